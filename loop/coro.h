@@ -1,0 +1,194 @@
+// Coro<T>: the return type of an async function.
+//
+//   lockstep::Coro<int> add(int a, int b) {
+//     co_await lockstep::sleep(1ms);
+//     co_return a + b;
+//   }
+//   lockstep::Coro<void> caller() {
+//     int x = co_await add(1, 2);   // runs inline, like `await add(1, 2)` in Python
+//   }
+//
+// A Coro is lazy: nothing runs until it is awaited or given to create_task. Awaiting it
+// runs it inline in the awaiting task (no trip through the loop; symmetric transfer, so
+// deep chains of synchronous completions use no stack). Its exceptions propagate to the
+// awaiter. It is move-only and can be awaited once; awaiting it again, or awaiting a
+// moved-from Coro, throws std::logic_error.
+//
+// Pitfall (as in every C++ coroutine library): parameters taken by reference and lambda
+// captures must outlive the coroutine; take parameters by value.
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <typeinfo>
+#include <utility>
+
+#include "loop/errors.h"
+#include "loop/internal/pool.h"
+
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#define LOCKSTEP_HAS_CXXABI 1
+#endif
+
+namespace lockstep {
+
+template <class T>
+class Coro;
+
+namespace internal {
+
+class TaskBase;
+
+// True iff the exception being handled is a CancelledError. Uses the Itanium ABI's
+// type query where available: a rethrow to find out would double the cost of every
+// cancellation (the cancel benchmark is dominated by throws).
+inline bool handling_cancelled_error() noexcept {
+#ifdef LOCKSTEP_HAS_CXXABI
+  const std::type_info* t = abi::__cxa_current_exception_type();
+  return t && *t == typeid(CancelledError);
+#else
+  try {
+    throw;
+  } catch (const CancelledError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+#endif
+}
+
+class PromiseBase {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      // Resume the awaiting coroutine directly (symmetric transfer); a task's root
+      // coroutine has no continuation and returns control to the task's step.
+      std::coroutine_handle<> c = h.promise().continuation_;
+      return c ? c : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  void unhandled_exception() noexcept {
+    exception_ = std::current_exception();
+    exception_is_cancel_ = handling_cancelled_error();
+  }
+
+  static void* operator new(std::size_t size) { return pool_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
+
+  std::coroutine_handle<> continuation_;  // the inline awaiter to resume when done
+  std::exception_ptr exception_;          // what escaped the body, if anything
+  bool exception_is_cancel_ = false;      // exception_ holds a CancelledError
+  bool started_ = false;                  // awaited or given to a task already
+};
+
+template <class T>
+class CoroPromise : public PromiseBase {
+ public:
+  Coro<T> get_return_object() noexcept;
+  template <class U>
+  void return_value(U&& v) {
+    value_.emplace(std::forward<U>(v));
+  }
+  T take_value() { return std::move(*value_); }
+  std::optional<T> value_;
+};
+
+template <>
+class CoroPromise<void> : public PromiseBase {
+ public:
+  Coro<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take_value() noexcept {}
+};
+
+}  // namespace internal
+
+template <class T = void>
+class [[nodiscard]] Coro {
+ public:
+  using promise_type = internal::CoroPromise<T>;
+  using value_type = T;
+
+  Coro() noexcept = default;
+  Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Coro& operator=(Coro&& o) noexcept {
+    if (this != &o) {
+      destroy();
+      h_ = std::exchange(o.h_, nullptr);
+    }
+    return *this;
+  }
+  ~Coro() { destroy(); }
+
+  // True iff this Coro owns a coroutine (not moved-from or default-constructed).
+  explicit operator bool() const noexcept { return bool(h_); }
+  // True iff the coroutine ran to completion.
+  bool done() const noexcept { return h_ && h_.done(); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(std::coroutine_handle<promise_type> h) : h_(h) {}
+    bool await_ready() const {
+      check_awaitable(h_);
+      return false;
+    }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+      h_.promise().continuation_ = caller;
+      h_.promise().started_ = true;
+      return h_;  // run the child now, inline
+    }
+    T await_resume() {
+      promise_type& p = h_.promise();
+      if (p.exception_) std::rethrow_exception(p.exception_);
+      return p.take_value();
+    }
+
+   private:
+    std::coroutine_handle<promise_type> h_;
+  };
+  Awaiter operator co_await() & { return Awaiter(h_); }
+  Awaiter operator co_await() && { return Awaiter(h_); }
+
+  // Takes ownership of the coroutine (for create_task). Throws like awaiting would.
+  std::coroutine_handle<promise_type> release_for_task() {
+    check_awaitable(h_);
+    h_.promise().started_ = true;
+    return std::exchange(h_, nullptr);
+  }
+
+ private:
+  friend class internal::CoroPromise<T>;
+  explicit Coro(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+
+  static void check_awaitable(std::coroutine_handle<promise_type> h) {
+    if (!h) throw std::logic_error("lockstep: awaiting an empty Coro (moved-from or default)");
+    if (h.promise().started_) throw std::logic_error("cannot reuse already awaited coroutine");
+  }
+  void destroy() noexcept {
+    if (h_) std::exchange(h_, nullptr).destroy();
+  }
+
+  std::coroutine_handle<promise_type> h_;
+};
+
+namespace internal {
+template <class T>
+Coro<T> CoroPromise<T>::get_return_object() noexcept {
+  return Coro<T>(std::coroutine_handle<CoroPromise<T>>::from_promise(*this));
+}
+inline Coro<void> CoroPromise<void>::get_return_object() noexcept {
+  return Coro<void>(std::coroutine_handle<CoroPromise<void>>::from_promise(*this));
+}
+}  // namespace internal
+
+}  // namespace lockstep

@@ -1,0 +1,68 @@
+// The one door through which a run's nondeterministic choices enter the loop.
+//
+//   class MyDecisions : public lockstep::DecisionSource {
+//     Perturbs perturbs() const override { return {.step_cost = true}; }
+//     lockstep::Duration step_cost(const lockstep::StepInfo&) override { return 1ms; }
+//   };
+//   MyDecisions d;
+//   lockstep::Loop loop({.decisions = &d});
+//
+// Every point where real asyncio's behaviour can vary between runs asks this interface:
+// how much time a step takes (so whether a timer fires between two steps), how late a
+// timer fires, the order among timers that come due together, the order in which
+// simultaneous external completions enter the ready queue, and - only in the opt-in
+// any-order mode - which ready callback runs next. With no source installed the loop is
+// exactly asyncio: FIFO, zero step cost, timers in (deadline, scheduling order).
+//
+// loop/ only asks; recording, seeding, replay and shrinking live in sim/ and replay/,
+// which implement this interface. The loop reads perturbs() once when the source is
+// installed, so a choice the source does not make costs one predictable branch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "loop/clock.h"
+
+namespace lockstep {
+
+// What a step was, for sources that key decisions on it.
+struct StepInfo {
+  std::uint64_t task_id = 0;  // the task that stepped, or 0 for a plain callback
+};
+
+class DecisionSource {
+ public:
+  // Which of the choices below this source makes; the others keep asyncio's default.
+  struct Perturbs {
+    bool step_cost = false;         // step_cost()
+    bool timer_delay = false;       // timer_delay()
+    bool due_timer_order = false;   // pick_due_timer()
+    bool completion_order = false;  // pick_completion()
+    bool ready_order = false;       // pick_ready(): explores orders asyncio never produces
+  };
+
+  virtual ~DecisionSource() = default;
+  virtual Perturbs perturbs() const = 0;
+
+  // Virtual time the step just run consumed. Default: zero.
+  virtual Duration step_cost(const StepInfo&) { return Duration::zero(); }
+
+  // Extra lateness of a timer armed to fire after `delay` (an OS never wakes early).
+  // Default: zero.
+  virtual Duration timer_delay(Duration /*delay*/) { return Duration::zero(); }
+
+  // Among `n` timers that came due with the same deadline, the index of the one to move
+  // to the ready queue next. Default: 0, scheduling order.
+  virtual std::size_t pick_due_timer(std::size_t /*n*/) { return 0; }
+
+  // Among `n` external completions that arrived together, the index of the one to enter
+  // the ready queue next. Default: 0, arrival order.
+  virtual std::size_t pick_completion(std::size_t /*n*/) { return 0; }
+
+  // Among the `n` callbacks left in this iteration's batch, the index of the one to run
+  // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.
+  virtual std::size_t pick_ready(std::size_t /*n*/) { return 0; }
+};
+
+}  // namespace lockstep

@@ -1,0 +1,65 @@
+// The exceptions of lockstep's asyncio model.
+//
+//   try {
+//     co_await task;
+//   } catch (const lockstep::CancelledError& e) {   // not a std::exception: see below
+//     log("cancelled: ", e.message());
+//     throw;                                        // re-raise unless you mean to stop it
+//   } catch (const std::exception& e) {             // never swallows a cancellation
+//     ...
+//   }
+//
+// CancelledError deliberately does not derive from std::exception. Python moved
+// asyncio.CancelledError from Exception to BaseException (3.8) because `except Exception`
+// handlers kept swallowing cancellations and leaving tasks that could not be stopped;
+// `catch (const std::exception&)` is the C++ form of that bug, so it cannot catch one here.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace lockstep {
+
+// A task or future was cancelled. Carries the message given to cancel(msg), or "".
+class CancelledError {
+ public:
+  CancelledError() = default;
+  explicit CancelledError(std::string message) : message_(std::move(message)) {}
+
+  const std::string& message() const noexcept { return message_; }
+  const char* what() const noexcept { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+// An operation is not allowed in the future's current state (result() of a pending
+// future, set_result() on a done one), as asyncio.InvalidStateError.
+class InvalidStateError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// A deadline passed (wait_for, timeout). asyncio.TimeoutError is the builtin TimeoutError.
+class TimeoutError : public std::runtime_error {
+ public:
+  TimeoutError() : std::runtime_error("") {}
+  using std::runtime_error::runtime_error;
+};
+
+// The run can never make progress: nothing is ready, no timer is pending, no external
+// event can arrive, and what it waits for is not done. The message lists every blocked
+// task and what it awaits.
+class DeadlockError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The run exceeded its step or virtual-time budget (a livelock, an endless retry loop).
+// The message names the budget and the tasks still running.
+class BudgetExceededError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,217 @@
+// Future<T>: a result that arrives later (asyncio.Future).
+//
+//   lockstep::Future<int> f = loop.create_future<int>();     // or Future<int>(loop)
+//   loop.call_later(1s, [f]() mutable { f.set_result(42); });
+//   int v = co_await f;                                        // inside a coroutine
+//
+//   f.add_done_callback([](lockstep::Future<int>& done) { ... });  // scheduled, never inline
+//
+// A Future is a shared handle: copies refer to the same state. States: pending, finished
+// (a value), failed (an exception), cancelled. Done callbacks run through call_soon in
+// registration order. result() throws the exception, CancelledError, or
+// InvalidStateError while pending. An exception nobody retrieved (result(), exception()
+// or an await) is reported to the loop's exception handler when the last handle goes.
+#pragma once
+
+#include <concepts>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "loop/errors.h"
+#include "loop/internal/future_base.h"
+#include "loop/internal/task_base.h"
+#include "loop/loop.h"
+
+namespace lockstep {
+
+namespace internal {
+
+template <class T>
+struct ResultSlot {
+  std::optional<T> value;
+  void* address() noexcept { return &value; }
+};
+template <>
+struct ResultSlot<void> {
+  void* address() noexcept { return nullptr; }
+};
+
+// A plain future's state: the core plus a typed result slot.
+template <class T>
+class FutureState final : public FutureBase {
+ public:
+  FutureState(Loop& loop, std::source_location created) : FutureBase(loop, created) {}
+  void* result_slot() noexcept override { return slot_.address(); }
+
+ private:
+  ResultSlot<T> slot_;
+};
+
+// The current task, for awaiters. Awaiting is only possible inside a task's step.
+inline TaskBase& current_task_for_await() {
+  Loop* loop = Loop::current();
+  TaskBase* task = loop ? loop->current_task() : nullptr;
+  if (!task) throw std::logic_error("lockstep: co_await outside a running task");
+  return *task;
+}
+
+// Awaits any future-like state: suspends the current task until it completes.
+template <class T>
+class FutureAwaiter {
+ public:
+  explicit FutureAwaiter(FutureBase* state) : state_(state) {}
+  // asyncio: awaiting a done future does not yield to the loop.
+  bool await_ready() const noexcept { return state_->done(); }
+  void await_suspend(std::coroutine_handle<> h) {
+    TaskBase& task = current_task_for_await();
+    if (&task.loop() != &state_->loop())
+      throw std::logic_error("lockstep: task awaits a Future attached to a different loop");
+    if (static_cast<FutureBase*>(&task) == state_)
+      throw std::logic_error("lockstep: Task cannot await on itself");
+    task_ = &task;
+    state_->add_waiter(&task);
+    task.suspend_on(h, *state_);
+  }
+  T await_resume() {
+    if (task_) task_->throw_if_cancel_requested();
+    state_->check_result();
+    if constexpr (!std::is_void_v<T>) {
+      auto& v = *static_cast<std::optional<T>*>(state_->result_slot());
+      if constexpr (std::is_copy_constructible_v<T>)
+        return *v;
+      else
+        return std::move(*v);  // a move-only result can be awaited once
+    }
+  }
+
+ private:
+  FutureBase* state_;  // kept alive by the awaited handle for the whole co_await
+  TaskBase* task_ = nullptr;  // set iff the task suspended
+};
+
+}  // namespace internal
+
+// Identifies a done callback for remove_done_callback.
+using CallbackId = std::uint64_t;
+
+template <class T = void>
+class Future {
+ public:
+  using value_type = T;
+
+  // A pending future on the running loop (throws std::logic_error if none runs).
+  explicit Future(std::source_location created = std::source_location::current())
+      : Future(running_loop(), created) {}
+  // A pending future bound to `loop`.
+  explicit Future(Loop& loop, std::source_location created = std::source_location::current())
+      : state_(internal::make_ref<internal::FutureState<T>>(loop, created)) {}
+
+  bool done() const noexcept { return state_->done(); }
+  bool cancelled() const noexcept { return state_->cancelled(); }
+
+  // Completes the future with a value. InvalidStateError if it is done already.
+  template <class U = T>
+    requires(!std::is_void_v<U>)
+  void set_result(U&& value) {
+    check_settable("set_result");
+    slot() = std::forward<U>(value);
+    state_->mark_finished();
+  }
+  void set_result()
+    requires std::is_void_v<T>
+  {
+    check_settable("set_result");
+    state_->mark_finished();
+  }
+  // Completes the future with an exception. InvalidStateError if done already.
+  void set_exception(std::exception_ptr e) {
+    check_settable("set_exception");
+    state_->set_exception(std::move(e));
+  }
+  template <class E>
+    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
+  void set_exception(E&& e) {
+    set_exception(std::make_exception_ptr(std::forward<E>(e)));
+  }
+  // Cancels the future (for a task: requests cancellation). Returns false iff done.
+  bool cancel(std::string msg = {}) { return state_->cancel(std::move(msg)); }
+
+  // The value. Throws the stored exception, CancelledError, or InvalidStateError.
+  decltype(auto) result() const {
+    state_->check_result();
+    if constexpr (!std::is_void_v<T>) return static_cast<const T&>(*slot());
+  }
+  // The stored exception, or null if finished with a value. Throws CancelledError if
+  // cancelled, InvalidStateError if pending.
+  std::exception_ptr exception() const { return state_->exception(); }
+
+  // Schedules fn(Future<T>&) (or fn()) once the future is done, in registration order;
+  // at once (through call_soon) if it is done already.
+  template <class F>
+  CallbackId add_done_callback(F fn) {
+    const CallbackId id = state_->loop().next_future_id();
+    auto call = [fn = std::move(fn)](internal::FutureBase& base) mutable {
+      if constexpr (std::is_invocable_v<F&, Future<T>&>) {
+        Future<T> f{internal::Ref<internal::FutureBase>(&base)};
+        fn(f);
+      } else {
+        fn();
+      }
+    };
+    auto* node = new internal::DoneFn<decltype(call)>(id, std::move(call));
+    if (done())
+      node->on_future_done(state_->loop(), *state_);
+    else
+      state_->add_waiter(node);
+    return id;
+  }
+  // Removes a callback that has not been scheduled yet. Returns how many were removed.
+  std::size_t remove_done_callback(CallbackId id) { return state_->remove_done_callback(id); }
+
+  Loop& get_loop() const noexcept { return state_->loop(); }
+
+  internal::FutureAwaiter<T> operator co_await() const noexcept {
+    return internal::FutureAwaiter<T>(state_.get());
+  }
+
+  internal::FutureBase& base() const noexcept { return *state_; }
+  friend bool operator==(const Future& a, const Future& b) noexcept {
+    return a.state_.get() == b.state_.get();
+  }
+
+  explicit Future(internal::Ref<internal::FutureBase> state) noexcept : state_(std::move(state)) {}
+
+ protected:
+  internal::Ref<internal::FutureBase> state_;
+
+ private:
+  static Loop& running_loop() {
+    Loop* loop = Loop::current();
+    if (!loop) throw std::logic_error("lockstep: Future() needs a running loop; use Future(loop)");
+    return *loop;
+  }
+  void check_settable(const char* what) const {
+    if (state_->is_task())
+      throw std::logic_error(std::string("Task does not support ") + what + "()");
+    state_->check_settable(what);
+  }
+  std::optional<T>& slot() const
+    requires(!std::is_void_v<T>)
+  {
+    return *static_cast<std::optional<T>*>(state_->result_slot());
+  }
+};
+
+template <class T>
+Future<T> Loop::create_future(std::source_location created) {
+  return Future<T>(*this, created);
+}
+
+}  // namespace lockstep

@@ -1,0 +1,107 @@
+// The loop's ready queue: an intrusive FIFO of ReadyNodes.
+//
+// A task is its own node (the promise-side state inherits ReadyNode), so waking a task
+// pushes a pointer and allocates nothing. Callback handles and fired timers are nodes too.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+
+namespace lockstep::internal {
+
+// Something the loop can run once it reaches the front of the ready queue.
+class ReadyNode {
+ public:
+  // Runs the node. The queue's claim on the node ends here: a node that the queue kept
+  // alive (a callback handle) releases itself.
+  virtual void run() = 0;
+  // Releases the queue's claim without running (loop closed with the node still queued).
+  virtual void drop() noexcept = 0;
+
+  ReadyNode* next_ = nullptr;  // link in the ready queue or in a future's callback list
+
+ protected:
+  ~ReadyNode() = default;
+};
+
+// Singly linked FIFO of nodes; a node is in at most one list at a time.
+class NodeList {
+ public:
+  NodeList() = default;
+  NodeList(const NodeList&) = delete;
+  NodeList& operator=(const NodeList&) = delete;
+  ~NodeList() { assert(empty() && "NodeList destroyed with nodes still linked"); }
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  ReadyNode* front() const noexcept { return head_; }
+
+  void push_back(ReadyNode* n) noexcept {
+    n->next_ = nullptr;
+    if (tail_)
+      tail_->next_ = n;
+    else
+      head_ = n;
+    tail_ = n;
+    ++size_;
+  }
+
+  ReadyNode* pop_front() noexcept {
+    ReadyNode* n = head_;
+    head_ = n->next_;
+    if (!head_) tail_ = nullptr;
+    n->next_ = nullptr;
+    --size_;
+    return n;
+  }
+
+  // Removes and returns the node at `index` (< size()). O(index).
+  ReadyNode* take(std::size_t index) noexcept {
+    if (index == 0) return pop_front();
+    ReadyNode* prev = head_;
+    for (std::size_t i = 1; i < index; ++i) prev = prev->next_;
+    ReadyNode* n = prev->next_;
+    prev->next_ = n->next_;
+    if (tail_ == n) tail_ = prev;
+    n->next_ = nullptr;
+    --size_;
+    return n;
+  }
+
+  // Unlinks `n` if present; returns true iff it was.
+  bool remove(ReadyNode* n) noexcept {
+    ReadyNode* prev = nullptr;
+    for (ReadyNode* cur = head_; cur; prev = cur, cur = cur->next_) {
+      if (cur != n) continue;
+      (prev ? prev->next_ : head_) = cur->next_;
+      if (tail_ == cur) tail_ = prev;
+      cur->next_ = nullptr;
+      --size_;
+      return true;
+    }
+    return false;
+  }
+
+  // Moves every node out, in order, leaving this list empty.
+  NodeList take_all() noexcept {
+    NodeList out;
+    out.head_ = head_;
+    out.tail_ = tail_;
+    out.size_ = size_;
+    head_ = tail_ = nullptr;
+    size_ = 0;
+    return out;
+  }
+
+  NodeList(NodeList&& o) noexcept : head_(o.head_), tail_(o.tail_), size_(o.size_) {
+    o.head_ = o.tail_ = nullptr;
+    o.size_ = 0;
+  }
+
+ private:
+  ReadyNode* head_ = nullptr;
+  ReadyNode* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace lockstep::internal

@@ -1,0 +1,113 @@
+#include "loop/internal/task_base.h"
+
+#include <cassert>
+
+#include "loop/loop.h"
+
+namespace lockstep::internal {
+
+TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, PromiseBase& root_promise,
+                   std::string name, std::source_location created)
+    : FutureBase(loop, created),
+      root_(root),
+      resume_(root),
+      root_promise_(&root_promise),
+      name_(std::move(name)),
+      id_(loop.next_task_id()) {
+  if (name_.empty()) name_ = "Task-" + std::to_string(loop.next_unnamed_task_number());
+  loop.register_task(this);
+}
+
+TaskBase::~TaskBase() {
+  if (root_) root_.destroy();
+}
+
+void TaskBase::loop_push_ready(Loop& loop) noexcept { loop.push_ready(this); }
+
+bool TaskBase::cancel(std::string msg) {
+  log_traceback_ = false;
+  if (done()) return false;
+  ++num_cancels_requested_;
+  // Forward to what the task awaits (a future, a sleep, another task); its completion
+  // wakes this task with CancelledError. asyncio keeps _fut_waiter set afterwards: the
+  // awaited task may ignore the request and need cancelling again.
+  if (fut_waiter_ && fut_waiter_->cancel(msg)) return true;
+  // Otherwise the next step is already scheduled: raise at the point where it resumes.
+  must_cancel_ = true;
+  cancel_message_ = std::move(msg);
+  return true;
+}
+
+int TaskBase::uncancel() noexcept {
+  if (num_cancels_requested_ > 0) --num_cancels_requested_;
+  return static_cast<int>(num_cancels_requested_);
+}
+
+std::string TaskBase::describe() const { return "Task '" + name_ + "'"; }
+
+void TaskBase::suspend_on(std::coroutine_handle<> h, WaitTarget& target) {
+  resume_ = h;
+  fut_waiter_ = &target;
+  if (must_cancel_ && target.cancel(cancel_message_)) must_cancel_ = false;
+}
+
+void TaskBase::yield_now(std::coroutine_handle<> h) {
+  resume_ = h;
+  loop_->push_ready(this);
+}
+
+void TaskBase::step() {
+  assert(!done() && "a finished task was scheduled");
+  fut_waiter_ = nullptr;
+  if (must_cancel_) {
+    must_cancel_ = false;
+    if (!started_) {
+      // Throwing into a coroutine that never started raises at once: the body never runs.
+      cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message_)));
+      end_of_life();
+      return;
+    }
+    throw_cancel_ = true;
+  }
+  started_ = true;
+  Loop& loop = *loop_;
+  loop.set_current_task(this);
+  resume_.resume();
+  loop.set_current_task(nullptr);
+  if (root_.done()) finish();
+}
+
+void TaskBase::finish() {
+  PromiseBase& p = *root_promise_;
+  if (p.exception_) {
+    if (p.exception_is_cancel_) {
+      cancel_with_error(p.exception_);
+    } else {
+      exception_ = p.exception_;
+      log_traceback_ = true;
+      complete(State::kFailed);
+    }
+  } else if (must_cancel_) {
+    // cancel() arrived during the step in which the coroutine returned.
+    must_cancel_ = false;
+    FutureBase::cancel(cancel_message_);
+  } else {
+    take_result();
+    complete(State::kFinished);
+  }
+  end_of_life();
+}
+
+void TaskBase::end_of_life() {
+  throw_cancel_ = false;
+  std::exchange(root_, nullptr).destroy();
+  loop_->unregister_task(this);  // may delete this: nothing after
+}
+
+void TaskBase::destroy_pending() noexcept {
+  if (fut_waiter_) fut_waiter_->forget_waiter(this);
+  fut_waiter_ = nullptr;
+  if (root_) std::exchange(root_, nullptr).destroy();
+}
+
+}  // namespace lockstep::internal

@@ -1,0 +1,24 @@
+// lockstep: the whole public API of the event loop in one include.
+//
+//   #include "loop/lockstep.h"
+//   using namespace std::chrono_literals;
+//
+//   lockstep::Coro<void> amain() {
+//     auto t = lockstep::create_task(worker(), "worker");
+//     co_await lockstep::sleep(1s);
+//     t.cancel();
+//   }
+//   int main() { lockstep::run(amain()); }
+#pragma once
+
+#include "loop/clock.h"
+#include "loop/coro.h"
+#include "loop/decision_source.h"
+#include "loop/driver.h"
+#include "loop/errors.h"
+#include "loop/future.h"
+#include "loop/handle.h"
+#include "loop/loop.h"
+#include "loop/run.h"
+#include "loop/sleep.h"
+#include "loop/task.h"

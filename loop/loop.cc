@@ -1,0 +1,379 @@
+#include "loop/loop.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+#include "loop/internal/task_base.h"
+#include "loop/task.h"
+
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
+
+namespace lockstep {
+
+thread_local Loop* Loop::current_ = nullptr;
+
+namespace {
+
+// Heap order: the earliest `due` on top; ties by scheduling order.
+struct LaterTimer {
+  template <class E>
+  bool operator()(const E& a, const E& b) const noexcept {
+    return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+  }
+};
+
+// asyncio purges cancelled timers from the heap once they are more than half of it.
+constexpr std::size_t kMinTimersForPurge = 100;
+
+std::string demangle(const char* name) {
+#if __has_include(<cxxabi.h>)
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status),
+                                             std::free);
+  if (status == 0 && out) return out.get();
+#endif
+  return name;
+}
+
+void default_exception_handler(Loop&, const ExceptionContext& c) {
+  std::string text = "lockstep: " + c.message;
+  if (!c.task.empty()) text += "\n  task: " + c.task;
+  if (c.exception) text += "\n  exception: " + describe_exception(c.exception);
+  std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+}  // namespace
+
+std::string describe_exception(const std::exception_ptr& e) {
+  if (!e) return "(none)";
+  try {
+    std::rethrow_exception(e);
+  } catch (const CancelledError& c) {
+    return "CancelledError: " + c.message();
+  } catch (const std::exception& x) {
+    std::string type = demangle(typeid(x).name());
+    if (auto pos = type.rfind("::"); pos != std::string::npos) type = type.substr(pos + 2);
+    return type + ": " + x.what();
+  } catch (...) {
+#if __has_include(<cxxabi.h>)
+    if (const std::type_info* t = abi::__cxa_current_exception_type())
+      return demangle(t->name()) + " (not a std::exception)";
+#endif
+    return "unknown exception";
+  }
+}
+
+namespace internal {
+
+void CallbackNode::run() {
+  if (!cancelled_) {
+    try {
+      invoke();
+    } catch (...) {
+      loop_->call_exception_handler({"Exception in callback", std::current_exception(), ""});
+    }
+  }
+  release();
+}
+
+void TimerNode::cancel() noexcept {
+  if (in_heap_ && !cancelled()) loop_->on_timer_cancelled();
+  CallbackNode::cancel();
+}
+
+}  // namespace internal
+
+Loop::Loop(LoopOptions options)
+    : driver_(options.driver ? options.driver : &own_driver_),
+      decisions_(options.decisions),
+      perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
+      max_steps_(options.max_steps),
+      max_time_(options.max_time),
+      handler_(std::move(options.exception_handler)) {}
+
+Loop::~Loop() {
+  close();
+  if (live_futures_ != 0) {
+    std::fprintf(stderr,
+                 "lockstep: fatal: Loop destroyed while %zu Future/Task handles still refer to it; "
+                 "a Loop must outlive every Future and Task created on it\n",
+                 live_futures_);
+    std::abort();
+  }
+}
+
+void Loop::schedule_timer(internal::TimerNode* node) {
+  TimePoint due = node->when();
+  if (perturbs_.timer_delay) [[unlikely]] {
+    due += decisions_->timer_delay(node->when() - time());
+  }
+  node->add_ref();
+  node->in_heap_ = true;
+  timers_.push_back({due, ++timer_seq_, node});
+  std::push_heap(timers_.begin(), timers_.end(), LaterTimer{});
+}
+
+void Loop::register_task(internal::TaskBase* task) noexcept {
+  task->add_ref();  // the registry's reference, released when the task ends
+  task->prev_task_ = last_task_;
+  task->next_task_ = nullptr;
+  (last_task_ ? last_task_->next_task_ : first_task_) = task;
+  last_task_ = task;
+}
+
+void Loop::unregister_task(internal::TaskBase* task) noexcept {
+  (task->prev_task_ ? task->prev_task_->next_task_ : first_task_) = task->next_task_;
+  (task->next_task_ ? task->next_task_->prev_task_ : last_task_) = task->prev_task_;
+  task->prev_task_ = task->next_task_ = nullptr;
+  task->release();
+}
+
+std::vector<AnyTask> Loop::all_tasks() const {
+  std::vector<AnyTask> out;
+  for (internal::TaskBase* t = first_task_; t; t = t->next_task_) out.emplace_back(t);
+  return out;
+}
+
+void Loop::call_exception_handler(const ExceptionContext& context) noexcept {
+  try {
+    if (handler_)
+      handler_(*this, context);
+    else
+      default_exception_handler(*this, context);
+  } catch (...) {
+    // asyncio: an exception in the handler is logged, never propagated.
+    std::fprintf(stderr, "lockstep: the exception handler threw while handling: %s\n",
+                 context.message.c_str());
+  }
+}
+
+void Loop::run_forever() {
+  if (closed_) throw std::logic_error("Event loop is closed");
+  if (running_) throw std::logic_error("This event loop is already running");
+  if (current_) throw std::logic_error("Cannot run the event loop while another loop is running");
+  running_ = true;
+  current_ = this;
+  struct Restore {
+    Loop* loop;
+    ~Restore() {
+      loop->running_ = false;
+      loop->stopping_ = false;
+      current_ = nullptr;
+    }
+  } restore{this};
+  for (;;) {
+    run_once();
+    if (stopping_) break;
+  }
+}
+
+void Loop::run_until_done(internal::FutureBase& future) {
+  // asyncio: the future's done callback stops the loop, so run_forever returns after
+  // the iteration in which that callback ran.
+  struct StopLoop {
+    Loop* loop;
+    void operator()(internal::FutureBase&) const { loop->stop(); }
+  };
+  auto* stopper = new internal::DoneFn<StopLoop>(next_future_id(), StopLoop{this});
+  if (future.done())
+    stopper->on_future_done(*this, future);
+  else
+    future.add_waiter(stopper);
+  awaited_ = &future;
+  try {
+    run_forever();
+  } catch (...) {
+    awaited_ = nullptr;
+    if (!future.done() && future.remove_waiter(stopper)) delete stopper;
+    throw;
+  }
+  awaited_ = nullptr;
+  if (!future.done()) {
+    if (future.remove_waiter(stopper)) delete stopper;
+    throw std::logic_error("Event loop stopped before Future completed.");
+  }
+}
+
+void Loop::run_once() {
+  purge_cancelled_timers();
+  if (ready_.empty() && !stopping_) {
+    std::optional<TimePoint> deadline;
+    if (!timers_.empty()) deadline = timers_.front().due;
+    if (!driver_->wait(deadline)) throw_deadlock();
+  }
+  move_due_timers();
+  run_ready_batch();
+  check_budget();
+}
+
+void Loop::purge_cancelled_timers() {
+  if (timers_.size() > kMinTimersForPurge && timer_cancelled_count_ * 2 > timers_.size()) {
+    auto keep = std::partition(timers_.begin(), timers_.end(),
+                               [](const TimerEntry& e) { return !e.node->cancelled(); });
+    for (auto it = keep; it != timers_.end(); ++it) {
+      it->node->in_heap_ = false;
+      it->node->release();
+    }
+    timers_.erase(keep, timers_.end());
+    std::make_heap(timers_.begin(), timers_.end(), LaterTimer{});
+    timer_cancelled_count_ = 0;
+    return;
+  }
+  while (!timers_.empty() && timers_.front().node->cancelled()) {
+    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
+    internal::TimerNode* node = timers_.back().node;
+    timers_.pop_back();
+    node->in_heap_ = false;
+    --timer_cancelled_count_;
+    node->release();
+  }
+}
+
+void Loop::move_due_timers() {
+  const TimePoint now = time();
+  while (!timers_.empty() && timers_.front().due <= now) {
+    if (perturbs_.due_timer_order) [[unlikely]] {
+      move_due_group_in_decided_order();
+      continue;
+    }
+    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
+    internal::TimerNode* node = timers_.back().node;
+    timers_.pop_back();
+    node->in_heap_ = false;
+    if (node->cancelled()) {
+      --timer_cancelled_count_;
+      node->release();
+    } else {
+      push_ready(node);  // the heap's reference passes to the ready queue
+    }
+  }
+}
+
+void Loop::move_due_group_in_decided_order() {
+  // Every timer sharing the earliest due time, in (due, seq) order...
+  std::vector<internal::TimerNode*> group;
+  const TimePoint due = timers_.front().due;
+  while (!timers_.empty() && timers_.front().due == due) {
+    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
+    internal::TimerNode* node = timers_.back().node;
+    timers_.pop_back();
+    node->in_heap_ = false;
+    if (node->cancelled()) {
+      --timer_cancelled_count_;
+      node->release();
+    } else {
+      group.push_back(node);
+    }
+  }
+  // ...enters the ready queue in the order the decision source picks.
+  while (!group.empty()) {
+    std::size_t i = group.size() == 1 ? 0 : decisions_->pick_due_timer(group.size());
+    if (i >= group.size()) i = 0;
+    push_ready(group[i]);
+    group.erase(group.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Loop::run_ready_batch() {
+  // Only the callbacks ready now; what they schedule runs next iteration (asyncio).
+  std::size_t ntodo = ready_.size();
+  const bool plain = !perturbs_.ready_order && !perturbs_.step_cost;
+  steps_ += ntodo;
+  if (plain) [[likely]] {
+    while (ntodo--) ready_.pop_front()->run();
+    return;
+  }
+  for (; ntodo > 0; --ntodo) {
+    std::size_t i = 0;
+    if (perturbs_.ready_order && ntodo > 1) {
+      i = decisions_->pick_ready(ntodo);
+      if (i >= ntodo) i = 0;
+    }
+    internal::ReadyNode* node = ready_.take(i);
+    internal::TaskBase* task = dynamic_cast<internal::TaskBase*>(node);
+    StepInfo info{task ? task->id() : 0};
+    node->run();  // may destroy the task: use only `info` below
+    if (perturbs_.step_cost) driver_->charge(decisions_->step_cost(info));
+  }
+}
+
+void Loop::check_budget() {
+  if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) {
+    throw BudgetExceededError("run exceeded its budget of " + std::to_string(max_steps_) +
+                              " steps (a livelock or an endless loop?) at t=" +
+                              std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
+  }
+  if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) {
+    throw BudgetExceededError("run exceeded its virtual-time budget of " +
+                              std::to_string(to_seconds(max_time_)) + "s at t=" +
+                              std::to_string(to_seconds(time())) + "s\n" +
+                              describe_pending_tasks());
+  }
+}
+
+void Loop::reset_budget() noexcept {
+  budget_base_steps_ = steps_;
+  budget_base_time_ = time();
+}
+
+std::string Loop::describe_pending_tasks() const {
+  std::string s;
+  std::size_t n = 0;
+  for (internal::TaskBase* t = first_task_; t; t = t->next_task_) {
+    ++n;
+    s += "  " + t->describe();
+    if (const internal::WaitTarget* w = t->waiting_on())
+      s += " awaits " + w->describe();
+    else
+      s += " is ready to run";
+    s += '\n';
+  }
+  return n ? "pending tasks (" + std::to_string(n) + "):\n" + s : "no pending tasks\n";
+}
+
+void Loop::throw_deadlock() const {
+  std::string what = "deadlock at t=" + std::to_string(to_seconds(time())) +
+                     "s: nothing is ready, no timer is pending and no external event can arrive";
+  if (awaited_) what += "; the run waits for " + awaited_->describe() + " forever";
+  throw DeadlockError(what + "\n" + describe_pending_tasks());
+}
+
+void Loop::close() {
+  if (closed_) return;
+  if (running_) throw std::logic_error("Cannot close a running event loop");
+  // Destroying a task's coroutine runs destructors that may schedule more; repeat until
+  // nothing is left.
+  for (;;) {
+    while (!ready_.empty()) ready_.pop_front()->drop();
+    for (TimerEntry& e : timers_) {
+      e.node->in_heap_ = false;
+      e.node->release();
+    }
+    timers_.clear();
+    timer_cancelled_count_ = 0;
+    if (!first_task_) break;
+    internal::TaskBase* task = first_task_;
+    call_exception_handler({"Task was destroyed but it is pending!", nullptr, task->name()});
+    task->destroy_pending();
+    unregister_task(task);
+  }
+  closed_ = true;
+}
+
+AnyTask current_task() {
+  Loop* loop = Loop::current();
+  return loop && loop->current_task() ? AnyTask(loop->current_task()) : AnyTask();
+}
+
+std::vector<AnyTask> all_tasks() {
+  Loop* loop = Loop::current();
+  return loop ? loop->all_tasks() : std::vector<AnyTask>{};
+}
+
+}  // namespace lockstep

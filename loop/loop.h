@@ -1,0 +1,249 @@
+// The event loop: asyncio's scheduling model on a pluggable clock.
+//
+//   lockstep::Loop loop;                                   // virtual time, asyncio order
+//   loop.call_soon([] { std::puts("first"); });
+//   loop.call_later(2s, [&] { std::puts("at t=2s"); loop.stop(); });
+//   loop.run_forever();                                    // returns instantly, t == 2s
+//
+//   int v = loop.run_until_complete(compute());           // a Coro<int> or a Future<int>
+//
+// Semantics follow CPython 3.11's BaseEventLoop._run_once: each iteration waits (in
+// virtual time: jumps) until the earliest timer if nothing is ready, moves every due
+// timer to the ready queue in (deadline, scheduling order), then runs exactly the
+// callbacks that were ready when the iteration began; callbacks they schedule run in the
+// next iteration. Where a simulation may perturb this (see decision_source.h) the loop
+// asks its DecisionSource; with none installed the order is exactly asyncio's.
+//
+// A Loop belongs to one thread and must outlive every Future and Task created on it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <source_location>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "loop/clock.h"
+#include "loop/decision_source.h"
+#include "loop/driver.h"
+#include "loop/handle.h"
+#include "loop/internal/ready_queue.h"
+
+namespace lockstep {
+
+template <class T>
+class Future;
+template <class T>
+class Task;
+template <class T>
+class Coro;
+class AnyTask;
+
+namespace internal {
+class TaskBase;
+class FutureBase;
+}  // namespace internal
+
+// What went wrong, for the loop's exception handler (asyncio's "context" dict).
+struct ExceptionContext {
+  std::string message;           // e.g. "Task exception was never retrieved"
+  std::exception_ptr exception;  // may be null
+  std::string task;              // name of the task concerned, or ""
+};
+
+// Human-readable "Type: what" of an exception, for diagnostics and logs.
+std::string describe_exception(const std::exception_ptr& e);
+
+class Loop;
+using ExceptionHandler = std::function<void(Loop&, const ExceptionContext&)>;
+
+struct LoopOptions {
+  // Nondeterministic choices; nullptr = asyncio's behaviour exactly. Not owned.
+  DecisionSource* decisions = nullptr;
+  // Time and waiting; nullptr = a VirtualDriver owned by the loop. Not owned.
+  Driver* driver = nullptr;
+  // A run that takes more steps (callbacks and task steps) stops with BudgetExceededError.
+  // 0 = no limit.
+  std::uint64_t max_steps = 100'000'000;
+  // A run whose clock passes this stops with BudgetExceededError. Duration::zero() = no limit.
+  Duration max_time = std::chrono::hours(24 * 365);
+  // Receives errors nobody else can (see call_exception_handler). Empty = print to stderr.
+  ExceptionHandler exception_handler;
+};
+
+class Loop {
+ public:
+  explicit Loop(LoopOptions options = {});
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+  // Closes the loop if needed (see close()).
+  ~Loop();
+
+  // The loop running on this thread, or nullptr.
+  static Loop* current() noexcept { return current_; }
+
+  // The loop's current time.
+  TimePoint time() const { return driver_->now(); }
+
+  // Schedules fn() to run in a later iteration, after everything already ready (FIFO).
+  template <class F>
+  Handle call_soon(F&& fn);
+  // Schedules fn() to run once `delay` has passed (at once if delay <= 0, after the
+  // already-ready callbacks). Timers due together run in (deadline, scheduling order).
+  template <class F>
+  TimerHandle call_later(Duration delay, F&& fn);
+  // Schedules fn() to run at time `when`.
+  template <class F>
+  TimerHandle call_at(TimePoint when, F&& fn);
+
+  // Creates a task running `coro` on this loop; its first step is scheduled with
+  // call_soon. An empty name gets asyncio's default, "Task-<n>".
+  template <class T>
+  Task<T> create_task(Coro<T> coro, std::string name = {});
+
+  // Creates a pending Future bound to this loop.
+  template <class T = void>
+  Future<T> create_future(std::source_location created = std::source_location::current());
+
+  // Runs until `future` is done and returns its result (or rethrows its exception).
+  // A coroutine is wrapped in a task first. Throws DeadlockError if the future can never
+  // complete, BudgetExceededError past the step or time budget.
+  template <class T>
+  T run_until_complete(Future<T> future);
+  template <class T>
+  T run_until_complete(Coro<T> coro);
+
+  // Runs iterations until stop() is called. Throws DeadlockError when nothing is ready,
+  // no timer is pending and no external event can arrive (it would wait forever).
+  void run_forever();
+  // Makes run_forever() return after the current iteration.
+  void stop() noexcept { stopping_ = true; }
+  bool is_running() const noexcept { return running_; }
+
+  // Drops every scheduled callback and timer and destroys every task still pending,
+  // reporting each as "Task was destroyed but it is pending!". Idempotent; the loop
+  // cannot run afterwards.
+  void close();
+  bool is_closed() const noexcept { return closed_; }
+
+  // Reports an error nobody else can handle: to the handler given in LoopOptions or
+  // set_exception_handler, else to stderr. Never throws.
+  void call_exception_handler(const ExceptionContext& context) noexcept;
+  void set_exception_handler(ExceptionHandler handler) { handler_ = std::move(handler); }
+
+  // The task being stepped, or nullptr between steps.
+  internal::TaskBase* current_task() const noexcept { return current_task_; }
+  // Pending tasks in creation order.
+  std::vector<AnyTask> all_tasks() const;
+
+  // Callbacks and task steps run so far.
+  std::uint64_t steps() const noexcept { return steps_; }
+  // Starts the step and time budgets afresh from now (e.g. for a shutdown phase).
+  void reset_budget() noexcept;
+  // One line per pending task: its name and what it awaits. For diagnostics.
+  std::string describe_pending_tasks() const;
+
+  // Internal interface for futures, tasks and timers.
+  void push_ready(internal::ReadyNode* node) noexcept { ready_.push_back(node); }
+  // Adds `node` to the timer heap, which takes a reference.
+  void schedule_timer(internal::TimerNode* node);
+  void on_timer_cancelled() noexcept { ++timer_cancelled_count_; }
+  void register_task(internal::TaskBase* task) noexcept;
+  void unregister_task(internal::TaskBase* task) noexcept;
+  void set_current_task(internal::TaskBase* task) noexcept { current_task_ = task; }
+  std::uint64_t next_task_id() noexcept { return ++task_counter_; }
+  std::uint64_t next_unnamed_task_number() noexcept { return ++unnamed_task_counter_; }
+  std::uint64_t next_future_id() noexcept { return ++future_counter_; }
+  void on_future_created() noexcept { ++live_futures_; }
+  void on_future_destroyed() noexcept { --live_futures_; }
+  const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
+  DecisionSource* decisions() const noexcept { return decisions_; }
+
+ private:
+  struct TimerEntry {
+    TimePoint due;           // when the timer fires, including simulated lateness
+    std::uint64_t seq;       // scheduling order: ties on `due` fire in this order
+    internal::TimerNode* node;  // the heap's reference
+  };
+
+  void run_until_done(internal::FutureBase& future);
+  void run_once();
+  void move_due_timers();
+  void move_due_group_in_decided_order();
+  void run_ready_batch();
+  void purge_cancelled_timers();
+  void check_budget();
+  [[noreturn]] void throw_deadlock() const;
+
+  VirtualDriver own_driver_;
+  Driver* driver_;
+  DecisionSource* decisions_;
+  DecisionSource::Perturbs perturbs_;
+  std::uint64_t max_steps_;
+  Duration max_time_;
+  ExceptionHandler handler_;
+
+  internal::NodeList ready_;
+  std::vector<TimerEntry> timers_;  // min-heap on (due, seq)
+  std::size_t timer_cancelled_count_ = 0;
+  std::uint64_t timer_seq_ = 0;
+
+  internal::TaskBase* current_task_ = nullptr;
+  internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
+  internal::TaskBase* last_task_ = nullptr;
+  std::uint64_t task_counter_ = 0;
+  std::uint64_t unnamed_task_counter_ = 0;  // asyncio numbers only unnamed tasks: Task-<n>
+  std::uint64_t future_counter_ = 0;
+  std::size_t live_futures_ = 0;
+
+  std::uint64_t steps_ = 0;
+  std::uint64_t budget_base_steps_ = 0;
+  TimePoint budget_base_time_{};
+  const internal::FutureBase* awaited_ = nullptr;  // by run_until_complete, for diagnostics
+  bool stopping_ = false;
+  bool running_ = false;
+  bool closed_ = false;
+
+  static thread_local Loop* current_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Implementation of the templates.
+
+template <class F>
+Handle Loop::call_soon(F&& fn) {
+  using Node = internal::FnNode<internal::CallbackNode, std::decay_t<F>>;
+  auto* node = new Node(std::forward<F>(fn), *this);
+  node->add_ref();  // the ready queue's reference, released when the node runs
+  push_ready(node);
+  return Handle(internal::Ref<internal::CallbackNode>::adopt(node));
+}
+
+template <class F>
+TimerHandle Loop::call_at(TimePoint when, F&& fn) {
+  using Node = internal::FnNode<internal::TimerNode, std::decay_t<F>>;
+  auto* node = new Node(std::forward<F>(fn), *this, when);
+  schedule_timer(node);
+  return TimerHandle(internal::Ref<internal::TimerNode>::adopt(node));
+}
+
+template <class F>
+TimerHandle Loop::call_later(Duration delay, F&& fn) {
+  return call_at(time() + delay, std::forward<F>(fn));
+}
+
+template <class T>
+T Loop::run_until_complete(Future<T> future) {
+  run_until_done(future.base());
+  return future.result();
+}
+
+template <class T>
+T Loop::run_until_complete(Coro<T> coro) {
+  return run_until_complete(Future<T>(create_task(std::move(coro))));
+}
+
+}  // namespace lockstep

@@ -1,0 +1,49 @@
+// lockstep::run(main): asyncio.run() for lockstep.
+//
+//   lockstep::Coro<int> amain() { co_await lockstep::sleep(1s); co_return 7; }
+//   int main() { return lockstep::run(amain()); }
+//
+// Creates a fresh loop, runs `main` as a task until it completes, then - whether it
+// returned or threw - cancels every task still pending (creation order) and runs the loop
+// until they have all finished, reports any of them that failed with something other than
+// a cancellation ("unhandled exception during asyncio.run() shutdown"), closes the loop,
+// and returns main's result or rethrows its exception.
+#pragma once
+
+#include <exception>
+#include <utility>
+
+#include "loop/coro.h"
+#include "loop/loop.h"
+#include "loop/task.h"
+
+namespace lockstep {
+
+namespace internal {
+// asyncio.runners._cancel_all_tasks, then the two shutdown steps of Runner.close().
+void shut_down(Loop& loop) noexcept;
+}  // namespace internal
+
+template <class T>
+T run(Coro<T> main, LoopOptions options = {}) {
+  Loop loop(std::move(options));
+  Task<T> task = loop.create_task(std::move(main));
+  std::exception_ptr failure;
+  try {
+    loop.run_until_complete(Future<T>(task));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  internal::shut_down(loop);
+  loop.close();
+  if (failure) std::rethrow_exception(failure);
+  if constexpr (std::is_void_v<T>) {
+    task.result();
+  } else {
+    T value = task.result();
+    task = Task<T>();  // the handle must go before the loop does
+    return value;
+  }
+}
+
+}  // namespace lockstep

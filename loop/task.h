@@ -1,0 +1,121 @@
+// Task<T>: a coroutine scheduled on the loop (asyncio.Task). A Task is a Future.
+//
+//   lockstep::Coro<int> work(int n) { co_await lockstep::sleep(1s); co_return n * 2; }
+//
+//   lockstep::Task<int> t = lockstep::create_task(work(21), "worker");  // starts next iteration
+//   t.cancel("shutting down");     // only a request: delivered at t's current await
+//   int v = co_await t;            // 42, or CancelledError("shutting down")
+//
+// cancel(msg) forwards to what the task awaits (a Future, a sleep, another Task) or, if
+// it awaits nothing cancellable, raises CancelledError(msg) at the point where it next
+// resumes. A task that catches CancelledError and returns normally is not cancelled.
+// cancelling() counts pending requests and uncancel() withdraws one (asyncio 3.11).
+// current_task() and all_tasks() see the running loop's tasks, in creation order.
+#pragma once
+
+#include <source_location>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loop/coro.h"
+#include "loop/future.h"
+#include "loop/internal/task_base.h"
+#include "loop/loop.h"
+
+namespace lockstep {
+
+namespace internal {
+
+template <class T>
+class TaskState final : public TaskBase {
+ public:
+  TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name,
+            std::source_location created)
+      : TaskBase(loop, root, root.promise(), std::move(name), created), root_(root) {}
+
+  void* result_slot() noexcept override { return slot_.address(); }
+
+ private:
+  void take_result() override {
+    if constexpr (!std::is_void_v<T>) slot_.value.emplace(root_.promise().take_value());
+  }
+
+  std::coroutine_handle<CoroPromise<T>> root_;  // owned by TaskBase
+  ResultSlot<T> slot_;
+};
+
+}  // namespace internal
+
+// A handle to any task, whatever its result type.
+class AnyTask {
+ public:
+  AnyTask() = default;
+  explicit AnyTask(internal::TaskBase* task) : task_(task) {}
+
+  const std::string& get_name() const { return task_->name(); }
+  void set_name(std::string name) { task_->set_name(std::move(name)); }
+  bool cancel(std::string msg = {}) { return task_->cancel(std::move(msg)); }
+  int cancelling() const { return task_->cancelling(); }
+  int uncancel() { return task_->uncancel(); }
+  bool done() const { return task_->done(); }
+  bool cancelled() const { return task_->cancelled(); }
+  // A stable, loop-unique id (creation order); never an address.
+  std::uint64_t id() const { return task_->id(); }
+
+  explicit operator bool() const noexcept { return bool(task_); }
+  friend bool operator==(const AnyTask& a, const AnyTask& b) noexcept {
+    return a.task_.get() == b.task_.get();
+  }
+  internal::TaskBase* base() const noexcept { return task_.get(); }
+
+ private:
+  internal::Ref<internal::TaskBase> task_;
+};
+
+template <class T = void>
+class Task : public Future<T> {
+ public:
+  Task() : Future<T>(internal::Ref<internal::FutureBase>()) {}
+
+  const std::string& get_name() const { return task().name(); }
+  void set_name(std::string name) { task().set_name(std::move(name)); }
+  int cancelling() const { return task().cancelling(); }
+  int uncancel() { return task().uncancel(); }
+  std::uint64_t id() const { return task().id(); }
+  explicit operator bool() const noexcept { return bool(this->state_); }
+  operator AnyTask() const { return AnyTask(&task()); }
+
+  // Creates the task; its first step is scheduled with call_soon.
+  static Task spawn(Loop& loop, Coro<T> coro, std::string name, std::source_location created) {
+    auto* state =
+        new internal::TaskState<T>(loop, coro.release_for_task(), std::move(name), created);
+    loop.push_ready(state);
+    return Task(internal::Ref<internal::FutureBase>::adopt(state));
+  }
+
+ private:
+  explicit Task(internal::Ref<internal::FutureBase> state) : Future<T>(std::move(state)) {}
+  internal::TaskBase& task() const { return static_cast<internal::TaskBase&>(this->base()); }
+};
+
+template <class T>
+Task<T> Loop::create_task(Coro<T> coro, std::string name) {
+  return Task<T>::spawn(*this, std::move(coro), std::move(name), std::source_location::current());
+}
+
+// create_task on the running loop. Throws std::logic_error if no loop is running.
+template <class T>
+Task<T> create_task(Coro<T> coro, std::string name = {},
+                    std::source_location created = std::source_location::current()) {
+  Loop* loop = Loop::current();
+  if (!loop) throw std::logic_error("lockstep: create_task() needs a running loop");
+  return Task<T>::spawn(*loop, std::move(coro), std::move(name), created);
+}
+
+// The task running now on this thread's loop; empty between steps or with no loop.
+AnyTask current_task();
+// Pending tasks of the running loop, in creation order.
+std::vector<AnyTask> all_tasks();
+
+}  // namespace lockstep

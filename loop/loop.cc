@@ -57,9 +57,7 @@ std::string describe_exception(const std::exception_ptr& e) {
   } catch (const CancelledError& c) {
     return "CancelledError: " + c.message();
   } catch (const std::exception& x) {
-    std::string type = demangle(typeid(x).name());
-    if (auto pos = type.rfind("::"); pos != std::string::npos) type = type.substr(pos + 2);
-    return type + ": " + x.what();
+    return demangle(typeid(x).name()) + ": " + x.what();
   } catch (...) {
 #if __has_include(<cxxabi.h>)
     if (const std::type_info* t = abi::__cxa_current_exception_type())

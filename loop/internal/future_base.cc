@@ -12,10 +12,9 @@ FutureBase::FutureBase(Loop& loop, std::source_location created)
 }
 
 FutureBase::~FutureBase() {
+  // A task reports this itself, with its name (see ~TaskBase).
   if (log_traceback_) {
-    loop_->call_exception_handler({std::string(is_task() ? "Task" : "Future") +
-                                       " exception was never retrieved",
-                                   exception_, ""});
+    loop_->call_exception_handler({"Future exception was never retrieved", exception_, ""});
   }
   while (!callbacks_.empty()) callbacks_.pop_front()->drop();
   loop_->on_future_destroyed();

@@ -19,6 +19,10 @@ TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, PromiseBase& root_p
 }
 
 TaskBase::~TaskBase() {
+  if (log_traceback_) {
+    log_traceback_ = false;
+    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name_});
+  }
   if (root_) root_.destroy();
 }
 

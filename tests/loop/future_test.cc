@@ -1,0 +1,219 @@
+// Future<T>: states, results and errors, done callbacks (scheduled, ordered, removable),
+// awaiting, and the never-retrieved exception report.
+#include "loop/future.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "loop/lockstep.h"
+#include "tests/loop/test_util.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using testing::EventLog;
+
+void run_briefly(Loop& loop) {
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+}
+
+TEST(FutureTest, PendingFutureHasNoResultYet) {
+  Loop loop;
+  Future<int> f(loop);
+  EXPECT_FALSE(f.done());
+  EXPECT_FALSE(f.cancelled());
+  EXPECT_THROW(f.result(), InvalidStateError);
+  EXPECT_THROW(f.exception(), InvalidStateError);
+}
+
+TEST(FutureTest, SetResultFinishesOnce) {
+  Loop loop;
+  Future<std::string> f(loop);
+  f.set_result("ok");
+  EXPECT_TRUE(f.done());
+  EXPECT_EQ(f.result(), "ok");
+  EXPECT_EQ(f.exception(), nullptr);
+  EXPECT_THROW(f.set_result("again"), InvalidStateError);
+  EXPECT_THROW(f.set_exception(std::runtime_error("x")), InvalidStateError);
+  EXPECT_FALSE(f.cancel());
+}
+
+TEST(FutureTest, SetExceptionIsRethrownByResult) {
+  Loop loop;
+  Future<int> f(loop);
+  f.set_exception(std::out_of_range("nope"));
+  EXPECT_TRUE(f.done());
+  EXPECT_THROW(f.result(), std::out_of_range);
+  EXPECT_NE(f.exception(), nullptr);
+}
+
+TEST(FutureTest, CancelWithMessage) {
+  Loop loop;
+  Future<int> f(loop);
+  EXPECT_TRUE(f.cancel("stop it"));
+  EXPECT_TRUE(f.cancelled());
+  EXPECT_TRUE(f.done());
+  EXPECT_FALSE(f.cancel("again"));
+  for (int i = 0; i < 2; ++i) {  // a plain future keeps its message
+    try {
+      f.result();
+      FAIL();
+    } catch (const CancelledError& e) {
+      EXPECT_EQ(e.message(), "stop it");
+    }
+  }
+  EXPECT_THROW(f.exception(), CancelledError);
+  EXPECT_THROW(f.set_result(1), InvalidStateError);
+}
+
+TEST(FutureTest, CancelledErrorIsNotAStdException) {
+  static_assert(!std::is_base_of_v<std::exception, CancelledError>);
+  bool swallowed_by_std_exception = false;
+  try {
+    try {
+      throw CancelledError("x");
+    } catch (const std::exception&) {
+      swallowed_by_std_exception = true;
+    }
+  } catch (const CancelledError&) {
+  }
+  EXPECT_FALSE(swallowed_by_std_exception);
+}
+
+TEST(FutureTest, DoneCallbacksAreScheduledInRegistrationOrderNeverInline) {
+  Loop loop;
+  EventLog log;
+  Future<int> f(loop);
+  f.add_done_callback([&](Future<int>& d) { log("first " + std::to_string(d.result())); });
+  f.add_done_callback([&] { log("second"); });
+  loop.call_soon([&] { log("queued before set"); });
+  f.set_result(7);
+  log("after set_result");
+  run_briefly(loop);
+  EXPECT_THAT(log.lines, ElementsAre("after set_result", "queued before set", "first 7", "second"));
+}
+
+TEST(FutureTest, CallbackAddedToDoneFutureIsScheduledSoon) {
+  Loop loop;
+  EventLog log;
+  Future<void> f(loop);
+  f.set_result();
+  f.add_done_callback([&] { log("cb"); });
+  EXPECT_TRUE(log.lines.empty());
+  run_briefly(loop);
+  EXPECT_THAT(log.lines, ElementsAre("cb"));
+}
+
+TEST(FutureTest, RemoveDoneCallbackBeforeCompletion) {
+  Loop loop;
+  EventLog log;
+  Future<void> f(loop);
+  CallbackId a = f.add_done_callback([&] { log("a"); });
+  f.add_done_callback([&] { log("b"); });
+  EXPECT_EQ(f.remove_done_callback(a), 1u);
+  EXPECT_EQ(f.remove_done_callback(a), 0u);
+  f.set_result();
+  run_briefly(loop);
+  EXPECT_THAT(log.lines, ElementsAre("b"));
+}
+
+TEST(FutureTest, RemovingACallbackAlreadyScheduledDoesNotStopIt) {
+  Loop loop;
+  EventLog log;
+  Future<void> f(loop);
+  CallbackId a = f.add_done_callback([&] { log("a"); });
+  f.set_result();
+  EXPECT_EQ(f.remove_done_callback(a), 0u);  // asyncio: the list was emptied on completion
+  run_briefly(loop);
+  EXPECT_THAT(log.lines, ElementsAre("a"));
+}
+
+TEST(FutureTest, CancelSchedulesCallbacks) {
+  Loop loop;
+  EventLog log;
+  Future<int> f(loop);
+  f.add_done_callback([&](Future<int>& d) { log(d.cancelled() ? "cancelled" : "?"); });
+  f.cancel();
+  run_briefly(loop);
+  EXPECT_THAT(log.lines, ElementsAre("cancelled"));
+}
+
+TEST(FutureTest, AwaitingAFutureResumesWithItsValue) {
+  Loop loop;
+  Future<int> f(loop);
+  loop.call_later(2s, [f]() mutable { f.set_result(42); });
+  auto waiter = [](Future<int> f) -> Coro<int> { co_return co_await f + 1; };
+  EXPECT_EQ(loop.run_until_complete(waiter(f)), 43);
+  EXPECT_EQ(loop.time(), TimePoint{} + 2s);
+}
+
+TEST(FutureTest, AwaitingAFailedFutureThrows) {
+  Loop loop;
+  Future<int> f(loop);
+  loop.call_soon([f]() mutable { f.set_exception(std::runtime_error("bad")); });
+  auto waiter = [](Future<int> f) -> Coro<std::string> {
+    try {
+      co_await f;
+    } catch (const std::runtime_error& e) {
+      co_return e.what();
+    }
+    co_return "no error";
+  };
+  EXPECT_EQ(loop.run_until_complete(waiter(f)), "bad");
+}
+
+TEST(FutureTest, MoveOnlyResult) {
+  Loop loop;
+  Future<std::unique_ptr<int>> f(loop);
+  f.set_result(std::make_unique<int>(5));
+  auto waiter = [](Future<std::unique_ptr<int>> f) -> Coro<int> { co_return *co_await f; };
+  EXPECT_EQ(loop.run_until_complete(waiter(f)), 5);
+}
+
+TEST(FutureTest, ExceptionNeverRetrievedIsReported) {
+  std::vector<std::string> errors;
+  Loop loop(testing::capture_errors(errors));
+  {
+    Future<int> f(loop);
+    f.set_exception(std::runtime_error("lost"));
+  }
+  EXPECT_THAT(errors, ElementsAre("Future exception was never retrieved: std::runtime_error: lost"));
+}
+
+TEST(FutureTest, RetrievedExceptionIsNotReported) {
+  std::vector<std::string> errors;
+  Loop loop(testing::capture_errors(errors));
+  {
+    Future<int> f(loop);
+    f.set_exception(std::runtime_error("seen"));
+    EXPECT_NE(f.exception(), nullptr);
+  }
+  {
+    Future<int> f(loop);
+    f.set_exception(std::runtime_error("cancelled later"));
+    f.cancel();  // asyncio clears the flag on cancel() too
+  }
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(FutureTest, FutureWithoutARunningLoopIsAClearError) {
+  EXPECT_THROW(Future<int>{}, std::logic_error);
+}
+
+TEST(FutureTest, CopiesShareState) {
+  Loop loop;
+  Future<int> a(loop);
+  Future<int> b = a;
+  b.set_result(3);
+  EXPECT_TRUE(a.done());
+  EXPECT_EQ(a.result(), 3);
+  EXPECT_TRUE(a == b);
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,0 +1,276 @@
+// The loop itself: ordering of callbacks and timers, handles, run/stop/close, the
+// exception handler, deadlock and budget diagnostics.
+#include "loop/loop.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "loop/lockstep.h"
+#include "tests/loop/test_util.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::EventLog;
+
+TEST(LoopTest, TimeStartsAtZeroAndRunsNoRealTime) {
+  Loop loop;
+  EXPECT_EQ(loop.time(), TimePoint{});
+  loop.call_later(3600s, [&] { loop.stop(); });
+  const auto start = std::chrono::steady_clock::now();
+  loop.run_forever();
+  EXPECT_EQ(loop.time(), TimePoint{} + 3600s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
+TEST(LoopTest, CallSoonRunsCallbacksFifo) {
+  Loop loop;
+  EventLog log;
+  for (int i = 0; i < 5; ++i) loop.call_soon([&, i] { log(std::to_string(i)); });
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_THAT(log.lines, ElementsAre("0", "1", "2", "3", "4"));
+}
+
+TEST(LoopTest, CallbacksScheduledDuringAnIterationRunInTheNextOne) {
+  Loop loop;
+  EventLog log;
+  loop.call_soon([&] {
+    log("a");
+    loop.call_soon([&] { log("c (scheduled by a)"); });
+  });
+  loop.call_soon([&] {
+    log("b");
+    loop.stop();  // takes effect at the end of this iteration
+  });
+  loop.run_forever();
+  EXPECT_THAT(log.lines, ElementsAre("a", "b"));
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_THAT(log.lines, ElementsAre("a", "b", "c (scheduled by a)"));
+}
+
+TEST(LoopTest, TimersFireInDeadlineOrderAndTiesInSchedulingOrder) {
+  Loop loop;
+  EventLog log;
+  loop.call_later(2s, [&] { log("2s"); });
+  for (int i = 0; i < 20; ++i) loop.call_later(1s, [&, i] { log("1s#" + std::to_string(i)); });
+  loop.call_at(TimePoint{} + 500ms, [&] { log("0.5s"); });
+  loop.call_later(3s, [&] { loop.stop(); });
+  loop.run_forever();
+  ASSERT_EQ(log.lines.size(), 22u);
+  EXPECT_EQ(log.lines.front(), "0.5s");
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(log.lines[1 + i], "1s#" + std::to_string(i));
+  EXPECT_EQ(log.lines.back(), "2s");
+}
+
+TEST(LoopTest, DueTimerRunsAfterCallbacksAlreadyReady) {
+  Loop loop;
+  EventLog log;
+  loop.call_later(0s, [&] { log("timer(0)"); });
+  loop.call_soon([&] { log("soon"); });
+  loop.call_later(1s, [&] { loop.stop(); });
+  loop.run_forever();
+  // asyncio: due timers join the ready queue behind what is already there.
+  EXPECT_THAT(log.lines, ElementsAre("soon", "timer(0)"));
+}
+
+TEST(LoopTest, TimeJumpsOnlyWhenNothingIsReady) {
+  Loop loop;
+  std::vector<double> seen;
+  loop.call_soon([&] { seen.push_back(to_seconds(loop.time())); });
+  loop.call_later(5s, [&] { seen.push_back(to_seconds(loop.time())); });
+  loop.call_later(7s, [&] {
+    seen.push_back(to_seconds(loop.time()));
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_THAT(seen, ElementsAre(0.0, 5.0, 7.0));
+}
+
+TEST(LoopTest, CancelledHandlesDoNotRun) {
+  Loop loop;
+  EventLog log;
+  Handle h = loop.call_soon([&] { log("soon"); });
+  TimerHandle t = loop.call_later(1s, [&] { log("later"); });
+  EXPECT_EQ(t.when(), TimePoint{} + 1s);
+  h.cancel();
+  t.cancel();
+  EXPECT_TRUE(h.cancelled());
+  EXPECT_TRUE(t.cancelled());
+  loop.call_later(2s, [&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_TRUE(log.lines.empty());
+}
+
+TEST(LoopTest, ManyCancelledTimersArePurgedAndTheRestStillFire) {
+  Loop loop;
+  int fired = 0;
+  std::vector<TimerHandle> handles;
+  for (int i = 0; i < 1000; ++i) handles.push_back(loop.call_later(1s + i * 1ms, [&] { ++fired; }));
+  for (int i = 0; i < 1000; ++i)
+    if (i % 10) handles[i].cancel();
+  loop.call_later(10s, [&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(fired, 100);
+}
+
+TEST(LoopTest, ExceptionInCallbackGoesToTheHandlerAndTheLoopGoesOn) {
+  std::vector<std::string> errors;
+  Loop loop(testing::capture_errors(errors));
+  bool after = false;
+  loop.call_soon([] { throw std::runtime_error("boom"); });
+  loop.call_soon([&] {
+    after = true;
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_TRUE(after);
+  EXPECT_THAT(errors, ElementsAre("Exception in callback: std::runtime_error: boom"));
+}
+
+TEST(LoopTest, RunForeverWithNothingToDoIsADeadlockNotAHang) {
+  Loop loop;
+  EXPECT_THROW(loop.run_forever(), DeadlockError);
+  EXPECT_FALSE(loop.is_running());
+}
+
+TEST(LoopTest, RunUntilCompleteOnAFutureNobodySetsNamesTheDeadlock) {
+  Loop loop;
+  Future<int> never(loop);
+  try {
+    loop.run_until_complete(never);
+    FAIL() << "expected DeadlockError";
+  } catch (const DeadlockError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("nothing is ready, no timer is pending"));
+    EXPECT_THAT(e.what(), HasSubstr("loop_test.cc"));  // where the future was created
+  }
+}
+
+TEST(LoopTest, DeadlockReportListsBlockedTasksAndWhatTheyAwait) {
+  Loop loop;
+  Future<void> gate(loop);
+  auto waiter = [](Future<void> f) -> Coro<void> { co_await f; };
+  auto chained = [](Task<void> t) -> Coro<void> { co_await t; };
+  Task<void> a = loop.create_task(waiter(gate), "consumer");
+  Task<void> b = loop.create_task(chained(a), "supervisor");
+  try {
+    loop.run_until_complete(Future<void>(b));
+    FAIL() << "expected DeadlockError";
+  } catch (const DeadlockError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("pending tasks (2)"));
+    EXPECT_THAT(e.what(), HasSubstr("Task 'consumer' awaits a Future created at"));
+    EXPECT_THAT(e.what(), HasSubstr("Task 'supervisor' awaits Task 'consumer'"));
+  }
+  gate.set_result();
+  loop.run_until_complete(Future<void>(b));
+  EXPECT_TRUE(a.done());
+}
+
+TEST(LoopTest, StepBudgetStopsALivelockAndNamesTheTask) {
+  LoopOptions o;
+  o.max_steps = 1000;
+  Loop loop(o);
+  auto spin = []() -> Coro<void> {
+    for (;;) co_await sleep(0s);
+  };
+  Task<void> t = loop.create_task(spin(), "spinner");
+  try {
+    loop.run_until_complete(Future<void>(t));
+    FAIL() << "expected BudgetExceededError";
+  } catch (const BudgetExceededError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("budget of 1000 steps"));
+    EXPECT_THAT(e.what(), HasSubstr("Task 'spinner' is ready to run"));
+  }
+  t.cancel();
+}
+
+TEST(LoopTest, VirtualTimeBudgetStopsAnEndlessRetryLoop) {
+  LoopOptions o;
+  o.max_time = 60s;
+  Loop loop(o);
+  auto retry = []() -> Coro<void> {
+    for (;;) co_await sleep(1s);
+  };
+  Task<void> t = loop.create_task(retry(), "retry");
+  EXPECT_THROW(loop.run_until_complete(Future<void>(t)), BudgetExceededError);
+  EXPECT_LE(loop.time(), TimePoint{} + 62s);
+}
+
+TEST(LoopTest, CloseReportsPendingTasksAndCannotRunAfterwards) {
+  std::vector<std::string> errors;
+  Loop loop(testing::capture_errors(errors));
+  Future<void> never(loop);
+  auto wait = [](Future<void> f) -> Coro<void> { co_await f; };
+  Task<void> t = loop.create_task(wait(never), "stuck");
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  loop.close();
+  EXPECT_THAT(errors, ElementsAre("Task was destroyed but it is pending! [stuck]"));
+  EXPECT_FALSE(t.done());
+  EXPECT_THROW(loop.run_forever(), std::logic_error);
+  EXPECT_TRUE(loop.is_closed());
+}
+
+TEST(LoopTest, RunningTwoLoopsAtOnceOnOneThreadIsRefused) {
+  Loop outer;
+  std::string error;
+  outer.call_soon([&] {
+    Loop inner;
+    try {
+      inner.call_soon([&] { inner.stop(); });
+      inner.run_forever();
+    } catch (const std::logic_error& e) {
+      error = e.what();
+    }
+    outer.stop();
+  });
+  outer.run_forever();
+  EXPECT_EQ(error, "Cannot run the event loop while another loop is running");
+}
+
+// A decision source that perturbs everything, to show the hooks are consulted.
+class ReverseEverything : public DecisionSource {
+ public:
+  Perturbs perturbs() const override { return {true, true, true, true, true}; }
+  Duration step_cost(const StepInfo&) override { return 1ms; }
+  Duration timer_delay(Duration) override { return 10ms; }
+  std::size_t pick_due_timer(std::size_t n) override { return n - 1; }
+  std::size_t pick_ready(std::size_t n) override { return n - 1; }
+};
+
+TEST(LoopTest, DecisionSourceCanReorderReadyCallbacksAndTimersAndChargeTime) {
+  ReverseEverything d;
+  LoopOptions o;
+  o.decisions = &d;
+  Loop loop(o);
+  EventLog log;
+  for (int i = 0; i < 3; ++i) loop.call_soon([&, i] { log("soon" + std::to_string(i)); });
+  for (int i = 0; i < 3; ++i)
+    loop.call_later(1s, [&, i] {
+      log("timer" + std::to_string(i) + "@" + std::to_string(to_seconds(loop.time())));
+    });
+  loop.run_until_complete(loop.create_task([]() -> Coro<void> { co_await sleep(5s); }()));
+  // Ready batches run in reverse; the equal-deadline timers move in reverse, then run in
+  // reverse again (so back in order); each step costs 1ms; timers fire 10ms late.
+  ASSERT_EQ(log.lines.size(), 6u);
+  EXPECT_EQ(log.lines[0], "soon2");
+  EXPECT_EQ(log.lines[2], "soon0");
+  EXPECT_EQ(log.lines[3].substr(0, 6), "timer0");
+  EXPECT_THAT(log.lines[3], HasSubstr("@1.01"));
+}
+
+TEST(LoopTest, WithoutADecisionSourceNoStepCostIsCharged) {
+  Loop loop;
+  for (int i = 0; i < 100; ++i) loop.call_soon([] {});
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(loop.time(), TimePoint{});
+  EXPECT_EQ(loop.steps(), 101u);
+}
+
+}  // namespace
+}  // namespace lockstep

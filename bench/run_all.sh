@@ -14,7 +14,7 @@ python=${PYTHON:-python3}
 bin=$(./bazelw info -c opt bazel-bin 2>/dev/null)/bench
 
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-checks() { grep '^check ' <<<"$1" | sed 's/.*workload=[^ ]* //; s/ *setup_ns_per_task=[^ ]*//'; }
+checks() { { grep '^check ' <<<"$1" || true; } | sed 's/.*workload=[^ ]* //; s/ *setup_ns_per_task=[^ ]*//'; }
 
 printf '%-9s %14s %14s %9s %14s %14s\n' workload "cpython ns/op" "lockstep ns/op" ratio "cpython MiB" "lockstep MiB"
 status=0

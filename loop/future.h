@@ -80,7 +80,7 @@ class FutureAwaiter {
     task.suspend_on(h, *state_);
   }
   T await_resume() {
-    if (task_) task_->throw_if_cancel_requested();
+    if (task_) task_->throw_if_cancel_requested(state_);
     state_->check_result();
     if constexpr (!std::is_void_v<T>) {
       auto& v = *static_cast<std::optional<T>*>(state_->result_slot());

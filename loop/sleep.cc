@@ -58,6 +58,10 @@ void SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 void SleepAwaiter::await_resume() {
+  // asyncio: a cancelled sleep future raises its own CancelledError (the message of the
+  // cancel() that cancelled it) at the wakeup, and Task.__step throws that one even if a
+  // later cancel() found the sleep already cancelled and set _must_cancel.
+  if (timer_ && timer_->was_cancelled()) task_->spend_cancel_request();
   task_->throw_if_cancel_requested();
   if (timer_) timer_->finish_await();
 }

@@ -33,6 +33,7 @@ class SleepTimer final : public TimerNode, public WaitTarget {
 
   // After the task resumed: throws CancelledError if the sleep was cancelled.
   void finish_await();
+  bool was_cancelled() const noexcept { return state_ == State::kCancelled; }
 
  private:
   void invoke() override;  // the timer fired: wake the task

@@ -55,6 +55,23 @@ void TaskBase::suspend_on(std::coroutine_handle<> h, WaitTarget& target) {
   if (must_cancel_ && target.cancel(cancel_message_)) must_cancel_ = false;
 }
 
+void TaskBase::deliver_cancel_request(FutureBase* awaited) {
+  throw_cancel_ = false;
+  // asyncio: Task.__wakeup first retrieves the awaited future's result (future.result(),
+  // which also marks an exception as retrieved) and passes what it raised to __step;
+  // __step, finding _must_cancel set, throws that exception into the coroutine if it is
+  // a CancelledError (e.g. a future cancelled by an earlier cancel(), with that cancel's
+  // message), and only otherwise a new CancelledError with this task's message.
+  if (awaited) {
+    try {
+      awaited->check_result();
+    } catch (...) {
+      if (handling_cancelled_error()) throw;
+    }
+  }
+  throw CancelledError(cancel_message_);
+}
+
 void TaskBase::yield_now(std::coroutine_handle<> h) {
   resume_ = h;
   loop_->push_ready(this);

@@ -44,13 +44,16 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // A bare yield (sleep(0)): run again in the next iteration.
   void yield_now(std::coroutine_handle<> h);
   // Called by awaiters when the task resumes: throws the CancelledError of a cancel()
-  // that arrived while the task was not waiting on anything cancellable.
-  void throw_if_cancel_requested() {
+  // that arrived while the task was not waiting on anything cancellable. `awaited` is
+  // the future the task waited on, if any: see deliver_cancel_request().
+  void throw_if_cancel_requested(FutureBase* awaited = nullptr) {
     if (throw_cancel_) [[unlikely]] {
-      throw_cancel_ = false;
-      throw CancelledError(cancel_message_);
+      deliver_cancel_request(awaited);
     }
   }
+  // Withdraws that pending CancelledError because what the task awaited raises a
+  // CancelledError of its own, which asyncio delivers instead (see deliver_cancel_request).
+  void spend_cancel_request() noexcept { throw_cancel_ = false; }
 
   // Loop::close(): the task never finished; destroy its coroutine. Stays pending.
   void destroy_pending() noexcept;
@@ -64,6 +67,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
 
  private:
   void loop_push_ready(Loop& loop) noexcept;
+  [[noreturn]] void deliver_cancel_request(FutureBase* awaited);
   void step();
   void finish();
   void end_of_life();

@@ -50,6 +50,11 @@ std::string python_name(const std::exception_ptr& e) {
   }
 }
 
+std::string python_type(const std::exception_ptr& e) {
+  std::string name = python_name(e);
+  return name.substr(0, name.find(": "));
+}
+
 std::map<std::string, ScenarioMain>& scenarios() {
   static auto* all = new std::map<std::string, ScenarioMain>();
   return *all;

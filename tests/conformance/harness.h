@@ -41,6 +41,8 @@ void log(const std::string& message);
 
 // "CancelledError: msg", "ValueError: msg": the type as Python names it, and the message.
 std::string python_name(const std::exception_ptr& e);
+// Just the type as Python names it: type(e).__name__, e.g. "ValueError".
+std::string python_type(const std::exception_ptr& e);
 
 // Python's str() of a bool.
 inline std::string py(bool b) { return b ? "True" : "False"; }

@@ -43,15 +43,20 @@ struct ResultSlot<void> {
   void* address() noexcept { return nullptr; }
 };
 
-// A plain future's state: the core plus a typed result slot.
+// A plain future's state: the core plus a typed result slot and where it was created.
 template <class T>
 class FutureState final : public FutureBase {
  public:
-  FutureState(Loop& loop, std::source_location created) : FutureBase(loop, created) {}
+  FutureState(Loop& loop, std::source_location created) : FutureBase(loop), created_(created) {}
   void* result_slot() noexcept override { return slot_.address(); }
+  std::string describe() const override {
+    return std::string("a Future created at ") + created_.file_name() + ":" +
+           std::to_string(created_.line());
+  }
 
  private:
   ResultSlot<T> slot_;
+  std::source_location created_;  // for diagnostics: which future a deadlock waits on
 };
 
 // The current task, for awaiters. Awaiting is only possible inside a task's step.
@@ -80,14 +85,27 @@ class FutureAwaiter {
     task.suspend_on(h, *state_);
   }
   T await_resume() {
+    check_cancel_request();
+    state_->check_result();  // throws the exception, or CancelledError
+    return value();
+  }
+
+  // After a suspension: raises the CancelledError of a cancel() the task received while
+  // its wakeup was already scheduled (asyncio: _must_cancel at __step).
+  void check_cancel_request() {
     if (task_) task_->throw_if_cancel_requested(state_);
-    state_->check_result();
+  }
+  // True iff the awaiting task suspended and a cancel() of it went to this future.
+  bool cancel_forwarded() const noexcept { return task_ && task_->cancel_forwarded(); }
+  // The finished future's value: a copy, or moved out if T is move-only (then it can be
+  // awaited once).
+  T value() {
     if constexpr (!std::is_void_v<T>) {
       auto& v = *static_cast<std::optional<T>*>(state_->result_slot());
       if constexpr (std::is_copy_constructible_v<T>)
         return *v;
       else
-        return std::move(*v);  // a move-only result can be awaited once
+        return std::move(*v);
     }
   }
 
@@ -198,7 +216,7 @@ class Future {
     return *loop;
   }
   void check_settable(const char* what) const {
-    if (state_->is_task())
+    if (state_->is_task()) [[unlikely]]
       throw std::logic_error(std::string("Task does not support ") + what + "()");
     state_->check_settable(what);
   }

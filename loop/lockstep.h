@@ -19,6 +19,7 @@
 #include "loop/future.h"
 #include "loop/handle.h"
 #include "loop/loop.h"
+#include "loop/outcome.h"
 #include "loop/run.h"
 #include "loop/sleep.h"
 #include "loop/task.h"

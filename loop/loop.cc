@@ -199,15 +199,16 @@ void Loop::run_until_done(internal::FutureBase& future) {
 }
 
 void Loop::run_once() {
-  purge_cancelled_timers();
-  if (ready_.empty() && !stopping_) {
+  if (timer_cancelled_count_ != 0) purge_cancelled_timers();
+  if (ready_size_ == 0 && !stopping_) {
     std::optional<TimePoint> deadline;
     if (!timers_.empty()) deadline = timers_.front().due;
     if (!driver_->wait(deadline)) throw_deadlock();
+    check_time_budget();  // time moves only here, or by a step's charged cost
   }
-  move_due_timers();
+  if (!timers_.empty()) move_due_timers();
   run_ready_batch();
-  check_budget();
+  check_step_budget();
 }
 
 void Loop::purge_cancelled_timers() {
@@ -280,11 +281,14 @@ void Loop::move_due_group_in_decided_order() {
 
 void Loop::run_ready_batch() {
   // Only the callbacks ready now; what they schedule runs next iteration (asyncio).
-  std::size_t ntodo = ready_.size();
+  std::size_t ntodo = ready_size_;
   const bool plain = !perturbs_.ready_order && !perturbs_.step_cost;
   steps_ += ntodo;
   if (plain) [[likely]] {
-    while (ntodo--) ready_.pop_front()->run();
+    while (ntodo--) {
+      --ready_size_;
+      ready_.pop_front()->run();
+    }
     return;
   }
   for (; ntodo > 0; --ntodo) {
@@ -294,20 +298,27 @@ void Loop::run_ready_batch() {
       if (i >= ntodo) i = 0;
     }
     internal::ReadyNode* node = ready_.take(i);
+    --ready_size_;
     internal::TaskBase* task = dynamic_cast<internal::TaskBase*>(node);
     StepInfo info{task ? task->id() : 0};
     node->run();  // may destroy the task: use only `info` below
-    if (perturbs_.step_cost) driver_->charge(decisions_->step_cost(info));
+    if (perturbs_.step_cost) {
+      driver_->charge(decisions_->step_cost(info));
+      check_time_budget();
+    }
   }
 }
 
-void Loop::check_budget() {
-  if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) {
+void Loop::check_step_budget() {
+  if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) [[unlikely]] {
     throw BudgetExceededError("run exceeded its budget of " + std::to_string(max_steps_) +
                               " steps (a livelock or an endless loop?) at t=" +
                               std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
   }
-  if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) {
+}
+
+void Loop::check_time_budget() {
+  if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) [[unlikely]] {
     throw BudgetExceededError("run exceeded its virtual-time budget of " +
                               std::to_string(to_seconds(max_time_)) + "s at t=" +
                               std::to_string(to_seconds(time())) + "s\n" +
@@ -326,7 +337,7 @@ std::string Loop::describe_pending_tasks() const {
   for (internal::TaskBase* t = first_task_; t; t = t->next_task_) {
     ++n;
     s += "  " + t->describe();
-    if (const internal::WaitTarget* w = t->waiting_on())
+    if (const internal::FutureBase* w = t->waiting_on())
       s += " awaits " + w->describe();
     else
       s += " is ready to run";
@@ -349,6 +360,7 @@ void Loop::close() {
   // nothing is left.
   for (;;) {
     while (!ready_.empty()) ready_.pop_front()->drop();
+    ready_size_ = 0;
     for (TimerEntry& e : timers_) {
       e.node->in_heap_ = false;
       e.node->release();

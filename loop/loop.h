@@ -147,7 +147,10 @@ class Loop {
   std::string describe_pending_tasks() const;
 
   // Internal interface for futures, tasks and timers.
-  void push_ready(internal::ReadyNode* node) noexcept { ready_.push_back(node); }
+  void push_ready(internal::ReadyNode* node) noexcept {
+    ready_.push_back(node);
+    ++ready_size_;
+  }
   // Adds `node` to the timer heap, which takes a reference.
   void schedule_timer(internal::TimerNode* node);
   void on_timer_cancelled() noexcept { ++timer_cancelled_count_; }
@@ -175,7 +178,8 @@ class Loop {
   void move_due_group_in_decided_order();
   void run_ready_batch();
   void purge_cancelled_timers();
-  void check_budget();
+  void check_time_budget();
+  void check_step_budget();
   [[noreturn]] void throw_deadlock() const;
 
   VirtualDriver own_driver_;
@@ -187,6 +191,7 @@ class Loop {
   ExceptionHandler handler_;
 
   internal::NodeList ready_;
+  std::size_t ready_size_ = 0;
   std::vector<TimerEntry> timers_;  // min-heap on (due, seq)
   std::size_t timer_cancelled_count_ = 0;
   std::uint64_t timer_seq_ = 0;

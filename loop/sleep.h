@@ -4,8 +4,11 @@
 //   co_await lockstep::sleep(0s);           // a bare yield: run again next iteration
 //   co_await lockstep::sleep_until(loop.time() + 1s);
 //
-// As in asyncio, a sleeping task that is cancelled wakes at once with CancelledError, and
-// its timer is cancelled. Never sleeps on a real clock under simulation.
+// Exactly asyncio's definition: a private future, a timer that sets it unless it was
+// cancelled, and the timer cancelled when the await ends. So a sleeping task that is
+// cancelled wakes at once with CancelledError and its timer never moves the clock, and a
+// task woken by its timer resumes one iteration after the timer ran, behind every other
+// callback due at that instant. Never sleeps on a real clock under simulation.
 #pragma once
 
 #include <coroutine>
@@ -16,56 +19,70 @@
 #include "loop/handle.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
+#include "loop/loop.h"
 
 namespace lockstep {
 
 namespace internal {
 
-// The timer of one sleep and the private future the task waits on, in one node.
-class SleepTimer final : public TimerNode, public WaitTarget {
+// The private future of one sleep.
+class SleepFuture final : public FutureBase {
  public:
-  SleepTimer(Loop& loop, TimePoint when, TaskBase& task) : TimerNode(loop, when), task_(&task) {}
-
-  // WaitTarget: the task was cancelled while asleep.
-  bool cancel(std::string msg) override;
-  void forget_waiter(ReadyNode*) noexcept override;
+  SleepFuture(Loop& loop, TimePoint when) : FutureBase(loop), when_(when) {}
+  void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override;
 
-  // After the task resumed: throws CancelledError if the sleep was cancelled.
-  void finish_await();
-  bool was_cancelled() const noexcept { return state_ == State::kCancelled; }
-
  private:
-  void invoke() override;  // the timer fired: wake the task
+  TimePoint when_;
+};
 
-  enum class State : unsigned char { kPending, kFired, kCancelled };
-  TaskBase* task_;
-  std::string cancel_message_;
-  State state_ = State::kPending;
+// asyncio futures._set_result_unless_cancelled, as the sleep's timer callback.
+struct WakeUnlessCancelled {
+  Ref<FutureBase> future;
+  void operator()() const {
+    if (!future->done()) future->mark_finished();
+  }
 };
 
 class SleepAwaiter {
  public:
-  explicit SleepAwaiter(TimePoint when, bool bare_yield) : when_(when), bare_yield_(bare_yield) {}
+  explicit SleepAwaiter(Duration delay) noexcept : delay_(delay) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
-  ~SleepAwaiter();
+  ~SleepAwaiter() { timer_.cancel(); }  // asyncio: `finally: h.cancel()`
 
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h);
-  void await_resume();
+  void await_suspend(std::coroutine_handle<> h) {
+    task_ = &current_task_for_await();
+    if (delay_ <= Duration::zero()) {
+      task_->yield_now(h);  // asyncio: sleep(0) is a bare `yield`
+      return;
+    }
+    Loop& loop = task_->loop();
+    const TimePoint when = loop.time() + delay_;
+    future_ = make_ref<SleepFuture>(loop, when);
+    timer_ = loop.call_at(when, WakeUnlessCancelled{future_});
+    future_->add_waiter(task_);
+    task_->suspend_on(h, *future_);
+  }
+  void await_resume() {
+    task_->throw_if_cancel_requested(future_.get());
+    if (future_) future_->check_result();  // CancelledError if the sleep was cancelled
+  }
 
  private:
-  TimePoint when_;
-  bool bare_yield_;
+  Duration delay_;
   TaskBase* task_ = nullptr;
-  SleepTimer* timer_ = nullptr;  // owned reference while the sleep is in progress
+  Ref<FutureBase> future_;  // null for a bare yield
+  TimerHandle timer_;
 };
 
 }  // namespace internal
 
 // Suspends the current task for `delay` (<= 0: a bare yield, one loop iteration).
-internal::SleepAwaiter sleep(Duration delay);
-// Suspends the current task until the loop's time reaches `when`.
+inline internal::SleepAwaiter sleep(Duration delay) { return internal::SleepAwaiter(delay); }
+
+// Suspends the current task until the loop's time reaches `when`. Throws
+// std::logic_error if no loop is running.
 internal::SleepAwaiter sleep_until(TimePoint when);
 
 }  // namespace lockstep

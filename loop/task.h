@@ -13,7 +13,6 @@
 // current_task() and all_tasks() see the running loop's tasks, in creation order.
 #pragma once
 
-#include <source_location>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,18 +29,22 @@ namespace internal {
 template <class T>
 class TaskState final : public TaskBase {
  public:
-  TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name,
-            std::source_location created)
-      : TaskBase(loop, root, root.promise(), std::move(name), created), root_(root) {}
+  TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name)
+      : TaskBase(loop, root, std::move(name)) {}
 
   void* result_slot() noexcept override { return slot_.address(); }
 
  private:
+  PromiseBase& root_promise() noexcept override {
+    return std::coroutine_handle<CoroPromise<T>>::from_address(root_.address()).promise();
+  }
   void take_result() override {
-    if constexpr (!std::is_void_v<T>) slot_.value.emplace(root_.promise().take_value());
+    if constexpr (!std::is_void_v<T>) {
+      auto& p = static_cast<CoroPromise<T>&>(root_promise());
+      slot_.value.emplace(p.take_value());
+    }
   }
 
-  std::coroutine_handle<CoroPromise<T>> root_;  // owned by TaskBase
   ResultSlot<T> slot_;
 };
 
@@ -87,9 +90,8 @@ class Task : public Future<T> {
   operator AnyTask() const { return AnyTask(&task()); }
 
   // Creates the task; its first step is scheduled with call_soon.
-  static Task spawn(Loop& loop, Coro<T> coro, std::string name, std::source_location created) {
-    auto* state =
-        new internal::TaskState<T>(loop, coro.release_for_task(), std::move(name), created);
+  static Task spawn(Loop& loop, Coro<T> coro, std::string name) {
+    auto* state = new internal::TaskState<T>(loop, coro.release_for_task(), std::move(name));
     loop.push_ready(state);
     return Task(internal::Ref<internal::FutureBase>::adopt(state));
   }
@@ -101,16 +103,15 @@ class Task : public Future<T> {
 
 template <class T>
 Task<T> Loop::create_task(Coro<T> coro, std::string name) {
-  return Task<T>::spawn(*this, std::move(coro), std::move(name), std::source_location::current());
+  return Task<T>::spawn(*this, std::move(coro), std::move(name));
 }
 
 // create_task on the running loop. Throws std::logic_error if no loop is running.
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {},
-                    std::source_location created = std::source_location::current()) {
+Task<T> create_task(Coro<T> coro, std::string name = {}) {
   Loop* loop = Loop::current();
   if (!loop) throw std::logic_error("lockstep: create_task() needs a running loop");
-  return Task<T>::spawn(*loop, std::move(coro), std::move(name), created);
+  return Task<T>::spawn(*loop, std::move(coro), std::move(name));
 }
 
 // The task running now on this thread's loop; empty between steps or with no loop.

@@ -6,8 +6,7 @@
 
 namespace lockstep::internal {
 
-FutureBase::FutureBase(Loop& loop, std::source_location created)
-    : loop_(&loop), created_(created) {
+FutureBase::FutureBase(Loop& loop, bool is_task) noexcept : is_task_(is_task), loop_(&loop) {
   loop.on_future_created();
 }
 
@@ -20,22 +19,31 @@ FutureBase::~FutureBase() {
   loop_->on_future_destroyed();
 }
 
+const std::string& FutureBase::cancel_message() const noexcept {
+  static const std::string kNone;
+  return cancel_message_ ? *cancel_message_ : kNone;
+}
+
+void FutureBase::set_cancel_message(std::string msg) {
+  if (msg.empty())
+    cancel_message_.reset();
+  else
+    cancel_message_ = std::make_unique<std::string>(std::move(msg));
+}
+
 bool FutureBase::cancel(std::string msg) {
   log_traceback_ = false;
   if (state_ != State::kPending) return false;
-  cancel_message_ = std::move(msg);
+  set_cancel_message(std::move(msg));
   complete(State::kCancelled);
   return true;
 }
 
-void FutureBase::check_settable(const char* what) const {
-  if (state_ == State::kPending) return;
+void FutureBase::throw_not_settable(const char* what) const {
   static constexpr const char* kNames[] = {"PENDING", "FINISHED", "FINISHED", "CANCELLED"};
   throw InvalidStateError(std::string(what) + "() on a future that is already " +
                           kNames[static_cast<int>(state_)] + ": " + describe());
 }
-
-void FutureBase::mark_finished() { complete(State::kFinished); }
 
 void FutureBase::set_exception(std::exception_ptr e) {
   check_settable("set_exception");
@@ -46,13 +54,12 @@ void FutureBase::set_exception(std::exception_ptr e) {
 
 void FutureBase::cancel_with_error(std::exception_ptr e) {
   // asyncio: self._cancelled_exc = exc; super().cancel()  (message None)
-  cancel_message_.clear();
+  cancel_message_.reset();
   exception_ = std::move(e);
   complete(State::kCancelled);
 }
 
-void FutureBase::complete(State s) {
-  state_ = s;
+void FutureBase::schedule_callbacks() {
   // Each callback enters the ready queue in registration order; none runs inline.
   NodeList waiters = callbacks_.take_all();
   while (!waiters.empty()) {
@@ -60,24 +67,18 @@ void FutureBase::complete(State s) {
   }
 }
 
-void FutureBase::throw_cancelled() {
-  if (exception_) {
-    std::exception_ptr e = std::move(exception_);
-    exception_ = nullptr;
-    std::rethrow_exception(e);
-  }
-  throw CancelledError(cancel_message_);
-}
-
-void FutureBase::check_result() {
+void FutureBase::throw_result_error() {
   switch (state_) {
     case State::kFinished:
-      return;
+      break;  // not called in this state
     case State::kFailed:
       log_traceback_ = false;
       std::rethrow_exception(exception_);
     case State::kCancelled:
-      throw_cancelled();
+      // asyncio _make_cancelled_error: the CancelledError that escaped a task's coroutine
+      // the first time, then a new one with the cancel message.
+      if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
+      throw CancelledError(cancel_message());
     case State::kPending:
       break;
   }
@@ -92,11 +93,24 @@ std::exception_ptr FutureBase::exception() {
       log_traceback_ = false;
       return exception_;
     case State::kCancelled:
-      throw_cancelled();
+      throw_result_error();
     case State::kPending:
       break;
   }
   throw InvalidStateError("Exception is not set.");
+}
+
+std::exception_ptr FutureBase::take_error() {
+  switch (state_) {
+    case State::kFailed:
+      log_traceback_ = false;
+      return exception_;
+    case State::kCancelled:
+      if (exception_) return std::exchange(exception_, nullptr);
+      return std::make_exception_ptr(CancelledError(cancel_message()));
+    default:
+      return nullptr;
+  }
 }
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t id) noexcept {
@@ -109,14 +123,6 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t id) noexcept {
     }
   }
   return 0;
-}
-
-std::string FutureBase::describe() const {
-  std::string s = "a Future created at ";
-  s += created_.file_name();
-  s += ':';
-  s += std::to_string(created_.line());
-  return s;
 }
 
 void DoneCallbackNode::on_future_done(Loop& loop, FutureBase& future) {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <exception>
-#include <source_location>
+#include <memory>
 #include <string>
 
 #include "loop/errors.h"
@@ -20,21 +20,6 @@ namespace lockstep::internal {
 
 class FutureBase;
 
-// What a suspended task waits on (asyncio's Task._fut_waiter). Cancelling the task
-// cancels it, which wakes the task through the normal completion path.
-class WaitTarget {
- public:
-  // Cancels the awaited operation. Returns false iff it had already completed.
-  virtual bool cancel(std::string msg) = 0;
-  // The waiting task is being destroyed: never wake it.
-  virtual void forget_waiter(ReadyNode* waiter) noexcept = 0;
-  // For deadlock reports, e.g. "Task 'worker'" or "a Future created at main.cc:12".
-  virtual std::string describe() const = 0;
-
- protected:
-  ~WaitTarget() = default;
-};
-
 // Something to schedule when a future completes: a task's wakeup or a done callback.
 class FutureWaiter : public ReadyNode {
  public:
@@ -45,63 +30,85 @@ class FutureWaiter : public ReadyNode {
   ~FutureWaiter() = default;
 };
 
-class FutureBase : public RefCounted, public WaitTarget {
+// A future's state. A suspended task waits on exactly one of these (asyncio's
+// Task._fut_waiter); cancelling the task cancels it, which wakes the task through the
+// normal completion path.
+class FutureBase : public RefCounted {
  public:
   enum class State : std::uint8_t { kPending, kFinished, kFailed, kCancelled };
 
-  FutureBase(Loop& loop, std::source_location created);
+  explicit FutureBase(Loop& loop, bool is_task = false) noexcept;
   ~FutureBase() override;
 
   Loop& loop() const noexcept { return *loop_; }
   State state() const noexcept { return state_; }
   bool done() const noexcept { return state_ != State::kPending; }
   bool cancelled() const noexcept { return state_ == State::kCancelled; }
+  bool is_task() const noexcept { return is_task_; }
 
   // Future.cancel(msg): false if already done; else cancelled, callbacks scheduled.
-  bool cancel(std::string msg) override;
+  // A task overrides it with Task.cancel (a request).
+  virtual bool cancel(std::string msg);
   // Throws InvalidStateError unless pending. Call before storing a result.
-  void check_settable(const char* what) const;
+  void check_settable(const char* what) const {
+    if (state_ != State::kPending) [[unlikely]]
+      throw_not_settable(what);
+  }
   // The derived class stored the value: finish and schedule callbacks.
-  void mark_finished();
+  void mark_finished() { complete(State::kFinished); }
   void set_exception(std::exception_ptr e);
 
   // Future.result() minus the value: throws the stored exception, CancelledError, or
   // InvalidStateError when pending; returns normally iff a value is there.
-  void check_result();
+  void check_result() {
+    if (state_ != State::kFinished) [[unlikely]]
+      throw_result_error();
+  }
   // Future.exception(): the stored exception or null; CancelledError / InvalidStateError.
   std::exception_ptr exception();
+  // For a failed or cancelled future: the exception result() would throw, without
+  // throwing it (marks it retrieved, like result()).
+  std::exception_ptr take_error();
+  // The message given to cancel(msg), "" if none.
+  const std::string& cancel_message() const noexcept;
 
   // Adds a waiter scheduled when the future completes, in registration order.
   // The future must be pending.
   void add_waiter(FutureWaiter* waiter) noexcept { callbacks_.push_back(waiter); }
   // Unlinks a waiter that has not been scheduled; true iff it was found.
   bool remove_waiter(FutureWaiter* waiter) noexcept { return callbacks_.remove(waiter); }
-  void forget_waiter(ReadyNode* waiter) noexcept override { callbacks_.remove(waiter); }
   // Future.remove_done_callback: unlinks the not-yet-scheduled callback `id`; returns
   // the number removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t id) noexcept;
-  std::string describe() const override;
 
+  // For deadlock reports, e.g. "Task 'worker'" or "a Future created at main.cc:12".
+  virtual std::string describe() const = 0;
   // Address of the derived class's std::optional<T> result slot (nullptr for void).
   virtual void* result_slot() noexcept = 0;
-  virtual bool is_task() const noexcept { return false; }
 
  protected:
   // Marks done in state `s` and schedules the callbacks.
-  void complete(State s);
-  // The CancelledError to raise for a cancelled future (asyncio _make_cancelled_error):
-  // the one that escaped a task's coroutine the first time, then one with the message.
-  [[noreturn]] void throw_cancelled();
+  void complete(State s) {
+    state_ = s;
+    if (!callbacks_.empty()) schedule_callbacks();
+  }
+  void set_cancel_message(std::string msg);
   // The task finished by letting CancelledError `e` escape (asyncio: _cancelled_exc).
   void cancel_with_error(std::exception_ptr e);
 
-  Loop* loop_;
-  std::string cancel_message_;     // message of cancel(msg); asyncio's _cancel_message
-  std::exception_ptr exception_;   // kFailed: the error; kCancelled: an escaped CancelledError
-  NodeList callbacks_;             // FutureWaiters, scheduled in order on completion
-  std::source_location created_;   // where the future was created, for diagnostics
+  // Small fields first: they fill the tail padding of RefCounted.
   State state_ = State::kPending;
-  bool log_traceback_ = false;     // an exception nobody retrieved yet
+  bool log_traceback_ = false;  // an exception nobody retrieved yet
+  const bool is_task_;
+  Loop* loop_;
+  std::unique_ptr<std::string> cancel_message_;  // rare: allocated by cancel(msg) only
+  std::exception_ptr exception_;  // kFailed: the error; kCancelled: an escaped CancelledError
+  NodeList callbacks_;            // FutureWaiters, scheduled in order on completion
+
+ private:
+  void schedule_callbacks();
+  [[noreturn]] void throw_not_settable(const char* what) const;
+  [[noreturn]] void throw_result_error();
 };
 
 // A done callback (add_done_callback): a node holding the callable.

@@ -24,7 +24,8 @@ class ReadyNode {
   ~ReadyNode() = default;
 };
 
-// Singly linked FIFO of nodes; a node is in at most one list at a time.
+// Singly linked FIFO of nodes; a node is in at most one list at a time. Two pointers,
+// no count: every future and task carries one (its waiters), so it is kept small.
 class NodeList {
  public:
   NodeList() = default;
@@ -33,7 +34,6 @@ class NodeList {
   ~NodeList() { assert(empty() && "NodeList destroyed with nodes still linked"); }
 
   bool empty() const noexcept { return head_ == nullptr; }
-  std::size_t size() const noexcept { return size_; }
   ReadyNode* front() const noexcept { return head_; }
 
   void push_back(ReadyNode* n) noexcept {
@@ -43,7 +43,6 @@ class NodeList {
     else
       head_ = n;
     tail_ = n;
-    ++size_;
   }
 
   ReadyNode* pop_front() noexcept {
@@ -51,11 +50,10 @@ class NodeList {
     head_ = n->next_;
     if (!head_) tail_ = nullptr;
     n->next_ = nullptr;
-    --size_;
     return n;
   }
 
-  // Removes and returns the node at `index` (< size()). O(index).
+  // Removes and returns the node at `index` (< the length). O(index).
   ReadyNode* take(std::size_t index) noexcept {
     if (index == 0) return pop_front();
     ReadyNode* prev = head_;
@@ -64,7 +62,6 @@ class NodeList {
     prev->next_ = n->next_;
     if (tail_ == n) tail_ = prev;
     n->next_ = nullptr;
-    --size_;
     return n;
   }
 
@@ -76,7 +73,6 @@ class NodeList {
       (prev ? prev->next_ : head_) = cur->next_;
       if (tail_ == cur) tail_ = prev;
       cur->next_ = nullptr;
-      --size_;
       return true;
     }
     return false;
@@ -87,21 +83,15 @@ class NodeList {
     NodeList out;
     out.head_ = head_;
     out.tail_ = tail_;
-    out.size_ = size_;
     head_ = tail_ = nullptr;
-    size_ = 0;
     return out;
   }
 
-  NodeList(NodeList&& o) noexcept : head_(o.head_), tail_(o.tail_), size_(o.size_) {
-    o.head_ = o.tail_ = nullptr;
-    o.size_ = 0;
-  }
+  NodeList(NodeList&& o) noexcept : head_(o.head_), tail_(o.tail_) { o.head_ = o.tail_ = nullptr; }
 
  private:
   ReadyNode* head_ = nullptr;
   ReadyNode* tail_ = nullptr;
-  std::size_t size_ = 0;
 };
 
 }  // namespace lockstep::internal

@@ -6,27 +6,31 @@
 
 namespace lockstep::internal {
 
-TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, PromiseBase& root_promise,
-                   std::string name, std::source_location created)
-    : FutureBase(loop, created),
-      root_(root),
-      resume_(root),
-      root_promise_(&root_promise),
-      name_(std::move(name)),
-      id_(loop.next_task_id()) {
-  if (name_.empty()) name_ = "Task-" + std::to_string(loop.next_unnamed_task_number());
+TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
+    : FutureBase(loop, /*is_task=*/true), root_(root), resume_(root), id_(loop.next_task_id()) {
+  if (name.empty())
+    unnamed_number_ = static_cast<std::uint32_t>(loop.next_unnamed_task_number());
+  else
+    name_ = std::make_unique<std::string>(std::move(name));
   loop.register_task(this);
 }
 
 TaskBase::~TaskBase() {
   if (log_traceback_) {
     log_traceback_ = false;
-    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name_});
+    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name()});
   }
   if (root_) root_.destroy();
 }
 
 void TaskBase::loop_push_ready(Loop& loop) noexcept { loop.push_ready(this); }
+
+const std::string& TaskBase::name() const {
+  if (!name_) name_ = std::make_unique<std::string>("Task-" + std::to_string(unnamed_number_));
+  return *name_;
+}
+
+void TaskBase::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
 
 bool TaskBase::cancel(std::string msg) {
   log_traceback_ = false;
@@ -35,10 +39,13 @@ bool TaskBase::cancel(std::string msg) {
   // Forward to what the task awaits (a future, a sleep, another task); its completion
   // wakes this task with CancelledError. asyncio keeps _fut_waiter set afterwards: the
   // awaited task may ignore the request and need cancelling again.
-  if (fut_waiter_ && fut_waiter_->cancel(msg)) return true;
+  if (fut_waiter_ && fut_waiter_->cancel(msg)) {
+    cancel_forwarded_ = true;
+    return true;
+  }
   // Otherwise the next step is already scheduled: raise at the point where it resumes.
   must_cancel_ = true;
-  cancel_message_ = std::move(msg);
+  set_cancel_message(std::move(msg));
   return true;
 }
 
@@ -47,12 +54,13 @@ int TaskBase::uncancel() noexcept {
   return static_cast<int>(num_cancels_requested_);
 }
 
-std::string TaskBase::describe() const { return "Task '" + name_ + "'"; }
+std::string TaskBase::describe() const { return "Task '" + name() + "'"; }
 
-void TaskBase::suspend_on(std::coroutine_handle<> h, WaitTarget& target) {
-  resume_ = h;
-  fut_waiter_ = &target;
-  if (must_cancel_ && target.cancel(cancel_message_)) must_cancel_ = false;
+void TaskBase::forward_cancel_request() {
+  if (fut_waiter_->cancel(cancel_message())) {
+    must_cancel_ = false;
+    cancel_forwarded_ = true;
+  }
 }
 
 void TaskBase::deliver_cancel_request(FutureBase* awaited) {
@@ -69,12 +77,7 @@ void TaskBase::deliver_cancel_request(FutureBase* awaited) {
       if (handling_cancelled_error()) throw;
     }
   }
-  throw CancelledError(cancel_message_);
-}
-
-void TaskBase::yield_now(std::coroutine_handle<> h) {
-  resume_ = h;
-  loop_->push_ready(this);
+  throw CancelledError(cancel_message());
 }
 
 void TaskBase::step() {
@@ -84,7 +87,7 @@ void TaskBase::step() {
     must_cancel_ = false;
     if (!started_) {
       // Throwing into a coroutine that never started raises at once: the body never runs.
-      cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message_)));
+      cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message())));
       end_of_life();
       return;
     }
@@ -99,7 +102,7 @@ void TaskBase::step() {
 }
 
 void TaskBase::finish() {
-  PromiseBase& p = *root_promise_;
+  PromiseBase& p = root_promise();
   if (p.exception_) {
     if (p.exception_is_cancel_) {
       cancel_with_error(p.exception_);
@@ -111,7 +114,7 @@ void TaskBase::finish() {
   } else if (must_cancel_) {
     // cancel() arrived during the step in which the coroutine returned.
     must_cancel_ = false;
-    FutureBase::cancel(cancel_message_);
+    FutureBase::cancel(cancel_message());
   } else {
     take_result();
     complete(State::kFinished);
@@ -126,7 +129,7 @@ void TaskBase::end_of_life() {
 }
 
 void TaskBase::destroy_pending() noexcept {
-  if (fut_waiter_) fut_waiter_->forget_waiter(this);
+  if (fut_waiter_) fut_waiter_->remove_waiter(this);  // it must never wake a dead task
   fut_waiter_ = nullptr;
   if (root_) std::exchange(root_, nullptr).destroy();
 }

@@ -4,6 +4,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "loop/coro.h"
@@ -13,8 +14,7 @@ namespace lockstep::internal {
 
 class TaskBase : public FutureBase, public FutureWaiter {
  public:
-  TaskBase(Loop& loop, std::coroutine_handle<> root, PromiseBase& root_promise, std::string name,
-           std::source_location created);
+  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name);
   ~TaskBase() override;
 
   // FutureWaiter: what this task awaited completed; schedule the next step.
@@ -30,30 +30,41 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // Decrements the pending requests, not below 0; returns the new count.
   int uncancel() noexcept;
 
-  const std::string& name() const noexcept { return name_; }
-  void set_name(std::string name) { name_ = std::move(name); }
+  // The name given at creation, or asyncio's default "Task-<n>" (made on first use).
+  const std::string& name() const;
+  void set_name(std::string name);
+  // Loop-unique, in creation order; never an address.
   std::uint64_t id() const noexcept { return id_; }
-  bool is_task() const noexcept override { return true; }
   std::string describe() const override;
   // What the task awaits now, or nullptr (ready to run, or running).
-  const WaitTarget* waiting_on() const noexcept { return fut_waiter_; }
+  const FutureBase* waiting_on() const noexcept { return fut_waiter_; }
 
-  // Called by awaiters when this task suspends at `h` until `target` completes; the
-  // awaiter has already registered its wakeup with the target.
-  void suspend_on(std::coroutine_handle<> h, WaitTarget& target);
+  // Called by awaiters when this task suspends at `h` until `awaited` completes; the
+  // awaiter has already registered the task as a waiter of `awaited`.
+  void suspend_on(std::coroutine_handle<> h, FutureBase& awaited) {
+    resume_ = h;
+    fut_waiter_ = &awaited;
+    cancel_forwarded_ = false;
+    // asyncio: a cancel() earlier in this step is forwarded to the new _fut_waiter.
+    if (must_cancel_) [[unlikely]]
+      forward_cancel_request();
+  }
   // A bare yield (sleep(0)): run again in the next iteration.
-  void yield_now(std::coroutine_handle<> h);
+  void yield_now(std::coroutine_handle<> h) noexcept {
+    resume_ = h;
+    loop_push_ready(*loop_);
+  }
   // Called by awaiters when the task resumes: throws the CancelledError of a cancel()
   // that arrived while the task was not waiting on anything cancellable. `awaited` is
   // the future the task waited on, if any: see deliver_cancel_request().
   void throw_if_cancel_requested(FutureBase* awaited = nullptr) {
-    if (throw_cancel_) [[unlikely]] {
+    if (throw_cancel_) [[unlikely]]
       deliver_cancel_request(awaited);
-    }
   }
-  // Withdraws that pending CancelledError because what the task awaited raises a
-  // CancelledError of its own, which asyncio delivers instead (see deliver_cancel_request).
-  void spend_cancel_request() noexcept { throw_cancel_ = false; }
+
+  // True iff, since the task last suspended, a cancel() of this task was forwarded to
+  // what it awaits (so that future's cancellation is this task's own).
+  bool cancel_forwarded() const noexcept { return cancel_forwarded_; }
 
   // Loop::close(): the task never finished; destroy its coroutine. Stays pending.
   void destroy_pending() noexcept;
@@ -62,26 +73,31 @@ class TaskBase : public FutureBase, public FutureWaiter {
   TaskBase* next_task_ = nullptr;
 
  protected:
+  // The root coroutine's promise (the typed Task knows its type).
+  virtual PromiseBase& root_promise() noexcept = 0;
   // The root coroutine returned normally: move its value into the result slot.
   virtual void take_result() = 0;
 
+  std::coroutine_handle<> root_;  // the task's coroutine; null once destroyed
+
  private:
   void loop_push_ready(Loop& loop) noexcept;
+  void forward_cancel_request();
   [[noreturn]] void deliver_cancel_request(FutureBase* awaited);
   void step();
   void finish();
   void end_of_life();
 
-  std::coroutine_handle<> root_;    // the task's coroutine; null once destroyed
-  std::coroutine_handle<> resume_;  // where to resume: innermost suspended coroutine
-  PromiseBase* root_promise_;
-  WaitTarget* fut_waiter_ = nullptr;  // what the suspended task awaits
-  std::string name_;
+  std::coroutine_handle<> resume_;     // where to resume: innermost suspended coroutine
+  FutureBase* fut_waiter_ = nullptr;   // what the suspended task awaits
+  mutable std::unique_ptr<std::string> name_;  // null until named or asked for
   std::uint64_t id_;
+  std::uint32_t unnamed_number_ = 0;   // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
   bool must_cancel_ = false;   // cancel() arrived with nothing cancellable to forward to
   bool throw_cancel_ = false;  // this step must raise CancelledError where it resumes
   bool started_ = false;       // the coroutine has run at least once
+  bool cancel_forwarded_ = false;  // see cancel_forwarded()
 };
 
 }  // namespace lockstep::internal

@@ -217,3 +217,65 @@ TEST(FutureTest, CopiesShareState) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+TEST(OutcomeTest, AsOutcomeReportsValueErrorAndCancellationWithoutThrowing) {
+  Loop loop;
+  auto body = [&]() -> Coro<std::string> {
+    Future<int> good = loop.create_future<int>(), bad = loop.create_future<int>(),
+                gone = loop.create_future<int>();
+    good.set_result(4);
+    bad.set_exception(std::runtime_error("broken"));
+    gone.cancel("gone away");
+    Outcome<int> a = co_await as_outcome(good);
+    Outcome<int> b = co_await as_outcome(bad);
+    Outcome<int> c = co_await as_outcome(gone);
+    EXPECT_TRUE(a.ok());
+    EXPECT_EQ(a.value(), 4);
+    EXPECT_TRUE(b.failed());
+    EXPECT_FALSE(b.cancelled());
+    EXPECT_THROW(b.value(), std::runtime_error);
+    EXPECT_TRUE(c.cancelled());
+    EXPECT_EQ(describe_exception(c.exception()), "CancelledError: gone away");
+    co_return "done";
+  };
+  EXPECT_EQ(loop.run_until_complete(body()), "done");
+}
+
+TEST(OutcomeTest, AsOutcomeOfATaskThatIsStillRunningWaitsForIt) {
+  Loop loop;
+  auto slow = []() -> Coro<void> {
+    co_await sleep(std::chrono::seconds(2));
+    throw std::logic_error("late failure");
+  };
+  auto body = [&]() -> Coro<bool> {
+    Task<void> t = create_task(slow());
+    Outcome<void> r = co_await as_outcome(t);
+    co_return r.failed();
+  };
+  EXPECT_TRUE(loop.run_until_complete(body()));
+  EXPECT_EQ(loop.time(), TimePoint{} + std::chrono::seconds(2));
+}
+
+TEST(OutcomeTest, AnAwaitedFutureCancelledBySomeoneElseIsAnOutcome) {
+  Loop loop;
+  Future<int> f(loop);
+  auto body = [](Future<int> f) -> Coro<bool> { co_return (co_await as_outcome(f)).cancelled(); };
+  loop.call_later(std::chrono::seconds(1), [f]() mutable { f.cancel(); });
+  EXPECT_TRUE(loop.run_until_complete(body(f)));
+}
+
+TEST(OutcomeTest, TheAwaitingTasksOwnCancellationStillRaises) {
+  Loop loop;
+  Future<int> never(loop);
+  auto body = [](Future<int> f) -> Coro<void> { co_await as_outcome(f); };
+  Task<void> t = loop.create_task(body(never));
+  loop.call_later(std::chrono::seconds(1), [t]() mutable { t.cancel("outer"); });
+  EXPECT_THROW(loop.run_until_complete(Future<void>(t)), CancelledError);
+  EXPECT_TRUE(never.cancelled());  // asyncio forwards the cancel to the awaited future
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -59,6 +59,9 @@ class FutureState final : public FutureBase {
   std::source_location created_;  // for diagnostics: which future a deadlock waits on
 };
 
+// Why set_result()/set_exception() cannot be called on `state`: a Task, or done already.
+[[noreturn]] void throw_not_settable(const FutureBase& state, const char* what);
+
 // The current task, for awaiters. Awaiting is only possible inside a task's step.
 inline TaskBase& current_task_for_await() {
   Loop* loop = Loop::current();
@@ -216,9 +219,8 @@ class Future {
     return *loop;
   }
   void check_settable(const char* what) const {
-    if (state_->is_task()) [[unlikely]]
-      throw std::logic_error(std::string("Task does not support ") + what + "()");
-    state_->check_settable(what);
+    if (state_->is_task() || state_->done()) [[unlikely]]
+      internal::throw_not_settable(*state_, what);
   }
   std::optional<T>& slot() const
     requires(!std::is_void_v<T>)

@@ -198,17 +198,11 @@ void Loop::run_until_done(internal::FutureBase& future) {
   }
 }
 
-void Loop::run_once() {
-  if (timer_cancelled_count_ != 0) purge_cancelled_timers();
-  if (ready_size_ == 0 && !stopping_) {
-    std::optional<TimePoint> deadline;
-    if (!timers_.empty()) deadline = timers_.front().due;
-    if (!driver_->wait(deadline)) throw_deadlock();
-    check_time_budget();  // time moves only here, or by a step's charged cost
-  }
-  if (!timers_.empty()) move_due_timers();
-  run_ready_batch();
-  check_step_budget();
+void Loop::wait_for_work() {
+  std::optional<TimePoint> deadline;
+  if (!timers_.empty()) deadline = timers_.front().due;
+  if (!driver_->wait(deadline)) throw_deadlock();
+  check_time_budget();  // time moves only here, or by a step's charged cost
 }
 
 void Loop::purge_cancelled_timers() {
@@ -279,18 +273,7 @@ void Loop::move_due_group_in_decided_order() {
   }
 }
 
-void Loop::run_ready_batch() {
-  // Only the callbacks ready now; what they schedule runs next iteration (asyncio).
-  std::size_t ntodo = ready_size_;
-  const bool plain = !perturbs_.ready_order && !perturbs_.step_cost;
-  steps_ += ntodo;
-  if (plain) [[likely]] {
-    while (ntodo--) {
-      --ready_size_;
-      ready_.pop_front()->run();
-    }
-    return;
-  }
+void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
   for (; ntodo > 0; --ntodo) {
     std::size_t i = 0;
     if (perturbs_.ready_order && ntodo > 1) {
@@ -309,12 +292,10 @@ void Loop::run_ready_batch() {
   }
 }
 
-void Loop::check_step_budget() {
-  if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) [[unlikely]] {
-    throw BudgetExceededError("run exceeded its budget of " + std::to_string(max_steps_) +
-                              " steps (a livelock or an endless loop?) at t=" +
-                              std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
-  }
+void Loop::throw_step_budget_exceeded() const {
+  throw BudgetExceededError("run exceeded its budget of " + std::to_string(max_steps_) +
+                            " steps (a livelock or an endless loop?) at t=" +
+                            std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
 }
 
 void Loop::check_time_budget() {

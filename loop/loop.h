@@ -173,13 +173,30 @@ class Loop {
   };
 
   void run_until_done(internal::FutureBase& future);
-  void run_once();
+  void run_once() {
+    if (timer_cancelled_count_ != 0) purge_cancelled_timers();
+    if (ready_size_ == 0 && !stopping_) wait_for_work();
+    if (!timers_.empty()) move_due_timers();
+    std::size_t ntodo = ready_size_;  // only what is ready now; the rest runs next iteration
+    steps_ += ntodo;
+    if (perturbs_.ready_order || perturbs_.step_cost) [[unlikely]] {
+      run_ready_batch_perturbed(ntodo);
+    } else {
+      for (; ntodo > 0; --ntodo) {
+        --ready_size_;
+        ready_.pop_front()->run();
+      }
+    }
+    if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) [[unlikely]]
+      throw_step_budget_exceeded();
+  }
+  void wait_for_work();
+  [[noreturn]] void throw_step_budget_exceeded() const;
   void move_due_timers();
   void move_due_group_in_decided_order();
-  void run_ready_batch();
+  void run_ready_batch_perturbed(std::size_t ntodo);
   void purge_cancelled_timers();
   void check_time_budget();
-  void check_step_budget();
   [[noreturn]] void throw_deadlock() const;
 
   VirtualDriver own_driver_;

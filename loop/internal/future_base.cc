@@ -1,22 +1,18 @@
 #include "loop/internal/future_base.h"
 
+#include <stdexcept>
 #include <string>
 
 #include "loop/loop.h"
 
 namespace lockstep::internal {
 
-FutureBase::FutureBase(Loop& loop, bool is_task) noexcept : is_task_(is_task), loop_(&loop) {
-  loop.on_future_created();
-}
-
-FutureBase::~FutureBase() {
+void FutureBase::report_and_drop_callbacks() noexcept {
   // A task reports this itself, with its name (see ~TaskBase).
   if (log_traceback_) {
     loop_->call_exception_handler({"Future exception was never retrieved", exception_, ""});
   }
   while (!callbacks_.empty()) callbacks_.pop_front()->drop();
-  loop_->on_future_destroyed();
 }
 
 const std::string& FutureBase::cancel_message() const noexcept {
@@ -43,6 +39,12 @@ void FutureBase::throw_not_settable(const char* what) const {
   static constexpr const char* kNames[] = {"PENDING", "FINISHED", "FINISHED", "CANCELLED"};
   throw InvalidStateError(std::string(what) + "() on a future that is already " +
                           kNames[static_cast<int>(state_)] + ": " + describe());
+}
+
+void throw_not_settable(const FutureBase& state, const char* what) {
+  if (state.is_task()) throw std::logic_error(std::string("Task does not support ") + what + "()");
+  state.check_settable(what);
+  throw std::logic_error("lockstep: throw_not_settable on a settable future");
 }
 
 void FutureBase::set_exception(std::exception_ptr e) {

@@ -11,10 +11,7 @@
 #include "loop/internal/pool.h"
 #include "loop/internal/ready_queue.h"
 #include "loop/internal/ref_counted.h"
-
-namespace lockstep {
-class Loop;
-}
+#include "loop/loop.h"
 
 namespace lockstep::internal {
 
@@ -37,8 +34,15 @@ class FutureBase : public RefCounted {
  public:
   enum class State : std::uint8_t { kPending, kFinished, kFailed, kCancelled };
 
-  explicit FutureBase(Loop& loop, bool is_task = false) noexcept;
-  ~FutureBase() override;
+  explicit FutureBase(Loop& loop, bool is_task = false) noexcept
+      : is_task_(is_task), loop_(&loop) {
+    loop.on_future_created();
+  }
+  ~FutureBase() override {
+    if (log_traceback_ || !callbacks_.empty()) [[unlikely]]
+      report_and_drop_callbacks();
+    loop_->on_future_destroyed();
+  }
 
   Loop& loop() const noexcept { return *loop_; }
   State state() const noexcept { return state_; }
@@ -90,7 +94,12 @@ class FutureBase : public RefCounted {
   // Marks done in state `s` and schedules the callbacks.
   void complete(State s) {
     state_ = s;
-    if (!callbacks_.empty()) schedule_callbacks();
+    if (callbacks_.empty()) return;
+    if (callbacks_.front() == callbacks_.back()) {  // the common case: one waiter
+      static_cast<FutureWaiter*>(callbacks_.pop_front())->on_future_done(*loop_, *this);
+      return;
+    }
+    schedule_callbacks();
   }
   void set_cancel_message(std::string msg);
   // The task finished by letting CancelledError `e` escape (asyncio: _cancelled_exc).
@@ -107,6 +116,7 @@ class FutureBase : public RefCounted {
 
  private:
   void schedule_callbacks();
+  void report_and_drop_callbacks() noexcept;
   [[noreturn]] void throw_not_settable(const char* what) const;
   [[noreturn]] void throw_result_error();
 };

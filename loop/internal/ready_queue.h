@@ -35,6 +35,7 @@ class NodeList {
 
   bool empty() const noexcept { return head_ == nullptr; }
   ReadyNode* front() const noexcept { return head_; }
+  ReadyNode* back() const noexcept { return tail_; }
 
   void push_back(ReadyNode* n) noexcept {
     n->next_ = nullptr;

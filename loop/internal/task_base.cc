@@ -23,8 +23,6 @@ TaskBase::~TaskBase() {
   if (root_) root_.destroy();
 }
 
-void TaskBase::loop_push_ready(Loop& loop) noexcept { loop.push_ready(this); }
-
 const std::string& TaskBase::name() const {
   if (!name_) name_ = std::make_unique<std::string>("Task-" + std::to_string(unnamed_number_));
   return *name_;

@@ -9,6 +9,7 @@
 
 #include "loop/coro.h"
 #include "loop/internal/future_base.h"
+#include "loop/loop.h"
 
 namespace lockstep::internal {
 
@@ -18,7 +19,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   ~TaskBase() override;
 
   // FutureWaiter: what this task awaited completed; schedule the next step.
-  void on_future_done(Loop& loop, FutureBase&) override { loop_push_ready(loop); }
+  void on_future_done(Loop& loop, FutureBase&) override { loop.push_ready(this); }
   // ReadyNode: one step (asyncio Task.__step).
   void run() override { step(); }
   void drop() noexcept override {}  // the loop's registry owns pending tasks
@@ -52,7 +53,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // A bare yield (sleep(0)): run again in the next iteration.
   void yield_now(std::coroutine_handle<> h) noexcept {
     resume_ = h;
-    loop_push_ready(*loop_);
+    loop_->push_ready(this);
   }
   // Called by awaiters when the task resumes: throws the CancelledError of a cancel()
   // that arrived while the task was not waiting on anything cancellable. `awaited` is
@@ -81,7 +82,6 @@ class TaskBase : public FutureBase, public FutureWaiter {
   std::coroutine_handle<> root_;  // the task's coroutine; null once destroyed
 
  private:
-  void loop_push_ready(Loop& loop) noexcept;
   void forward_cancel_request();
   [[noreturn]] void deliver_cancel_request(FutureBase* awaited);
   void step();

@@ -89,7 +89,12 @@ class FutureAwaiter {
   }
   T await_resume() {
     check_cancel_request();
-    state_->check_result();  // throws the exception, or CancelledError
+    if (state_->state() != FutureBase::State::kFinished) [[unlikely]] {
+      // Raise here, in the awaiting coroutine's own frame: the unwinder's cost grows with
+      // every frame between the throw and the handler, and cancellation is a hot path.
+      if (std::exception_ptr e = state_->take_error()) std::rethrow_exception(std::move(e));
+      state_->check_result();  // still pending: InvalidStateError
+    }
     return value();
   }
 

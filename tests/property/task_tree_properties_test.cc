@@ -54,10 +54,9 @@ rc::Gen<TreeSpec> gen_tree() {
       t.nodes[i].spawn_at = *rc::gen::inRange<std::size_t>(0, t.nodes[i].sleeps_ms.size() + 1);
       if (i > 0) t.nodes[*rc::gen::inRange<std::size_t>(0, i)].children.push_back(i);
     }
-    const auto c = *rc::gen::inRange<std::size_t>(0, 4);
+    const auto c = n > 1 ? *rc::gen::inRange<std::size_t>(0, 4) : 0;
     for (std::size_t k = 0; k < c; ++k)
-      t.cancels.emplace_back(*rc::gen::inRange<std::size_t>(1, std::max<std::size_t>(n, 2)),
-                             *rc::gen::inRange(0, 200));
+      t.cancels.emplace_back(*rc::gen::inRange<std::size_t>(1, n), *rc::gen::inRange(0, 200));
     return t;
   });
 }

@@ -18,13 +18,13 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "loop/errors.h"
+#include "loop/source_location.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/loop.h"
@@ -47,16 +47,15 @@ struct ResultSlot<void> {
 template <class T>
 class FutureState final : public FutureBase {
  public:
-  FutureState(Loop& loop, std::source_location created) : FutureBase(loop), created_(created) {}
+  FutureState(Loop& loop, SourceLocation created) : FutureBase(loop), created_(created) {}
   void* result_slot() noexcept override { return slot_.address(); }
   std::string describe() const override {
-    return std::string("a Future created at ") + created_.file_name() + ":" +
-           std::to_string(created_.line());
+    return "a Future created at " + created_.to_string();
   }
 
  private:
   ResultSlot<T> slot_;
-  std::source_location created_;  // for diagnostics: which future a deadlock waits on
+  SourceLocation created_;  // for diagnostics: which future a deadlock waits on
 };
 
 // Why set_result()/set_exception() cannot be called on `state`: a Task, or done already.
@@ -133,10 +132,10 @@ class Future {
   using value_type = T;
 
   // A pending future on the running loop (throws std::logic_error if none runs).
-  explicit Future(std::source_location created = std::source_location::current())
+  explicit Future(SourceLocation created = SourceLocation::current())
       : Future(running_loop(), created) {}
   // A pending future bound to `loop`.
-  explicit Future(Loop& loop, std::source_location created = std::source_location::current())
+  explicit Future(Loop& loop, SourceLocation created = SourceLocation::current())
       : state_(internal::make_ref<internal::FutureState<T>>(loop, created)) {}
 
   bool done() const noexcept { return state_->done(); }
@@ -235,7 +234,7 @@ class Future {
 };
 
 template <class T>
-Future<T> Loop::create_future(std::source_location created) {
+Future<T> Loop::create_future(SourceLocation created) {
   return Future<T>(*this, created);
 }
 

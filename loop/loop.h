@@ -21,12 +21,12 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <source_location>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "loop/clock.h"
+#include "loop/source_location.h"
 #include "loop/decision_source.h"
 #include "loop/driver.h"
 #include "loop/handle.h"
@@ -106,7 +106,7 @@ class Loop {
 
   // Creates a pending Future bound to this loop.
   template <class T = void>
-  Future<T> create_future(std::source_location created = std::source_location::current());
+  Future<T> create_future(SourceLocation created = SourceLocation::current());
 
   // Runs until `future` is done and returns its result (or rethrows its exception).
   // A coroutine is wrapped in a task first. Throws DeadlockError if the future can never

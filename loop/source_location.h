@@ -1,0 +1,27 @@
+// SourceLocation: where in the user's code something was created, for diagnostics.
+//
+//   void f(lockstep::SourceLocation where = lockstep::SourceLocation::current());
+//
+// std::source_location needs __builtin_source_location, which clang 14 (supported here
+// with libstdc++) lacks; __builtin_FILE/__builtin_LINE work in GCC and every clang.
+#pragma once
+
+#include <string>
+
+namespace lockstep {
+
+struct SourceLocation {
+  const char* file = "";
+  unsigned line = 0;
+
+  // The location of the caller, when used as a default argument.
+  static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                          unsigned line = __builtin_LINE()) noexcept {
+    return SourceLocation{file, line};
+  }
+
+  // "file.cc:12"
+  std::string to_string() const { return std::string(file) + ":" + std::to_string(line); }
+};
+
+}  // namespace lockstep

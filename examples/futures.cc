@@ -32,7 +32,8 @@ lockstep::Coro<void> amain() {
 
   // 2. A future that fails: the awaiter gets the exception.
   lockstep::Future<int> failing = loop.create_future<int>();
-  loop.call_later(1s, [failing]() mutable { failing.set_exception(std::runtime_error("disk full")); });
+  loop.call_later(1s,
+                  [failing]() mutable { failing.set_exception(std::runtime_error("disk full")); });
   try {
     co_await failing;
   } catch (const std::runtime_error& e) {

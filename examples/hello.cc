@@ -23,7 +23,8 @@ using namespace std::chrono_literals;
 
 lockstep::Coro<void> say_after(lockstep::Duration delay, std::string what) {
   co_await lockstep::sleep(delay);
-  std::printf("t=%.3fs  %s\n", lockstep::to_seconds(lockstep::Loop::current()->time()), what.c_str());
+  std::printf("t=%.3fs  %s\n", lockstep::to_seconds(lockstep::Loop::current()->time()),
+              what.c_str());
 }
 
 lockstep::Coro<void> amain() {

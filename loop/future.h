@@ -24,10 +24,10 @@
 #include <utility>
 
 #include "loop/errors.h"
-#include "loop/source_location.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/loop.h"
+#include "loop/source_location.h"
 
 namespace lockstep {
 
@@ -49,9 +49,7 @@ class FutureState final : public FutureBase {
  public:
   FutureState(Loop& loop, SourceLocation created) : FutureBase(loop), created_(created) {}
   void* result_slot() noexcept override { return slot_.address(); }
-  std::string describe() const override {
-    return "a Future created at " + created_.to_string();
-  }
+  std::string describe() const override { return "a Future created at " + created_.to_string(); }
 
  private:
   ResultSlot<T> slot_;
@@ -117,7 +115,7 @@ class FutureAwaiter {
   }
 
  private:
-  FutureBase* state_;  // kept alive by the awaited handle for the whole co_await
+  FutureBase* state_;         // kept alive by the awaited handle for the whole co_await
   TaskBase* task_ = nullptr;  // set iff the task suspended
 };
 
@@ -143,15 +141,12 @@ class Future {
 
   // Completes the future with a value. InvalidStateError if it is done already.
   template <class U = T>
-    requires(!std::is_void_v<U>)
-  void set_result(U&& value) {
+  requires(!std::is_void_v<U>) void set_result(U&& value) {
     check_settable("set_result");
     slot() = std::forward<U>(value);
     state_->mark_finished();
   }
-  void set_result()
-    requires std::is_void_v<T>
-  {
+  void set_result() requires std::is_void_v<T> {
     check_settable("set_result");
     state_->mark_finished();
   }
@@ -161,8 +156,7 @@ class Future {
     state_->set_exception(std::move(e));
   }
   template <class E>
-    requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>)
-  void set_exception(E&& e) {
+  requires(!std::is_same_v<std::decay_t<E>, std::exception_ptr>) void set_exception(E&& e) {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
   // Cancels the future (for a task: requests cancellation). Returns false iff done.
@@ -226,9 +220,7 @@ class Future {
     if (state_->is_task() || state_->done()) [[unlikely]]
       internal::throw_not_settable(*state_, what);
   }
-  std::optional<T>& slot() const
-    requires(!std::is_void_v<T>)
-  {
+  std::optional<T>& slot() const requires(!std::is_void_v<T>) {
     return *static_cast<std::optional<T>*>(state_->result_slot());
   }
 };

@@ -37,7 +37,7 @@ class CallbackNode : public RefCounted, public ReadyNode {
   void drop() noexcept final { release(); }
 
  protected:
-  virtual void invoke() = 0;   // runs the callback
+  virtual void invoke() = 0;          // runs the callback
   virtual void discard() noexcept {}  // destroys the callable early (after cancel)
   Loop* loop_;
 

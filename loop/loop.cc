@@ -218,14 +218,18 @@ void Loop::purge_cancelled_timers() {
     timer_cancelled_count_ = 0;
     return;
   }
-  while (!timers_.empty() && timers_.front().node->cancelled()) {
-    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
-    internal::TimerNode* node = timers_.back().node;
-    timers_.pop_back();
-    node->in_heap_ = false;
-    --timer_cancelled_count_;
-    node->release();
-  }
+  while (!timers_.empty() && timers_.front().node->cancelled()) pop_timer();
+}
+
+internal::TimerNode* Loop::pop_timer() {
+  std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
+  internal::TimerNode* node = timers_.back().node;
+  timers_.pop_back();
+  node->in_heap_ = false;
+  if (!node->cancelled()) return node;
+  --timer_cancelled_count_;
+  node->release();
+  return nullptr;
 }
 
 void Loop::move_due_timers() {
@@ -235,16 +239,9 @@ void Loop::move_due_timers() {
       move_due_group_in_decided_order();
       continue;
     }
-    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
-    internal::TimerNode* node = timers_.back().node;
-    timers_.pop_back();
-    node->in_heap_ = false;
-    if (node->cancelled()) {
-      --timer_cancelled_count_;
-      node->release();
-    } else {
-      push_ready(node);  // the heap's reference passes to the ready queue
-    }
+    if (internal::TimerNode* node = pop_timer())
+      push_ready(node);  // the heap's reference
+                         // passes to the queue
   }
 }
 
@@ -253,16 +250,7 @@ void Loop::move_due_group_in_decided_order() {
   std::vector<internal::TimerNode*> group;
   const TimePoint due = timers_.front().due;
   while (!timers_.empty() && timers_.front().due == due) {
-    std::pop_heap(timers_.begin(), timers_.end(), LaterTimer{});
-    internal::TimerNode* node = timers_.back().node;
-    timers_.pop_back();
-    node->in_heap_ = false;
-    if (node->cancelled()) {
-      --timer_cancelled_count_;
-      node->release();
-    } else {
-      group.push_back(node);
-    }
+    if (internal::TimerNode* node = pop_timer()) group.push_back(node);
   }
   // ...enters the ready queue in the order the decision source picks.
   while (!group.empty()) {
@@ -300,10 +288,9 @@ void Loop::throw_step_budget_exceeded() const {
 
 void Loop::check_time_budget() {
   if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) [[unlikely]] {
-    throw BudgetExceededError("run exceeded its virtual-time budget of " +
-                              std::to_string(to_seconds(max_time_)) + "s at t=" +
-                              std::to_string(to_seconds(time())) + "s\n" +
-                              describe_pending_tasks());
+    throw BudgetExceededError(
+        "run exceeded its virtual-time budget of " + std::to_string(to_seconds(max_time_)) +
+        "s at t=" + std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
   }
 }
 

@@ -26,11 +26,11 @@
 #include <vector>
 
 #include "loop/clock.h"
-#include "loop/source_location.h"
 #include "loop/decision_source.h"
 #include "loop/driver.h"
 #include "loop/handle.h"
 #include "loop/internal/ready_queue.h"
+#include "loop/source_location.h"
 
 namespace lockstep {
 
@@ -167,8 +167,8 @@ class Loop {
 
  private:
   struct TimerEntry {
-    TimePoint due;           // when the timer fires, including simulated lateness
-    std::uint64_t seq;       // scheduling order: ties on `due` fire in this order
+    TimePoint due;              // when the timer fires, including simulated lateness
+    std::uint64_t seq;          // scheduling order: ties on `due` fire in this order
     internal::TimerNode* node;  // the heap's reference
   };
 
@@ -192,6 +192,9 @@ class Loop {
   }
   void wait_for_work();
   [[noreturn]] void throw_step_budget_exceeded() const;
+  // Removes the earliest timer from the heap; returns it (with the heap's reference) if
+  // it is live, else releases it and returns nullptr.
+  internal::TimerNode* pop_timer();
   void move_due_timers();
   void move_due_group_in_decided_order();
   void run_ready_batch_perturbed(std::size_t ntodo);

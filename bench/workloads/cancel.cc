@@ -44,7 +44,7 @@ int main() {
   const Result r = lockstep::run(root(elapsed_ns));
   char setup[64];
   std::snprintf(setup, sizeof setup, "%.1f", static_cast<double>(r.setup_ns) / kN);
-  lockstep::bench::check("cancel", "cancelled=" + std::to_string(r.cancelled) +
-                                       " setup_ns_per_task=" + setup);
+  lockstep::bench::check(
+      "cancel", "cancelled=" + std::to_string(r.cancelled) + " setup_ns_per_task=" + setup);
   lockstep::bench::report("cancel", kN, elapsed_ns);
 }

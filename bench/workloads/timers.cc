@@ -37,7 +37,8 @@ lockstep::Coro<Result> root(std::int64_t& elapsed_ns) {
   for (auto& t : tasks) sum_ms += co_await t;
   elapsed_ns = watch.elapsed_ns();
   const auto end = lockstep::Loop::current()->time().time_since_epoch();
-  co_return Result{sum_ms, static_cast<long>(std::chrono::round<std::chrono::milliseconds>(end).count())};
+  co_return Result{sum_ms,
+                   static_cast<long>(std::chrono::round<std::chrono::milliseconds>(end).count())};
 }
 
 }  // namespace

@@ -34,8 +34,7 @@ class FutureBase : public RefCounted {
  public:
   enum class State : std::uint8_t { kPending, kFinished, kFailed, kCancelled };
 
-  explicit FutureBase(Loop& loop, bool is_task = false) noexcept
-      : is_task_(is_task), loop_(&loop) {
+  explicit FutureBase(Loop& loop, bool is_task = false) noexcept : is_task_(is_task), loop_(&loop) {
     loop.on_future_created();
   }
   ~FutureBase() override {

@@ -13,8 +13,8 @@
 namespace lockstep::internal {
 namespace {
 
-constexpr std::size_t kGranule = 16;       // every size class is a multiple of this
-constexpr std::size_t kMaxPooled = 1024;   // larger requests go to operator new
+constexpr std::size_t kGranule = 16;      // every size class is a multiple of this
+constexpr std::size_t kMaxPooled = 1024;  // larger requests go to operator new
 constexpr std::size_t kClasses = kMaxPooled / kGranule;
 constexpr std::size_t kSlabBytes = 64 * 1024;
 

@@ -28,7 +28,9 @@ const std::string& TaskBase::name() const {
   return *name_;
 }
 
-void TaskBase::set_name(std::string name) { name_ = std::make_unique<std::string>(std::move(name)); }
+void TaskBase::set_name(std::string name) {
+  name_ = std::make_unique<std::string>(std::move(name));
+}
 
 bool TaskBase::cancel(std::string msg) {
   log_traceback_ = false;

@@ -88,15 +88,15 @@ class TaskBase : public FutureBase, public FutureWaiter {
   void finish();
   void end_of_life();
 
-  std::coroutine_handle<> resume_;     // where to resume: innermost suspended coroutine
-  FutureBase* fut_waiter_ = nullptr;   // what the suspended task awaits
+  std::coroutine_handle<> resume_;             // where to resume: innermost suspended coroutine
+  FutureBase* fut_waiter_ = nullptr;           // what the suspended task awaits
   mutable std::unique_ptr<std::string> name_;  // null until named or asked for
   std::uint64_t id_;
-  std::uint32_t unnamed_number_ = 0;   // n of "Task-<n>": asyncio counts unnamed tasks only
+  std::uint32_t unnamed_number_ = 0;  // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
-  bool must_cancel_ = false;   // cancel() arrived with nothing cancellable to forward to
-  bool throw_cancel_ = false;  // this step must raise CancelledError where it resumes
-  bool started_ = false;       // the coroutine has run at least once
+  bool must_cancel_ = false;       // cancel() arrived with nothing cancellable to forward to
+  bool throw_cancel_ = false;      // this step must raise CancelledError where it resumes
+  bool started_ = false;           // the coroutine has run at least once
   bool cancel_forwarded_ = false;  // see cancel_forwarded()
 };
 

@@ -60,8 +60,7 @@ std::vector<std::string> run_scenario(const std::string& name);
 
 }  // namespace lockstep::conformance
 
-#define CONFORMANCE_SCENARIO(name)                                                       \
-  static ::lockstep::Coro<std::string> conformance_##name();                             \
-  static ::lockstep::conformance::Register conformance_register_##name(#name,            \
-                                                                       conformance_##name); \
+#define CONFORMANCE_SCENARIO(name)                                                                 \
+  static ::lockstep::Coro<std::string> conformance_##name();                                       \
+  static ::lockstep::conformance::Register conformance_register_##name(#name, conformance_##name); \
   static ::lockstep::Coro<std::string> conformance_##name()

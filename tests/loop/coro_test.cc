@@ -39,7 +39,8 @@ TEST(CoroTest, AwaitRunsInlineWithoutATripThroughTheLoop) {
   loop.call_soon([&] { log("other callback"); });
   // The task's first step runs after "other callback"; the inline await adds no step.
   EXPECT_EQ(loop.run_until_complete(outer(log)), 42);
-  EXPECT_THAT(log.lines, ElementsAre("other callback", "outer before", "answer runs", "outer after"));
+  EXPECT_THAT(log.lines,
+              ElementsAre("other callback", "outer before", "answer runs", "outer after"));
   EXPECT_EQ(loop.steps(), 3u);  // callback, the task's one step, run_until_complete's stop
 }
 

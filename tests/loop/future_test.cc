@@ -182,7 +182,8 @@ TEST(FutureTest, ExceptionNeverRetrievedIsReported) {
     Future<int> f(loop);
     f.set_exception(std::runtime_error("lost"));
   }
-  EXPECT_THAT(errors, ElementsAre("Future exception was never retrieved: std::runtime_error: lost"));
+  EXPECT_THAT(errors,
+              ElementsAre("Future exception was never retrieved: std::runtime_error: lost"));
 }
 
 TEST(FutureTest, RetrievedExceptionIsNotReported) {

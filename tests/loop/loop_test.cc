@@ -13,8 +13,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::EventLog;
+using ::testing::HasSubstr;
 
 TEST(LoopTest, TimeStartsAtZeroAndRunsNoRealTime) {
   Loop loop;

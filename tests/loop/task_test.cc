@@ -183,7 +183,8 @@ TEST(TaskTest, CancellingATaskAwaitingAnotherTaskCancelsTheInnerOne) {
     }
   };
   loop.run_until_complete(top());
-  EXPECT_THAT(log.lines, ElementsAre("inner cancelled: stop", "outer cancelled: stop, inner cancelled? yes"));
+  EXPECT_THAT(log.lines,
+              ElementsAre("inner cancelled: stop", "outer cancelled: stop, inner cancelled? yes"));
 }
 
 TEST(TaskTest, CancelOfADoneTaskReturnsFalse) {
@@ -269,7 +270,9 @@ TEST(TaskTest, TaskExceptionNeverRetrievedIsReported) {
   loop.create_task(fail(), "failing");  // handle dropped at once
   loop.call_later(1s, [&] { loop.stop(); });
   loop.run_forever();
-  EXPECT_THAT(errors, ElementsAre("Task exception was never retrieved [failing]: std::runtime_error: unseen"));
+  EXPECT_THAT(
+      errors,
+      ElementsAre("Task exception was never retrieved [failing]: std::runtime_error: unseen"));
 }
 
 TEST(TaskTest, TaskKeepsRunningWhenItsHandleIsDropped) {

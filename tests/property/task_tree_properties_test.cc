@@ -129,7 +129,8 @@ class TreeRunner {
   Coro<void> main(bool with_cancels) {
     std::vector<Task<void>> cancellers;
     if (with_cancels)
-      for (auto [target, delay] : spec_.cancels) cancellers.push_back(create_task(canceller(target, delay)));
+      for (auto [target, delay] : spec_.cancels)
+        cancellers.push_back(create_task(canceller(target, delay)));
     tasks_[0] = create_task(node(0), "n0");
     try {
       co_await tasks_[0];
@@ -142,7 +143,8 @@ class TreeRunner {
 
  private:
   long now_ms() const {
-    return std::chrono::duration_cast<milliseconds>(Loop::current()->time().time_since_epoch()).count();
+    return std::chrono::duration_cast<milliseconds>(Loop::current()->time().time_since_epoch())
+        .count();
   }
   void note(std::string what) {
     out_.times.push_back(Loop::current()->time());
@@ -168,7 +170,8 @@ long expected_finish(const TreeSpec& spec, std::size_t i, long start) {
   long t = start, finish_children = 0;
   for (std::size_t k = 0; k <= n.sleeps_ms.size(); ++k) {
     if (k == n.spawn_at)
-      for (std::size_t c : n.children) finish_children = std::max(finish_children, expected_finish(spec, c, t));
+      for (std::size_t c : n.children)
+        finish_children = std::max(finish_children, expected_finish(spec, c, t));
     if (k < n.sleeps_ms.size()) t += n.sleeps_ms[k];
   }
   return std::max(t, finish_children);

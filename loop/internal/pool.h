@@ -17,6 +17,15 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LOCKSTEP_POOL_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOCKSTEP_POOL_DISABLED 1
+#endif
+#endif
 
 namespace lockstep::internal {
 
@@ -25,5 +34,61 @@ void* pool_allocate(std::size_t size);
 
 // Returns storage obtained from pool_allocate(size) with the same size.
 void pool_deallocate(void* p, std::size_t size) noexcept;
+
+// ---------------------------------------------------------------------------------------
+// Implementation: the fast paths are inline, refilling is not.
+
+struct PoolFreeBlock {
+  PoolFreeBlock* next;
+};
+
+struct PoolState {
+  static constexpr std::size_t kGranule = 16;     // every size class is a multiple of this
+  static constexpr std::size_t kMaxPooled = 1024; // larger requests go to operator new
+  static constexpr std::size_t kClasses = kMaxPooled / kGranule;
+
+  PoolFreeBlock* free_lists[kClasses + 1];
+  char* slab_cursor;
+  char* slab_end;
+};
+
+// Constant-initialised (constinit): accessed directly, with no TLS wrapper call and
+// no destructor.
+extern constinit thread_local PoolState pool_state;
+
+// Carves a new block of size class `c` from the current slab (a new slab if needed).
+void* pool_refill(std::size_t c);
+
+inline void* pool_allocate(std::size_t size) {
+#ifdef LOCKSTEP_POOL_DISABLED
+  return ::operator new(size);
+#else
+  if (size > PoolState::kMaxPooled) [[unlikely]]
+    return ::operator new(size);
+  const std::size_t c = (size + PoolState::kGranule - 1) / PoolState::kGranule;
+  PoolState& s = pool_state;
+  if (PoolFreeBlock* b = s.free_lists[c]) [[likely]] {
+    s.free_lists[c] = b->next;
+    return b;
+  }
+  return pool_refill(c);
+#endif
+}
+
+inline void pool_deallocate(void* p, std::size_t size) noexcept {
+#ifdef LOCKSTEP_POOL_DISABLED
+  (void)size;
+  ::operator delete(p);
+#else
+  if (size > PoolState::kMaxPooled) [[unlikely]] {
+    ::operator delete(p);
+    return;
+  }
+  const std::size_t c = (size + PoolState::kGranule - 1) / PoolState::kGranule;
+  auto* b = static_cast<PoolFreeBlock*>(p);
+  b->next = pool_state.free_lists[c];
+  pool_state.free_lists[c] = b;
+#endif
+}
 
 }  // namespace lockstep::internal

@@ -81,17 +81,12 @@ void TaskBase::deliver_cancel_request(FutureBase* awaited) {
 }
 
 void TaskBase::step() {
+  // The hot path of every scheduling step: kept free of the cold paths below, so it
+  // needs no stack frame of its own beyond a few registers.
   assert(!done() && "a finished task was scheduled");
   fut_waiter_ = nullptr;
-  if (must_cancel_) {
-    must_cancel_ = false;
-    if (!started_) {
-      // Throwing into a coroutine that never started raises at once: the body never runs.
-      cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message())));
-      end_of_life();
-      return;
-    }
-    throw_cancel_ = true;
+  if (must_cancel_) [[unlikely]] {
+    if (!prepare_cancel_delivery()) return;
   }
   started_ = true;
   Loop& loop = *loop_;
@@ -99,6 +94,18 @@ void TaskBase::step() {
   resume_.resume();
   loop.set_current_task(nullptr);
   if (root_.done()) finish();
+}
+
+bool TaskBase::prepare_cancel_delivery() {
+  must_cancel_ = false;
+  if (!started_) {
+    // Throwing into a coroutine that never started raises at once: the body never runs.
+    cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message())));
+    end_of_life();
+    return false;
+  }
+  throw_cancel_ = true;
+  return true;
 }
 
 void TaskBase::finish() {

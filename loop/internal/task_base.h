@@ -85,7 +85,10 @@ class TaskBase : public FutureBase, public FutureWaiter {
   void forward_cancel_request();
   [[noreturn]] void deliver_cancel_request(FutureBase* awaited);
   void step();
-  void finish();
+  // A cancel() arrived while the step was queued: arrange for CancelledError where the
+  // coroutine resumes. Returns false iff that ended the task (it had not started).
+  [[gnu::noinline]] bool prepare_cancel_delivery();
+  [[gnu::noinline]] void finish();
   void end_of_life();
 
   std::coroutine_handle<> resume_;             // where to resume: innermost suspended coroutine

@@ -16,8 +16,6 @@
 
 namespace lockstep {
 
-thread_local Loop* Loop::current_ = nullptr;
-
 namespace {
 
 // Heap order: the earliest `due` on top; ties by scheduling order.

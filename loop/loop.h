@@ -232,7 +232,8 @@ class Loop {
   bool running_ = false;
   bool closed_ = false;
 
-  static thread_local Loop* current_;
+  // Inline with a constant initializer, so reading it needs no TLS init call.
+  static inline constinit thread_local Loop* current_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -174,25 +174,18 @@ class Future {
   // Schedules fn(Future<T>&) (or fn()) once the future is done, in registration order;
   // at once (through call_soon) if it is done already.
   template <class F>
-  CallbackId add_done_callback(F fn) {
-    const CallbackId id = state_->loop().next_future_id();
-    auto call = [fn = std::move(fn)](internal::FutureBase& base) mutable {
+  CallbackId add_done_callback(F fn) const {
+    return internal::add_done_callback(*state_, [fn = std::move(fn)](internal::FutureBase& base) mutable {
       if constexpr (std::is_invocable_v<F&, Future<T>&>) {
         Future<T> f{internal::Ref<internal::FutureBase>(&base)};
         fn(f);
       } else {
         fn();
       }
-    };
-    auto* node = new internal::DoneFn<decltype(call)>(id, std::move(call));
-    if (done())
-      node->on_future_done(state_->loop(), *state_);
-    else
-      state_->add_waiter(node);
-    return id;
+    });
   }
   // Removes a callback that has not been scheduled yet. Returns how many were removed.
-  std::size_t remove_done_callback(CallbackId id) { return state_->remove_done_callback(id); }
+  std::size_t remove_done_callback(CallbackId id) const { return state_->remove_done_callback(id); }
 
   Loop& get_loop() const noexcept { return state_->loop(); }
 

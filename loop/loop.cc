@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/task.h"
 
@@ -115,6 +116,20 @@ void Loop::schedule_timer(internal::TimerNode* node) {
   std::push_heap(timers_.begin(), timers_.end(), LaterTimer{});
 }
 
+void Loop::register_pending_callback(internal::DoneCallbackNode* node) noexcept {
+  node->prev_pending_ = nullptr;
+  node->next_pending_ = pending_callbacks_;
+  if (pending_callbacks_) pending_callbacks_->prev_pending_ = node;
+  pending_callbacks_ = node;
+}
+
+void Loop::unregister_pending_callback(internal::DoneCallbackNode* node) noexcept {
+  (node->prev_pending_ ? node->prev_pending_->next_pending_ : pending_callbacks_) =
+      node->next_pending_;
+  if (node->next_pending_) node->next_pending_->prev_pending_ = node->prev_pending_;
+  node->prev_pending_ = node->next_pending_ = nullptr;
+}
+
 void Loop::register_task(internal::TaskBase* task) noexcept {
   task->add_ref();  // the registry's reference, released when the task ends
   task->prev_task_ = last_task_;
@@ -176,24 +191,18 @@ void Loop::run_until_done(internal::FutureBase& future) {
     Loop* loop;
     void operator()(internal::FutureBase&) const { loop->stop(); }
   };
-  auto* stopper = new internal::DoneFn<StopLoop>(next_future_id(), StopLoop{this});
-  if (future.done())
-    stopper->on_future_done(*this, future);
-  else
-    future.add_waiter(stopper);
+  const std::uint64_t stopper = internal::add_done_callback(future, StopLoop{this});
   awaited_ = &future;
   try {
     run_forever();
   } catch (...) {
     awaited_ = nullptr;
-    if (!future.done() && future.remove_waiter(stopper)) delete stopper;
+    future.remove_done_callback(stopper);
     throw;
   }
   awaited_ = nullptr;
-  if (!future.done()) {
-    if (future.remove_waiter(stopper)) delete stopper;
-    throw std::logic_error("Event loop stopped before Future completed.");
-  }
+  future.remove_done_callback(stopper);
+  if (!future.done()) throw std::logic_error("Event loop stopped before Future completed.");
 }
 
 void Loop::wait_for_work() {
@@ -327,6 +336,9 @@ void Loop::close() {
   for (;;) {
     while (!ready_.empty()) ready_.pop_front()->drop();
     ready_size_ = 0;
+    // Callbacks still waiting on futures may hold references leading back to those
+    // futures; discarding them breaks such cycles (Python's garbage collector would).
+    while (pending_callbacks_) pending_callbacks_->discard();
     for (TimerEntry& e : timers_) {
       e.node->in_heap_ = false;
       e.node->release();

@@ -45,6 +45,7 @@ class AnyTask;
 namespace internal {
 class TaskBase;
 class FutureBase;
+class DoneCallbackNode;
 }  // namespace internal
 
 // What went wrong, for the loop's exception handler (asyncio's "context" dict).
@@ -160,6 +161,8 @@ class Loop {
   std::uint64_t next_task_id() noexcept { return ++task_counter_; }
   std::uint64_t next_unnamed_task_number() noexcept { return ++unnamed_task_counter_; }
   std::uint64_t next_future_id() noexcept { return ++future_counter_; }
+  void register_pending_callback(internal::DoneCallbackNode* node) noexcept;
+  void unregister_pending_callback(internal::DoneCallbackNode* node) noexcept;
   void on_future_created() noexcept { ++live_futures_; }
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
@@ -223,6 +226,7 @@ class Loop {
   std::uint64_t unnamed_task_counter_ = 0;  // asyncio numbers only unnamed tasks: Task-<n>
   std::uint64_t future_counter_ = 0;
   std::size_t live_futures_ = 0;
+  internal::DoneCallbackNode* pending_callbacks_ = nullptr;  // registered, not yet scheduled
 
   std::uint64_t steps_ = 0;
   std::uint64_t budget_base_steps_ = 0;

@@ -114,6 +114,17 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   return Task<T>::spawn(*loop, std::move(coro), std::move(name));
 }
 
+// asyncio.ensure_future: a coroutine becomes a task on the running loop; a Future or
+// Task is returned as is.
+template <class T>
+Task<T> ensure_future(Coro<T> coro, std::string name = {}) {
+  return create_task(std::move(coro), std::move(name));
+}
+template <class T>
+Future<T> ensure_future(Future<T> future) {
+  return future;
+}
+
 // The task running now on this thread's loop; empty between steps or with no loop.
 AnyTask current_task();
 // Pending tasks of the running loop, in creation order.

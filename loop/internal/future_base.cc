@@ -119,18 +119,40 @@ std::size_t FutureBase::remove_done_callback(std::uint64_t id) noexcept {
   for (ReadyNode* n = callbacks_.front(); n; n = n->next_) {
     auto* cb = dynamic_cast<DoneCallbackNode*>(static_cast<FutureWaiter*>(n));
     if (cb && cb->id() == id) {
-      callbacks_.remove(cb);
-      delete cb;
+      cb->discard();
       return 1;
     }
   }
   return 0;
 }
 
+void DoneCallbackNode::register_on(FutureBase& future) noexcept {
+  registered_on_ = &future;
+  future.add_waiter(this);
+  loop_->register_pending_callback(this);
+}
+
+void DoneCallbackNode::discard() noexcept {
+  if (registered_on_) {
+    registered_on_->remove_waiter(this);
+    loop_->unregister_pending_callback(this);
+  }
+  delete this;
+}
+
 void DoneCallbackNode::on_future_done(Loop& loop, FutureBase& future) {
-  loop_ = &loop;
+  if (registered_on_) {
+    loop_->unregister_pending_callback(this);
+    registered_on_ = nullptr;
+  }
   future_ = Ref<FutureBase>(&future);
   loop.push_ready(this);
+}
+
+void DoneCallbackNode::drop() noexcept {
+  // From a future's list (the future is going away) or from the ready queue (closing).
+  if (registered_on_) loop_->unregister_pending_callback(this);
+  delete this;
 }
 
 void DoneCallbackNode::run() {

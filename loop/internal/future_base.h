@@ -120,37 +120,64 @@ class FutureBase : public RefCounted {
   [[noreturn]] void throw_result_error();
 };
 
-// A done callback (add_done_callback): a node holding the callable.
+// A done callback (add_done_callback): a node holding the callable. While registered on
+// a pending future it is also on the loop's list of pending callbacks, so that
+// Loop::close() can discard them all: a callback may own references that lead back to
+// its future (gather, shield), and without a garbage collector only discarding the
+// callback breaks such a cycle.
 class DoneCallbackNode : public FutureWaiter {
  public:
-  explicit DoneCallbackNode(std::uint64_t id) : id_(id) {}
+  DoneCallbackNode(Loop& loop, std::uint64_t id) : loop_(&loop), id_(id) {}
   virtual ~DoneCallbackNode() = default;
   std::uint64_t id() const noexcept { return id_; }
 
+  // Registers on pending `future`: runs once it completes.
+  void register_on(FutureBase& future) noexcept;
+  // Unlinks from the future it is registered on (see register_on) and deletes itself.
+  void discard() noexcept;
+
   void on_future_done(Loop& loop, FutureBase& future) override;
   void run() final;
-  void drop() noexcept final { delete this; }
+  void drop() noexcept final;
 
   static void* operator new(std::size_t size) { return pool_allocate(size); }
   static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
+
+  DoneCallbackNode* prev_pending_ = nullptr;  // the loop's list of registered callbacks
+  DoneCallbackNode* next_pending_ = nullptr;
 
  protected:
   virtual void invoke(FutureBase& future) = 0;
 
  private:
-  Loop* loop_ = nullptr;
-  Ref<FutureBase> future_;  // set once scheduled: the callback's argument
+  Loop* loop_;
+  FutureBase* registered_on_ = nullptr;  // the pending future whose list holds this node
+  Ref<FutureBase> future_;               // set once scheduled: the callback's argument
   std::uint64_t id_;
 };
 
 template <class F>
 class DoneFn final : public DoneCallbackNode {
  public:
-  DoneFn(std::uint64_t id, F fn) : DoneCallbackNode(id), fn_(std::move(fn)) {}
+  DoneFn(Loop& loop, std::uint64_t id, F fn) : DoneCallbackNode(loop, id), fn_(std::move(fn)) {}
 
  private:
   void invoke(FutureBase& future) override { fn_(future); }
   F fn_;
 };
+
+// add_done_callback for any future: fn(FutureBase&) runs through call_soon once `future`
+// is done (at once if it is). Returns the id for remove_done_callback.
+template <class F>
+std::uint64_t add_done_callback(FutureBase& future, F fn) {
+  Loop& loop = future.loop();
+  const std::uint64_t id = loop.next_future_id();
+  auto* node = new DoneFn<F>(loop, id, std::move(fn));
+  if (future.done())
+    node->on_future_done(loop, future);
+  else
+    node->register_on(future);
+  return id;
+}
 
 }  // namespace lockstep::internal

@@ -1,0 +1,109 @@
+// as_completed(futures, timeout): results in the order the futures complete
+// (asyncio.as_completed).
+//
+//   auto it = lockstep::as_completed(tasks, 10s);
+//   for (std::size_t i = 0; i < it.size(); ++i) {
+//     int v = co_await it.next();   // the next to finish; its error is raised here
+//   }
+//
+// Each next() yields the result of the next future to complete (raising its exception
+// if it failed); once the timeout passes, every remaining next() raises TimeoutError.
+// As in asyncio, completions queue up in a FIFO, so results are never lost.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "loop/clock.h"
+#include "loop/coro.h"
+#include "loop/future.h"
+#include "loop/task.h"
+
+namespace lockstep {
+
+template <class T>
+class AsCompleted {
+ public:
+  AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> timeout);
+  AsCompleted(AsCompleted&&) = default;
+  ~AsCompleted() {
+    if (state_) state_->timeout_handle.cancel();
+  }
+
+  // How many results next() will yield (distinct futures).
+  std::size_t size() const noexcept { return state_->total; }
+  // The next result in completion order. TimeoutError once the timeout passed.
+  Coro<T> next();
+
+ private:
+  struct State {
+    std::vector<Future<T>> todo;                 // not yet completed
+    std::deque<std::optional<Future<T>>> done;   // completed; nullopt = timed out
+    std::optional<Future<void>> getter;          // the next() waiting for `done`
+    TimerHandle timeout_handle;
+    std::size_t total = 0;
+  };
+  static void push(State& s, std::optional<Future<T>> item) {
+    s.done.push_back(std::move(item));
+    if (s.getter && !s.getter->done()) s.getter->set_result();  // asyncio Queue wakeup
+  }
+  std::shared_ptr<State> state_;
+};
+
+template <class T>
+AsCompleted<T>::AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> timeout)
+    : state_(std::make_shared<State>()) {
+  for (auto& f : fs) {  // asyncio: set(fs)
+    bool seen = false;
+    for (auto& u : state_->todo) seen = seen || u == f;
+    if (!seen) state_->todo.push_back(f);
+  }
+  state_->total = state_->todo.size();
+  std::weak_ptr<State> weak = state_;
+  for (auto& f : state_->todo) {
+    f.add_done_callback([weak](Future<T>& done) {
+      auto s = weak.lock();
+      if (!s || s->todo.empty()) return;  // the timeout was first
+      std::erase(s->todo, done);
+      push(*s, done);
+      if (s->todo.empty()) s->timeout_handle.cancel();
+    });
+  }
+  if (!state_->todo.empty() && timeout) {
+    state_->timeout_handle = state_->todo.front().get_loop().call_later(*timeout, [weak] {
+      auto s = weak.lock();
+      if (!s) return;
+      for (std::size_t i = 0; i < s->todo.size(); ++i) push(*s, std::nullopt);
+      s->todo.clear();
+    });
+  }
+}
+
+template <class T>
+Coro<T> AsCompleted<T>::next() {
+  std::shared_ptr<State> s = state_;
+  while (s->done.empty()) {  // asyncio Queue.get: wait for a put
+    s->getter.emplace(Future<void>());
+    co_await *s->getter;
+  }
+  std::optional<Future<T>> f = std::move(s->done.front());
+  s->done.pop_front();
+  if (!f) throw TimeoutError();
+  co_return f->result();
+}
+
+template <class T>
+AsCompleted<T> as_completed(std::vector<Future<T>> fs,
+                            std::optional<Duration> timeout = std::nullopt) {
+  return AsCompleted<T>(std::move(fs), timeout);
+}
+template <class T>
+AsCompleted<T> as_completed(const std::vector<Task<T>>& tasks,
+                            std::optional<Duration> timeout = std::nullopt) {
+  return AsCompleted<T>(std::vector<Future<T>>(tasks.begin(), tasks.end()), timeout);
+}
+
+}  // namespace lockstep

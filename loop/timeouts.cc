@@ -1,0 +1,59 @@
+#include "loop/timeouts.h"
+
+#include <stdexcept>
+
+namespace lockstep {
+
+Timeout timeout(std::optional<Duration> delay) {
+  Loop* loop = Loop::current();
+  if (!loop) throw std::logic_error("lockstep: timeout() needs a running loop");
+  return Timeout(delay ? std::optional<TimePoint>(loop->time() + *delay) : std::nullopt);
+}
+
+void Timeout::enter() {
+  if (state_ != State::kCreated) throw std::logic_error("Timeout has already been entered");
+  task_ = current_task();
+  if (!task_) throw std::logic_error("Timeout should be used inside a task");
+  state_ = State::kEntered;
+  cancelling_ = task_.cancelling();
+  reschedule(when_);
+}
+
+void Timeout::reschedule(std::optional<TimePoint> when) {
+  if (state_ != State::kEntered) {
+    static constexpr const char* kNames[] = {"created", "active", "expiring", "expired",
+                                             "finished"};
+    throw std::logic_error(std::string("Cannot change state of ") +
+                           kNames[static_cast<int>(state_)] + " Timeout");
+  }
+  when_ = when;
+  handler_.cancel();
+  handler_ = Handle();
+  if (!when) return;
+  Loop& loop = task_.base()->loop();
+  // asyncio: a deadline already passed fires through call_soon, not a timer.
+  if (*when <= loop.time())
+    handler_ = loop.call_soon([this] { on_timeout(); });
+  else
+    handler_ = loop.call_at(*when, [this] { on_timeout(); });
+}
+
+void Timeout::on_timeout() {
+  task_.cancel();
+  state_ = State::kExpiring;
+  handler_ = Handle();
+}
+
+void Timeout::exit(const std::exception_ptr& escaping, bool escaping_is_cancel) {
+  handler_.cancel();
+  handler_ = Handle();
+  if (state_ == State::kExpiring) {
+    state_ = State::kExpired;
+    // Only if no other cancel request arrived meanwhile is the CancelledError ours.
+    if (task_.uncancel() <= cancelling_ && escaping && escaping_is_cancel) throw TimeoutError();
+  } else if (state_ == State::kEntered) {
+    state_ = State::kExited;
+  }
+}
+
+}  // namespace lockstep

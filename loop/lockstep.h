@@ -11,15 +11,21 @@
 //   int main() { lockstep::run(amain()); }
 #pragma once
 
+#include "loop/as_completed.h"
 #include "loop/clock.h"
 #include "loop/coro.h"
 #include "loop/decision_source.h"
 #include "loop/driver.h"
 #include "loop/errors.h"
 #include "loop/future.h"
+#include "loop/gather.h"
 #include "loop/handle.h"
 #include "loop/loop.h"
 #include "loop/outcome.h"
 #include "loop/run.h"
+#include "loop/shield.h"
 #include "loop/sleep.h"
 #include "loop/task.h"
+#include "loop/timeouts.h"
+#include "loop/wait.h"
+#include "loop/wait_for.h"

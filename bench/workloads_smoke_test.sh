@@ -9,6 +9,7 @@ declare -A expect=(
   [timers]="sum_ms=498367644 vtime_end_ms=60561"
   [pingpong]="acc=125000250000"
   [cancel]="cancelled=100000"
+  [gather]="sum=4999950000"
   [empty]=""
 )
 fail=0

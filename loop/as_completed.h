@@ -20,6 +20,7 @@
 #include "loop/clock.h"
 #include "loop/coro.h"
 #include "loop/future.h"
+#include "loop/internal/distinct.h"
 #include "loop/task.h"
 
 namespace lockstep {
@@ -40,7 +41,8 @@ class AsCompleted {
 
  private:
   struct State {
-    std::vector<Future<T>> todo;                 // not yet completed
+    std::size_t remaining = 0;                   // not yet completed (0 after the timeout)
+    bool timed_out = false;
     std::deque<std::optional<Future<T>>> done;   // completed; nullopt = timed out
     std::optional<Future<void>> getter;          // the next() waiting for `done`
     TimerHandle timeout_handle;
@@ -56,28 +58,24 @@ class AsCompleted {
 template <class T>
 AsCompleted<T>::AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> timeout)
     : state_(std::make_shared<State>()) {
-  for (auto& f : fs) {  // asyncio: set(fs)
-    bool seen = false;
-    for (auto& u : state_->todo) seen = seen || u == f;
-    if (!seen) state_->todo.push_back(f);
-  }
-  state_->total = state_->todo.size();
+  std::vector<Future<T>> todo = internal::distinct(fs);  // asyncio: set(fs)
+  state_->total = state_->remaining = todo.size();
   std::weak_ptr<State> weak = state_;
-  for (auto& f : state_->todo) {
+  for (auto& f : todo) {
     f.add_done_callback([weak](Future<T>& done) {
       auto s = weak.lock();
-      if (!s || s->todo.empty()) return;  // the timeout was first
-      std::erase(s->todo, done);
+      if (!s || s->timed_out) return;  // the timeout was first
       push(*s, done);
-      if (s->todo.empty()) s->timeout_handle.cancel();
+      if (--s->remaining == 0) s->timeout_handle.cancel();
     });
   }
-  if (!state_->todo.empty() && timeout) {
-    state_->timeout_handle = state_->todo.front().get_loop().call_later(*timeout, [weak] {
+  if (!todo.empty() && timeout) {
+    state_->timeout_handle = todo.front().get_loop().call_later(*timeout, [weak] {
       auto s = weak.lock();
       if (!s) return;
-      for (std::size_t i = 0; i < s->todo.size(); ++i) push(*s, std::nullopt);
-      s->todo.clear();
+      // asyncio: one dummy per future still pending; each raises TimeoutError in next().
+      for (; s->remaining > 0; --s->remaining) push(*s, std::nullopt);
+      s->timed_out = true;
     });
   }
 }

@@ -27,10 +27,8 @@ std::string GatheringBase::describe() const {
 
 void GatheringBase::add_child(Ref<FutureBase> child) {
   FutureBase* raw = child.get();
-  bool seen = false;
-  for (const auto& c : children_) seen = seen || c.get() == raw;
   children_.push_back(std::move(child));
-  if (seen) return;
+  if (!seen_.first_time(raw)) return;
   ++nfuts_;
   // The callback holds the gather alive until the child is done.
   add_done_callback(*raw, [self = Ref<GatheringBase>(this)](FutureBase& done_child) {

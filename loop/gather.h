@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "loop/coro.h"
+#include "loop/internal/distinct.h"
 #include "loop/future.h"
 #include "loop/outcome.h"
 #include "loop/task.h"
@@ -120,6 +121,7 @@ class GatheringBase : public FutureBase {
  private:
   void on_child_done(FutureBase& child);
 
+  SeenFutures seen_;           // children already registered (duplicates are not)
   std::size_t nfuts_ = 0;      // distinct children
   std::size_t nfinished_ = 0;  // distinct children done
   bool return_exceptions_;

@@ -17,6 +17,7 @@
 #include "loop/clock.h"
 #include "loop/coro.h"
 #include "loop/future.h"
+#include "loop/internal/distinct.h"
 #include "loop/task.h"
 
 namespace lockstep {
@@ -43,12 +44,7 @@ template <class T>
 Coro<WaitResult<T>> wait(std::vector<Future<T>> fs, ReturnWhen return_when = ALL_COMPLETED,
                          std::optional<Duration> timeout = std::nullopt) {
   if (fs.empty()) throw std::invalid_argument("Set of Tasks/Futures is empty.");
-  std::vector<Future<T>> unique;  // asyncio: set(fs)
-  for (auto& f : fs) {
-    bool seen = false;
-    for (auto& u : unique) seen = seen || u == f;
-    if (!seen) unique.push_back(f);
-  }
+  std::vector<Future<T>> unique = internal::distinct(fs);  // asyncio: set(fs)
   std::vector<internal::FutureBase*> erased;
   for (auto& f : unique) erased.push_back(&f.base());
   co_await internal::wait_erased(std::move(erased), return_when, timeout);

@@ -34,7 +34,7 @@ lockstep::Coro<Result> root(std::int64_t& elapsed_ns) {
   tasks.reserve(kTasks);
   for (std::uint32_t i = 0; i < kTasks; ++i) tasks.push_back(lockstep::create_task(sleeper(i)));
   long sum_ms = 0;
-  for (auto& t : tasks) sum_ms += co_await t;
+  for (long v : co_await lockstep::gather(tasks)) sum_ms += v;
   elapsed_ns = watch.elapsed_ns();
   const auto end = lockstep::Loop::current()->time().time_since_epoch();
   co_return Result{sum_ms,

@@ -1,5 +1,5 @@
 // W2 yield: one op = one sleep(0), a context switch through the ready queue.
-// 1,000 tasks each yield 1,000 times; the root joins them.
+// 1,000 tasks each yield 1,000 times; the root gathers them.
 #include <vector>
 
 #include "bench/report.h"
@@ -21,7 +21,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
   tasks.reserve(kTasks);
   for (int i = 0; i < kTasks; ++i) tasks.push_back(lockstep::create_task(yielder()));
   long switches = 0;
-  for (auto& t : tasks) switches += co_await t;
+  for (long v : co_await lockstep::gather(tasks)) switches += v;
   elapsed_ns = watch.elapsed_ns();
   co_return switches;
 }

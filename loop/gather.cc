@@ -25,16 +25,53 @@ std::string GatheringBase::describe() const {
   return "a gather of " + std::to_string(children_.size()) + " awaitables";
 }
 
-void GatheringBase::add_child(Ref<FutureBase> child) {
-  FutureBase* raw = child.get();
-  children_.push_back(std::move(child));
-  if (!seen_.first_time(raw)) return;
-  ++nfuts_;
-  // The callback holds the gather alive until the child is done.
-  add_done_callback(*raw, [self = Ref<GatheringBase>(this)](FutureBase& done_child) {
-    self->on_child_done(done_child);
-  });
+void GatheringBase::start(std::vector<Ref<FutureBase>> children) {
+  // One pass registers a waiter on each distinct child (marking it), one clears the
+  // marks: with a million children each pass over them is a cache miss per child.
+  children_ = std::move(children);
+  waiters_.reserve(children_.size());  // never reallocated: the children link to these
+  for (const auto& c : children_) {
+    if (c->mark_) continue;  // a duplicate: awaited once
+    c->mark_ = true;
+    GatherChildWaiter& w = waiters_.emplace_back();
+    w.owner_ = this;
+    w.child_ = c.get();
+    if (c->done())
+      w.on_future_done(loop(), *c);  // asyncio: add_done_callback on a done future
+    else
+      c->add_waiter(&w);
+  }
+  for (const auto& c : children_) c->mark_ = false;
+  if (children_.empty()) {  // asyncio: gather() of nothing is done at once
+    store_results();
+    mark_finished();
+  }
 }
+
+GatheringBase::~GatheringBase() {
+  // Waiters still registered on pending children must not outlive us. (A scheduled one
+  // holds a reference, so none is in the ready queue now.)
+  if (nfinished_ == waiters_.size()) return;
+  for (GatherChildWaiter& w : waiters_)
+    if (!w.child_->done()) w.child_->remove_waiter(&w);
+}
+
+void GatherChildWaiter::on_future_done(Loop& loop, FutureBase&) {
+  owner_->add_ref();
+  loop.push_ready(this);
+}
+
+void GatherChildWaiter::run() {
+  GatheringBase* owner = owner_;
+  try {
+    owner->on_child_done(*child_);
+  } catch (...) {
+    owner->loop().call_exception_handler({"Exception in callback", std::current_exception(), ""});
+  }
+  owner->release();  // may destroy the gather, and this node with it
+}
+
+void GatherChildWaiter::drop() noexcept { owner_->release(); }
 
 void GatheringBase::on_child_done(FutureBase& child) {
   ++nfinished_;
@@ -49,7 +86,7 @@ void GatheringBase::on_child_done(FutureBase& child) {
       return;
     }
   }
-  if (nfinished_ != nfuts_) return;
+  if (nfinished_ != waiters_.size()) return;
   // asyncio builds the results first either way, which marks every child's exception
   // as retrieved.
   store_results();

@@ -92,26 +92,38 @@ Outcome<T> child_outcome(FutureBase& child) {
     return Outcome<T>::from_value(**static_cast<std::optional<T>*>(child.result_slot()));
 }
 
+class GatheringBase;
+
+// The done callback a gather puts on each distinct child (asyncio's _done_callback).
+// Lives inside the gather (no allocation per child) and holds no reference to it while
+// registered, so a gather never keeps itself alive through its children; once scheduled
+// it holds one, until it has run.
+class GatherChildWaiter final : public FutureWaiter {
+ public:
+  void on_future_done(Loop& loop, FutureBase& child) override;
+  void run() override;
+  void drop() noexcept override;
+
+  GatheringBase* owner_ = nullptr;
+  FutureBase* child_ = nullptr;
+};
+
 // asyncio's _GatheringFuture and gather's _done_callback, minus the result's type.
 class GatheringBase : public FutureBase {
  public:
   GatheringBase(Loop& loop, bool return_exceptions) noexcept
       : FutureBase(loop), return_exceptions_(return_exceptions) {}
+  ~GatheringBase() override;
 
   // Cancels every unfinished child; true iff any accepted. Then the gather raises
   // CancelledError once all children are done, even with return_exceptions.
   bool cancel(std::string msg) override;
   std::string describe() const override;
 
-  // Adds the next argument. A future seen before is not awaited twice, but its result
-  // appears at each of its positions.
-  void add_child(Ref<FutureBase> child);
+  // Takes the arguments, in order. A future that appears more than once is awaited once,
+  // and its result appears at each of its positions. No arguments: done at once.
+  void start(std::vector<Ref<FutureBase>> children);
   std::size_t size() const noexcept { return children_.size(); }
-  // No arguments: finished at once with an empty result.
-  void finish_empty() {
-    store_results();
-    mark_finished();
-  }
 
  protected:
   // Every child is done and nothing failed (or return_exceptions): store the results.
@@ -119,11 +131,11 @@ class GatheringBase : public FutureBase {
   std::vector<Ref<FutureBase>> children_;  // argument order, duplicates included
 
  private:
+  friend class GatherChildWaiter;
   void on_child_done(FutureBase& child);
 
-  SeenFutures seen_;           // children already registered (duplicates are not)
-  std::size_t nfuts_ = 0;      // distinct children
-  std::size_t nfinished_ = 0;  // distinct children done
+  std::vector<GatherChildWaiter> waiters_;  // one per distinct child
+  std::size_t nfinished_ = 0;               // distinct children done
   bool return_exceptions_;
   bool cancel_requested_ = false;
 };
@@ -145,8 +157,7 @@ template <class R, class Build>
 Future<R> make_gathering(Loop& loop, bool return_exceptions, Build build,
                          std::vector<Ref<FutureBase>> children) {
   auto g = make_ref<Gathering<R, Build>>(loop, return_exceptions, std::move(build));
-  for (auto& c : children) g->add_child(std::move(c));
-  if (g->size() == 0) g->finish_empty();  // asyncio: gather() of nothing is done at once
+  g->start(std::move(children));
   return Future<R>(Ref<FutureBase>(std::move(g)));
 }
 

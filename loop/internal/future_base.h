@@ -108,6 +108,13 @@ class FutureBase : public RefCounted {
   State state_ = State::kPending;
   bool log_traceback_ = false;  // an exception nobody retrieved yet
   const bool is_task_;
+
+ public:
+  // Scratch flag for O(1) "seen before?" within one synchronous operation (see
+  // FutureMarks); false outside of one. Fills padding: costs no memory.
+  bool mark_ = false;
+
+ protected:
   Loop* loop_;
   std::unique_ptr<std::string> cancel_message_;  // rare: allocated by cancel(msg) only
   std::exception_ptr exception_;  // kFailed: the error; kCancelled: an escaped CancelledError

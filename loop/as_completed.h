@@ -9,12 +9,17 @@
 // Each next() yields the result of the next future to complete (raising its exception
 // if it failed); once the timeout passes, every remaining next() raises TimeoutError.
 // As in asyncio, completions queue up in a FIFO, so results are never lost.
+//
+// As CPython 3.11's as_completed (a generator, whose body only runs when iteration
+// begins), building the object starts nothing: the inputs are watched and the timeout
+// starts at the first call of next(). (CPython 3.13 made it start at the call.)
 #pragma once
 
 #include <cstddef>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "loop/clock.h"
@@ -36,30 +41,46 @@ class AsCompleted {
 
   // How many results next() will yield (distinct futures).
   std::size_t size() const noexcept { return state_->total; }
-  // The next result in completion order. TimeoutError once the timeout passed.
-  Coro<T> next();
+  // The next result in completion order. TimeoutError once the timeout passed. The
+  // first call starts watching the inputs and the timeout.
+  Coro<T> next() {
+    if (!todo_.empty()) start();  // the first call
+    return next_of(state_);
+  }
 
  private:
   struct State {
-    std::size_t remaining = 0;                   // not yet completed (0 after the timeout)
+    std::size_t remaining = 0;  // not yet completed (0 after the timeout)
     bool timed_out = false;
-    std::deque<std::optional<Future<T>>> done;   // completed; nullopt = timed out
-    std::optional<Future<void>> getter;          // the next() waiting for `done`
+    std::deque<std::optional<Future<T>>> done;  // completed; nullopt = timed out
+    std::optional<Future<void>> getter;         // the next() waiting for `done`
     TimerHandle timeout_handle;
     std::size_t total = 0;
   };
+  // asyncio's generator body, up to its first yield: adds the done callbacks (one on a
+  // future already done is scheduled at once) and starts the timer.
+  void start();
+  static Coro<T> next_of(std::shared_ptr<State> s);
   static void push(State& s, std::optional<Future<T>> item) {
     s.done.push_back(std::move(item));
     if (s.getter && !s.getter->done()) s.getter->set_result();  // asyncio Queue wakeup
   }
   std::shared_ptr<State> state_;
+  std::vector<Future<T>> todo_;  // distinct inputs until start() takes them
+  std::optional<Duration> timeout_;
 };
 
 template <class T>
 AsCompleted<T>::AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> timeout)
-    : state_(std::make_shared<State>()) {
-  std::vector<Future<T>> todo = internal::distinct(fs);  // asyncio: set(fs)
-  state_->total = state_->remaining = todo.size();
+    : state_(std::make_shared<State>()), todo_(internal::distinct(fs)), timeout_(timeout) {
+  state_->total = state_->remaining = todo_.size();  // asyncio: set(fs)
+}
+
+template <class T>
+void AsCompleted<T>::start() {
+  std::vector<Future<T>> todo = std::move(todo_);
+  todo_.clear();
+  const std::optional<Duration> timeout = timeout_;
   std::weak_ptr<State> weak = state_;
   for (auto& f : todo) {
     f.add_done_callback([weak](Future<T>& done) {
@@ -81,8 +102,7 @@ AsCompleted<T>::AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> t
 }
 
 template <class T>
-Coro<T> AsCompleted<T>::next() {
-  std::shared_ptr<State> s = state_;
+Coro<T> AsCompleted<T>::next_of(std::shared_ptr<State> s) {
   while (s->done.empty()) {  // asyncio Queue.get: wait for a put
     s->getter.emplace(Future<void>());
     co_await *s->getter;

@@ -20,6 +20,7 @@ void Timeout::enter() {
 }
 
 void Timeout::reschedule(std::optional<TimePoint> when) {
+  if (state_ == State::kCreated) throw std::logic_error("Timeout has not been entered");
   if (state_ != State::kEntered) {
     static constexpr const char* kNames[] = {"created", "active", "expiring", "expired",
                                              "finished"};

@@ -39,7 +39,8 @@ class Timeout {
   // The deadline, or nullopt for none.
   std::optional<TimePoint> when() const noexcept { return when_; }
   // Moves the deadline (nullopt: none). Only while the scope is active; else throws
-  // std::logic_error ("Cannot change state of expiring Timeout", as asyncio).
+  // std::logic_error with asyncio's message ("Timeout has not been entered" before
+  // entry, "Cannot change state of expired Timeout" and the like after).
   void reschedule(std::optional<TimePoint> when);
   // True iff the deadline passed while the scope was active.
   bool expired() const noexcept { return state_ == State::kExpiring || state_ == State::kExpired; }

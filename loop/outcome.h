@@ -37,6 +37,10 @@ class Outcome {
     if (error_) std::rethrow_exception(error_);
     if constexpr (!std::is_void_v<T>) return (*value_);
   }
+  decltype(auto) value() const& {
+    if (error_) std::rethrow_exception(error_);
+    if constexpr (!std::is_void_v<T>) return (*value_);
+  }
   decltype(auto) value() && {
     if (error_) std::rethrow_exception(error_);
     if constexpr (!std::is_void_v<T>) return std::move(*value_);

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workloads=("$@")
-((${#workloads[@]})) || workloads=(spawn yield timers pingpong cancel gather empty)
+((${#workloads[@]})) || workloads=(spawn yield timers pingpong queue cancel gather empty)
 python=${PYTHON:-python3}
 
 ./bazelw build -c opt //bench:workloads >/dev/null 2>&1 || ./bazelw build -c opt //bench:workloads

@@ -8,6 +8,7 @@ declare -A expect=(
   [yield]="switches=1000000"
   [timers]="sum_ms=498367644 vtime_end_ms=60561"
   [pingpong]="acc=125000250000"
+  [queue]="sum=499999500000"
   [cancel]="cancelled=100000"
   [gather]="sum=4999950000"
   [empty]=""

@@ -1,0 +1,85 @@
+// The machinery shared by locks.h and queues.h: binding a primitive to a loop, and FIFO
+// lists of waiter futures (asyncio's `collections.deque` of futures).
+#pragma once
+
+#include <algorithm>
+#include <deque>
+#include <stdexcept>
+#include <string>
+
+#include "loop/future.h"
+#include "loop/internal/future_base.h"
+#include "loop/loop.h"
+
+namespace lockstep::internal {
+
+// asyncio mixins._LoopBoundMixin: a primitive may be constructed anywhere, and is bound
+// to the running loop the first time it has to create a waiter. Using it later from
+// another loop is an error.
+class LoopBound {
+ public:
+  // The loop to create waiters on. Throws std::logic_error with no running loop, or if
+  // the primitive is bound to another loop. `what` names the primitive in the message.
+  Loop& get_loop(const char* what) {
+    Loop* running = Loop::current();
+    if (!running)
+      throw std::logic_error(std::string("lockstep: ") + what + " needs a running loop");
+    if (!loop_) loop_ = running;
+    if (running != loop_)
+      throw std::logic_error(std::string("lockstep: ") + what +
+                             " is bound to a different event loop");
+    return *loop_;
+  }
+
+ private:
+  Loop* loop_ = nullptr;  // bound at the first wait; never owned
+};
+
+// A waiter: a plain Future<void> whose deadlock report names what is waited for, e.g.
+// "Task 'consumer' awaits Queue.get()" rather than a source location inside this file.
+class WaiterFuture final : public FutureBase {
+ public:
+  WaiterFuture(Loop& loop, const char* what) : FutureBase(loop), what_(what) {}
+  void* result_slot() noexcept override { return nullptr; }
+  std::string describe() const override { return what_; }
+
+ private:
+  const char* what_;  // a string literal, e.g. "Lock.acquire()"
+};
+
+inline Future<void> make_waiter(Loop& loop, const char* what) {
+  return Future<void>(Ref<FutureBase>::adopt(new WaiterFuture(loop, what)));
+}
+
+using Waiters = std::deque<Future<void>>;
+
+// Removes `fut` from `waiters` if it is there (the queues' waiters may have been popped
+// already by the wakeup; the locks' never are).
+inline void remove_waiter(Waiters& waiters, const Future<void>& fut) noexcept {
+  auto it = std::find(waiters.begin(), waiters.end(), fut);
+  if (it != waiters.end()) waiters.erase(it);
+}
+
+// Appends a waiter on construction and removes it on destruction: asyncio's
+//   waiters.append(fut)
+//   try: await fut
+//   finally: waiters.remove(fut)
+// Declared inside a `try` block, it is destroyed before any handler of that `try` runs,
+// exactly as the `finally` runs before the `except` around it. Being a destructor, it
+// also runs when the coroutine frame is destroyed while suspended (Loop::close), so no
+// primitive is left holding a future of a dead loop.
+class WaiterEntry {
+ public:
+  WaiterEntry(Waiters& waiters, const Future<void>& fut) : waiters_(waiters), fut_(fut) {
+    waiters_.push_back(fut);
+  }
+  WaiterEntry(const WaiterEntry&) = delete;
+  WaiterEntry& operator=(const WaiterEntry&) = delete;
+  ~WaiterEntry() { remove_waiter(waiters_, fut_); }
+
+ private:
+  Waiters& waiters_;
+  const Future<void>& fut_;  // the awaiting coroutine's own handle, which outlives this
+};
+
+}  // namespace lockstep::internal

@@ -1,0 +1,243 @@
+// asyncio/locks.py (CPython 3.11.7), ported statement for statement: keep the two
+// side by side when changing anything here, the conformance suite depends on it.
+#include "loop/locks.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace lockstep {
+
+using internal::make_waiter;
+using internal::WaiterEntry;
+
+// ---------------------------------------------------------------------------------------
+// Event
+
+void Event::set() {
+  if (value_) return;
+  value_ = true;
+  for (Future<void>& fut : waiters_) {
+    if (!fut.done()) fut.set_result();
+  }
+}
+
+Coro<void> Event::wait() {
+  if (value_) co_return;
+  Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()");
+  WaiterEntry entry(waiters_, fut);
+  co_await fut;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lock
+
+Coro<void> Lock::acquire() {
+  if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(),
+                              [](const Future<void>& w) { return w.cancelled(); })) {
+    locked_ = true;
+    co_return;
+  }
+  Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()");
+  try {
+    // Leaves the list before the handler runs, so that wake_up_first() below cannot
+    // pick this very waiter again.
+    WaiterEntry entry(waiters_, fut);
+    co_await fut;
+  } catch (const CancelledError&) {
+    // Woken (or not) and then cancelled: if the lock is free, the wakeup is not ours to
+    // keep; pass it to the next waiter, or the lock stays free with waiters queued.
+    if (!locked_) wake_up_first();
+    throw;
+  }
+  locked_ = true;
+}
+
+void Lock::release() {
+  if (!locked_) throw OverReleaseError("Lock is not acquired.");
+  locked_ = false;
+  wake_up_first();
+}
+
+Coro<LockGuard<Lock>> Lock::lock() {
+  co_await acquire();
+  co_return LockGuard<Lock>(*this);
+}
+
+void Lock::wake_up_first() {
+  if (waiters_.empty()) return;
+  // A done first waiter will run later and either take the lock or, cancelled, call
+  // this again; waking a second one now would let two tasks in.
+  Future<void>& fut = waiters_.front();
+  if (!fut.done()) fut.set_result();
+}
+
+// ---------------------------------------------------------------------------------------
+// Semaphore
+
+Semaphore::Semaphore(int value, std::optional<int> bound) : value_(value), bound_(bound) {
+  if (value < 0) throw std::invalid_argument("Semaphore initial value must be >= 0");
+}
+
+bool Semaphore::locked() const noexcept {
+  return value_ == 0 || std::any_of(waiters_.begin(), waiters_.end(),
+                                    [](const Future<void>& w) { return !w.cancelled(); });
+}
+
+Coro<void> Semaphore::acquire() {
+  if (!locked()) {
+    --value_;
+    co_return;
+  }
+  Future<void> fut = make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()");
+  try {
+    WaiterEntry entry(waiters_, fut);
+    co_await fut;
+  } catch (const CancelledError&) {
+    // Woken, then cancelled: the unit wake_up_next() took for us goes back, to the next
+    // waiter if there is one.
+    if (!fut.cancelled()) {
+      ++value_;
+      wake_up_next();
+    }
+    throw;
+  }
+  if (value_ > 0) wake_up_next();
+}
+
+void Semaphore::release() {
+  if (bound_ && value_ >= *bound_)
+    throw OverReleaseError("BoundedSemaphore released too many times");
+  ++value_;
+  wake_up_next();
+}
+
+Coro<LockGuard<Semaphore>> Semaphore::lock() {
+  co_await acquire();
+  co_return LockGuard<Semaphore>(*this);
+}
+
+void Semaphore::wake_up_next() {
+  for (Future<void>& fut : waiters_) {
+    if (!fut.done()) {
+      --value_;  // the unit now belongs to that waiter
+      fut.set_result();
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Condition
+
+Coro<LockGuard<Condition>> Condition::lock() {
+  co_await acquire();
+  co_return LockGuard<Condition>(*this);
+}
+
+Coro<void> Condition::wait() {
+  if (!locked()) throw std::logic_error("cannot wait on un-acquired lock");
+  release();
+  // asyncio re-acquires in a `finally`; C++ cannot co_await in a handler, so the
+  // outcome of the wait is kept and rethrown after re-acquiring.
+  std::exception_ptr outcome;
+  try {
+    Future<void> fut = make_waiter(bound_.get_loop("Condition"), "Condition.wait()");
+    WaiterEntry entry(waiters_, fut);
+    co_await fut;
+  } catch (...) {
+    outcome = std::current_exception();
+  }
+  // Must re-acquire even if cancelled: the caller holds the lock whatever happens.
+  bool cancelled = false;
+  for (;;) {
+    try {
+      co_await acquire();
+      break;
+    } catch (const CancelledError&) {
+      cancelled = true;
+    }
+  }
+  if (cancelled) throw CancelledError();
+  if (outcome) std::rethrow_exception(outcome);
+}
+
+void Condition::notify(std::size_t n) {
+  if (!locked()) throw std::logic_error("cannot notify on un-acquired lock");
+  std::size_t woken = 0;
+  for (Future<void>& fut : waiters_) {
+    if (woken >= n) break;
+    if (!fut.done()) {
+      ++woken;
+      fut.set_result();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Barrier
+
+Barrier::Barrier(int parties) : parties_(parties) {
+  if (parties < 1) throw std::invalid_argument("parties must be > 0");
+}
+
+Coro<int> Barrier::wait() {
+  auto guard = co_await cond_.lock();
+  co_await block();  // while the barrier drains or resets
+  int index = count_++;
+  try {
+    if (index + 1 == parties_)
+      release_all();
+    else
+      co_await wait_for_release();
+  } catch (...) {
+    --count_;
+    exit();
+    throw;
+  }
+  --count_;
+  exit();
+  co_return index;
+}
+
+Coro<void> Barrier::block() {
+  co_await cond_.wait_for(
+      [this] { return state_ != State::kDraining && state_ != State::kResetting; });
+  if (state_ == State::kBroken) throw BrokenBarrierError("Barrier aborted");
+}
+
+void Barrier::release_all() {
+  // Draining: tasks arriving now wait in block() for the next round.
+  state_ = State::kDraining;
+  cond_.notify_all();
+}
+
+Coro<void> Barrier::wait_for_release() {
+  co_await cond_.wait_for([this] { return state_ != State::kFilling; });
+  if (state_ == State::kBroken || state_ == State::kResetting)
+    throw BrokenBarrierError("Abort or reset of barrier");
+}
+
+void Barrier::exit() {
+  // The last task out of a draining or resetting barrier reopens it.
+  if (count_ == 0) {
+    if (state_ == State::kResetting || state_ == State::kDraining) state_ = State::kFilling;
+    cond_.notify_all();
+  }
+}
+
+Coro<void> Barrier::reset() {
+  auto guard = co_await cond_.lock();
+  if (count_ > 0)
+    state_ = State::kResetting;  // waiters raise BrokenBarrierError, the last out reopens
+  else
+    state_ = State::kFilling;
+  cond_.notify_all();
+}
+
+Coro<void> Barrier::abort() {
+  auto guard = co_await cond_.lock();
+  state_ = State::kBroken;
+  cond_.notify_all();
+}
+
+}  // namespace lockstep

@@ -1,0 +1,304 @@
+// Synchronization primitives for the tasks of one loop (asyncio.locks): Event, Lock,
+// Semaphore, BoundedSemaphore, Condition, Barrier, and LockGuard for "acquire, work,
+// always release".
+//
+//   lockstep::Lock lock;
+//   lockstep::Event ready;
+//
+//   lockstep::Coro<void> worker(lockstep::Lock& lock, lockstep::Event& ready, int& n) {
+//     co_await ready.wait();                 // until someone calls ready.set()
+//     auto guard = co_await lock.lock();     // `async with lock:`
+//     const int seen = n;
+//     co_await lockstep::sleep(1ms);         // others queue up on the lock, FIFO
+//     n = seen + 1;
+//   }                                        // the guard releases, even on an exception
+//
+//   lockstep::Condition cond;                // consumer side of a condition variable
+//   auto guard = co_await cond.lock();
+//   co_await cond.wait_for([&] { return !items.empty(); });
+//
+// Semantics are CPython 3.11.7's asyncio/locks.py, statement for statement, so the order
+// in which waiters wake, the loop iterations each operation takes and what a cancellation
+// does are asyncio's:
+// - Waiting means awaiting a fresh Future<void> created on the running loop and kept in a
+//   FIFO list; a primitive is bound to the loop of its first wait (using it from another
+//   loop throws std::logic_error). Every waiting method is a Coro: `co_await` runs it
+//   inline, and when it need not wait it returns without yielding to the loop.
+// - Waking a waiter completes its future; the waiter runs later, through the ready queue.
+//   Release hands the lock to the *first* waiter; a waiter cancelled after it was woken
+//   does not take the lock and passes the wakeup on (Lock, Semaphore). A free lock is
+//   taken at once only if no live waiter queues for it, so nobody overtakes a woken
+//   waiter that has not run yet.
+// - Cancellation raises CancelledError at the await, as for any future. Condition::wait()
+//   always re-acquires the lock before it returns or throws.
+// Primitives are neither copyable nor movable (waiting coroutines refer to them); they
+// must outlive their waiters.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "loop/coro.h"
+#include "loop/internal/waiters.h"
+
+namespace lockstep {
+
+// Released more often than acquired: Lock::release() of an unlocked Lock (asyncio raises
+// RuntimeError), BoundedSemaphore::release() above its initial value, or
+// Queue::task_done() called more often than items were put (asyncio: ValueError). Always
+// a bug in the caller; the message is asyncio's.
+class OverReleaseError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// Barrier::wait() on a barrier that was aborted, or reset while the caller waited
+// (asyncio.BrokenBarrierError).
+class BrokenBarrierError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace internal {
+// Reports a release() that threw in ~LockGuard to the running loop, if any.
+inline void report_guard_release_error(std::exception_ptr e) noexcept {
+  if (Loop* loop = Loop::current())
+    loop->call_exception_handler({"LockGuard failed to release", std::move(e), ""});
+}
+}  // namespace internal
+
+// Owns one acquisition of a Lock, Semaphore or Condition and releases it when destroyed:
+// the C++ form of `async with lock:`. Obtained from `co_await x.lock()`. Move-only.
+//
+//   {
+//     auto guard = co_await sem.lock();
+//     co_await use_resource();       // may throw or be cancelled: released either way
+//   }
+//
+// The owner must not also release() the primitive by hand; use unlock() to release early.
+// If the destructor's release() throws (the primitive was released behind the guard's
+// back), the error goes to the running loop's exception handler, not to the caller: a
+// destructor must not throw. At Loop::close(), when a task's coroutine is destroyed
+// while suspended in Condition::wait() (its lock not re-acquired), it is ignored.
+template <class Primitive>
+class [[nodiscard]] LockGuard {
+ public:
+  LockGuard() noexcept = default;
+  // Adopts an acquisition the caller already made.
+  explicit LockGuard(Primitive& acquired) noexcept : p_(&acquired) {}
+  LockGuard(LockGuard&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  LockGuard& operator=(LockGuard&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  ~LockGuard() { reset(); }
+
+  // True iff this guard still owns an acquisition.
+  bool owns_lock() const noexcept { return p_ != nullptr; }
+  explicit operator bool() const noexcept { return owns_lock(); }
+  // Releases now. Precondition: owns_lock().
+  void unlock() { std::exchange(p_, nullptr)->release(); }
+
+ private:
+  void reset() noexcept {
+    if (!p_) return;
+    try {
+      std::exchange(p_, nullptr)->release();
+    } catch (...) {
+      internal::report_guard_release_error(std::current_exception());
+    }
+  }
+  Primitive* p_ = nullptr;  // the acquired primitive, or null
+};
+
+// asyncio.Event: a flag tasks can wait for.
+class Event {
+ public:
+  Event() = default;
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+
+  // True iff the flag is set.
+  bool is_set() const noexcept { return value_; }
+  // Sets the flag and wakes every waiter (each resumes through the ready queue, in the
+  // order they started waiting). No effect if already set.
+  void set();
+  // Resets the flag. Waiters already woken by set() still return.
+  void clear() noexcept { value_ = false; }
+  // Returns at once if the flag is set; otherwise waits until set() is called.
+  [[nodiscard]] Coro<void> wait();
+
+ private:
+  internal::LoopBound bound_;
+  internal::Waiters waiters_;  // one future per waiting task, in arrival order
+  bool value_ = false;
+};
+
+// asyncio.Lock: a mutual-exclusion lock, not owned by any task, handed to waiters in
+// FIFO order.
+class Lock {
+ public:
+  Lock() = default;
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+  // True iff the lock is held.
+  bool locked() const noexcept { return locked_; }
+  // Takes the lock: at once (no yield) if it is free and no live waiter queues for it,
+  // else waits for its turn. CancelledError while waiting: the lock is not taken, and a
+  // wakeup this waiter received is passed to the next waiter.
+  [[nodiscard]] Coro<void> acquire();
+  // Releases the lock and wakes the first waiter. OverReleaseError if not locked.
+  void release();
+  // acquire(), then a guard that releases: `auto guard = co_await lock.lock();`.
+  [[nodiscard]] Coro<LockGuard<Lock>> lock();
+
+ private:
+  void wake_up_first();
+
+  internal::LoopBound bound_;
+  internal::Waiters waiters_;  // blocked acquire() calls, FIFO
+  bool locked_ = false;
+};
+
+// asyncio.Semaphore: a counter that acquire() decrements and release() increments;
+// acquire() waits while it is zero. Waiters are served FIFO.
+class Semaphore {
+ public:
+  // std::invalid_argument if value < 0.
+  explicit Semaphore(int value = 1) : Semaphore(value, std::nullopt) {}
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  // True iff acquire() would wait: the counter is zero or a live waiter queues.
+  bool locked() const noexcept;
+  // Decrements the counter, waiting first while acquire() would (see locked()).
+  [[nodiscard]] Coro<void> acquire();
+  // Increments the counter and wakes the first waiter. For a BoundedSemaphore,
+  // OverReleaseError if that would exceed the initial value.
+  void release();
+  // acquire(), then a guard that releases.
+  [[nodiscard]] Coro<LockGuard<Semaphore>> lock();
+
+ protected:
+  Semaphore(int value, std::optional<int> bound);
+
+ private:
+  void wake_up_next();
+
+  internal::LoopBound bound_loop_;
+  internal::Waiters waiters_;  // blocked acquire() calls, FIFO
+  int value_;                  // what release() gave and acquire()/wakeups did not take
+  std::optional<int> bound_;   // a BoundedSemaphore's initial value
+};
+
+// asyncio.BoundedSemaphore: release() above the initial value throws OverReleaseError.
+class BoundedSemaphore : public Semaphore {
+ public:
+  // std::invalid_argument if value < 0.
+  explicit BoundedSemaphore(int value = 1) : Semaphore(value, value) {}
+};
+
+// asyncio.Condition: a condition variable bound to a Lock (its own, or one given).
+class Condition {
+ public:
+  // A condition with a lock of its own.
+  Condition() : own_lock_(std::in_place), lock_(&*own_lock_) {}
+  // A condition using `lock`, which must outlive it (several conditions may share it).
+  explicit Condition(Lock& lock) : lock_(&lock) {}
+  Condition(const Condition&) = delete;
+  Condition& operator=(const Condition&) = delete;
+
+  // The underlying lock's locked(), acquire(), release().
+  bool locked() const noexcept { return lock_->locked(); }
+  [[nodiscard]] Coro<void> acquire() { return lock_->acquire(); }
+  void release() { lock_->release(); }
+  [[nodiscard]] Coro<LockGuard<Condition>> lock();
+
+  // Releases the lock, waits for notify(), then re-acquires the lock. The lock is held
+  // again when it returns *or throws*: a CancelledError while waiting for the
+  // notification is raised after re-acquiring, and a cancellation while re-acquiring
+  // is retried, then raised. std::logic_error if the lock is not held.
+  [[nodiscard]] Coro<void> wait();
+  // Waits until pred() is truthy (checked now, then after each wakeup) and returns its
+  // final value. std::logic_error if it has to wait and the lock is not held.
+  template <class Pred>
+  [[nodiscard]] Coro<std::decay_t<std::invoke_result_t<Pred&>>> wait_for(Pred pred);
+  // Wakes up to `n` waiters, oldest first (they run once they re-acquire the lock).
+  // std::logic_error if the lock is not held.
+  void notify(std::size_t n = 1);
+  // Wakes every waiter.
+  void notify_all() { notify(waiters_.size()); }
+
+ private:
+  internal::LoopBound bound_;
+  std::optional<Lock> own_lock_;  // the default lock, if none was given
+  Lock* lock_;                    // the lock in use: &*own_lock_ or the caller's
+  internal::Waiters waiters_;     // tasks in wait(), FIFO
+};
+
+// asyncio.Barrier (3.11): `parties` tasks wait() until all have arrived, then all go on.
+//
+//   lockstep::Barrier barrier(3);
+//   int index = co_await barrier.wait();   // 0..2, unique among one round's tasks
+class Barrier {
+ public:
+  // std::invalid_argument if parties < 1.
+  explicit Barrier(int parties);
+  Barrier(const Barrier&) = delete;
+  Barrier& operator=(const Barrier&) = delete;
+
+  // Waits until `parties` tasks are waiting, then releases them all; returns the
+  // caller's arrival index in its round (0 for the first; parties-1 released the
+  // others). Tasks arriving while a round drains wait for the next round.
+  // BrokenBarrierError if the barrier is, or becomes, broken (abort()) or is reset while
+  // waiting. A cancelled waiter leaves the round.
+  [[nodiscard]] Coro<int> wait();
+  // Back to the initial state; tasks waiting now get BrokenBarrierError.
+  [[nodiscard]] Coro<void> reset();
+  // Breaks the barrier: current and future wait() calls throw BrokenBarrierError until
+  // reset().
+  [[nodiscard]] Coro<void> abort();
+
+  // The number of tasks needed to trip the barrier.
+  int parties() const noexcept { return parties_; }
+  // The number of tasks waiting in the round being filled (0 while draining).
+  int n_waiting() const noexcept { return state_ == State::kFilling ? count_ : 0; }
+  // True iff the barrier is broken.
+  bool broken() const noexcept { return state_ == State::kBroken; }
+
+ private:
+  enum class State { kFilling, kDraining, kResetting, kBroken };
+
+  [[nodiscard]] Coro<void> block();
+  [[nodiscard]] Coro<void> wait_for_release();
+  void release_all();
+  void exit();
+
+  Condition cond_;  // notified whenever the state changes
+  int parties_;
+  State state_ = State::kFilling;
+  int count_ = 0;  // tasks inside wait(), past block()
+};
+
+// ---------------------------------------------------------------------------------------
+// Implementation of the templates.
+
+template <class Pred>
+Coro<std::decay_t<std::invoke_result_t<Pred&>>> Condition::wait_for(Pred pred) {
+  auto result = pred();
+  while (!result) {
+    co_await wait();
+    result = pred();
+  }
+  co_return result;
+}
+
+}  // namespace lockstep

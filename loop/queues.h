@@ -1,0 +1,283 @@
+// Queues between the tasks of one loop (asyncio.queues): Queue<T> (FIFO),
+// PriorityQueue<T, Compare> (smallest first), LifoQueue<T> (newest first), and the
+// QueueEmpty / QueueFull errors of their non-waiting methods.
+//
+//   lockstep::Queue<int> q(/*maxsize=*/10);     // 0 = unbounded
+//
+//   lockstep::Coro<void> producer(lockstep::Queue<int>& q) {
+//     for (int i = 0; i < 100; ++i) co_await q.put(i);   // waits while the queue is full
+//   }
+//   lockstep::Coro<void> consumer(lockstep::Queue<int>& q) {
+//     for (;;) {
+//       int item = co_await q.get();                      // waits while it is empty
+//       process(item);
+//       q.task_done();
+//     }
+//   }
+//   ...
+//   co_await q.join();                   // until every item put has been task_done()
+//
+// Semantics are CPython 3.11.7's asyncio/queues.py, statement for statement: a blocked
+// get() or put() waits on a Future<void> created on the running loop, in a FIFO list;
+// put_nowait() wakes the first live getter, get_nowait() the first live putter, and the
+// woken task re-checks (`while (empty()) wait`), so a task that did not wait may take
+// the item first. Cancellation is safe: a get() cancelled while waiting takes no item
+// (if it had been woken, it passes the wakeup to the next getter), and a put()
+// cancelled while waiting inserts nothing. A queue is bound to the loop of its first
+// wait; it is neither copyable nor movable and must outlive its waiters.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "loop/coro.h"
+#include "loop/internal/waiters.h"
+#include "loop/locks.h"
+
+namespace lockstep {
+
+// get_nowait() on an empty queue (asyncio.QueueEmpty). what() is "", as str() is in Python.
+class QueueEmpty : public std::runtime_error {
+ public:
+  QueueEmpty() : std::runtime_error("") {}
+};
+
+// put_nowait() on a full queue (asyncio.QueueFull). what() is "".
+class QueueFull : public std::runtime_error {
+ public:
+  QueueFull() : std::runtime_error("") {}
+};
+
+namespace internal {
+
+// The storage policies: asyncio's overridable _init/_put/_get.
+template <class T>
+class FifoStore {
+ public:
+  std::size_t size() const noexcept { return items_.size(); }
+  void put(T&& item) { items_.push_back(std::move(item)); }
+  T get() {
+    T item = std::move(items_.front());
+    items_.pop_front();
+    return item;
+  }
+
+ private:
+  std::deque<T> items_;
+};
+
+template <class T>
+class LifoStore {
+ public:
+  std::size_t size() const noexcept { return items_.size(); }
+  void put(T&& item) { items_.push_back(std::move(item)); }
+  T get() {
+    T item = std::move(items_.back());
+    items_.pop_back();
+    return item;
+  }
+
+ private:
+  std::vector<T> items_;
+};
+
+// A binary heap, smallest (by `Compare`) first. Equal items come out in insertion order:
+// heapq gives no such guarantee, and an order that depended on the standard library's
+// heap algorithm would differ between implementations.
+template <class T, class Compare>
+class HeapStore {
+ public:
+  explicit HeapStore(Compare compare = Compare()) : compare_(std::move(compare)) {}
+  std::size_t size() const noexcept { return heap_.size(); }
+  void put(T&& item) {
+    heap_.push_back(Entry{std::move(item), next_seq_++});
+    std::push_heap(heap_.begin(), heap_.end(), ComesAfter{&compare_});
+  }
+  T get() {
+    std::pop_heap(heap_.begin(), heap_.end(), ComesAfter{&compare_});
+    T item = std::move(heap_.back().item);
+    heap_.pop_back();
+    return item;
+  }
+
+ private:
+  struct Entry {
+    T item;
+    std::uint64_t seq;  // insertion order, to break ties
+  };
+  // The heap's "less": a comes out after b. std::*_heap keep the greatest in front, so
+  // the front is what comes out first.
+  struct ComesAfter {
+    const Compare* compare;
+    bool operator()(const Entry& a, const Entry& b) const {
+      if ((*compare)(a.item, b.item)) return false;
+      if ((*compare)(b.item, a.item)) return true;
+      return a.seq > b.seq;
+    }
+  };
+
+  Compare compare_;
+  std::vector<Entry> heap_;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace internal
+
+// asyncio.Queue: FIFO, optionally bounded. `Store` picks the order; use PriorityQueue or
+// LifoQueue rather than naming a store.
+template <class T, class Store = internal::FifoStore<T>>
+class Queue {
+ public:
+  using value_type = T;
+
+  // A queue holding at most `maxsize` items; 0 = unbounded.
+  explicit Queue(std::size_t maxsize = 0) : Queue(maxsize, Store()) {}
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
+
+  // Number of items in the queue.
+  std::size_t qsize() const noexcept { return store_.size(); }
+  // The bound given at construction (0 = unbounded).
+  std::size_t maxsize() const noexcept { return maxsize_; }
+  // True iff the queue holds no item.
+  bool empty() const noexcept { return store_.size() == 0; }
+  // True iff the queue is bounded and holds maxsize items (never for maxsize 0).
+  bool full() const noexcept { return maxsize_ > 0 && store_.size() >= maxsize_; }
+
+  // Adds `item`, waiting first while the queue is full. If cancelled while waiting, the
+  // item is not added (it is destroyed with the coroutine).
+  [[nodiscard]] Coro<void> put(T item);
+  // Adds `item` now and wakes the first live getter. QueueFull if the queue is full;
+  // `item` is then left as it was (not moved from).
+  void put_nowait(T&& item);
+  void put_nowait(const T& item) { put_nowait(T(item)); }
+  // Removes and returns the next item, waiting first while the queue is empty. If
+  // cancelled while waiting, no item is taken.
+  [[nodiscard]] Coro<T> get();
+  // Removes and returns the next item now and wakes the first live putter. QueueEmpty
+  // if the queue is empty.
+  T get_nowait();
+
+  // Marks one item taken by get() as processed; when every item put so far is, join()
+  // returns. OverReleaseError if called more often than items were put.
+  void task_done();
+  // Waits until every item put has been marked task_done() (at once if none is due).
+  [[nodiscard]] Coro<void> join();
+
+ protected:
+  Queue(std::size_t maxsize, Store store) : store_(std::move(store)), maxsize_(maxsize) {
+    finished_.set();
+  }
+
+ private:
+  // Wakes the first waiter that is still pending; skips (and drops) done ones.
+  static void wakeup_next(internal::Waiters& waiters) {
+    while (!waiters.empty()) {
+      Future<void> waiter = std::move(waiters.front());
+      waiters.pop_front();
+      if (!waiter.done()) {
+        waiter.set_result();
+        break;
+      }
+    }
+  }
+
+  Store store_;
+  std::size_t maxsize_;
+  internal::LoopBound bound_;
+  internal::Waiters getters_;         // get() calls waiting for an item, FIFO
+  internal::Waiters putters_;         // put() calls waiting for room, FIFO
+  std::size_t unfinished_tasks_ = 0;  // items put and not yet task_done()
+  Event finished_;                    // set iff unfinished_tasks_ == 0
+};
+
+// asyncio.PriorityQueue: get() returns the smallest item by `Compare` first. Items that
+// compare equal come out in insertion order (CPython's heapq gives no guarantee).
+template <class T, class Compare = std::less<T>>
+class PriorityQueue : public Queue<T, internal::HeapStore<T, Compare>> {
+ public:
+  explicit PriorityQueue(std::size_t maxsize = 0, Compare compare = Compare())
+      : Queue<T, internal::HeapStore<T, Compare>>(
+            maxsize, internal::HeapStore<T, Compare>(std::move(compare))) {}
+};
+
+// asyncio.LifoQueue: get() returns the most recently added item first.
+template <class T>
+class LifoQueue : public Queue<T, internal::LifoStore<T>> {
+ public:
+  explicit LifoQueue(std::size_t maxsize = 0) : Queue<T, internal::LifoStore<T>>(maxsize) {}
+};
+
+// ---------------------------------------------------------------------------------------
+// Implementation of the templates.
+
+template <class T, class Store>
+Coro<void> Queue<T, Store>::put(T item) {
+  while (full()) {
+    Future<void> putter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()");
+    try {
+      internal::WaiterEntry entry(putters_, putter);  // gone before the handler runs
+      co_await putter;
+    } catch (...) {
+      putter.cancel();  // in case it is not done yet
+      // Woken by get_nowait() but cannot take the slot: wake the next putter in line.
+      if (!full() && !putter.cancelled()) wakeup_next(putters_);
+      throw;
+    }
+  }
+  put_nowait(std::move(item));
+}
+
+template <class T, class Store>
+void Queue<T, Store>::put_nowait(T&& item) {
+  if (full()) throw QueueFull();
+  store_.put(std::move(item));
+  ++unfinished_tasks_;
+  finished_.clear();
+  wakeup_next(getters_);
+}
+
+template <class T, class Store>
+Coro<T> Queue<T, Store>::get() {
+  while (empty()) {
+    Future<void> getter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()");
+    try {
+      internal::WaiterEntry entry(getters_, getter);  // gone before the handler runs
+      co_await getter;
+    } catch (...) {
+      getter.cancel();  // in case it is not done yet
+      // Woken by put_nowait() but cannot take the item: wake the next getter in line,
+      // or the item would sit in the queue with getters waiting.
+      if (!empty() && !getter.cancelled()) wakeup_next(getters_);
+      throw;
+    }
+  }
+  co_return get_nowait();
+}
+
+template <class T, class Store>
+T Queue<T, Store>::get_nowait() {
+  if (empty()) throw QueueEmpty();
+  T item = store_.get();
+  wakeup_next(putters_);
+  return item;
+}
+
+template <class T, class Store>
+void Queue<T, Store>::task_done() {
+  if (unfinished_tasks_ == 0) throw OverReleaseError("task_done() called too many times");
+  if (--unfinished_tasks_ == 0) finished_.set();
+}
+
+template <class T, class Store>
+Coro<void> Queue<T, Store>::join() {
+  if (unfinished_tasks_ > 0) co_await finished_.wait();
+}
+
+}  // namespace lockstep

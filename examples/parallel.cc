@@ -24,8 +24,8 @@ lockstep::Coro<void> amain() {
   std::printf("-- gather: three 1s jobs\n");
   auto [a, b, c] = co_await lockstep::gather(fetch("a.example", 1s), fetch("b.example", 1s),
                                              fetch("c.example", 1s));
-  std::printf("t=%.1fs  gather returned %s %s %s (argument order)\n", now(), a.c_str(),
-              b.c_str(), c.c_str());
+  std::printf("t=%.1fs  gather returned %s %s %s (argument order)\n", now(), a.c_str(), b.c_str(),
+              c.c_str());
 
   std::printf("-- as_completed: jobs of 3s, 1s and 2s\n");
   std::vector<lockstep::Task<std::string>> tasks{

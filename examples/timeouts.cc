@@ -46,9 +46,9 @@ lockstep::Coro<void> amain() {
 
   std::printf("-- shield: cancelling the waiter leaves the shielded work running\n");
   auto commit = lockstep::create_task(job("commit", 2s, 4));
-  auto waiter = lockstep::create_task(
-      [](lockstep::Task<int> t) -> lockstep::Coro<int> { co_return co_await lockstep::shield(t); }(
-          commit));
+  auto waiter = lockstep::create_task([](lockstep::Task<int> t) -> lockstep::Coro<int> {
+    co_return co_await lockstep::shield(t);
+  }(commit));
   co_await lockstep::sleep(1s);
   waiter.cancel();
   co_await lockstep::as_outcome(waiter);

@@ -175,14 +175,15 @@ class Future {
   // at once (through call_soon) if it is done already.
   template <class F>
   CallbackId add_done_callback(F fn) const {
-    return internal::add_done_callback(*state_, [fn = std::move(fn)](internal::FutureBase& base) mutable {
-      if constexpr (std::is_invocable_v<F&, Future<T>&>) {
-        Future<T> f{internal::Ref<internal::FutureBase>(&base)};
-        fn(f);
-      } else {
-        fn();
-      }
-    });
+    return internal::add_done_callback(*state_,
+                                       [fn = std::move(fn)](internal::FutureBase& base) mutable {
+                                         if constexpr (std::is_invocable_v<F&, Future<T>&>) {
+                                           Future<T> f{internal::Ref<internal::FutureBase>(&base)};
+                                           fn(f);
+                                         } else {
+                                           fn();
+                                         }
+                                       });
   }
   // Removes a callback that has not been scheduled yet. Returns how many were removed.
   std::size_t remove_done_callback(CallbackId id) const { return state_->remove_done_callback(id); }

@@ -93,8 +93,9 @@ void GatheringBase::on_child_done(FutureBase& child) {
   if (cancel_requested_) {
     // asyncio uses the last child in argument order here (its loop variable).
     FutureBase& last = *children_.back();
-    set_exception(last.cancelled() ? last.take_error()
-                                   : std::make_exception_ptr(CancelledError(last.cancel_message())));
+    set_exception(last.cancelled()
+                      ? last.take_error()
+                      : std::make_exception_ptr(CancelledError(last.cancel_message())));
     return;
   }
   mark_finished();

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "loop/coro.h"
-#include "loop/internal/distinct.h"
 #include "loop/future.h"
+#include "loop/internal/distinct.h"
 #include "loop/outcome.h"
 #include "loop/task.h"
 
@@ -54,7 +54,9 @@ template <class A>
 using awaited_t = typename AwaitedType<std::remove_cvref_t<A>>::type;
 // A Coro<T>, Future<T> or Task<T>.
 template <class A>
-concept AwaitableArg = requires { typename awaited_t<A>; };
+concept AwaitableArg = requires {
+  typename awaited_t<A>;
+};
 
 // void results are reported as std::monostate.
 template <class T>

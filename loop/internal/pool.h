@@ -43,8 +43,8 @@ struct PoolFreeBlock {
 };
 
 struct PoolState {
-  static constexpr std::size_t kGranule = 16;     // every size class is a multiple of this
-  static constexpr std::size_t kMaxPooled = 1024; // larger requests go to operator new
+  static constexpr std::size_t kGranule = 16;      // every size class is a multiple of this
+  static constexpr std::size_t kMaxPooled = 1024;  // larger requests go to operator new
   static constexpr std::size_t kClasses = kMaxPooled / kGranule;
 
   PoolFreeBlock* free_lists[kClasses + 1];

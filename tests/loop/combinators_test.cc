@@ -72,7 +72,8 @@ TEST(GatherTest, ReturnExceptionsGivesAnOutcomePerChild) {
   auto body = []() -> Coro<void> {
     Future<int> cancelled = Loop::current()->create_future<int>();
     cancelled.cancel("nope");
-    auto [a, b, c] = co_await gather(return_exceptions, after(1s, 7), fail_after(1s, "bad"), cancelled);
+    auto [a, b, c] =
+        co_await gather(return_exceptions, after(1s, 7), fail_after(1s, "bad"), cancelled);
     EXPECT_EQ(a.value(), 7);
     EXPECT_TRUE(b.failed());
     EXPECT_TRUE(c.cancelled());

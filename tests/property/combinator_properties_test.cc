@@ -22,8 +22,8 @@ struct Job {
 };
 
 rc::Gen<std::vector<Job>> gen_jobs() {
-  return rc::gen::container<std::vector<Job>>(
-      rc::gen::construct<Job>(rc::gen::inRange(0, 100), rc::gen::weightedElement<bool>({{4, false}, {1, true}})));
+  return rc::gen::container<std::vector<Job>>(rc::gen::construct<Job>(
+      rc::gen::inRange(0, 100), rc::gen::weightedElement<bool>({{4, false}, {1, true}})));
 }
 
 Coro<int> job(Job j, int index) {
@@ -36,7 +36,8 @@ RC_GTEST_PROP(CombinatorLaws, GatherResultsFollowArgumentOrder, ()) {
   const std::vector<Job> jobs = *gen_jobs();
   auto body = [&]() -> Coro<void> {
     std::vector<Task<int>> tasks;
-    for (std::size_t i = 0; i < jobs.size(); ++i) tasks.push_back(create_task(job(jobs[i], int(i))));
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      tasks.push_back(create_task(job(jobs[i], int(i))));
     std::vector<Outcome<int>> out = co_await gather(return_exceptions, tasks);
     RC_ASSERT(out.size() == jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -45,7 +46,8 @@ RC_GTEST_PROP(CombinatorLaws, GatherResultsFollowArgumentOrder, ()) {
     }
     // Without return_exceptions: all values in order, or the earliest failure to finish.
     std::vector<Task<int>> again;
-    for (std::size_t i = 0; i < jobs.size(); ++i) again.push_back(create_task(job(jobs[i], int(i))));
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      again.push_back(create_task(job(jobs[i], int(i))));
     bool any_fails = false;
     for (const Job& j : jobs) any_fails = any_fails || j.fails;
     Outcome<std::vector<int>> all = co_await as_outcome(gather(again));
@@ -63,7 +65,8 @@ RC_GTEST_PROP(CombinatorLaws, WaitAllCompletedReportsEveryInputDone, ()) {
   if (jobs.empty()) jobs.push_back({1, false});
   auto body = [&]() -> Coro<void> {
     std::vector<Task<int>> tasks;
-    for (std::size_t i = 0; i < jobs.size(); ++i) tasks.push_back(create_task(job(jobs[i], int(i))));
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      tasks.push_back(create_task(job(jobs[i], int(i))));
     auto r = co_await wait(tasks);
     RC_ASSERT(r.done.size() == tasks.size());
     RC_ASSERT(r.pending.empty());
@@ -78,7 +81,8 @@ RC_GTEST_PROP(CombinatorLaws, CancellingTheOuterNeverChangesTheShieldedResult, (
   const int cancel_at = *rc::gen::inRange(0, 120);
   auto body = [&]() -> Coro<void> {
     Task<int> inner = create_task(job(j, 7));
-    Task<int> outer = create_task([](Task<int> t) -> Coro<int> { co_return co_await shield(t); }(inner));
+    Task<int> outer =
+        create_task([](Task<int> t) -> Coro<int> { co_return co_await shield(t); }(inner));
     co_await sleep(milliseconds(cancel_at));
     outer.cancel();
     co_await as_outcome(outer);

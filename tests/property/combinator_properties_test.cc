@@ -1,11 +1,13 @@
 // Semantic laws of the combinators over random programs (RapidCheck): gather keeps
 // argument order whatever the completion order, wait(ALL_COMPLETED) reports every input
 // done, cancelling a shield's outer never changes the inner's result, and after
-// wait_for raises TimeoutError the inner is done.
+// wait_for raises TimeoutError the inner is done; a TaskGroup ends with every child done,
+// and its ExceptionGroup holds exactly the failures of the instant the first one came.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -123,6 +125,48 @@ RC_GTEST_PROP(CombinatorLaws, AfterWaitForTimesOutTheInnerIsDone, ()) {
       RC_ASSERT(inner.cancelled());
     }
     RC_ASSERT(inner.done());
+  };
+  run(body());
+}
+
+RC_GTEST_PROP(CombinatorLaws, TaskGroupKeepsExactlyTheFirstInstantsFailures, ()) {
+  const std::vector<Job> jobs = *gen_jobs();
+  // The first failure, at time T, cancels every child still running; the children whose
+  // sleep also ends at T ran in that same iteration, before the group's callback did.
+  int first_failure = -1;
+  for (const Job& j : jobs)
+    if (j.fails && (first_failure < 0 || j.sleep_ms < first_failure)) first_failure = j.sleep_ms;
+  std::vector<std::string> expected_errors;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].fails && jobs[i].sleep_ms == first_failure)
+      expected_errors.push_back("job " + std::to_string(i));
+
+  auto body = [&]() -> Coro<void> {
+    std::vector<Task<int>> children;
+    std::vector<std::string> errors;
+    try {
+      co_await task_group([&](TaskGroup& g) -> Coro<void> {
+        for (std::size_t i = 0; i < jobs.size(); ++i)
+          children.push_back(g.create_task(job(jobs[i], int(i))));
+        co_return;
+      });
+    } catch (const ExceptionGroup& eg) {
+      for (const auto& e : eg.exceptions()) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::runtime_error& r) {
+          errors.push_back(r.what());
+        }
+      }
+    }
+    RC_ASSERT(errors == expected_errors);
+    RC_ASSERT(current_task().cancelling() == 0);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      RC_ASSERT(children[i].done());
+      const bool cut_short = first_failure >= 0 && jobs[i].sleep_ms > first_failure;
+      RC_ASSERT(children[i].cancelled() == cut_short);
+      if (!cut_short && !jobs[i].fails) RC_ASSERT(children[i].result() == int(i));
+    }
   };
   run(body());
 }

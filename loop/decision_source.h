@@ -10,7 +10,8 @@
 // Every point where real asyncio's behaviour can vary between runs asks this interface:
 // how much time a step takes (so whether a timer fires between two steps), how late a
 // timer fires, the order among timers that come due together, the order in which
-// simultaneous external completions enter the ready queue, and - only in the opt-in
+// simultaneous external completions enter the ready queue, how long blocking executor
+// jobs take, and - only in the opt-in
 // any-order mode - which ready callback runs next. With no source installed the loop is
 // exactly asyncio: FIFO, zero step cost, timers in (deadline, scheduling order).
 //
@@ -40,6 +41,7 @@ class DecisionSource {
     bool due_timer_order = false;   // pick_due_timer()
     bool completion_order = false;  // pick_completion()
     bool ready_order = false;       // pick_ready(): explores orders asyncio never produces
+    bool job_duration = false;      // job_duration()
   };
 
   virtual ~DecisionSource() = default;
@@ -59,6 +61,10 @@ class DecisionSource {
   // Among `n` external completions that arrived together, the index of the one to enter
   // the ready queue next. Default: 0, arrival order.
   virtual std::size_t pick_completion(std::size_t /*n*/) { return 0; }
+
+  // Virtual time executor job number `job` (run_in_executor, numbered from 1 in
+  // submission order) takes before its completion enters the loop. Default: zero.
+  virtual Duration job_duration(std::uint64_t /*job*/) { return Duration::zero(); }
 
   // Among the `n` callbacks left in this iteration's batch, the index of the one to run
   // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.

@@ -4,12 +4,19 @@
 //   lockstep::VirtualDriver virtual_time;             // the default: simulated time
 //   lockstep::Loop loop({.driver = &virtual_time});
 //
+//   lockstep::RealTimeDriver wall;                    // the same program in real time
+//   lockstep::Loop production({.driver = &wall});
+//
 // The scheduling core (ready queue, timers, tasks, cancellation) never reads a clock or
 // blocks by itself; it asks its Driver. VirtualDriver jumps time straight to the next
-// deadline. A real-time driver (steady_clock, epoll, an eventfd for call_soon_threadsafe)
-// implements the same interface so the same program runs in production.
+// deadline. RealTimeDriver maps the loop's clock onto std::chrono::steady_clock and
+// really sleeps; a later driver adds sockets (epoll) behind the same interface.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 
 #include "loop/clock.h"
@@ -24,29 +31,61 @@ class Driver {
   virtual TimePoint now() const = 0;
 
   // Called when nothing is ready: returns once `deadline` has passed (nullopt: no timer
-  // pending) or an external event may have arrived. Returns false iff no event can ever
-  // arrive and there is no deadline, i.e. waiting would block forever.
-  virtual bool wait(std::optional<TimePoint> deadline) = 0;
+  // pending) or wake() was called. `external_expected`: another thread has announced
+  // that it will post to the loop (see Loop::keep_alive). Returns false iff there is no
+  // deadline and nothing external is expected, i.e. waiting would block forever.
+  virtual bool wait(std::optional<TimePoint> deadline, bool external_expected) = 0;
 
   // A step was charged `cost` of time by the decision source. A virtual driver moves its
   // clock; a real one ignores it, since real time passes by itself.
   virtual void charge(Duration cost) = 0;
+
+  // Thread-safe: something was posted to the loop (call_soon_threadsafe); a wait() in
+  // progress returns, and the next one returns at once.
+  virtual void wake() noexcept = 0;
+
+  // True iff time is simulated. Blocking work then completes at a decided instant of
+  // virtual time, never when a thread happens to finish (see run_in_executor).
+  virtual bool is_virtual() const noexcept = 0;
 };
 
 // Virtual time: starts at 0, moves only by wait() to a deadline and by charge().
-// Never sleeps.
+// Never sleeps for a deadline; blocks only when nothing but another thread can make
+// progress (no timer pending and an external post is expected).
 class VirtualDriver final : public Driver {
  public:
   TimePoint now() const override { return now_; }
-  bool wait(std::optional<TimePoint> deadline) override {
-    if (!deadline) return false;
-    if (*deadline > now_) now_ = *deadline;
-    return true;
-  }
+  bool wait(std::optional<TimePoint> deadline, bool external_expected) override;
   void charge(Duration cost) override { now_ += cost; }
+  void wake() noexcept override;
+  bool is_virtual() const noexcept override { return true; }
 
  private:
   TimePoint now_{};
+  std::atomic<bool> woken_{false};  // a wake() not yet consumed by wait()
+  std::mutex mutex_;                // only for blocking: the timer path takes no lock
+  std::condition_variable woken_cv_;
+};
+
+// Real time: the loop's epoch is the driver's construction; wait() sleeps until the
+// deadline or a wake().
+class RealTimeDriver final : public Driver {
+ public:
+  RealTimeDriver() : epoch_(std::chrono::steady_clock::now()) {}
+  TimePoint now() const override {
+    return TimePoint(
+        std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch_));
+  }
+  bool wait(std::optional<TimePoint> deadline, bool external_expected) override;
+  void charge(Duration) override {}
+  void wake() noexcept override;
+  bool is_virtual() const noexcept override { return false; }
+
+ private:
+  std::chrono::steady_clock::time_point epoch_;
+  std::mutex mutex_;
+  std::condition_variable woken_cv_;
+  bool woken_ = false;
 };
 
 }  // namespace lockstep

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "loop/executor.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/task.h"
@@ -208,8 +209,51 @@ void Loop::run_until_done(internal::FutureBase& future) {
 void Loop::wait_for_work() {
   std::optional<TimePoint> deadline;
   if (!timers_.empty()) deadline = timers_.front().due;
-  if (!driver_->wait(deadline)) throw_deadlock();
+  const bool external_expected =
+      keep_alives_.load(std::memory_order_acquire) > 0 || !real_time_jobs_.empty();
+  if (!driver_->wait(deadline, external_expected)) throw_deadlock();
+  if (inbox_.has_posts()) drain_inbox();
   check_time_budget();  // time moves only here, or by a step's charged cost
+}
+
+void Loop::drain_inbox() {
+  std::vector<std::unique_ptr<internal::ExternalCall>> calls = inbox_.take_all();
+  struct Invoke {
+    std::unique_ptr<internal::ExternalCall> call;
+    void operator()() { call->invoke(); }
+  };
+  if (!perturbs_.completion_order) {
+    for (auto& call : calls) call_soon(Invoke{std::move(call)});
+    return;
+  }
+  // Posts picked up together are simultaneous completions: their order is a decision.
+  while (!calls.empty()) {
+    std::size_t i = 0;
+    if (calls.size() > 1) {
+      i = decisions_->pick_completion(calls.size());
+      if (i >= calls.size()) i = 0;
+    }
+    call_soon(Invoke{std::move(calls[i])});
+    calls.erase(calls.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Loop::on_job_posted(std::uint64_t job) {
+  auto it = real_time_jobs_.find(job);
+  if (it == real_time_jobs_.end()) return;
+  std::function<void()> on_post = std::move(it->second);
+  real_time_jobs_.erase(it);
+  on_post();
+}
+
+Executor& Loop::default_executor() {
+  if (closed_) throw std::logic_error("Event loop is closed");
+  if (!default_executor_) default_executor_ = std::make_shared<ThreadPoolExecutor>();
+  return *default_executor_;
+}
+
+void Loop::set_default_executor(std::shared_ptr<Executor> executor) {
+  default_executor_ = std::move(executor);
 }
 
 void Loop::purge_cancelled_timers() {
@@ -331,6 +375,11 @@ void Loop::throw_deadlock() const {
 void Loop::close() {
   if (closed_) return;
   if (running_) throw std::logic_error("Cannot close a running event loop");
+  // asyncio.run: shut down the default executor, waiting for its jobs; then refuse posts
+  // from other threads and drop those never picked up.
+  if (default_executor_) default_executor_->shutdown(true);
+  inbox_.close();
+  real_time_jobs_.clear();
   // Destroying a task's coroutine runs destructors that may schedule more; repeat until
   // nothing is left.
   for (;;) {

@@ -15,20 +15,27 @@
 // asks its DecisionSource; with none installed the order is exactly asyncio's.
 //
 // A Loop belongs to one thread and must outlive every Future and Task created on it.
+// Other threads enter it only through call_soon_threadsafe (and what is built on it:
+// run_coroutine_threadsafe, run_in_executor's completions).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "loop/clock.h"
 #include "loop/decision_source.h"
 #include "loop/driver.h"
 #include "loop/handle.h"
+#include "loop/internal/inbox.h"
 #include "loop/internal/ready_queue.h"
 #include "loop/source_location.h"
 
@@ -41,6 +48,7 @@ class Task;
 template <class T>
 class Coro;
 class AnyTask;
+class Executor;
 
 namespace internal {
 class TaskBase;
@@ -99,6 +107,58 @@ class Loop {
   // Schedules fn() to run at time `when`.
   template <class F>
   TimerHandle call_at(TimePoint when, F&& fn);
+
+  // Thread-safe: schedules fn() on this loop from any thread (asyncio's
+  // call_soon_threadsafe). Posts are picked up at the start of the next iteration, or
+  // wake the loop if it is waiting; posts picked up together enter the ready queue in
+  // arrival order (or in the order the decision source picks). Throws std::logic_error
+  // ("Event loop is closed") once the loop is closed. Returns no Handle: handles are
+  // not thread-safe. Under virtual time a post from a thread the program does not
+  // synchronise with lands wherever that thread's speed puts it: use run_in_executor
+  // for blocking work that must stay deterministic.
+  template <class F>
+  void call_soon_threadsafe(F&& fn) {
+    inbox_.post(std::make_unique<internal::ExternalFn<std::decay_t<F>>>(std::forward<F>(fn)));
+    driver_->wake();
+  }
+
+  // A token that tells the loop another thread will post to it: while one exists, a
+  // loop with nothing to do waits for a post instead of reporting a deadlock. Copyable;
+  // thread-safe; must not outlive the loop.
+  class KeepAlive {
+   public:
+    KeepAlive() = default;
+    KeepAlive(const KeepAlive& o) noexcept : loop_(o.loop_) {
+      if (loop_) loop_->keep_alives_.fetch_add(1, std::memory_order_relaxed);
+    }
+    KeepAlive(KeepAlive&& o) noexcept : loop_(std::exchange(o.loop_, nullptr)) {}
+    KeepAlive& operator=(KeepAlive o) noexcept {
+      std::swap(loop_, o.loop_);
+      return *this;
+    }
+    ~KeepAlive() { reset(); }
+    // Gives the token up now.
+    void reset() noexcept {
+      if (Loop* loop = std::exchange(loop_, nullptr)) {
+        loop->keep_alives_.fetch_sub(1, std::memory_order_acq_rel);
+        loop->driver_->wake();  // the loop may now be deadlocked: let it look again
+      }
+    }
+
+   private:
+    friend class Loop;
+    explicit KeepAlive(Loop* loop) noexcept : loop_(loop) {}
+    Loop* loop_ = nullptr;
+  };
+  KeepAlive keep_alive() noexcept {
+    keep_alives_.fetch_add(1, std::memory_order_relaxed);
+    return KeepAlive(this);
+  }
+
+  // The executor run_in_executor uses when given none: a ThreadPoolExecutor made on
+  // first use and shut down (joined) by close(), as asyncio.run does.
+  Executor& default_executor();
+  void set_default_executor(std::shared_ptr<Executor> executor);
 
   // Creates a task running `coro` on this loop; its first step is scheduled with
   // call_soon. An empty name gets asyncio's default, "Task-<n>".
@@ -167,6 +227,17 @@ class Loop {
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
   DecisionSource* decisions() const noexcept { return decisions_; }
+  Driver& driver() const noexcept { return *driver_; }
+  // Executor jobs (run_in_executor): numbering, decided durations under virtual time,
+  // and the loop side of jobs that complete in real time, by job number.
+  std::uint64_t next_job_id() noexcept { return ++job_counter_; }
+  Duration job_duration(std::uint64_t job) {
+    return perturbs_.job_duration ? decisions_->job_duration(job) : Duration::zero();
+  }
+  void await_job_post(std::uint64_t job, std::function<void()> on_post) {
+    real_time_jobs_.emplace(job, std::move(on_post));
+  }
+  void on_job_posted(std::uint64_t job);
 
  private:
   struct TimerEntry {
@@ -178,6 +249,8 @@ class Loop {
   void run_until_done(internal::FutureBase& future);
   void run_once() {
     if (timer_cancelled_count_ != 0) purge_cancelled_timers();
+    if (inbox_.has_posts()) [[unlikely]]
+      drain_inbox();
     if (ready_size_ == 0 && !stopping_) wait_for_work();
     if (!timers_.empty()) move_due_timers();
     std::size_t ntodo = ready_size_;  // only what is ready now; the rest runs next iteration
@@ -194,6 +267,7 @@ class Loop {
       throw_step_budget_exceeded();
   }
   void wait_for_work();
+  void drain_inbox();
   [[noreturn]] void throw_step_budget_exceeded() const;
   // Removes the earliest timer from the heap; returns it (with the heap's reference) if
   // it is live, else releases it and returns nullptr.
@@ -227,6 +301,12 @@ class Loop {
   std::uint64_t future_counter_ = 0;
   std::size_t live_futures_ = 0;
   internal::DoneCallbackNode* pending_callbacks_ = nullptr;  // registered, not yet scheduled
+
+  internal::Inbox inbox_;                    // call_soon_threadsafe
+  std::atomic<std::size_t> keep_alives_{0};  // KeepAlive tokens alive
+  std::shared_ptr<Executor> default_executor_;
+  std::uint64_t job_counter_ = 0;
+  std::map<std::uint64_t, std::function<void()>> real_time_jobs_;  // job -> loop side
 
   std::uint64_t steps_ = 0;
   std::uint64_t budget_base_steps_ = 0;

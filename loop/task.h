@@ -106,12 +106,16 @@ Task<T> Loop::create_task(Coro<T> coro, std::string name) {
   return Task<T>::spawn(*this, std::move(coro), std::move(name));
 }
 
-// create_task on the running loop. Throws std::logic_error if no loop is running.
+// create_task on the running loop (asyncio.create_task). Throws std::logic_error if no
+// loop is running. As in 3.11, the task is created unnamed and then named, so a named
+// task still takes a "Task-<n>" number (Loop::create_task(coro, name) does not).
 template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
   Loop* loop = Loop::current();
   if (!loop) throw std::logic_error("lockstep: create_task() needs a running loop");
-  return Task<T>::spawn(*loop, std::move(coro), std::move(name));
+  Task<T> task = Task<T>::spawn(*loop, std::move(coro), {});
+  if (!name.empty()) task.set_name(std::move(name));
+  return task;
 }
 
 // asyncio.ensure_future: a coroutine becomes a task on the running loop; a Future or

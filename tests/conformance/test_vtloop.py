@@ -86,6 +86,76 @@ class VirtualTimeLoopTest(unittest.TestCase):
         vtloop.run(main)
         self.assertEqual(started, [])
 
+    def test_taskgroup_aborts_children_in_creation_order(self):
+        # Stock 3.11 iterates a set of tasks: with this many children the cancel order
+        # practically never matches creation order by chance.
+        n = 40
+        cancelled = []
+
+        async def child(i):
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                cancelled.append(i)
+                raise
+
+        async def fail():
+            await asyncio.sleep(1)
+            raise ValueError("boom")
+
+        async def main():
+            async with asyncio.TaskGroup() as g:
+                self.assertIsInstance(g._tasks, vtloop._OrderedTaskSet)
+                for i in range(n // 2):
+                    g.create_task(child(i))
+                g.create_task(fail())
+                for i in range(n // 2, n):
+                    g.create_task(child(i))
+                self.assertEqual(len(g._tasks), n + 1)
+        with self.assertRaises(ExceptionGroup) as cm:
+            vtloop.run(main)
+        self.assertEqual([type(e) for e in cm.exception.exceptions], [ValueError])
+        self.assertEqual(cancelled, list(range(n)))
+
+    def test_taskgroup_outer_cancel_aborts_children_in_creation_order(self):
+        n = 40
+        cancelled = []
+
+        async def child(i):
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                cancelled.append(i)
+                raise
+
+        async def runner():
+            async with asyncio.TaskGroup() as g:
+                for i in range(n):
+                    g.create_task(child(i))
+
+        async def main():
+            r = asyncio.create_task(runner())
+            await asyncio.sleep(1)
+            r.cancel()
+            with self.assertRaises(asyncio.CancelledError):
+                await r
+        vtloop.run(main)
+        self.assertEqual(cancelled, list(range(n)))
+
+    def test_ordered_task_set(self):
+        tasks = vtloop._OrderedTaskSet()
+        self.assertFalse(tasks)
+        for x in ["c", "a", "b", "a"]:
+            tasks.add(x)
+        self.assertEqual(list(tasks), ["c", "a", "b"])
+        self.assertEqual(len(tasks), 3)
+        tasks.discard("a")
+        tasks.discard("missing")
+        self.assertIn("b", tasks)
+        self.assertNotIn("a", tasks)
+        self.assertEqual(list(tasks), ["c", "b"])
+        self.assertTrue(tasks)
+
 
 if __name__ == "__main__":
     unittest.main()

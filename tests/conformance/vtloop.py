@@ -20,6 +20,13 @@ match line by line. This module makes the CPython run deterministic and instanta
     `regen.py --stock-ties` uses to list the scenarios that depend on this choice.
   * `wait_for` is CPython 3.12's (rebuilt on `asyncio.timeout`, which never loses a
     cancellation), installed over `asyncio.wait_for` on import. See `wait_for` below.
+  * `asyncio.TaskGroup` keeps its children in an insertion-ordered set, patched in on
+    import. Stock 3.11 uses a `set`, and `TaskGroup._abort()` cancels the children by
+    iterating it, so their cancel order depends on object addresses; lockstep cancels
+    them in creation order, and so does the patched group. See `_OrderedTaskSet`.
+  * `TaskGroup.__aexit__` withdraws the group's cancel of its parent after waiting for
+    the children, as CPython 3.13 does, not before, as 3.11 does (which leaves a stale
+    cancel request when a child fails during the wait). See `_taskgroup_aexit`.
 
 Usage (this is what regen.py does for each scenario):
 
@@ -44,7 +51,7 @@ import asyncio
 import heapq
 import inspect
 import os
-from asyncio import events, exceptions, timeouts
+from asyncio import events, exceptions, taskgroups, timeouts
 
 __all__ = ["VirtualTimeLoop", "run", "log", "wait_for", "NS_PER_S"]
 
@@ -296,3 +303,130 @@ async def wait_for(fut, timeout):
 
 asyncio.wait_for = wait_for
 asyncio.tasks.wait_for = wait_for
+
+
+# -- TaskGroup children in creation order ----------------------------------------------
+
+
+class _OrderedTaskSet:
+    """An insertion-ordered set of tasks: just what asyncio.TaskGroup does with `_tasks`.
+
+    3.11's taskgroups.py uses `add`, `discard`, iteration (`_abort` cancels the
+    children in iteration order), `len` (its repr) and truth. A `set` iterates in an
+    order that depends on the tasks' addresses; a dict's keys keep insertion order,
+    which is the order the group created its children.
+    """
+
+    __slots__ = ("_tasks",)
+
+    def __init__(self) -> None:
+        self._tasks: dict[asyncio.Task, None] = {}
+
+    def add(self, task) -> None:
+        self._tasks[task] = None
+
+    def discard(self, task) -> None:
+        self._tasks.pop(task, None)
+
+    def __contains__(self, task) -> bool:
+        return task in self._tasks
+
+    def __iter__(self):
+        # A snapshot, so that iterating stays safe if a task leaves the group meanwhile
+        # (Task.cancel never runs done callbacks inline, so in practice it does not).
+        return iter(list(self._tasks))
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __bool__(self) -> bool:
+        return bool(self._tasks)
+
+
+_stock_taskgroup_init = taskgroups.TaskGroup.__init__
+
+
+def _taskgroup_init(self, *args, **kwargs):
+    """TaskGroup.__init__, then `_tasks` replaced by an insertion-ordered set."""
+    _stock_taskgroup_init(self, *args, **kwargs)
+    if not isinstance(self._tasks, set) or self._tasks:
+        raise RuntimeError("vtloop: asyncio.TaskGroup no longer starts with an empty set "
+                           "of tasks; update vtloop's TaskGroup patch")
+    self._tasks = _OrderedTaskSet()
+
+
+_taskgroup_init.__wrapped__ = _stock_taskgroup_init
+taskgroups.TaskGroup.__init__ = _taskgroup_init
+
+
+# -- TaskGroup.__aexit__ with the uncancel after the wait (CPython 3.13) -----------------
+
+
+async def _taskgroup_aexit(self, et, exc, tb):
+    """3.11.7's TaskGroup.__aexit__, with one change that lockstep makes too.
+
+    3.11 withdraws the group's own cancel of its parent task (`uncancel()`) at the top
+    of __aexit__, before waiting for the children. A child that fails while the exit
+    already waits makes the group cancel the parent *after* that point, and the request
+    is never withdrawn: the parent's cancelling() stays at 1, and a later
+    asyncio.timeout() in it takes its own expiry for an outside cancellation and never
+    raises TimeoutError. CPython 3.13 moved the uncancel after the wait (keeping an
+    outside cancellation that arrived meanwhile); lockstep ships that fix, so the
+    conformance suite runs it too.
+    """
+    self._exiting = True
+
+    if (exc is not None and
+            self._is_base_error(exc) and
+            self._base_error is None):
+        self._base_error = exc
+
+    propagate_cancellation_error = \
+        exc if et is exceptions.CancelledError else None
+
+    if et is not None:
+        if not self._aborting:
+            self._abort()
+
+    pending_cancellation_error = None
+    while self._tasks:
+        if self._on_completed_fut is None:
+            self._on_completed_fut = self._loop.create_future()
+
+        try:
+            await self._on_completed_fut
+        except exceptions.CancelledError as ex:
+            pending_cancellation_error = ex
+            if not self._aborting:
+                propagate_cancellation_error = ex
+                self._abort()
+
+        self._on_completed_fut = None
+
+    assert not self._tasks
+
+    if self._parent_cancel_requested:
+        # The change: after the wait, not before it.
+        if self._parent_task.uncancel() == 0:
+            propagate_cancellation_error = None
+        elif propagate_cancellation_error is None:
+            propagate_cancellation_error = pending_cancellation_error
+
+    if self._base_error is not None:
+        raise self._base_error
+
+    if propagate_cancellation_error and not self._errors:
+        raise propagate_cancellation_error
+
+    if et is not None and et is not exceptions.CancelledError:
+        self._errors.append(exc)
+
+    if self._errors:
+        try:
+            me = BaseExceptionGroup('unhandled errors in a TaskGroup', self._errors)
+            raise me from None
+        finally:
+            self._errors = None
+
+
+taskgroups.TaskGroup.__aexit__ = _taskgroup_aexit

@@ -235,7 +235,13 @@ TEST(LoopTest, RunningTwoLoopsAtOnceOnOneThreadIsRefused) {
 // A decision source that perturbs everything, to show the hooks are consulted.
 class ReverseEverything : public DecisionSource {
  public:
-  Perturbs perturbs() const override { return {true, true, true, true, true}; }
+  Perturbs perturbs() const override {
+    return {.step_cost = true,
+            .timer_delay = true,
+            .due_timer_order = true,
+            .completion_order = true,
+            .ready_order = true};
+  }
   Duration step_cost(const StepInfo&) override { return 1ms; }
   Duration timer_delay(Duration) override { return 10ms; }
   std::size_t pick_due_timer(std::size_t n) override { return n - 1; }

@@ -23,6 +23,7 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
 
@@ -195,6 +196,28 @@ class [[nodiscard]] Coro {
 
   std::coroutine_handle<promise_type> h_;
 };
+
+// An awaitable that can also be run as a Coro<value_type>: operations whose usual case
+// completes without suspending (Queue.get, Queue.put) return one, so that case costs no
+// coroutine frame, while create_task(q.get()), wait_for(q.get(), 1s), gather(...) and
+// the like still take it, as asyncio takes the coroutine `q.get()`.
+template <class A>
+inline constexpr bool is_coro_v = false;
+template <class T>
+inline constexpr bool is_coro_v<Coro<T>> = true;
+
+template <class A>
+concept CoroConvertible = !is_coro_v<std::remove_cvref_t<A>> && requires(A && a) {
+  typename std::remove_cvref_t<A>::value_type;
+  static_cast<Coro<typename std::remove_cvref_t<A>::value_type>>(std::move(a));
+};
+template <class A>
+using coro_of_t = Coro<typename std::remove_cvref_t<A>::value_type>;
+// Converts a CoroConvertible awaitable into its Coro.
+template <CoroConvertible A>
+coro_of_t<A> as_coro(A&& a) {
+  return static_cast<coro_of_t<A>>(std::move(a));
+}
 
 namespace internal {
 template <class T>

@@ -50,6 +50,10 @@ template <class T>
 struct AwaitedType<Task<T>> {
   using type = T;
 };
+template <CoroConvertible A>
+struct AwaitedType<A> {
+  using type = typename A::value_type;
+};
 template <class A>
 using awaited_t = typename AwaitedType<std::remove_cvref_t<A>>::type;
 // A Coro<T>, Future<T> or Task<T>.
@@ -71,6 +75,10 @@ Future<T> to_future(Coro<T>&& coro) {
 template <class T>
 Future<T> to_future(const Future<T>& f) {
   return f;
+}
+template <CoroConvertible A>
+auto to_future(A&& awaitable) {
+  return to_future(as_coro(std::forward<A>(awaitable)));
 }
 
 // The value of a finished child, copied.

@@ -28,10 +28,12 @@
 #pragma once
 
 #include <algorithm>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -127,6 +129,39 @@ class HeapStore {
   std::uint64_t next_seq_ = 0;
 };
 
+// The awaitables of Queue::get() and Queue::put(). When the operation can complete at
+// once (an item is there; there is room) it does, in await_resume, without a coroutine
+// frame: asyncio's get()/put() do not yield then either. Otherwise the waiting path, a
+// Coro, runs inline. Both convert to that Coro, so create_task(q.get()) and
+// wait_for(q.get(), 1s) work as in asyncio.
+template <class Q, class Result, class Op>
+class QueueOp {
+ public:
+  using value_type = Result;
+
+  bool await_ready() {
+    if (op_.ready(*q_)) return true;
+    waiting_.emplace(op_.waiting(*q_));
+    awaiter_.emplace(std::move(*waiting_).operator co_await());
+    return awaiter_->await_ready();
+  }
+  bool await_suspend(std::coroutine_handle<> h) { return awaiter_->await_suspend(h); }
+  Result await_resume() {
+    if (awaiter_) return awaiter_->await_resume();
+    return op_.now(*q_);
+  }
+  // The whole operation as a coroutine, waiting path included.
+  operator Coro<Result>() && { return op_.waiting(*q_); }
+
+  QueueOp(Q& q, Op op) : q_(&q), op_(std::move(op)) {}
+
+ private:
+  Q* q_;
+  Op op_;
+  std::optional<Coro<Result>> waiting_;
+  std::optional<typename Coro<Result>::Awaiter> awaiter_;
+};
+
 }  // namespace internal
 
 // asyncio.Queue: FIFO, optionally bounded. `Store` picks the order; use PriorityQueue or
@@ -151,15 +186,18 @@ class Queue {
   bool full() const noexcept { return maxsize_ > 0 && store_.size() >= maxsize_; }
 
   // Adds `item`, waiting first while the queue is full. If cancelled while waiting, the
-  // item is not added (it is destroyed with the coroutine).
-  [[nodiscard]] Coro<void> put(T item);
+  // item is not added (it is destroyed with the coroutine). Awaitable, or convertible to
+  // Coro<void> (see internal::QueueOp).
+  [[nodiscard]] auto put(T item) {
+    return internal::QueueOp<Queue, void, PutOp>(*this, PutOp{std::move(item)});
+  }
   // Adds `item` now and wakes the first live getter. QueueFull if the queue is full;
   // `item` is then left as it was (not moved from).
   void put_nowait(T&& item);
   void put_nowait(const T& item) { put_nowait(T(item)); }
   // Removes and returns the next item, waiting first while the queue is empty. If
-  // cancelled while waiting, no item is taken.
-  [[nodiscard]] Coro<T> get();
+  // cancelled while waiting, no item is taken. Awaitable, or convertible to Coro<T>.
+  [[nodiscard]] auto get() { return internal::QueueOp<Queue, T, GetOp>(*this, GetOp{}); }
   // Removes and returns the next item now and wakes the first live putter. QueueEmpty
   // if the queue is empty.
   T get_nowait();
@@ -176,6 +214,20 @@ class Queue {
   }
 
  private:
+  struct PutOp {
+    T item;
+    bool ready(Queue& q) const noexcept { return !q.full(); }
+    void now(Queue& q) { q.put_nowait(std::move(item)); }
+    Coro<void> waiting(Queue& q) { return q.put_waiting(std::move(item)); }
+  };
+  struct GetOp {
+    bool ready(Queue& q) const noexcept { return !q.empty(); }
+    T now(Queue& q) { return q.get_nowait(); }
+    Coro<T> waiting(Queue& q) { return q.get_waiting(); }
+  };
+  Coro<void> put_waiting(T item);
+  Coro<T> get_waiting();
+
   // Wakes the first waiter that is still pending; skips (and drops) done ones.
   static void wakeup_next(internal::Waiters& waiters) {
     while (!waiters.empty()) {
@@ -218,7 +270,7 @@ class LifoQueue : public Queue<T, internal::LifoStore<T>> {
 // Implementation of the templates.
 
 template <class T, class Store>
-Coro<void> Queue<T, Store>::put(T item) {
+Coro<void> Queue<T, Store>::put_waiting(T item) {
   while (full()) {
     Future<void> putter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()");
     try {
@@ -244,7 +296,7 @@ void Queue<T, Store>::put_nowait(T&& item) {
 }
 
 template <class T, class Store>
-Coro<T> Queue<T, Store>::get() {
+Coro<T> Queue<T, Store>::get_waiting() {
   while (empty()) {
     Future<void> getter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()");
     try {

@@ -1,9 +1,9 @@
 // run_in_executor / to_thread: run blocking work on another thread and await its result
 // (asyncio's loop.run_in_executor and asyncio.to_thread).
 //
-//   std::string text = co_await lockstep::run_in_executor(nullptr, read_file, path);  // default
-//   pool int n = co_await lockstep::to_thread(count_words, text);                          // the
-//   same
+//   // on the loop's default executor:
+//   std::string text = co_await lockstep::run_in_executor(nullptr, read_file, path);
+//   int n = co_await lockstep::to_thread(count_words, text);  // the same, shorter
 //
 // The determinism contract. fn runs on a real thread, at whatever speed; what the loop
 // sees never depends on that speed:

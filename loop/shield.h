@@ -50,4 +50,9 @@ Future<T> shield(Coro<T> coro) {
   return shield(Future<T>(create_task(std::move(coro))));
 }
 
+template <CoroConvertible A>
+auto shield(A&& awaitable) {
+  return shield(as_coro(std::forward<A>(awaitable)));
+}
+
 }  // namespace lockstep

@@ -118,11 +118,20 @@ Task<T> create_task(Coro<T> coro, std::string name = {}) {
   return task;
 }
 
+template <CoroConvertible A>
+auto create_task(A&& awaitable, std::string name = {}) {
+  return create_task(as_coro(std::forward<A>(awaitable)), std::move(name));
+}
+
 // asyncio.ensure_future: a coroutine becomes a task on the running loop; a Future or
 // Task is returned as is.
 template <class T>
 Task<T> ensure_future(Coro<T> coro, std::string name = {}) {
   return create_task(std::move(coro), std::move(name));
+}
+template <CoroConvertible A>
+auto ensure_future(A&& awaitable, std::string name = {}) {
+  return create_task(as_coro(std::forward<A>(awaitable)), std::move(name));
 }
 template <class T>
 Future<T> ensure_future(Future<T> future) {

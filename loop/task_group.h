@@ -98,6 +98,10 @@ class TaskGroup {
   // finished", "is shutting down"), and the coroutine is destroyed unstarted.
   template <class T>
   Task<T> create_task(Coro<T> coro, std::string name = {});
+  template <CoroConvertible A>
+  auto create_task(A&& awaitable, std::string name = {}) {
+    return create_task(as_coro(std::forward<A>(awaitable)), std::move(name));
+  }
 
   // Children not yet finished.
   std::size_t size() const noexcept { return core_->size(); }

@@ -48,6 +48,10 @@ class Timeout {
   // `async with self: return await body` - runs `body` inline in the current task.
   template <class T>
   Coro<T> run(Coro<T> body);
+  template <CoroConvertible A>
+  auto run(A&& awaitable) {
+    return run(as_coro(std::forward<A>(awaitable)));
+  }
   // `async with self: return await future`.
   template <class T>
   Coro<T> run(Future<T> future) {

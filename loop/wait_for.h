@@ -60,4 +60,9 @@ Coro<T> wait_for(Coro<T> coro, std::optional<Duration> timeout) {
   co_return co_await cm.run(std::move(coro));
 }
 
+template <CoroConvertible A>
+auto wait_for(A&& awaitable, std::optional<Duration> timeout) {
+  return wait_for(as_coro(std::forward<A>(awaitable)), timeout);
+}
+
 }  // namespace lockstep

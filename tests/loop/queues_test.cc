@@ -499,5 +499,37 @@ TEST(QueueTest, LoopCloseWithBlockedTasksLeavesTheQueueUsable) {
   }());
 }
 
+// get()/put() are awaitables without a frame in their usual case, and become a Coro
+// wherever asyncio would take the coroutine `q.get()`.
+TEST(QueueTest, GetAndPutWorkWithEveryCombinator) {
+  Loop loop;
+  auto body = []() -> Coro<void> {
+    Queue<int> q;
+    bool timed_out = false;
+    try {
+      co_await wait_for(q.get(), std::chrono::seconds(1));
+    } catch (const TimeoutError&) {
+      timed_out = true;
+    }
+    EXPECT_TRUE(timed_out);
+    EXPECT_EQ(q.qsize(), 0u);
+    auto both = gather(q.get(), q.get());
+    co_await task_group([&](TaskGroup& g) -> Coro<void> {
+      g.create_task(q.put(1));
+      g.create_task(q.put(2));
+      co_return;
+    });
+    auto [a, b] = co_await both;
+    EXPECT_EQ(a + b, 3);
+    co_await q.put(3);
+    Future<int> shielded = shield(q.get());
+    EXPECT_EQ(co_await shielded, 3);
+    Task<int> t = ensure_future(q.get());
+    q.put_nowait(4);
+    EXPECT_EQ(co_await t, 4);
+  };
+  loop.run_until_complete(body());
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -21,6 +21,8 @@
 
 #include <coroutine>
 #include <exception>
+#include <memory>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -82,31 +84,55 @@ class PromiseBase {
   };
   FinalAwaiter final_suspend() noexcept { return {}; }
 
-  void unhandled_exception() noexcept {
-    exception_ = std::current_exception();
-    exception_is_cancel_ = handling_cancelled_error();
-  }
-
   static void* operator new(std::size_t size) { return pool_allocate(size); }
   static void operator delete(void* p, std::size_t size) noexcept { pool_deallocate(p, size); }
 
   std::coroutine_handle<> continuation_;  // the inline awaiter to resume when done
-  std::exception_ptr exception_;          // what escaped the body, if anything
-  bool exception_is_cancel_ = false;      // exception_ holds a CancelledError
+  bool has_exception_ = false;            // an exception escaped the body (see failure())
+  bool exception_is_cancel_ = false;      // ... and it is a CancelledError
+  bool has_value_ = false;                // the body returned a value (CoroPromise<T>)
   bool started_ = false;                  // awaited or given to a task already
   bool running_inline_ = false;           // inside its awaiter's await_suspend
+
+ protected:
+  void note_exception() noexcept {
+    has_exception_ = true;
+    exception_is_cancel_ = handling_cancelled_error();
+  }
 };
 
 template <class T>
 class CoroPromise : public PromiseBase {
  public:
+  CoroPromise() noexcept {}
+  CoroPromise(const CoroPromise&) = delete;
+  ~CoroPromise() {
+    if (has_value_) value_.~T();
+    if (has_exception_) exception_.~exception_ptr();
+  }
   Coro<T> get_return_object() noexcept;
   template <class U>
   void return_value(U&& v) {
-    value_.emplace(std::forward<U>(v));
+    ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<U>(v));
+    has_value_ = true;
   }
-  T take_value() { return std::move(*value_); }
-  std::optional<T> value_;
+  void unhandled_exception() noexcept {
+    ::new (static_cast<void*>(std::addressof(exception_)))
+        std::exception_ptr(std::current_exception());
+    note_exception();
+  }
+  T take_value() { return std::move(value_); }
+  // What escaped the body; only when has_exception_.
+  const std::exception_ptr& failure() const noexcept { return exception_; }
+
+ private:
+  // A body either returns or throws, so the value and the exception share storage, and
+  // the flags that say which live in PromiseBase's padding: the frame of `co_return i;`
+  // is 64 bytes, not the 80 of an optional<T> beside an exception_ptr.
+  union {
+    T value_;
+    std::exception_ptr exception_;
+  };
 };
 
 template <>
@@ -114,7 +140,15 @@ class CoroPromise<void> : public PromiseBase {
  public:
   Coro<void> get_return_object() noexcept;
   void return_void() noexcept {}
+  void unhandled_exception() noexcept {
+    exception_ = std::current_exception();
+    note_exception();
+  }
   void take_value() noexcept {}
+  const std::exception_ptr& failure() const noexcept { return exception_; }
+
+ private:
+  std::exception_ptr exception_;
 };
 
 }  // namespace internal
@@ -165,7 +199,7 @@ class [[nodiscard]] Coro {
     }
     T await_resume() {
       promise_type& p = h_.promise();
-      if (p.exception_) std::rethrow_exception(p.exception_);
+      if (p.has_exception_) std::rethrow_exception(p.failure());
       return p.take_value();
     }
 

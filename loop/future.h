@@ -17,6 +17,8 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <memory>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,21 +35,47 @@ namespace lockstep {
 
 namespace internal {
 
+// Storage for a future's value. It holds a T exactly when its future is kFinished, and
+// the future's destructor destroys it then: no engaged flag of its own (std::optional's
+// costs a padded word in every task and future).
 template <class T>
-struct ResultSlot {
-  std::optional<T> value;
-  void* address() noexcept { return &value; }
+class ResultSlot {
+ public:
+  ResultSlot() noexcept {}
+  ResultSlot(const ResultSlot&) = delete;
+  ~ResultSlot() {}  // see destroy_if()
+  template <class U>
+  void emplace(U&& v) {
+    ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<U>(v));
+  }
+  void destroy_if(bool has_value) noexcept {
+    if (has_value) value_.~T();
+  }
+  void* address() noexcept { return std::addressof(value_); }
+
+ private:
+  union {
+    T value_;
+  };
 };
 template <>
 struct ResultSlot<void> {
+  void destroy_if(bool) noexcept {}
   void* address() noexcept { return nullptr; }
 };
+
+// The value of a finished future whose result slot is at `slot`.
+template <class T>
+T& slot_value(void* slot) noexcept {
+  return *static_cast<T*>(slot);
+}
 
 // A plain future's state: the core plus a typed result slot and where it was created.
 template <class T>
 class FutureState final : public FutureBase {
  public:
   FutureState(Loop& loop, SourceLocation created) : FutureBase(loop), created_(created) {}
+  ~FutureState() override { slot_.destroy_if(state() == State::kFinished); }
   void* result_slot() noexcept override { return slot_.address(); }
   std::string describe() const override { return "a Future created at " + created_.to_string(); }
 
@@ -71,7 +99,11 @@ inline TaskBase& current_task_for_await() {
 template <class T>
 class FutureAwaiter {
  public:
-  explicit FutureAwaiter(FutureBase* state) : state_(state) {}
+  // `sole_owner`: the awaited handle is a temporary (`co_await gather(...)`); if no other
+  // handle refers to the future either, nobody can read the value after this await, so it
+  // is moved out rather than copied (a million-element gather result is not copied).
+  explicit FutureAwaiter(FutureBase* state, bool sole_owner = false)
+      : state_(state), temporary_(sole_owner) {}
   // asyncio: awaiting a done future does not yield to the loop.
   bool await_ready() const noexcept { return state_->done(); }
   void await_suspend(std::coroutine_handle<> h) {
@@ -106,17 +138,20 @@ class FutureAwaiter {
   // awaited once).
   T value() {
     if constexpr (!std::is_void_v<T>) {
-      auto& v = *static_cast<std::optional<T>*>(state_->result_slot());
-      if constexpr (std::is_copy_constructible_v<T>)
-        return *v;
-      else
-        return std::move(*v);
+      T& v = slot_value<T>(state_->result_slot());
+      if constexpr (std::is_copy_constructible_v<T>) {
+        if (temporary_ && state_->ref_count() == 1) return std::move(v);
+        return v;
+      } else {
+        return std::move(v);
+      }
     }
   }
 
  private:
   FutureBase* state_;         // kept alive by the awaited handle for the whole co_await
   TaskBase* task_ = nullptr;  // set iff the task suspended
+  bool temporary_;            // the awaited handle is an rvalue (see the constructor)
 };
 
 }  // namespace internal
@@ -143,7 +178,7 @@ class Future {
   template <class U = T>
   requires(!std::is_void_v<U>) void set_result(U&& value) {
     check_settable("set_result");
-    slot() = std::forward<U>(value);
+    ::new (state_->result_slot()) T(std::forward<U>(value));
     state_->mark_finished();
   }
   void set_result() requires std::is_void_v<T> {
@@ -165,7 +200,7 @@ class Future {
   // The value. Throws the stored exception, CancelledError, or InvalidStateError.
   decltype(auto) result() const {
     state_->check_result();
-    if constexpr (!std::is_void_v<T>) return static_cast<const T&>(*slot());
+    if constexpr (!std::is_void_v<T>) return static_cast<const T&>(slot());
   }
   // The stored exception, or null if finished with a value. Throws CancelledError if
   // cancelled, InvalidStateError if pending.
@@ -190,8 +225,11 @@ class Future {
 
   Loop& get_loop() const noexcept { return state_->loop(); }
 
-  internal::FutureAwaiter<T> operator co_await() const noexcept {
+  internal::FutureAwaiter<T> operator co_await() const& noexcept {
     return internal::FutureAwaiter<T>(state_.get());
+  }
+  internal::FutureAwaiter<T> operator co_await() && noexcept {
+    return internal::FutureAwaiter<T>(state_.get(), /*sole_owner=*/true);
   }
 
   internal::FutureBase& base() const noexcept { return *state_; }
@@ -214,8 +252,8 @@ class Future {
     if (state_->is_task() || state_->done()) [[unlikely]]
       internal::throw_not_settable(*state_, what);
   }
-  std::optional<T>& slot() const requires(!std::is_void_v<T>) {
-    return *static_cast<std::optional<T>*>(state_->result_slot());
+  auto& slot() const requires(!std::is_void_v<T>) {
+    return internal::slot_value<T>(state_->result_slot());
   }
 };
 

@@ -87,7 +87,7 @@ GatherValue<T> child_value(FutureBase& child) {
   if constexpr (std::is_void_v<T>)
     return {};
   else
-    return **static_cast<std::optional<T>*>(child.result_slot());
+    return slot_value<T>(child.result_slot());
 }
 
 template <class T>
@@ -99,7 +99,7 @@ Outcome<T> child_outcome(FutureBase& child) {
   if constexpr (std::is_void_v<T>)
     return Outcome<T>::from_value();
   else
-    return Outcome<T>::from_value(**static_cast<std::optional<T>*>(child.result_slot()));
+    return Outcome<T>::from_value(slot_value<T>(child.result_slot()));
 }
 
 class GatheringBase;
@@ -155,10 +155,17 @@ class Gathering final : public GatheringBase {
  public:
   Gathering(Loop& loop, bool return_exceptions, Build build)
       : GatheringBase(loop, return_exceptions), build_(std::move(build)) {}
+  ~Gathering() override { slot_.destroy_if(stored_); }
   void* result_slot() noexcept override { return slot_.address(); }
 
  private:
-  void store_results() override { slot_.value.emplace(build_(children_)); }
+  // Stored even when the gather then raises CancelledError (asyncio builds the results
+  // first either way), so the slot's own flag, not the state, says whether to destroy.
+  void store_results() override {
+    slot_.emplace(build_(children_));
+    stored_ = true;
+  }
+  bool stored_ = false;
   ResultSlot<R> slot_;
   Build build_;
 };
@@ -198,6 +205,7 @@ template <bool kOutcomes, class T, class Range>
 auto gather_range(const Range& range) {
   using Elem = std::conditional_t<kOutcomes, Outcome<T>, GatherValue<T>>;
   std::vector<Ref<FutureBase>> children;
+  children.reserve(range.size());
   for (const auto& f : range) children.emplace_back(&f.base());
   auto build = [](const std::vector<Ref<FutureBase>>& c) {
     std::vector<Elem> out;

@@ -31,6 +31,7 @@ class TaskState final : public TaskBase {
  public:
   TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name)
       : TaskBase(loop, root, std::move(name)) {}
+  ~TaskState() override { slot_.destroy_if(state() == State::kFinished); }
 
   void* result_slot() noexcept override { return slot_.address(); }
 
@@ -38,10 +39,13 @@ class TaskState final : public TaskBase {
   PromiseBase& root_promise() noexcept override {
     return std::coroutine_handle<CoroPromise<T>>::from_address(root_.address()).promise();
   }
+  std::exception_ptr root_failure() override {
+    return static_cast<CoroPromise<T>&>(root_promise()).failure();
+  }
   void take_result() override {
     if constexpr (!std::is_void_v<T>) {
       auto& p = static_cast<CoroPromise<T>&>(root_promise());
-      slot_.value.emplace(p.take_value());
+      slot_.emplace(p.take_value());
     }
   }
 

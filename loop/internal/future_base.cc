@@ -116,7 +116,7 @@ std::exception_ptr FutureBase::take_error() {
 }
 
 std::size_t FutureBase::remove_done_callback(std::uint64_t id) noexcept {
-  for (ReadyNode* n = callbacks_.front(); n; n = n->next_) {
+  for (ReadyNode* n = callbacks_.front(); n; n = callbacks_.next(n)) {
     auto* cb = dynamic_cast<DoneCallbackNode*>(static_cast<FutureWaiter*>(n));
     if (cb && cb->id() == id) {
       cb->discard();

@@ -24,32 +24,39 @@ class ReadyNode {
   ~ReadyNode() = default;
 };
 
-// Singly linked FIFO of nodes; a node is in at most one list at a time. Two pointers,
-// no count: every future and task carries one (its waiters), so it is kept small.
+// Singly linked FIFO of nodes; a node is in at most one list at a time. Circular, with
+// only the tail stored (the head is tail->next): every future and task carries one (its
+// waiters), so it is one pointer.
 class NodeList {
  public:
   NodeList() = default;
   NodeList(const NodeList&) = delete;
   NodeList& operator=(const NodeList&) = delete;
+  NodeList(NodeList&& o) noexcept : tail_(o.tail_) { o.tail_ = nullptr; }
   ~NodeList() { assert(empty() && "NodeList destroyed with nodes still linked"); }
 
-  bool empty() const noexcept { return head_ == nullptr; }
-  ReadyNode* front() const noexcept { return head_; }
+  bool empty() const noexcept { return tail_ == nullptr; }
+  ReadyNode* front() const noexcept { return tail_ ? tail_->next_ : nullptr; }
   ReadyNode* back() const noexcept { return tail_; }
+  // The node after `n` in this list, or nullptr after the last.
+  ReadyNode* next(const ReadyNode* n) const noexcept { return n == tail_ ? nullptr : n->next_; }
 
   void push_back(ReadyNode* n) noexcept {
-    n->next_ = nullptr;
-    if (tail_)
+    if (tail_) {
+      n->next_ = tail_->next_;
       tail_->next_ = n;
-    else
-      head_ = n;
+    } else {
+      n->next_ = n;
+    }
     tail_ = n;
   }
 
   ReadyNode* pop_front() noexcept {
-    ReadyNode* n = head_;
-    head_ = n->next_;
-    if (!head_) tail_ = nullptr;
+    ReadyNode* n = tail_->next_;
+    if (n == tail_)
+      tail_ = nullptr;
+    else
+      tail_->next_ = n->next_;
     n->next_ = nullptr;
     return n;
   }
@@ -57,7 +64,7 @@ class NodeList {
   // Removes and returns the node at `index` (< the length). O(index).
   ReadyNode* take(std::size_t index) noexcept {
     if (index == 0) return pop_front();
-    ReadyNode* prev = head_;
+    ReadyNode* prev = tail_->next_;
     for (std::size_t i = 1; i < index; ++i) prev = prev->next_;
     ReadyNode* n = prev->next_;
     prev->next_ = n->next_;
@@ -68,30 +75,34 @@ class NodeList {
 
   // Unlinks `n` if present; returns true iff it was.
   bool remove(ReadyNode* n) noexcept {
-    ReadyNode* prev = nullptr;
-    for (ReadyNode* cur = head_; cur; prev = cur, cur = cur->next_) {
-      if (cur != n) continue;
-      (prev ? prev->next_ : head_) = cur->next_;
-      if (tail_ == cur) tail_ = prev;
-      cur->next_ = nullptr;
-      return true;
-    }
+    if (!tail_) return false;
+    ReadyNode* prev = tail_;
+    do {
+      ReadyNode* cur = prev->next_;
+      if (cur == n) {
+        if (cur == prev) {
+          tail_ = nullptr;  // it was the only node
+        } else {
+          prev->next_ = cur->next_;
+          if (tail_ == cur) tail_ = prev;
+        }
+        cur->next_ = nullptr;
+        return true;
+      }
+      prev = cur;
+    } while (prev != tail_);
     return false;
   }
 
   // Moves every node out, in order, leaving this list empty.
   NodeList take_all() noexcept {
     NodeList out;
-    out.head_ = head_;
     out.tail_ = tail_;
-    head_ = tail_ = nullptr;
+    tail_ = nullptr;
     return out;
   }
 
-  NodeList(NodeList&& o) noexcept : head_(o.head_), tail_(o.tail_) { o.head_ = o.tail_ = nullptr; }
-
  private:
-  ReadyNode* head_ = nullptr;
   ReadyNode* tail_ = nullptr;
 };
 

@@ -110,11 +110,11 @@ bool TaskBase::prepare_cancel_delivery() {
 
 void TaskBase::finish() {
   PromiseBase& p = root_promise();
-  if (p.exception_) {
+  if (p.has_exception_) {
     if (p.exception_is_cancel_) {
-      cancel_with_error(p.exception_);
+      cancel_with_error(root_failure());
     } else {
-      exception_ = p.exception_;
+      exception_ = root_failure();
       log_traceback_ = true;
       complete(State::kFailed);
     }

@@ -78,6 +78,8 @@ class TaskBase : public FutureBase, public FutureWaiter {
   virtual PromiseBase& root_promise() noexcept = 0;
   // The root coroutine returned normally: move its value into the result slot.
   virtual void take_result() = 0;
+  // The root coroutine threw (root_promise().has_exception_): what it threw.
+  virtual std::exception_ptr root_failure() = 0;
 
   std::coroutine_handle<> root_;  // the task's coroutine; null once destroyed
 

@@ -278,5 +278,36 @@ TEST(OutcomeTest, TheAwaitingTasksOwnCancellationStillRaises) {
   EXPECT_TRUE(never.cancelled());  // asyncio forwards the cancel to the awaited future
 }
 
+// Counts copies, to see when an await copies the value and when it moves it.
+struct CopyCounter {
+  int* copies;
+  explicit CopyCounter(int* c) : copies(c) {}
+  CopyCounter(const CopyCounter& o) : copies(o.copies) { ++*copies; }
+  CopyCounter(CopyCounter&&) = default;
+  CopyCounter& operator=(const CopyCounter&) = default;
+};
+
+TEST(FutureTest, AwaitingTheOnlyHandleMovesTheValueOtherwiseItIsCopied) {
+  Loop loop;
+  int copies = 0;
+  auto body = [&]() -> Coro<void> {
+    auto make = [&]() {
+      Future<CopyCounter> f;
+      f.set_result(CopyCounter(&copies));
+      return f;
+    };
+    CopyCounter a = co_await make();  // a temporary, and nobody else holds the future
+    EXPECT_EQ(copies, 0);
+    Future<CopyCounter> kept = make();
+    CopyCounter b = co_await kept;  // an lvalue: it can be awaited or read again
+    EXPECT_EQ(copies, 1);
+    CopyCounter c = co_await Future<CopyCounter>(kept);  // a temporary, but `kept` shares it
+    EXPECT_EQ(copies, 2);
+    EXPECT_EQ(kept.result().copies, &copies);  // still there
+    (void)a, (void)b, (void)c;
+  };
+  loop.run_until_complete(body());
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -59,19 +60,71 @@ class QueueFull : public std::runtime_error {
 namespace internal {
 
 // The storage policies: asyncio's overridable _init/_put/_get.
+
+// FIFO: a ring buffer of power-of-two capacity, doubled when full. (std::deque costs a
+// block-boundary check on every push and pop; a queue's items go round a small ring.)
 template <class T>
 class FifoStore {
  public:
-  std::size_t size() const noexcept { return items_.size(); }
-  void put(T&& item) { items_.push_back(std::move(item)); }
+  FifoStore() = default;
+  FifoStore(FifoStore&& o) noexcept
+      : slots_(std::exchange(o.slots_, nullptr)),
+        capacity_(std::exchange(o.capacity_, 0)),
+        head_(std::exchange(o.head_, 0)),
+        size_(std::exchange(o.size_, 0)) {}
+  FifoStore& operator=(FifoStore&&) = delete;
+  ~FifoStore() {
+    while (size_ > 0) get();
+    release(slots_);
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  void put(T&& item) {
+    if (size_ == capacity_) grow();
+    ::new (static_cast<void*>(slots_ + ((head_ + size_) & (capacity_ - 1)))) T(std::move(item));
+    ++size_;
+  }
   T get() {
-    T item = std::move(items_.front());
-    items_.pop_front();
+    T* front = std::launder(slots_ + head_);
+    T item = std::move(*front);
+    front->~T();
+    head_ = (head_ + 1) & (capacity_ - 1);
+    --size_;
     return item;
   }
 
  private:
-  std::deque<T> items_;
+  static T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+  }
+  static void release(T* p) noexcept {
+    if (p) ::operator delete(p, std::align_val_t(alignof(T)));
+  }
+  void grow() {
+    const std::size_t capacity = capacity_ ? capacity_ * 2 : 16;
+    T* slots = allocate(capacity);
+    std::size_t moved = 0;
+    try {
+      for (; moved < size_; ++moved)
+        ::new (static_cast<void*>(slots + moved))
+            T(std::move_if_noexcept(*std::launder(slots_ + ((head_ + moved) & (capacity_ - 1)))));
+    } catch (...) {
+      for (std::size_t i = 0; i < moved; ++i) slots[i].~T();
+      release(slots);
+      throw;
+    }
+    for (std::size_t i = 0; i < size_; ++i)
+      std::launder(slots_ + ((head_ + i) & (capacity_ - 1)))->~T();
+    release(slots_);
+    slots_ = slots;
+    capacity_ = capacity;
+    head_ = 0;
+  }
+
+  T* slots_ = nullptr;  // capacity_ slots; the live ones are head_ .. head_ + size_ (mod)
+  std::size_t capacity_ = 0;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
 };
 
 template <class T>
@@ -230,6 +283,8 @@ class Queue {
 
   // Wakes the first waiter that is still pending; skips (and drops) done ones.
   static void wakeup_next(internal::Waiters& waiters) {
+    if (waiters.empty()) [[likely]]
+      return;
     while (!waiters.empty()) {
       Future<void> waiter = std::move(waiters.front());
       waiters.pop_front();

@@ -531,5 +531,23 @@ TEST(QueueTest, GetAndPutWorkWithEveryCombinator) {
   loop.run_until_complete(body());
 }
 
+// The FIFO store is a ring that doubles when full: order must survive growing while the
+// live items wrap around its end, for types without a default constructor too.
+TEST(QueueTest, FifoOrderSurvivesGrowthAcrossTheRingsEnd) {
+  struct Item {
+    explicit Item(int v) : value(std::make_unique<int>(v)) {}
+    std::unique_ptr<int> value;  // move-only, no default constructor
+  };
+  Queue<Item> q;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 7 + round * 9; ++i) q.put_nowait(Item(next_in++));
+    for (int i = 0; i < 5 + round * 4; ++i) EXPECT_EQ(*q.get_nowait().value, next_out++);
+  }
+  while (!q.empty()) EXPECT_EQ(*q.get_nowait().value, next_out++);
+  EXPECT_EQ(next_out, next_in);
+  for (int i = 0; i < 40; ++i) q.put_nowait(Item(i));  // destroyed with the queue: ASan checks
+}
+
 }  // namespace
 }  // namespace lockstep

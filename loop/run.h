@@ -11,6 +11,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -23,6 +24,10 @@ namespace lockstep {
 struct RunOptions : LoopOptions {
   // Name of the task that runs main; empty: asyncio's default, "Task-1".
   std::string main_task_name;
+  // Called with the loop before main's task is created, and after the shutdown, just
+  // before the loop closes (e.g. to attach a simulation to it and read its step count).
+  std::function<void(Loop&)> on_start;
+  std::function<void(Loop&)> on_finish;
 };
 
 namespace internal {
@@ -33,6 +38,7 @@ void shut_down(Loop& loop) noexcept;
 template <class T>
 T run(Coro<T> main, RunOptions options = {}) {
   Loop loop(static_cast<LoopOptions&&>(options));
+  if (options.on_start) options.on_start(loop);
   Task<T> task = loop.create_task(std::move(main), std::move(options.main_task_name));
   std::exception_ptr failure;
   try {
@@ -41,6 +47,7 @@ T run(Coro<T> main, RunOptions options = {}) {
     failure = std::current_exception();
   }
   internal::shut_down(loop);
+  if (options.on_finish) options.on_finish(loop);
   loop.close();
   if (failure) std::rethrow_exception(failure);
   if constexpr (std::is_void_v<T>) {

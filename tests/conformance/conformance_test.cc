@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/sim_decisions.h"
 #include "tests/conformance/harness.h"
 
 namespace lockstep::conformance {
@@ -28,11 +29,10 @@ std::vector<std::string> read_lines(const std::filesystem::path& p) {
 
 class Conformance : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Conformance, LogMatchesCPython) {
-  const std::string& name = GetParam();
+void expect_log_matches_cpython(const std::string& name, DecisionSource* decisions) {
   const std::vector<std::string> expected = read_lines(expected_dir() / (name + ".log"));
   ASSERT_FALSE(expected.empty()) << "no expected log for " << name;
-  const std::vector<std::string> actual = run_scenario(name);
+  const std::vector<std::string> actual = run_scenario(name, decisions);
   std::ostringstream report;
   const std::size_t n = std::max(expected.size(), actual.size());
   std::size_t first_diff = n;
@@ -46,6 +46,17 @@ TEST_P(Conformance, LogMatchesCPython) {
   EXPECT_EQ(first_diff, n) << "scenario " << name << " diverges from CPython at line "
                            << first_diff + 1 << ":\n"
                            << report.str();
+}
+
+TEST_P(Conformance, LogMatchesCPython) { expect_log_matches_cpython(GetParam(), nullptr); }
+
+// Under a simulation with the fifo strategy the run is plain asyncio, decisions or not.
+TEST_P(Conformance, LogMatchesCPythonUnderFifoSimulation) {
+  StrategyOptions fifo;
+  fifo.kind = Strategy::kFifo;
+  SimDecisions decisions = SimDecisions::seeded(12345, fifo);
+  expect_log_matches_cpython(GetParam(), &decisions);
+  EXPECT_TRUE(decisions.decisions().empty());
 }
 
 std::vector<std::string> ported() {

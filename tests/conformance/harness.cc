@@ -60,13 +60,14 @@ std::map<std::string, ScenarioMain>& scenarios() {
   return *all;
 }
 
-std::vector<std::string> run_scenario(const std::string& name) {
+std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions) {
   std::vector<std::string> lines;
   VirtualDriver clock;
   current_log = &lines;
   current_clock = &clock;
   RunOptions options;
   options.driver = &clock;
+  options.decisions = decisions;
   options.main_task_name = "main";
   options.exception_handler = [](Loop&, const ExceptionContext& c) {
     // vtloop's handler is asyncio's default: it logs to stderr, not to the scenario log.

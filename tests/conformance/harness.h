@@ -55,8 +55,9 @@ struct Register {
   Register(const char* name, ScenarioMain main) { scenarios().emplace(name, std::move(main)); }
 };
 
-// Runs scenario `name` and returns its log lines, outcome line included.
-std::vector<std::string> run_scenario(const std::string& name);
+// Runs scenario `name` and returns its log lines, outcome line included. `decisions`:
+// the run's decision source (nullptr: none, plain asyncio).
+std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions = nullptr);
 
 }  // namespace lockstep::conformance
 

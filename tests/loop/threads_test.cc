@@ -258,7 +258,9 @@ TEST(ExecutorTest, AShutDownExecutorRefusesWork) {
 
 TEST(RealTimeDriverTest, SameProgramRunsInRealTimeWithExecutorsCompletingByPost) {
   RealTimeDriver wall;
-  Loop loop({.driver = &wall});
+  LoopOptions options;
+  options.driver = &wall;
+  Loop loop(options);
   auto body = []() -> Coro<long> {
     const TimePoint start = Loop::current()->time();
     long v = co_await to_thread(busy_sum, 100000L);
@@ -271,7 +273,9 @@ TEST(RealTimeDriverTest, SameProgramRunsInRealTimeWithExecutorsCompletingByPost)
 
 TEST(RealTimeDriverTest, NothingToWaitForIsStillADeadlock) {
   RealTimeDriver wall;
-  Loop loop({.driver = &wall});
+  LoopOptions options;
+  options.driver = &wall;
+  Loop loop(options);
   auto body = []() -> Coro<void> {
     Future<void> never;
     co_await never;

@@ -1,0 +1,46 @@
+// A decision: one nondeterministic choice of a run, as recorded in its trace.
+//
+//   Decision{kind, site, bound, value}: at decision point `site` of kind `kind`, a value
+//   in [0, bound] (a duration in ns) or [0, bound) (an index) was chosen.
+//
+// Value 0 is always the plain asyncio behaviour: no extra step cost, no timer lateness,
+// scheduling order among ties, arrival order of completions, FIFO ready order, zero
+// executor time. So a run's decisions can be shrunk toward 0, and a decision missing
+// from a shortened stream takes 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "loop/clock.h"
+
+namespace lockstep {
+
+enum class DecisionKind : std::uint8_t {
+  kStepCost = 1,         // virtual time a step took; bound = max ns
+  kTimerDelay = 2,       // lateness of a timer; bound = max ns
+  kTimerOrder = 3,       // which of `bound` timers due together goes next
+  kCompletionOrder = 4,  // which of `bound` simultaneous external completions goes next
+  kReadyOrder = 5,       // any-order modes: which of `bound` ready callbacks runs next
+  kJobDuration = 6,      // virtual time an executor job took; bound = max ns
+  kRandom = 7,           // lockstep::random_below(bound) in the program under test
+};
+
+// "step_cost", "timer_delay", ...: the names traces and reports use.
+const char* to_string(DecisionKind kind) noexcept;
+
+struct Decision {
+  DecisionKind kind{};
+  std::uint64_t site = 0;   // where: the task that stepped, the job, a random() call site
+  std::uint64_t bound = 0;  // the range the value was chosen from (see DecisionKind)
+  std::uint64_t value = 0;  // the choice; 0 = asyncio's default
+  TimePoint time{};         // the loop's time when it was made
+  std::uint64_t task = 0;   // the task running then, or 0
+
+  friend bool operator==(const Decision&, const Decision&) = default;
+};
+
+// "step_cost site=3 bound=10000000 value=250000 t=0.012000s task=3"
+std::string describe(const Decision& d);
+
+}  // namespace lockstep

@@ -1,0 +1,130 @@
+#include "sim/sim_decisions.h"
+
+#include <algorithm>
+
+#include "loop/internal/task_base.h"
+
+namespace lockstep {
+
+namespace {
+constexpr std::size_t kRecentContext = 8;  // decisions shown before a divergence
+
+bool is_duration(DecisionKind k) {
+  return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay ||
+         k == DecisionKind::kJobDuration;
+}
+}  // namespace
+
+std::string Divergence::report() const {
+  std::string s = "replay diverged at decision #" + std::to_string(index) + ":\n";
+  s += "  recorded:  " +
+       (recorded ? describe(*recorded) : std::string("(the recording ends here)")) + "\n";
+  s += "  requested: " + std::string(to_string(requested.kind)) +
+       " site=" + std::to_string(requested.site) + " bound=" + std::to_string(requested.bound) +
+       " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
+       std::to_string(requested.task) + "\n";
+  if (!recent.empty()) {
+    s += "  the decisions before it:\n";
+    for (const Decision& d : recent) s += "    " + describe(d) + "\n";
+  }
+  return s;
+}
+
+DecisionSource::Perturbs SimDecisions::perturbs() const {
+  switch (strategy_.kind) {
+    case Strategy::kFifo:
+      return {};
+    case Strategy::kFaithful:
+      return {.step_cost = true,
+              .timer_delay = true,
+              .due_timer_order = true,
+              .completion_order = true,
+              .job_duration = true};
+    case Strategy::kRandom:
+      return {.step_cost = true,
+              .timer_delay = true,
+              .due_timer_order = true,
+              .completion_order = true,
+              .ready_order = true,
+              .job_duration = true};
+  }
+  return {};
+}
+
+template <class Draw>
+std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
+                                   Draw draw) {
+  Decision d{kind, site, bound, 0, loop_ ? loop_->time() : TimePoint{}, 0};
+  if (loop_ && loop_->current_task()) d.task = loop_->current_task()->id();
+  if (divergence_) return 0;  // diverged: defaults until the loop stops
+  if (replaying_) {
+    const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
+    const bool in_range =
+        r && (is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1));
+    if (!r || r->kind != kind || r->site != site || r->bound != bound || !in_range) {
+      diverge(d);
+      return 0;
+    }
+    d.value = r->value;
+  } else {
+    d.value = draw();
+  }
+  ++next_;
+  made_.push_back(d);
+  return d.value;
+}
+
+void SimDecisions::diverge(Decision requested) {
+  Divergence div;
+  div.index = next_;
+  if (next_ < recorded_.size()) div.recorded = recorded_[next_];
+  div.requested = requested;
+  const std::size_t from = made_.size() > kRecentContext ? made_.size() - kRecentContext : 0;
+  div.recent.assign(made_.begin() + static_cast<std::ptrdiff_t>(from), made_.end());
+  divergence_ = std::move(div);
+  if (loop_) loop_->stop();
+}
+
+std::uint64_t SimDecisions::draw_duration(std::uint32_t percent, Duration max) {
+  if (max <= Duration::zero() || !rng_.chance(percent, 100)) return 0;
+  return 1 + rng_.below(static_cast<std::uint64_t>(max.count()));
+}
+
+Duration SimDecisions::step_cost(const StepInfo& step) {
+  const auto max = static_cast<std::uint64_t>(strategy_.max_step_cost.count());
+  return Duration(
+      static_cast<Duration::rep>(decide(DecisionKind::kStepCost, step.task_id, max, [&] {
+        return draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
+      })));
+}
+
+Duration SimDecisions::timer_delay(Duration) {
+  const auto max = static_cast<std::uint64_t>(strategy_.max_timer_delay.count());
+  return Duration(static_cast<Duration::rep>(decide(DecisionKind::kTimerDelay, 0, max, [&] {
+    return draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
+  })));
+}
+
+std::size_t SimDecisions::pick_due_timer(std::size_t n) {
+  return decide(DecisionKind::kTimerOrder, 0, n, [&] { return rng_.below(n); });
+}
+
+std::size_t SimDecisions::pick_completion(std::size_t n) {
+  return decide(DecisionKind::kCompletionOrder, 0, n, [&] { return rng_.below(n); });
+}
+
+std::size_t SimDecisions::pick_ready(std::size_t n) {
+  return decide(DecisionKind::kReadyOrder, 0, n, [&] { return rng_.below(n); });
+}
+
+Duration SimDecisions::job_duration(std::uint64_t job) {
+  const auto max = static_cast<std::uint64_t>(strategy_.max_job_duration.count());
+  return Duration(static_cast<Duration::rep>(
+      decide(DecisionKind::kJobDuration, job, max, [&] { return rng_.below(max + 1); })));
+}
+
+std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {
+  return decide(DecisionKind::kRandom, site, bound, [&] { return rng_.below(bound); });
+}
+
+}  // namespace lockstep

@@ -1,0 +1,100 @@
+// SimDecisions: the decision source of a simulated run. It makes every choice the
+// strategy asks for, from a seeded SplitMix64 or from a recorded stream, and records
+// each one as a Decision.
+//
+//   lockstep::SimDecisions d = lockstep::SimDecisions::seeded(42, {});
+//   lockstep::Loop loop({.decisions = &d});  d.attach(loop);
+//   ... run ...
+//   d.decisions();                             // what was chosen, in order
+//
+//   auto r = lockstep::SimDecisions::replaying(recorded, {});   // feeds them back
+//   ... run ...
+//   if (r.divergence()) std::puts(r.divergence()->report().c_str());
+//
+// Replay checks, at every decision, that the program asks for the same kind of choice at
+// the same site with the same bound as the recording did. At the first mismatch it notes
+// a Divergence and stops the loop; from then on every choice is the default. It never
+// throws into the program under test.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loop/decision_source.h"
+#include "loop/loop.h"
+#include "sim/decision.h"
+#include "sim/prng.h"
+#include "sim/strategy.h"
+
+namespace lockstep {
+
+// Where a replay stopped matching its recording.
+struct Divergence {
+  std::size_t index = 0;             // the decision's number in the stream, from 0
+  std::optional<Decision> recorded;  // what the recording has there (none: it ended)
+  Decision requested;                // what the program asked for (value unset)
+  std::vector<Decision> recent;      // the decisions just before, oldest first
+  // A report for a person: the step, recorded vs requested, time, task, context.
+  std::string report() const;
+};
+
+class SimDecisions final : public DecisionSource {
+ public:
+  // Choices drawn from SplitMix64(seed).
+  static SimDecisions seeded(std::uint64_t seed, StrategyOptions strategy) {
+    return SimDecisions(strategy, seed, {}, false);
+  }
+  // Choices read back from `recorded`; a mismatch is a divergence.
+  static SimDecisions replaying(std::vector<Decision> recorded, StrategyOptions strategy) {
+    return SimDecisions(strategy, 0, std::move(recorded), true);
+  }
+
+  // The loop whose time and current task decisions are stamped with; the loop is
+  // stopped when a replay diverges.
+  void attach(Loop& loop) noexcept { loop_ = &loop; }
+  void detach() noexcept { loop_ = nullptr; }
+
+  const std::vector<Decision>& decisions() const noexcept { return made_; }
+  std::vector<Decision> take_decisions() noexcept { return std::move(made_); }
+  const std::optional<Divergence>& divergence() const noexcept { return divergence_; }
+  // Replay only: true iff the program consumed every recorded decision.
+  bool replay_complete() const noexcept { return !replaying_ || next_ == recorded_.size(); }
+  const StrategyOptions& strategy() const noexcept { return strategy_; }
+
+  // lockstep::random_below() under this simulation: a decision of kind kRandom.
+  std::uint64_t random_below(std::uint64_t bound, std::uint64_t site);
+
+  // DecisionSource
+  Perturbs perturbs() const override;
+  Duration step_cost(const StepInfo& step) override;
+  Duration timer_delay(Duration delay) override;
+  std::size_t pick_due_timer(std::size_t n) override;
+  std::size_t pick_completion(std::size_t n) override;
+  std::size_t pick_ready(std::size_t n) override;
+  Duration job_duration(std::uint64_t job) override;
+
+ private:
+  SimDecisions(StrategyOptions strategy, std::uint64_t seed, std::vector<Decision> recorded,
+               bool replaying)
+      : strategy_(strategy), rng_(seed), recorded_(std::move(recorded)), replaying_(replaying) {}
+
+  // The core: one decision of `kind` at `site` in [0, bound] (durations) or [0, bound)
+  // (indices), drawn by `draw` unless replaying.
+  template <class Draw>
+  std::uint64_t decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound, Draw draw);
+  void diverge(Decision requested);
+  std::uint64_t draw_duration(std::uint32_t percent, Duration max);
+
+  StrategyOptions strategy_;
+  SplitMix64 rng_;
+  std::vector<Decision> recorded_;
+  bool replaying_;
+  std::size_t next_ = 0;
+  std::vector<Decision> made_;
+  std::optional<Divergence> divergence_;
+  Loop* loop_ = nullptr;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,163 @@
+// Simulation: run a program under a seed and a strategy; get its outcome and every
+// decision it made; replay those decisions; check that a seed is deterministic.
+//
+//   auto program = [] { return my_service_test(); };      // a fresh Coro<T> per run
+//   lockstep::SimulationOptions o{.seed = 7};             // faithful by default
+//   auto run = lockstep::simulate(program, o);
+//   if (!run.outcome.ok()) {
+//     auto again = lockstep::replay(program, run.decisions, o);   // the same failure
+//   }
+//   auto check = lockstep::check_determinism(program, o);        // run, replay, compare
+//   if (!check.deterministic) std::puts(check.report.c_str());
+//
+// A run is a pure function of (program, seed, strategy): the same seed gives the same
+// decisions, the same outcome and the same virtual times, with any compiler and -O level.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "loop/coro.h"
+#include "loop/outcome.h"
+#include "loop/run.h"
+#include "sim/decision.h"
+#include "sim/random.h"
+#include "sim/sim_decisions.h"
+#include "sim/strategy.h"
+
+namespace lockstep {
+
+struct SimulationOptions {
+  std::uint64_t seed = 0;
+  StrategyOptions strategy;
+  // Budgets of the run (see LoopOptions): a livelock stops with BudgetExceededError.
+  std::uint64_t max_steps = 10'000'000;
+  Duration max_time = std::chrono::hours(24);
+  // Receives errors nobody else can (see LoopOptions). Empty: stderr.
+  ExceptionHandler exception_handler;
+};
+
+template <class T>
+struct SimulationResult {
+  Outcome<T> outcome = Outcome<T>::from_error(nullptr, false);  // what main returned or raised
+  std::vector<Decision> decisions;                              // every choice, in order
+  std::optional<Divergence> divergence;  // replay only: where it stopped matching
+  bool replay_complete = true;           // replay only: every recorded decision was used
+  std::uint64_t seed = 0;
+  Strategy strategy = Strategy::kFaithful;
+  std::uint64_t steps = 0;  // callbacks and task steps run
+  TimePoint end_time{};     // the virtual time when the run ended
+};
+
+namespace internal {
+
+template <class F>
+using program_result_t = typename std::invoke_result_t<F&>::value_type;
+
+template <class F>
+SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& decisions,
+                                                    const SimulationOptions& options) {
+  using T = program_result_t<F>;
+  SimulationResult<T> result;
+  result.seed = options.seed;
+  result.strategy = options.strategy.kind;
+  struct CurrentSimulation {
+    SimDecisions* previous;
+    explicit CurrentSimulation(SimDecisions* d) : previous(current_simulation()) {
+      current_simulation() = d;
+    }
+    ~CurrentSimulation() { current_simulation() = previous; }
+  } scope(&decisions);
+  VirtualDriver clock;
+  RunOptions run_options;
+  run_options.decisions = &decisions;
+  run_options.driver = &clock;
+  run_options.max_steps = options.max_steps;
+  run_options.max_time = options.max_time;
+  run_options.exception_handler = options.exception_handler;
+  run_options.main_task_name = "main";
+  run_options.on_start = [&decisions](Loop& loop) { decisions.attach(loop); };
+  run_options.on_finish = [&decisions, &result](Loop& loop) {
+    result.steps = loop.steps();
+    decisions.detach();
+  };
+  try {
+    if constexpr (std::is_void_v<T>) {
+      run(program(), std::move(run_options));
+      result.outcome = Outcome<T>::from_value();
+    } else {
+      result.outcome = Outcome<T>::from_value(run(program(), std::move(run_options)));
+    }
+  } catch (...) {
+    result.outcome =
+        Outcome<T>::from_error(std::current_exception(), internal::handling_cancelled_error());
+  }
+  result.end_time = clock.now();
+  result.divergence = decisions.divergence();
+  result.replay_complete = decisions.replay_complete();
+  result.decisions = decisions.take_decisions();
+  return result;
+}
+
+}  // namespace internal
+
+// Runs program() (a callable returning a Coro<T>) as main under `options.seed` and
+// `options.strategy`, like lockstep::run.
+template <class F>
+auto simulate(F program, const SimulationOptions& options = {}) {
+  SimDecisions decisions = SimDecisions::seeded(options.seed, options.strategy);
+  return internal::run_simulated(program, decisions, options);
+}
+
+// Runs program() again, feeding back `recorded` instead of drawing. The result's
+// divergence says where (if anywhere) the program asked for something else.
+template <class F>
+auto replay(F program, std::vector<Decision> recorded, const SimulationOptions& options = {}) {
+  SimDecisions decisions = SimDecisions::replaying(std::move(recorded), options.strategy);
+  return internal::run_simulated(program, decisions, options);
+}
+
+struct DeterminismReport {
+  bool deterministic = true;
+  std::string report;  // what differed first, for a person; empty if deterministic
+};
+
+// Runs `options.seed` once, then replays it: any divergence, a different outcome, end
+// time or step count means the program depends on something outside its decisions (a
+// real clock, an address, hash order, leftover global state).
+template <class F>
+DeterminismReport check_determinism(F program, const SimulationOptions& options = {}) {
+  auto first = simulate(program, options);
+  auto second = replay(program, first.decisions, options);
+  DeterminismReport r;
+  auto differ = [&r](std::string what) {
+    r.deterministic = false;
+    r.report = "seed is not deterministic: " + std::move(what);
+  };
+  if (second.divergence) {
+    differ(second.divergence->report());
+  } else if (!second.replay_complete) {
+    differ("the replay made " + std::to_string(second.decisions.size()) + " decisions, the run " +
+           std::to_string(first.decisions.size()));
+  } else if (first.outcome.ok() != second.outcome.ok() ||
+             describe_exception(first.outcome.exception()) !=
+                 describe_exception(second.outcome.exception())) {
+    differ(
+        "the outcome differs: " +
+        (first.outcome.ok() ? std::string("ok") : describe_exception(first.outcome.exception())) +
+        " vs " +
+        (second.outcome.ok() ? std::string("ok") : describe_exception(second.outcome.exception())));
+  } else if (first.end_time != second.end_time || first.steps != second.steps) {
+    differ("the run ended at t=" + std::to_string(to_seconds(first.end_time)) +
+           "s, the replay at t=" + std::to_string(to_seconds(second.end_time)) + "s");
+  }
+  return r;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,45 @@
+// Scheduling strategies: which of a run's choices a simulation makes, and how.
+//
+//   lockstep::StrategyOptions s;                 // faithful, the default
+//   s.kind = lockstep::Strategy::kRandom;        // opt in to orders asyncio never produces
+//
+// - fifo: no perturbation at all: plain asyncio (the conformance suite passes under it).
+//   Only the program's own lockstep::random() draws are decisions.
+// - faithful: the ready queue stays FIFO, as asyncio promises. Decided: how much virtual
+//   time a step takes (so whether a timer fires between two steps), how late a timer
+//   fires, the order among timers due together, the order of simultaneous external
+//   completions, how long executor jobs take. Every schedule is one real asyncio could
+//   produce, so every failure found is a real one.
+// - random: faithful, plus any ready callback may run next (uniformly). For code that
+//   claims not to depend on FIFO: it explores orders asyncio itself never produces.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "loop/clock.h"
+
+namespace lockstep {
+
+enum class Strategy : std::uint8_t { kFifo = 0, kFaithful = 1, kRandom = 2 };
+
+// "fifo", "faithful", "random".
+const char* to_string(Strategy s) noexcept;
+// The strategy named `name`, or nullopt.
+std::optional<Strategy> parse_strategy(std::string_view name) noexcept;
+
+struct StrategyOptions {
+  Strategy kind = Strategy::kFaithful;
+  // faithful and random: a step takes extra virtual time with this chance (percent),
+  // uniform in [1ns, max_step_cost].
+  std::uint32_t step_cost_percent = 10;
+  Duration max_step_cost = std::chrono::milliseconds(10);
+  // A timer fires late with this chance (percent), by up to max_timer_delay.
+  std::uint32_t timer_delay_percent = 10;
+  Duration max_timer_delay = std::chrono::milliseconds(1);
+  // An executor job takes up to this much virtual time (uniform).
+  Duration max_job_duration = std::chrono::milliseconds(100);
+};
+
+}  // namespace lockstep

@@ -1,0 +1,257 @@
+// Simulation: seeds determine runs, strategies explore what they claim to, replay
+// reproduces runs and reports exactly where a program stops matching its recording.
+#include "sim/simulation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "loop/lockstep.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+// A program with real races for the faithful strategy: tasks whose sleeps end together,
+// a wait_for whose inner ends exactly at the timeout, and random draws.
+Coro<std::string> racy_program_drawing(std::uint64_t bound) {
+  std::string log;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 4; ++i) {
+    tasks.push_back(create_task([](int i, std::string* log, std::uint64_t bound) -> Coro<void> {
+      co_await sleep(10ms);
+      *log += std::to_string(i);
+      co_await sleep(std::chrono::milliseconds(random_below(bound)));
+      *log += char('a' + i);
+    }(i, &log, bound)));
+  }
+  co_await gather(tasks);
+  try {
+    co_await wait_for([]() -> Coro<void> { co_await sleep(1s); }(), 1s);
+    log += " value";
+  } catch (const TimeoutError&) {
+    log += " timeout";
+  }
+  co_return log;
+}
+Coro<std::string> racy_program() { return racy_program_drawing(5); }
+
+SimulationOptions seed(std::uint64_t s, Strategy kind = Strategy::kFaithful) {
+  SimulationOptions o;
+  o.seed = s;
+  o.strategy.kind = kind;
+  return o;
+}
+
+TEST(SimulationTest, TheSameSeedGivesTheSameRun) {
+  for (std::uint64_t s : {0u, 1u, 17u, 123456u}) {
+    auto a = simulate(racy_program, seed(s));
+    auto b = simulate(racy_program, seed(s));
+    ASSERT_TRUE(a.outcome.ok());
+    EXPECT_EQ(a.outcome.value(), b.outcome.value());
+    EXPECT_EQ(a.decisions, b.decisions);
+    EXPECT_EQ(a.end_time, b.end_time);
+    EXPECT_EQ(a.steps, b.steps);
+    EXPECT_FALSE(a.decisions.empty());
+  }
+}
+
+TEST(SimulationTest, FaithfulSeedsReachBothSidesOfTheWaitForRace) {
+  std::set<std::string> endings;
+  std::set<std::string> logs;
+  for (std::uint64_t s = 0; s < 60; ++s) {
+    auto r = simulate(racy_program, seed(s));
+    ASSERT_TRUE(r.outcome.ok());
+    const std::string log = r.outcome.value();
+    logs.insert(log);
+    endings.insert(log.substr(log.find(' ')));
+  }
+  // The inner finishing at the timeout instant: asyncio gives either, depending on which
+  // timer goes first; the faithful strategy decides it.
+  EXPECT_EQ(endings, (std::set<std::string>{" timeout", " value"}));
+  EXPECT_GT(logs.size(), 5u);
+}
+
+TEST(SimulationTest, FaithfulKeepsTheReadyQueueFifoRandomDoesNot) {
+  // Two callbacks ready in the same iteration: asyncio runs them in order, always.
+  auto program = []() -> Coro<std::string> {
+    std::string order;
+    Loop& loop = *Loop::current();
+    for (char c : std::string("abcd")) loop.call_soon([&order, c] { order += c; });
+    co_await sleep(0s);
+    co_await sleep(0s);
+    co_return order;
+  };
+  std::set<std::string> faithful, random;
+  for (std::uint64_t s = 0; s < 40; ++s) {
+    faithful.insert(simulate(program, seed(s)).outcome.value());
+    random.insert(simulate(program, seed(s, Strategy::kRandom)).outcome.value());
+  }
+  EXPECT_EQ(faithful, std::set<std::string>{"abcd"});
+  EXPECT_GT(random.size(), 5u);
+}
+
+TEST(SimulationTest, FifoIsPlainAsyncioWithOnlyTheProgramsOwnDraws) {
+  auto r = simulate(racy_program, seed(5, Strategy::kFifo));
+  ASSERT_TRUE(r.outcome.ok());
+  for (const Decision& d : r.decisions) EXPECT_EQ(d.kind, DecisionKind::kRandom);
+  EXPECT_EQ(r.decisions.size(), 4u);
+  // asyncio's own order: the timeout's timer was scheduled first, so it wins the tie.
+  EXPECT_THAT(r.outcome.value(), HasSubstr(" timeout"));
+}
+
+TEST(SimulationTest, ReplayReproducesTheRunExactly) {
+  for (std::uint64_t s = 0; s < 10; ++s) {
+    auto run = simulate(racy_program, seed(s, Strategy::kRandom));
+    auto again = replay(racy_program, run.decisions, seed(999, Strategy::kRandom));
+    EXPECT_FALSE(again.divergence) << again.divergence->report();
+    EXPECT_TRUE(again.replay_complete);
+    EXPECT_EQ(again.outcome.value(), run.outcome.value());
+    EXPECT_EQ(again.decisions, run.decisions);
+    EXPECT_EQ(again.end_time, run.end_time);
+  }
+}
+
+TEST(SimulationTest, ReplayOfAFailingRunReproducesTheFailure) {
+  auto flaky = []() -> Coro<int> {
+    co_await sleep(std::chrono::milliseconds(random_below(100)));
+    if (random_chance(1, 4)) throw std::runtime_error("rare failure");
+    co_return 1;
+  };
+  std::optional<SimulationResult<int>> failing;
+  for (std::uint64_t s = 0; s < 100 && !failing; ++s) {
+    auto r = simulate(flaky, seed(s));
+    if (!r.outcome.ok()) failing = std::move(r);
+  }
+  ASSERT_TRUE(failing);
+  auto again = replay(flaky, failing->decisions, seed(0));
+  EXPECT_FALSE(again.outcome.ok());
+  EXPECT_EQ(describe_exception(again.outcome.exception()),
+            describe_exception(failing->outcome.exception()));
+  EXPECT_EQ(again.end_time, failing->end_time);
+}
+
+TEST(SimulationTest, ADifferentProgramDivergesWithAReport) {
+  auto run = simulate(racy_program, seed(3));
+  std::size_t first_draw = 0;
+  while (run.decisions[first_draw].kind != DecisionKind::kRandom) ++first_draw;
+  // The same program, except that it draws from a different range.
+  auto other = [] { return racy_program_drawing(7); };
+  auto r = replay(other, run.decisions, seed(3));
+  ASSERT_TRUE(r.divergence);
+  EXPECT_EQ(r.divergence->index, first_draw);
+  const std::string report = r.divergence->report();
+  EXPECT_THAT(report, HasSubstr("replay diverged at decision #" + std::to_string(first_draw)));
+  EXPECT_THAT(report, HasSubstr("recorded:  random"));
+  EXPECT_THAT(report, HasSubstr("bound=5"));
+  EXPECT_THAT(report, HasSubstr("requested: random"));
+  EXPECT_THAT(report, HasSubstr("bound=7"));
+  EXPECT_THAT(report, HasSubstr("the decisions before it"));
+}
+
+TEST(SimulationTest, ReplayingMoreThanWasRecordedIsADivergence) {
+  auto run = simulate(racy_program, seed(4));
+  std::vector<Decision> cut(run.decisions.begin(), run.decisions.begin() + 3);
+  auto r = replay(racy_program, cut, seed(4));
+  ASSERT_TRUE(r.divergence);
+  EXPECT_EQ(r.divergence->index, 3u);
+  EXPECT_FALSE(r.divergence->recorded);
+  EXPECT_THAT(r.divergence->report(), HasSubstr("the recording ends here"));
+}
+
+TEST(SimulationTest, DeterminismCheckPassesForADeterministicProgram) {
+  for (std::uint64_t s = 0; s < 5; ++s) {
+    auto report = check_determinism(racy_program, seed(s, Strategy::kRandom));
+    EXPECT_TRUE(report.deterministic) << report.report;
+  }
+}
+
+// State that leaks from one run into the next: the classic hidden nondeterminism.
+int leaked_counter = 0;
+
+TEST(SimulationTest, DeterminismCheckCatchesStateLeakingBetweenRuns) {
+  auto program = []() -> Coro<int> {
+    const int extra = ++leaked_counter % 2;
+    for (int i = 0; i < 1 + extra; ++i) co_await sleep(std::chrono::milliseconds(random_below(3)));
+    co_return extra;
+  };
+  auto report = check_determinism(program, seed(1));
+  EXPECT_FALSE(report.deterministic);
+  EXPECT_THAT(report.report, HasSubstr("not deterministic"));
+}
+
+TEST(SimulationTest, DeterminismCheckCatchesAProgramReadingTheRealClock) {
+  auto program = []() -> Coro<int> {
+    // Nanoseconds of the real clock decide how many decisions the run makes.
+    const auto ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    const int n = 1 + static_cast<int>((ns / 64) % 7);
+    for (int i = 0; i < n; ++i) co_await sleep(std::chrono::milliseconds(random_below(3)));
+    co_return n;
+  };
+  // Two reads of the clock agree by chance with probability about 1/7 per attempt.
+  bool caught = false;
+  for (std::uint64_t attempt = 0; attempt < 20 && !caught; ++attempt)
+    caught = !check_determinism(program, seed(attempt)).deterministic;
+  EXPECT_TRUE(caught);
+}
+
+TEST(SimulationTest, RandomOutsideASimulationStillWorks) {
+  for (int i = 0; i < 100; ++i) EXPECT_LT(random_below(10), 10u);
+  EXPECT_EQ(random_duration(Duration::zero()), Duration::zero());
+}
+
+TEST(SimulationTest, ExecutorJobsTakeDecidedDurations) {
+  auto program = []() -> Coro<double> {
+    const TimePoint start = Loop::current()->time();
+    co_await to_thread([] { return 1; });
+    co_return to_seconds(Loop::current()->time() - start);
+  };
+  std::set<double> durations;
+  for (std::uint64_t s = 0; s < 10; ++s) {
+    auto r = simulate(program, seed(s));
+    durations.insert(r.outcome.value());
+    bool has_job = false;
+    for (const Decision& d : r.decisions) has_job = has_job || d.kind == DecisionKind::kJobDuration;
+    EXPECT_TRUE(has_job);
+    EXPECT_EQ(replay(program, r.decisions, seed(s)).outcome.value(), r.outcome.value());
+  }
+  EXPECT_GT(durations.size(), 5u);
+}
+
+// For random task programs: recording then replaying gives the identical run.
+RC_GTEST_PROP(SimulationLaws, RecordThenReplayIsIdentical, ()) {
+  const auto sleeps = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 20));
+  const auto s = *rc::gen::arbitrary<std::uint64_t>();
+  const auto kind = *rc::gen::element(Strategy::kFifo, Strategy::kFaithful, Strategy::kRandom);
+  auto program = [&sleeps]() -> Coro<std::string> {
+    std::string log;
+    std::vector<Task<void>> tasks;
+    for (std::size_t i = 0; i < sleeps.size(); ++i) {
+      tasks.push_back(create_task([](int ms, std::size_t i, std::string* log) -> Coro<void> {
+        co_await sleep(std::chrono::milliseconds(ms));
+        *log += std::to_string(i) + "@" + std::to_string(to_seconds(Loop::current()->time())) + " ";
+        if (random_chance(1, 3)) co_await sleep(0s);
+        *log += std::to_string(i) + " ";
+      }(sleeps[i], i, &log)));
+    }
+    co_await gather(tasks);
+    co_return log;
+  };
+  auto run = simulate(program, seed(s, kind));
+  auto again = replay(program, run.decisions, seed(s, kind));
+  RC_ASSERT(!again.divergence);
+  RC_ASSERT(again.replay_complete);
+  RC_ASSERT(again.outcome.value() == run.outcome.value());
+  RC_ASSERT(again.decisions == run.decisions);
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -39,6 +39,11 @@ SplitMix64& production_generator() {
 
 }  // namespace internal
 
+void log(std::string_view text) {
+  if (SimDecisions* sim = internal::current_simulation())
+    if (TraceSink* sink = sim->sink()) sink->on_log(sim->now(), sim->current_task_id(), text);
+}
+
 std::uint64_t random_below(std::uint64_t bound, SourceLocation where) {
   if (SimDecisions* sim = internal::current_simulation())
     return sim->random_below(bound, internal::site_of(where));

@@ -15,6 +15,10 @@ bool is_duration(DecisionKind k) {
 }
 }  // namespace
 
+std::uint64_t SimDecisions::current_task_id() const noexcept {
+  return loop_ && loop_->current_task() ? loop_->current_task()->id() : 0;
+}
+
 std::string Divergence::report() const {
   std::string s = "replay diverged at decision #" + std::to_string(index) + ":\n";
   s += "  recorded:  " +
@@ -54,8 +58,7 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
 template <class Draw>
 std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
                                    Draw draw) {
-  Decision d{kind, site, bound, 0, loop_ ? loop_->time() : TimePoint{}, 0};
-  if (loop_ && loop_->current_task()) d.task = loop_->current_task()->id();
+  Decision d{kind, site, bound, 0, now(), current_task_id()};
   if (divergence_) return 0;  // diverged: defaults until the loop stops
   if (replaying_) {
     const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
@@ -71,6 +74,7 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
   }
   ++next_;
   made_.push_back(d);
+  if (sink_) sink_->on_decision(d);
   return d.value;
 }
 

@@ -27,6 +27,7 @@
 #include "sim/decision.h"
 #include "sim/prng.h"
 #include "sim/strategy.h"
+#include "sim/trace_sink.h"
 
 namespace lockstep {
 
@@ -55,6 +56,12 @@ class SimDecisions final : public DecisionSource {
   // stopped when a replay diverges.
   void attach(Loop& loop) noexcept { loop_ = &loop; }
   void detach() noexcept { loop_ = nullptr; }
+  // Streams every decision (and lockstep::log line) to `sink` as it is made. Not owned.
+  void set_sink(TraceSink* sink) noexcept { sink_ = sink; }
+  TraceSink* sink() const noexcept { return sink_; }
+  // The loop's time and the current task's id, for stamping records.
+  TimePoint now() const noexcept { return loop_ ? loop_->time() : TimePoint{}; }
+  std::uint64_t current_task_id() const noexcept;
 
   const std::vector<Decision>& decisions() const noexcept { return made_; }
   std::vector<Decision> take_decisions() noexcept { return std::move(made_); }
@@ -95,6 +102,7 @@ class SimDecisions final : public DecisionSource {
   std::vector<Decision> made_;
   std::optional<Divergence> divergence_;
   Loop* loop_ = nullptr;
+  TraceSink* sink_ = nullptr;
 };
 
 }  // namespace lockstep

@@ -30,6 +30,7 @@
 #include "sim/random.h"
 #include "sim/sim_decisions.h"
 #include "sim/strategy.h"
+#include "sim/trace_sink.h"
 
 namespace lockstep {
 
@@ -41,6 +42,9 @@ struct SimulationOptions {
   Duration max_time = std::chrono::hours(24);
   // Receives errors nobody else can (see LoopOptions). Empty: stderr.
   ExceptionHandler exception_handler;
+  // Streams the run's decisions and log lines as they happen (e.g. replay/'s
+  // TraceWriter). Not owned; nullptr: none.
+  TraceSink* trace = nullptr;
 };
 
 template <class T>
@@ -112,6 +116,7 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
 template <class F>
 auto simulate(F program, const SimulationOptions& options = {}) {
   SimDecisions decisions = SimDecisions::seeded(options.seed, options.strategy);
+  decisions.set_sink(options.trace);
   return internal::run_simulated(program, decisions, options);
 }
 
@@ -120,6 +125,7 @@ auto simulate(F program, const SimulationOptions& options = {}) {
 template <class F>
 auto replay(F program, std::vector<Decision> recorded, const SimulationOptions& options = {}) {
   SimDecisions decisions = SimDecisions::replaying(std::move(recorded), options.strategy);
+  decisions.set_sink(options.trace);
   return internal::run_simulated(program, decisions, options);
 }
 

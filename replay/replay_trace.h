@@ -1,0 +1,38 @@
+// Record a simulated run to a trace file, and replay a trace file.
+//
+//   auto run = lockstep::record_trace(program, options, "run.trace", "my_test");
+//   auto again = lockstep::replay_trace(program, "run.trace", "my_test");   // same run
+//
+// replay_trace refuses (TraceError) a trace of another program, so a trace from CI
+// cannot silently be replayed against the wrong test.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "replay/trace_file.h"
+#include "sim/simulation.h"
+
+namespace lockstep {
+
+template <class F>
+auto record_trace(F program, SimulationOptions options, const std::string& path,
+                  std::string program_name, std::map<std::string, std::string> labels = {}) {
+  TraceWriter writer(
+      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels)});
+  options.trace = &writer;
+  auto run = simulate(std::move(program), options);
+  writer.finish(run);
+  return run;
+}
+
+template <class F>
+auto replay_trace(F program, const std::string& path, std::string_view program_name = {}) {
+  Trace t = read_trace(path);
+  if (!program_name.empty() && t.info.program != program_name)
+    throw TraceError(path + ": a trace of '" + t.info.program + "', not of '" +
+                     std::string(program_name) + "'");
+  return replay(std::move(program), std::move(t.decisions), t.simulation_options());
+}
+
+}  // namespace lockstep

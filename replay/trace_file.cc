@@ -1,0 +1,220 @@
+#include "replay/trace_file.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "google/protobuf/io/coded_stream.h"
+#include "replay/trace.pb.h"
+
+namespace lockstep {
+
+namespace {
+
+constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
+                             '-', 'T', 'R', 'A', 'C', 'E', '\n', '\0'};
+constexpr std::size_t kFlushAt = 4096;
+constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
+
+void append_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& problem) {
+  throw TraceError(path + ": " + problem);
+}
+
+trace::StrategyParams to_proto(const StrategyOptions& s) {
+  trace::StrategyParams p;
+  p.set_kind(to_string(s.kind));
+  p.set_step_cost_percent(s.step_cost_percent);
+  p.set_max_step_cost_ns(s.max_step_cost.count());
+  p.set_timer_delay_percent(s.timer_delay_percent);
+  p.set_max_timer_delay_ns(s.max_timer_delay.count());
+  p.set_max_job_duration_ns(s.max_job_duration.count());
+  return p;
+}
+
+}  // namespace
+
+SimulationOptions Trace::simulation_options() const {
+  SimulationOptions o;
+  o.seed = info.seed;
+  o.strategy = info.strategy;
+  return o;
+}
+
+TraceWriter::TraceWriter(const std::string& path, TraceInfo info) : path_(path) {
+  file_ = std::fopen(path.c_str(), "wb");
+  if (!file_) fail(path, std::string("cannot create the trace file: ") + std::strerror(errno));
+  trace::Header h;
+  h.set_format_version(kTraceFormatVersion);
+  h.set_lockstep_version(kLockstepVersion);
+  h.set_seed(info.seed);
+  *h.mutable_strategy() = to_proto(info.strategy);
+  h.set_program(info.program);
+  for (const auto& [k, v] : info.labels) (*h.mutable_labels())[k] = v;
+  buffer_.append(kMagic, sizeof kMagic);
+  write_record(h.SerializeAsString());
+  flush();
+}
+
+TraceWriter::~TraceWriter() {
+  if (file_) {
+    flush();
+    std::fclose(file_);
+  }
+}
+
+void TraceWriter::write_record(const std::string& serialized) {
+  append_varint(buffer_, serialized.size());
+  buffer_ += serialized;
+  if (buffer_.size() >= kFlushAt) flush();
+}
+
+void TraceWriter::flush() {
+  if (!file_ || buffer_.empty()) return;
+  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size() ||
+      std::fflush(file_) != 0)
+    fail(path_, std::string("cannot write the trace file: ") + std::strerror(errno));
+  bytes_ += buffer_.size();
+  buffer_.clear();
+}
+
+void TraceWriter::on_decision(const Decision& d) {
+  trace::Record r;
+  trace::DecisionRecord* dr = r.mutable_decision();
+  dr->set_kind(static_cast<std::uint32_t>(d.kind));
+  dr->set_site(d.site);
+  dr->set_bound(d.bound);
+  dr->set_value(d.value);
+  dr->set_time_delta_ns((d.time - last_time_).count());
+  dr->set_task(d.task);
+  last_time_ = d.time;
+  write_record(r.SerializeAsString());
+}
+
+void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
+  trace::Record r;
+  trace::LogRecord* lr = r.mutable_log();
+  lr->set_time_delta_ns((time - last_time_).count());
+  lr->set_task(task);
+  lr->set_text(std::string(text));
+  last_time_ = time;
+  write_record(r.SerializeAsString());
+  flush();  // a log line is worth having even if the run dies right after it
+}
+
+void TraceWriter::finish(const TraceEnd& end) {
+  trace::Record r;
+  trace::End* e = r.mutable_end();
+  e->set_ok(end.ok);
+  e->set_error(end.error);
+  e->set_end_time_ns(end.end_time.time_since_epoch().count());
+  e->set_steps(end.steps);
+  e->set_decisions(end.decisions);
+  write_record(r.SerializeAsString());
+  flush();
+}
+
+Trace read_trace(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail(path, std::string("cannot open the trace file: ") + std::strerror(errno));
+  std::string data;
+  char chunk[1 << 16];
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) data.append(chunk, n);
+  std::fclose(f);
+
+  if (data.empty()) fail(path, "empty file, not a lockstep trace");
+  if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
+    fail(path, "not a lockstep trace (it does not start with the trace magic bytes)");
+
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const std::uint8_t*>(data.data()) + sizeof kMagic,
+      static_cast<int>(data.size() - sizeof kMagic));
+  in.SetTotalBytesLimit(static_cast<int>(data.size()));
+  std::size_t record_index = 0;
+  std::string truncation;
+  // Reads the next length-delimited message into `out`. false at the clean end of the
+  // file; sets `truncation` and returns false if the file stops inside a record.
+  auto next = [&](std::string& out) -> bool {
+    if (in.ExpectAtEnd()) return false;
+    std::uint32_t len = 0;
+    if (!in.ReadVarint32(&len)) {
+      truncation = "the file ends inside the length of record #" + std::to_string(record_index);
+      return false;
+    }
+    if (len > kMaxRecordBytes)
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
+                     std::to_string(len) + " bytes");
+    if (!in.ReadString(&out, static_cast<int>(len))) {
+      truncation = "the file ends inside record #" + std::to_string(record_index);
+      return false;
+    }
+    return true;
+  };
+
+  Trace t;
+  std::string bytes;
+  if (!next(bytes)) fail(path, "truncated trace: the header is incomplete");
+  trace::Header h;
+  if (!h.ParseFromString(bytes)) fail(path, "corrupt trace: the header cannot be parsed");
+  if (h.format_version() == 0) fail(path, "corrupt trace: the header has no format version");
+  if (h.format_version() > kTraceFormatVersion)
+    fail(path, "trace format version " + std::to_string(h.format_version()) +
+                   " is newer than this lockstep reads (" + std::to_string(kTraceFormatVersion) +
+                   "); replay it with the lockstep that wrote it (" + h.lockstep_version() + ")");
+  t.format_version = h.format_version();
+  t.lockstep_version = h.lockstep_version();
+  t.info.seed = h.seed();
+  const auto kind = parse_strategy(h.strategy().kind());
+  if (!kind) fail(path, "corrupt trace: unknown strategy '" + h.strategy().kind() + "'");
+  t.info.strategy.kind = *kind;
+  t.info.strategy.step_cost_percent = h.strategy().step_cost_percent();
+  t.info.strategy.max_step_cost = Duration(h.strategy().max_step_cost_ns());
+  t.info.strategy.timer_delay_percent = h.strategy().timer_delay_percent();
+  t.info.strategy.max_timer_delay = Duration(h.strategy().max_timer_delay_ns());
+  t.info.strategy.max_job_duration = Duration(h.strategy().max_job_duration_ns());
+  t.info.program = h.program();
+  for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
+
+  TimePoint time{};
+  while (true) {
+    ++record_index;
+    if (!next(bytes)) break;
+    trace::Record r;
+    if (!r.ParseFromString(bytes))
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
+    if (t.end) fail(path, "corrupt trace: records after the End record");
+    switch (r.record_case()) {
+      case trace::Record::kDecision: {
+        const auto& d = r.decision();
+        if (d.kind() < 1 || d.kind() > static_cast<std::uint32_t>(DecisionKind::kRandom))
+          fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                         " has unknown decision kind " + std::to_string(d.kind()));
+        time += Duration(d.time_delta_ns());
+        t.decisions.push_back(Decision{static_cast<DecisionKind>(d.kind()), d.site(), d.bound(),
+                                       d.value(), time, d.task()});
+        break;
+      }
+      case trace::Record::kLog:
+        time += Duration(r.log().time_delta_ns());
+        t.logs.push_back(TraceLogLine{time, r.log().task(), r.log().text()});
+        break;
+      case trace::Record::kEnd:
+        t.end = TraceEnd{r.end().ok(), r.end().error(), TimePoint(Duration(r.end().end_time_ns())),
+                         r.end().steps(), r.end().decisions()};
+        break;
+      default:
+        fail(path, "corrupt trace: record #" + std::to_string(record_index) + " is empty");
+    }
+  }
+  if (truncation.empty() && !t.end) truncation = "the run did not finish: no End record";
+  t.truncation = truncation;
+  return t;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,26 @@
+// Where a simulated run streams what it records, as it happens (replay/'s TraceWriter
+// writes it to a file). sim/ knows nothing of the file format.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "loop/clock.h"
+#include "sim/decision.h"
+
+namespace lockstep {
+
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  // A decision was made (in order).
+  virtual void on_decision(const Decision& d) = 0;
+  // The program called lockstep::log(text) at `time` in task `task` (0: no task).
+  virtual void on_log(TimePoint time, std::uint64_t task, std::string_view text) = 0;
+};
+
+// Adds a line to the running simulation's trace (a no-op outside a simulation or when
+// nothing is recorded): a note for the person who later reads or replays the trace.
+void log(std::string_view text);
+
+}  // namespace lockstep

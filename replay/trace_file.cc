@@ -12,7 +12,7 @@ namespace {
 
 constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
                              '-', 'T', 'R', 'A', 'C', 'E', '\n', '\0'};
-constexpr std::size_t kFlushAt = 4096;
+constexpr std::size_t kFlushAt = 32 * 1024;
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 
 void append_varint(std::string& out, std::uint64_t v) {
@@ -36,6 +36,55 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_max_timer_delay_ns(s.max_timer_delay.count());
   p.set_max_job_duration_ns(s.max_job_duration.count());
   return p;
+}
+
+// Decodes a Record that holds a DecisionRecord made only of known varint fields (what
+// TraceWriter writes) without building messages. Returns false for anything else, which
+// then goes through the generated parser.
+bool decode_decision_fast(const std::string& bytes, trace::DecisionRecord& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  auto varint = [&](std::uint64_t& v) -> bool {
+    v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+      const unsigned char b = *p++;
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  };
+  if (p == end || *p++ != ((1 << 3) | 2)) return false;
+  std::uint64_t len = 0;
+  if (!varint(len) || len != static_cast<std::uint64_t>(end - p)) return false;
+  out.Clear();
+  while (p < end) {
+    std::uint64_t tag = 0, v = 0;
+    if (!varint(tag) || (tag & 7) != 0 || !varint(v)) return false;
+    switch (tag >> 3) {
+      case 1:
+        if (v > 0xffffffffu) return false;
+        out.set_kind(static_cast<std::uint32_t>(v));
+        break;
+      case 2:
+        out.set_site(v);
+        break;
+      case 3:
+        out.set_bound(v);
+        break;
+      case 4:
+        out.set_value(v);
+        break;
+      case 5:
+        out.set_time_delta_ns(static_cast<std::int64_t>(v));
+        break;
+      case 6:
+        out.set_task(v);
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -85,16 +134,36 @@ void TraceWriter::flush() {
 }
 
 void TraceWriter::on_decision(const Decision& d) {
-  trace::Record r;
-  trace::DecisionRecord* dr = r.mutable_decision();
-  dr->set_kind(static_cast<std::uint32_t>(d.kind));
-  dr->set_site(d.site);
-  dr->set_bound(d.bound);
-  dr->set_value(d.value);
-  dr->set_time_delta_ns((d.time - last_time_).count());
-  dr->set_task(d.task);
+  // Hand-encoded in protobuf's wire format (a Record holding a DecisionRecord; fields at
+  // their default are omitted, as proto3 does): building and serialising a message per
+  // decision costs more than the rest of a simulated step. read_trace parses it with the
+  // generated code, and the tests check that the two agree.
+  char inner[6 * 11];
+  std::size_t n = 0;
+  auto field = [&](std::uint32_t number, std::uint64_t v) {
+    if (v == 0) return;
+    inner[n++] = static_cast<char>(number << 3);  // wire type 0: varint
+    while (v >= 0x80) {
+      inner[n++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    inner[n++] = static_cast<char>(v);
+  };
+  field(1, static_cast<std::uint32_t>(d.kind));
+  field(2, d.site);
+  field(3, d.bound);
+  field(4, d.value);
+  field(5, static_cast<std::uint64_t>((d.time - last_time_).count()));
+  field(6, d.task);
   last_time_ = d.time;
-  write_record(r.SerializeAsString());
+  // The record: its length, then field 1 (wire type 2) of Record with the inner bytes.
+  std::size_t inner_len_bytes = 1;
+  for (std::size_t v = n; v >= 0x80; v >>= 7) ++inner_len_bytes;
+  append_varint(buffer_, 1 + inner_len_bytes + n);
+  buffer_.push_back(static_cast<char>((1 << 3) | 2));
+  append_varint(buffer_, n);
+  buffer_.append(inner, n);
+  if (buffer_.size() >= kFlushAt) flush();
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
@@ -182,16 +251,18 @@ Trace read_trace(const std::string& path) {
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
 
   TimePoint time{};
+  trace::Record r;  // reused: parsing clears it
+  trace::DecisionRecord fast;
   while (true) {
     ++record_index;
     if (!next(bytes)) break;
-    trace::Record r;
-    if (!r.ParseFromString(bytes))
+    const bool is_fast = decode_decision_fast(bytes, fast);
+    if (!is_fast && !r.ParseFromString(bytes))
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
     if (t.end) fail(path, "corrupt trace: records after the End record");
-    switch (r.record_case()) {
+    switch (is_fast ? trace::Record::kDecision : r.record_case()) {
       case trace::Record::kDecision: {
-        const auto& d = r.decision();
+        const auto& d = is_fast ? fast : r.decision();
         if (d.kind() < 1 || d.kind() > static_cast<std::uint32_t>(DecisionKind::kRandom))
           fail(path, "corrupt trace: record #" + std::to_string(record_index) +
                          " has unknown decision kind " + std::to_string(d.kind()));

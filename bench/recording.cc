@@ -1,0 +1,80 @@
+// Cost of recording and replaying: one workload run plainly, under simulation (decisions
+// kept in memory), under simulation with a trace file, and replayed from that file.
+//   ./bazelw run -c opt //bench:recording
+// Prints ns per decision for each mode (medians of 5), the ratios, and bytes per decision.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/report.h"
+#include "loop/lockstep.h"
+#include "replay/replay_trace.h"
+#include "sim/simulation.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// 1,000 tasks, each sleeping 100 times for a drawn number of ms: about 200,000 decisions
+// under the faithful strategy (a draw, a timer and a step each time).
+lockstep::Coro<long> workload() {
+  std::vector<lockstep::Task<long>> tasks;
+  for (int t = 0; t < 1000; ++t)
+    tasks.push_back(lockstep::create_task([]() -> lockstep::Coro<long> {
+      long sum = 0;
+      for (int i = 0; i < 100; ++i) {
+        const auto ms = static_cast<long>(lockstep::random_below(10));
+        co_await lockstep::sleep(std::chrono::milliseconds(ms));
+        sum += ms;
+      }
+      co_return sum;
+    }()));
+  long total = 0;
+  for (long v : co_await lockstep::gather(tasks)) total += v;
+  co_return total;
+}
+
+template <class F>
+double median_ns(F run) {
+  std::vector<double> samples;
+  for (int i = 0; i < 5; ++i) {
+    lockstep::bench::Stopwatch w;
+    run();
+    samples.push_back(static_cast<double>(w.elapsed_ns()));
+  }
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  const std::string path = "/tmp/lockstep-bench-recording.trace";
+  lockstep::SimulationOptions options;
+  options.seed = 1;
+  const auto reference = lockstep::simulate(workload, options);
+  const double decisions = static_cast<double>(reference.decisions.size());
+
+  const double plain = median_ns([] { lockstep::run(workload()); });
+  const double in_memory = median_ns([&] { lockstep::simulate(workload, options); });
+  const double traced =
+      median_ns([&] { lockstep::record_trace(workload, options, path, "bench.recording"); });
+  const double replayed = median_ns([&] { lockstep::replay_trace(workload, path); });
+
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  std::fseek(f, 0, SEEK_END);
+  const double bytes = static_cast<double>(std::ftell(f));
+  std::fclose(f);
+  std::remove(path.c_str());
+
+  std::printf("decisions per run: %.0f\n", decisions);
+  std::printf("plain loop (no simulation):  %8.1f ns per decision-equivalent\n", plain / decisions);
+  std::printf("simulated, in memory:        %8.1f ns per decision\n", in_memory / decisions);
+  std::printf("simulated, with trace file:  %8.1f ns per decision\n", traced / decisions);
+  std::printf("replayed from the trace:     %8.1f ns per decision\n", replayed / decisions);
+  std::printf("recording overhead (trace / in memory): %.2fx\n", traced / in_memory);
+  std::printf("simulation overhead (in memory / plain): %.2fx\n", in_memory / plain);
+  std::printf("replay vs recording (replay / trace):    %.2fx\n", replayed / traced);
+  std::printf("bytes per decision: %.2f\n", bytes / decisions);
+}

@@ -1,0 +1,128 @@
+// The `lockstep` tool: each command's output and exit code, on real traces and bad input.
+#include "replay/cli.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "loop/lockstep.h"
+#include "replay/replay_trace.h"
+
+namespace lockstep {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string temp_path(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+Coro<int> program() {
+  std::vector<Task<int>> tasks;
+  for (int i = 0; i < 3; ++i)
+    tasks.push_back(create_task([](int i) -> Coro<int> {
+      co_await sleep(std::chrono::milliseconds(5 + random_below(10)));
+      log("worker \"" + std::to_string(i) + "\" done");
+      co_return i;
+    }(i)));
+  int sum = 0;
+  for (int v : co_await gather(tasks)) sum += v;
+  co_return sum;
+}
+
+std::string record(std::uint64_t seed, const std::string& name) {
+  const std::string path = temp_path(name);
+  SimulationOptions o;
+  o.seed = seed;
+  record_trace(program, o, path, "cli_test.program");
+  return path;
+}
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  int code = cli::run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CliTest, ShowPrintsTheTimeline) {
+  const std::string path = record(1, "show.trace");
+  Result r = run({"show", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("trace: program 'cli_test.program', seed 1, strategy faithful"));
+  EXPECT_THAT(r.out, HasSubstr("decision #0 "));
+  EXPECT_THAT(r.out, HasSubstr("log: worker \"0\" done"));
+  EXPECT_THAT(r.out, HasSubstr("end: main returned"));
+}
+
+TEST(CliTest, StatsCountsByKindAndTask) {
+  const std::string path = record(2, "stats.trace");
+  Result r = run({"stats", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("decisions: "));
+  EXPECT_THAT(r.out, HasSubstr("random: 3 ("));
+  EXPECT_THAT(r.out, HasSubstr("bytes per decision"));
+  EXPECT_THAT(r.out, HasSubstr("log lines: 3"));
+}
+
+TEST(CliTest, DiffFindsTheFirstDifference) {
+  const std::string a = record(3, "a.trace");
+  const std::string a2 = record(3, "a2.trace");
+  const std::string b = record(4, "b.trace");
+  Result same = run({"diff", a, a2});
+  EXPECT_EQ(same.code, 0) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("the traces agree"));
+  Result differ = run({"diff", a, b});
+  EXPECT_EQ(differ.code, 1);
+  EXPECT_THAT(differ.out, HasSubstr("first difference at decision #"));
+  EXPECT_THAT(differ.out, HasSubstr("  A     "));
+  EXPECT_THAT(differ.out, HasSubstr("  B     "));
+}
+
+TEST(CliTest, ExportWritesValidChromeTraceJson) {
+  const std::string path = record(5, "export.trace");
+  Result r = run({"export", "--format=chrome", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &parsed).ok()) << r.out;
+  const auto& events = parsed.fields().at("traceEvents").list_value().values();
+  Trace t = read_trace(path);
+  std::size_t instants = 0;
+  for (const auto& e : events)
+    if (e.struct_value().fields().at("ph").string_value() == "i") ++instants;
+  EXPECT_EQ(instants, t.decisions.size() + t.logs.size());
+}
+
+TEST(CliTest, BadUsageAndBadFilesGetClearErrorsAndExitCodes) {
+  EXPECT_EQ(run({}).code, 2);
+  Result help = run({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("usage: lockstep"));
+  Result unknown = run({"frobnicate", "x"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command 'frobnicate'"));
+  Result missing_arg = run({"diff", "only-one"});
+  EXPECT_EQ(missing_arg.code, 2);
+  EXPECT_THAT(missing_arg.err, HasSubstr("expected 2 trace files, got 1"));
+  Result no_format = run({"export", record(6, "e.trace")});
+  EXPECT_EQ(no_format.code, 2);
+  EXPECT_THAT(no_format.err, HasSubstr("--format=chrome"));
+  Result no_file = run({"show", temp_path("nope.trace")});
+  EXPECT_EQ(no_file.code, 3);
+  EXPECT_THAT(no_file.err, HasSubstr("cannot open the trace file"));
+  Result bad_option = run({"show", "--colour", "x"});
+  EXPECT_EQ(bad_option.code, 2);
+  EXPECT_THAT(bad_option.err, HasSubstr("unknown option --colour"));
+}
+
+}  // namespace
+}  // namespace lockstep

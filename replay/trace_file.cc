@@ -2,8 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
-#include "google/protobuf/io/coded_stream.h"
 #include "replay/trace.pb.h"
 
 namespace lockstep {
@@ -41,7 +41,7 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
 // Decodes a Record that holds a DecisionRecord made only of known varint fields (what
 // TraceWriter writes) without building messages. Returns false for anything else, which
 // then goes through the generated parser.
-bool decode_decision_fast(const std::string& bytes, trace::DecisionRecord& out) {
+bool decode_decision_fast(std::string_view bytes, trace::DecisionRecord& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
   auto varint = [&](std::uint64_t& v) -> bool {
@@ -96,7 +96,21 @@ SimulationOptions Trace::simulation_options() const {
   return o;
 }
 
-TraceWriter::TraceWriter(const std::string& path, TraceInfo info) : path_(path) {
+std::uint64_t usual_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept {
+  switch (kind) {
+    case DecisionKind::kStepCost:
+      return static_cast<std::uint64_t>(strategy.max_step_cost.count());
+    case DecisionKind::kTimerDelay:
+      return static_cast<std::uint64_t>(strategy.max_timer_delay.count());
+    case DecisionKind::kJobDuration:
+      return static_cast<std::uint64_t>(strategy.max_job_duration.count());
+    default:
+      return 0;
+  }
+}
+
+TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
+    : path_(path), strategy_(info.strategy) {
   file_ = std::fopen(path.c_str(), "wb");
   if (!file_) fail(path, std::string("cannot create the trace file: ") + std::strerror(errno));
   trace::Header h;
@@ -151,18 +165,27 @@ void TraceWriter::on_decision(const Decision& d) {
   };
   field(1, static_cast<std::uint32_t>(d.kind));
   field(2, d.site);
-  field(3, d.bound);
+  field(3, d.bound ^ usual_bound(d.kind, strategy_));
   field(4, d.value);
   field(5, static_cast<std::uint64_t>((d.time - last_time_).count()));
   field(6, d.task);
   last_time_ = d.time;
-  // The record: its length, then field 1 (wire type 2) of Record with the inner bytes.
-  std::size_t inner_len_bytes = 1;
-  for (std::size_t v = n; v >= 0x80; v >>= 7) ++inner_len_bytes;
-  append_varint(buffer_, 1 + inner_len_bytes + n);
-  buffer_.push_back(static_cast<char>((1 << 3) | 2));
-  append_varint(buffer_, n);
-  buffer_.append(inner, n);
+  // The record: its length, then field 1 (wire type 2) of Record with the inner bytes;
+  // assembled on the stack and appended at once.
+  char record[2 + 2 + sizeof inner];
+  std::size_t m = 0;
+  auto put_varint = [&](std::size_t v) {
+    while (v >= 0x80) {
+      record[m++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    record[m++] = static_cast<char>(v);
+  };
+  put_varint(1 + (n >= 0x80 ? 2 : 1) + n);  // n <= 66: its varint takes one byte
+  record[m++] = static_cast<char>((1 << 3) | 2);
+  put_varint(n);
+  std::memcpy(record + m, inner, n);
+  buffer_.append(record, m + n);
   if (buffer_.size() >= kFlushAt) flush();
 }
 
@@ -201,36 +224,48 @@ Trace read_trace(const std::string& path) {
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
     fail(path, "not a lockstep trace (it does not start with the trace magic bytes)");
 
-  google::protobuf::io::CodedInputStream in(
-      reinterpret_cast<const std::uint8_t*>(data.data()) + sizeof kMagic,
-      static_cast<int>(data.size() - sizeof kMagic));
-  in.SetTotalBytesLimit(static_cast<int>(data.size()));
+  const char* cursor = data.data() + sizeof kMagic;
+  const char* const data_end = data.data() + data.size();
   std::size_t record_index = 0;
   std::string truncation;
-  // Reads the next length-delimited message into `out`. false at the clean end of the
-  // file; sets `truncation` and returns false if the file stops inside a record.
-  auto next = [&](std::string& out) -> bool {
-    if (in.ExpectAtEnd()) return false;
-    std::uint32_t len = 0;
-    if (!in.ReadVarint32(&len)) {
-      truncation = "the file ends inside the length of record #" + std::to_string(record_index);
-      return false;
+  // The next length-delimited message, as a view into `data`. false at the clean end of
+  // the file; sets `truncation` and returns false if the file stops inside a record.
+  auto next = [&](std::string_view& out) -> bool {
+    if (cursor == data_end) return false;
+    std::uint64_t len = 0;
+    int shift = 0;
+    for (;;) {
+      if (cursor == data_end || shift > 63) {
+        if (shift > 63)
+          fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
+                         " is not a varint");
+        truncation = "the file ends inside the length of record #" + std::to_string(record_index);
+        return false;
+      }
+      const auto b = static_cast<unsigned char>(*cursor++);
+      len |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
     }
     if (len > kMaxRecordBytes)
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
                      std::to_string(len) + " bytes");
-    if (!in.ReadString(&out, static_cast<int>(len))) {
+    if (len > static_cast<std::uint64_t>(data_end - cursor)) {
       truncation = "the file ends inside record #" + std::to_string(record_index);
+      cursor = data_end;
       return false;
     }
+    out = std::string_view(cursor, len);
+    cursor += len;
     return true;
   };
 
   Trace t;
-  std::string bytes;
+  std::string_view bytes;
   if (!next(bytes)) fail(path, "truncated trace: the header is incomplete");
   trace::Header h;
-  if (!h.ParseFromString(bytes)) fail(path, "corrupt trace: the header cannot be parsed");
+  if (!h.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    fail(path, "corrupt trace: the header cannot be parsed");
   if (h.format_version() == 0) fail(path, "corrupt trace: the header has no format version");
   if (h.format_version() > kTraceFormatVersion)
     fail(path, "trace format version " + std::to_string(h.format_version()) +
@@ -250,6 +285,8 @@ Trace read_trace(const std::string& path) {
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
 
+  // Most records are decisions of about 11 bytes: reserve for them.
+  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / 12);
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   trace::DecisionRecord fast;
@@ -257,7 +294,7 @@ Trace read_trace(const std::string& path) {
     ++record_index;
     if (!next(bytes)) break;
     const bool is_fast = decode_decision_fast(bytes, fast);
-    if (!is_fast && !r.ParseFromString(bytes))
+    if (!is_fast && !r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
     if (t.end) fail(path, "corrupt trace: records after the End record");
     switch (is_fast ? trace::Record::kDecision : r.record_case()) {
@@ -267,8 +304,10 @@ Trace read_trace(const std::string& path) {
           fail(path, "corrupt trace: record #" + std::to_string(record_index) +
                          " has unknown decision kind " + std::to_string(d.kind()));
         time += Duration(d.time_delta_ns());
-        t.decisions.push_back(Decision{static_cast<DecisionKind>(d.kind()), d.site(), d.bound(),
-                                       d.value(), time, d.task()});
+        const auto kind = static_cast<DecisionKind>(d.kind());
+        t.decisions.push_back(Decision{kind, d.site(),
+                                       d.bound() ^ usual_bound(kind, t.info.strategy), d.value(),
+                                       time, d.task()});
         break;
       }
       case trace::Record::kLog:

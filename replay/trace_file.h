@@ -107,7 +107,12 @@ class TraceWriter final : public TraceSink {
   std::string buffer_;
   std::uint64_t bytes_ = 0;
   TimePoint last_time_{};
+  StrategyOptions strategy_;  // bounds are written relative to its maxima
 };
+
+// The bound a decision of `kind` usually has under `strategy` (its maximum for duration
+// kinds, else 0): the trace stores bounds XOR this.
+std::uint64_t usual_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept;
 
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace,
 // corrupt, or of a newer format version; a trace cut short (no End record, or a partial

@@ -85,7 +85,9 @@ class SimDecisions final : public DecisionSource {
  private:
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, std::vector<Decision> recorded,
                bool replaying)
-      : strategy_(strategy), rng_(seed), recorded_(std::move(recorded)), replaying_(replaying) {}
+      : strategy_(strategy), rng_(seed), recorded_(std::move(recorded)), replaying_(replaying) {
+    made_.reserve(recorded_.size());
+  }
 
   // The core: one decision of `kind` at `site` in [0, bound] (durations) or [0, bound)
   // (indices), drawn by `draw` unless replaying.

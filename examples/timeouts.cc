@@ -54,7 +54,10 @@ lockstep::Coro<void> amain() {
   co_await lockstep::as_outcome(waiter);
   std::printf("t=%.1fs  waiter cancelled=%s, commit still running=%s\n", now(),
               waiter.cancelled() ? "yes" : "no", commit.done() ? "no" : "yes");
-  std::printf("t=%.1fs  commit result %d\n", now(), co_await commit);
+  // Awaited before the printf: the order in which function arguments are evaluated is
+  // unspecified, and now() must be read after the await.
+  const int result = co_await commit;
+  std::printf("t=%.1fs  commit result %d\n", now(), result);
 }
 
 int main() { lockstep::run(amain()); }

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "loop/clock.h"
 
@@ -69,6 +70,14 @@ class DecisionSource {
   // Among the `n` callbacks left in this iteration's batch, the index of the one to run
   // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.
   virtual std::size_t pick_ready(std::size_t /*n*/) { return 0; }
+  // The same choice, for sources that need to know what is ready (priority-based
+  // schedulers such as PCT): `task_ids[i]` is the task of the i-th callback left in the
+  // batch, 0 for a plain callback. Asked instead of pick_ready(n) when wants_ready_ids();
+  // gathering the ids costs O(n) per pick.
+  virtual bool wants_ready_ids() const { return false; }
+  virtual std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) {
+    return pick_ready(task_ids.size());
+  }
 };
 
 }  // namespace lockstep

@@ -91,6 +91,7 @@ Loop::Loop(LoopOptions options)
     : driver_(options.driver ? options.driver : &own_driver_),
       decisions_(options.decisions),
       perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
+      wants_ready_ids_(decisions_ && decisions_->wants_ready_ids()),
       max_steps_(options.max_steps),
       max_time_(options.max_time),
       handler_(std::move(options.exception_handler)) {}
@@ -316,7 +317,18 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
   for (; ntodo > 0; --ntodo) {
     std::size_t i = 0;
     if (perturbs_.ready_order && ntodo > 1) {
-      i = decisions_->pick_ready(ntodo);
+      if (wants_ready_ids_) {
+        std::vector<std::uint64_t> ids;
+        ids.reserve(ntodo);
+        internal::ReadyNode* n = ready_.front();
+        for (std::size_t k = 0; k < ntodo; ++k, n = ready_.next(n)) {
+          auto* task = dynamic_cast<internal::TaskBase*>(n);
+          ids.push_back(task ? task->id() : 0);
+        }
+        i = decisions_->pick_ready(ids);
+      } else {
+        i = decisions_->pick_ready(ntodo);
+      }
       if (i >= ntodo) i = 0;
     }
     internal::ReadyNode* node = ready_.take(i);

@@ -283,6 +283,7 @@ class Loop {
   Driver* driver_;
   DecisionSource* decisions_;
   DecisionSource::Perturbs perturbs_;
+  bool wants_ready_ids_;
   std::uint64_t max_steps_;
   Duration max_time_;
   ExceptionHandler handler_;

@@ -35,6 +35,8 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_timer_delay_percent(s.timer_delay_percent);
   p.set_max_timer_delay_ns(s.max_timer_delay.count());
   p.set_max_job_duration_ns(s.max_job_duration.count());
+  p.set_pct_depth(s.pct_depth);
+  p.set_pct_steps(s.pct_steps);
   return p;
 }
 
@@ -282,6 +284,8 @@ Trace read_trace(const std::string& path) {
   t.info.strategy.timer_delay_percent = h.strategy().timer_delay_percent();
   t.info.strategy.max_timer_delay = Duration(h.strategy().max_timer_delay_ns());
   t.info.strategy.max_job_duration = Duration(h.strategy().max_job_duration_ns());
+  t.info.strategy.pct_depth = h.strategy().pct_depth();
+  t.info.strategy.pct_steps = h.strategy().pct_steps();
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
 

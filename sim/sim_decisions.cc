@@ -45,6 +45,7 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
               .completion_order = true,
               .job_duration = true};
     case Strategy::kRandom:
+    case Strategy::kPct:
       return {.step_cost = true,
               .timer_delay = true,
               .due_timer_order = true,
@@ -119,6 +120,39 @@ std::size_t SimDecisions::pick_completion(std::size_t n) {
 
 std::size_t SimDecisions::pick_ready(std::size_t n) {
   return decide(DecisionKind::kReadyOrder, 0, n, [&] { return rng_.below(n); });
+}
+
+std::size_t SimDecisions::pick_ready(const std::vector<std::uint64_t>& task_ids) {
+  const std::size_t n = task_ids.size();
+  return decide(DecisionKind::kReadyOrder, 0, n, [&]() -> std::uint64_t {
+    const std::uint64_t d = std::max<std::uint32_t>(strategy_.pct_depth, 1);
+    if (!pct_started_) {
+      pct_started_ = true;
+      for (std::uint64_t i = 1; i < d; ++i)
+        pct_change_points_.push_back(1 +
+                                     rng_.below(std::max<std::uint64_t>(strategy_.pct_steps, 1)));
+      std::sort(pct_change_points_.begin(), pct_change_points_.end());
+    }
+    ++pct_choices_;
+    // Initial priorities are >= d; change point i lowers a task to d - i, below them all.
+    auto priority = [&](std::uint64_t id) -> std::int64_t& {
+      auto [it, fresh] = pct_priority_.try_emplace(id, 0);
+      if (fresh) it->second = static_cast<std::int64_t>(d + rng_.below(1u << 30));
+      return it->second;
+    };
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if (priority(task_ids[i]) > priority(task_ids[best])) best = i;
+    std::size_t passed = 0;
+    while (!pct_change_points_.empty() && pct_change_points_.front() <= pct_choices_) {
+      pct_change_points_.erase(pct_change_points_.begin());
+      ++passed;
+    }
+    // The i-th change point (of d-1) drops the chosen task to priority d-i: below every
+    // initial priority and every earlier change point.
+    if (passed) priority(task_ids[best]) = static_cast<std::int64_t>(1 + pct_change_points_.size());
+    return best;
+  });
 }
 
 Duration SimDecisions::job_duration(std::uint64_t job) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,8 @@ class SimDecisions final : public DecisionSource {
   std::size_t pick_due_timer(std::size_t n) override;
   std::size_t pick_completion(std::size_t n) override;
   std::size_t pick_ready(std::size_t n) override;
+  bool wants_ready_ids() const override { return strategy_.kind == Strategy::kPct; }
+  std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) override;
   Duration job_duration(std::uint64_t job) override;
 
  private:
@@ -105,6 +108,14 @@ class SimDecisions final : public DecisionSource {
   std::optional<Divergence> divergence_;
   Loop* loop_ = nullptr;
   TraceSink* sink_ = nullptr;
+
+  // pct: priorities by task id (drawn on first sight; not decisions, since a replay
+  // reads the chosen indices back), the remaining change points (choice numbers,
+  // ascending), and how many ready choices were made.
+  std::map<std::uint64_t, std::int64_t> pct_priority_;
+  std::vector<std::uint64_t> pct_change_points_;
+  std::uint64_t pct_choices_ = 0;
+  bool pct_started_ = false;
 };
 
 }  // namespace lockstep

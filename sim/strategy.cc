@@ -10,6 +10,8 @@ const char* to_string(Strategy s) noexcept {
       return "faithful";
     case Strategy::kRandom:
       return "random";
+    case Strategy::kPct:
+      return "pct";
   }
   return "unknown";
 }
@@ -18,6 +20,7 @@ std::optional<Strategy> parse_strategy(std::string_view name) noexcept {
   if (name == "fifo") return Strategy::kFifo;
   if (name == "faithful") return Strategy::kFaithful;
   if (name == "random") return Strategy::kRandom;
+  if (name == "pct") return Strategy::kPct;
   return std::nullopt;
 }
 

@@ -12,6 +12,10 @@
 //   produce, so every failure found is a real one.
 // - random: faithful, plus any ready callback may run next (uniformly). For code that
 //   claims not to depend on FIFO: it explores orders asyncio itself never produces.
+// - pct: faithful, plus probabilistic concurrency testing (Burckhardt et al., ASPLOS
+//   2010): each task gets a random priority, the highest-priority ready one runs next,
+//   and at d-1 random points the running task drops to the lowest priorities. Finds a
+//   bug of depth d with probability at least 1/(n k^(d-1)). Also beyond asyncio.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +26,7 @@
 
 namespace lockstep {
 
-enum class Strategy : std::uint8_t { kFifo = 0, kFaithful = 1, kRandom = 2 };
+enum class Strategy : std::uint8_t { kFifo = 0, kFaithful = 1, kRandom = 2, kPct = 3 };
 
 // "fifo", "faithful", "random".
 const char* to_string(Strategy s) noexcept;
@@ -40,6 +44,10 @@ struct StrategyOptions {
   Duration max_timer_delay = std::chrono::milliseconds(1);
   // An executor job takes up to this much virtual time (uniform).
   Duration max_job_duration = std::chrono::milliseconds(100);
+  // pct: the bug depth d (d-1 priority change points), and the number of scheduling
+  // choices k over which the change points are spread.
+  std::uint32_t pct_depth = 3;
+  std::uint64_t pct_steps = 10'000;
 };
 
 }  // namespace lockstep

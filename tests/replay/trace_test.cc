@@ -69,6 +69,8 @@ TEST(TraceTest, ARecordedRunReadsBackExactlyAndReplaysFromTheFile) {
   EXPECT_EQ(t.info.program, "trace_test.program");
   EXPECT_EQ(t.info.labels.at("branch"), "main");
   EXPECT_EQ(t.info.strategy.kind, Strategy::kFaithful);
+  EXPECT_EQ(t.info.strategy.pct_depth, StrategyOptions().pct_depth);
+  EXPECT_EQ(t.info.strategy.max_step_cost, StrategyOptions().max_step_cost);
   EXPECT_EQ(t.decisions, run.decisions);
   EXPECT_TRUE(t.truncation.empty()) << t.truncation;
   ASSERT_TRUE(t.end);

@@ -166,4 +166,31 @@ DeterminismReport check_determinism(F program, const SimulationOptions& options 
   return r;
 }
 
+// The outcome of running a range of seeds.
+struct SeedSweep {
+  std::uint64_t runs = 0;
+  std::vector<std::uint64_t> failing_seeds;  // in order
+};
+
+// Runs seeds first, first+1, ..., first+count-1 (all of them, or up to the first failure
+// with `stop_at_first_failure`). `on_run(result)` sees every run, e.g. to report
+// progress or save the trace of a failure.
+template <class F, class OnRun>
+SeedSweep simulate_seeds(F program, std::uint64_t first, std::uint64_t count,
+                         SimulationOptions options, OnRun on_run,
+                         bool stop_at_first_failure = false) {
+  SeedSweep sweep;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    options.seed = first + i;
+    auto result = simulate(program, options);
+    ++sweep.runs;
+    on_run(result);
+    if (!result.outcome.ok()) {
+      sweep.failing_seeds.push_back(options.seed);
+      if (stop_at_first_failure) break;
+    }
+  }
+  return sweep;
+}
+
 }  // namespace lockstep

@@ -234,6 +234,27 @@ TEST(SimulationTest, DeterminismCheckCatchesAProgramReadingTheRealClock) {
   EXPECT_TRUE(caught);
 }
 
+TEST(SimulationTest, ASeedSweepRunsEverySeedOnceAndListsTheFailures) {
+  auto program = []() -> Coro<int> {
+    if (random_chance(1, 5)) throw std::runtime_error("unlucky");
+    co_return 1;
+  };
+  std::vector<std::uint64_t> seen;
+  SeedSweep sweep = simulate_seeds(program, 100, 50, seed(0),
+                                   [&](const SimulationResult<int>& r) { seen.push_back(r.seed); });
+  EXPECT_EQ(sweep.runs, 50u);
+  ASSERT_EQ(seen.size(), 50u);
+  for (std::uint64_t i = 0; i < 50; ++i) EXPECT_EQ(seen[i], 100 + i);
+  EXPECT_GT(sweep.failing_seeds.size(), 3u);
+  EXPECT_LT(sweep.failing_seeds.size(), 20u);
+  for (std::uint64_t s : sweep.failing_seeds) EXPECT_FALSE(simulate(program, seed(s)).outcome.ok());
+  SeedSweep first = simulate_seeds(
+      program, 100, 50, seed(0), [](const auto&) {}, true);
+  EXPECT_EQ(first.failing_seeds.size(), 1u);
+  EXPECT_EQ(first.failing_seeds[0], sweep.failing_seeds[0]);
+  EXPECT_EQ(first.runs, sweep.failing_seeds[0] - 100 + 1);
+}
+
 TEST(SimulationTest, RandomOutsideASimulationStillWorks) {
   for (int i = 0; i < 100; ++i) EXPECT_LT(random_below(10), 10u);
   EXPECT_EQ(random_duration(Duration::zero()), Duration::zero());

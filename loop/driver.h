@@ -23,6 +23,45 @@
 
 namespace lockstep {
 
+namespace internal {
+
+// "Something was posted": set by wake() from any thread, consumed by the loop's wait.
+// Set under the mutex so a waiter between its check and its sleep cannot miss it; read
+// without it on the fast path (a virtual loop checks it every time it idles).
+class WakeSignal {
+ public:
+  void notify() noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      posted_.store(true, std::memory_order_release);
+    }
+    cv_.notify_one();
+  }
+  // True (and cleared) iff a notify() arrived since the last consume or wait.
+  bool consume() noexcept {
+    if (!posted_.load(std::memory_order_acquire)) return false;
+    posted_.store(false, std::memory_order_relaxed);
+    return true;
+  }
+  // Blocks until a notify(), or until `deadline` if given; then clears the signal.
+  void wait(std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+    std::unique_lock lock(mutex_);
+    auto posted = [this] { return posted_.load(std::memory_order_acquire); };
+    if (deadline)
+      cv_.wait_until(lock, *deadline, posted);
+    else
+      cv_.wait(lock, posted);
+    posted_.store(false, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<bool> posted_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+};
+
+}  // namespace internal
+
 class Driver {
  public:
   virtual ~Driver() = default;
@@ -57,14 +96,12 @@ class VirtualDriver final : public Driver {
   TimePoint now() const override { return now_; }
   bool wait(std::optional<TimePoint> deadline, bool external_expected) override;
   void charge(Duration cost) override { now_ += cost; }
-  void wake() noexcept override;
+  void wake() noexcept override { posted_.notify(); }
   bool is_virtual() const noexcept override { return true; }
 
  private:
   TimePoint now_{};
-  std::atomic<bool> woken_{false};  // a wake() not yet consumed by wait()
-  std::mutex mutex_;                // only for blocking: the timer path takes no lock
-  std::condition_variable woken_cv_;
+  internal::WakeSignal posted_;
 };
 
 // Real time: the loop's epoch is the driver's construction; wait() sleeps until the
@@ -78,14 +115,12 @@ class RealTimeDriver final : public Driver {
   }
   bool wait(std::optional<TimePoint> deadline, bool external_expected) override;
   void charge(Duration) override {}
-  void wake() noexcept override;
+  void wake() noexcept override { posted_.notify(); }
   bool is_virtual() const noexcept override { return false; }
 
  private:
   std::chrono::steady_clock::time_point epoch_;
-  std::mutex mutex_;
-  std::condition_variable woken_cv_;
-  bool woken_ = false;
+  internal::WakeSignal posted_;
 };
 
 }  // namespace lockstep

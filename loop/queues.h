@@ -283,8 +283,6 @@ class Queue {
 
   // Wakes the first waiter that is still pending; skips (and drops) done ones.
   static void wakeup_next(internal::Waiters& waiters) {
-    if (waiters.empty()) [[likely]]
-      return;
     while (!waiters.empty()) {
       Future<void> waiter = std::move(waiters.front());
       waiters.pop_front();

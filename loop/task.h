@@ -110,6 +110,17 @@ Task<T> Loop::create_task(Coro<T> coro, std::string name) {
   return Task<T>::spawn(*this, std::move(coro), std::move(name));
 }
 
+namespace internal {
+// asyncio 3.11's create_task(coro, name=...) (and TaskGroup.create_task): the task is
+// created unnamed, taking a "Task-<n>" number, and named afterwards.
+template <class T>
+Task<T> spawn_then_name(Loop& loop, Coro<T> coro, std::string name) {
+  Task<T> task = Task<T>::spawn(loop, std::move(coro), {});
+  if (!name.empty()) task.set_name(std::move(name));
+  return task;
+}
+}  // namespace internal
+
 // create_task on the running loop (asyncio.create_task). Throws std::logic_error if no
 // loop is running. As in 3.11, the task is created unnamed and then named, so a named
 // task still takes a "Task-<n>" number (Loop::create_task(coro, name) does not).
@@ -117,9 +128,7 @@ template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
   Loop* loop = Loop::current();
   if (!loop) throw std::logic_error("lockstep: create_task() needs a running loop");
-  Task<T> task = Task<T>::spawn(*loop, std::move(coro), {});
-  if (!name.empty()) task.set_name(std::move(name));
-  return task;
+  return internal::spawn_then_name(*loop, std::move(coro), std::move(name));
 }
 
 template <CoroConvertible A>

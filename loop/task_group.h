@@ -134,9 +134,7 @@ std::invoke_result_t<F&, TaskGroup&> task_group(F body) {
 template <class T>
 Task<T> TaskGroup::create_task(Coro<T> coro, std::string name) {
   core_->check_can_create_task();
-  // As 3.11: the task is created unnamed (taking a "Task-<n>" number) and named after.
-  Task<T> task = core_->loop().create_task(std::move(coro));
-  if (!name.empty()) task.set_name(std::move(name));
+  Task<T> task = internal::spawn_then_name(core_->loop(), std::move(coro), std::move(name));
   core_->track(task);
   return task;
 }

@@ -15,12 +15,35 @@ constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
 constexpr std::size_t kFlushAt = 32 * 1024;
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 
-void append_varint(std::string& out, std::uint64_t v) {
+// Protobuf varints, the one encoding of lengths and decision fields in a trace.
+// Writes v at `out`; returns the end of what it wrote (at most 10 bytes).
+char* put_varint(char* out, std::uint64_t v) noexcept {
   while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
+    *out++ = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  *out++ = static_cast<char>(v);
+  return out;
+}
+
+void append_varint(std::string& out, std::uint64_t v) {
+  char buf[10];
+  out.append(buf, put_varint(buf, v));
+}
+
+enum class VarintRead { kOk, kEnded, kTooLong };
+
+// Reads a varint from [p, end), advancing p: kEnded if the input stops inside it,
+// kTooLong if it runs past 10 bytes.
+VarintRead get_varint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0;; shift += 7) {
+    if (p == end) return VarintRead::kEnded;
+    if (shift > 63) return VarintRead::kTooLong;
+    const unsigned char b = *p++;
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return VarintRead::kOk;
+  }
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
@@ -46,15 +69,7 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
 bool decode_decision_fast(std::string_view bytes, trace::DecisionRecord& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
-  auto varint = [&](std::uint64_t& v) -> bool {
-    v = 0;
-    for (int shift = 0; shift < 64 && p < end; shift += 7) {
-      const unsigned char b = *p++;
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
+  auto varint = [&](std::uint64_t& v) { return get_varint(p, end, v) == VarintRead::kOk; };
   if (p == end || *p++ != ((1 << 3) | 2)) return false;
   std::uint64_t len = 0;
   if (!varint(len) || len != static_cast<std::uint64_t>(end - p)) return false;
@@ -96,19 +111,6 @@ SimulationOptions Trace::simulation_options() const {
   o.seed = info.seed;
   o.strategy = info.strategy;
   return o;
-}
-
-std::uint64_t usual_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept {
-  switch (kind) {
-    case DecisionKind::kStepCost:
-      return static_cast<std::uint64_t>(strategy.max_step_cost.count());
-    case DecisionKind::kTimerDelay:
-      return static_cast<std::uint64_t>(strategy.max_timer_delay.count());
-    case DecisionKind::kJobDuration:
-      return static_cast<std::uint64_t>(strategy.max_job_duration.count());
-    default:
-      return 0;
-  }
 }
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
@@ -155,39 +157,29 @@ void TraceWriter::on_decision(const Decision& d) {
   // decision costs more than the rest of a simulated step. read_trace parses it with the
   // generated code, and the tests check that the two agree.
   char inner[6 * 11];
-  std::size_t n = 0;
+  char* end = inner;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
     if (v == 0) return;
-    inner[n++] = static_cast<char>(number << 3);  // wire type 0: varint
-    while (v >= 0x80) {
-      inner[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    inner[n++] = static_cast<char>(v);
+    *end++ = static_cast<char>(number << 3);  // wire type 0: varint
+    end = put_varint(end, v);
   };
   field(1, static_cast<std::uint32_t>(d.kind));
   field(2, d.site);
-  field(3, d.bound ^ usual_bound(d.kind, strategy_));
+  field(3, d.bound ^ duration_bound(d.kind, strategy_));
   field(4, d.value);
   field(5, static_cast<std::uint64_t>((d.time - last_time_).count()));
   field(6, d.task);
   last_time_ = d.time;
+  const auto n = static_cast<std::size_t>(end - inner);
   // The record: its length, then field 1 (wire type 2) of Record with the inner bytes;
-  // assembled on the stack and appended at once.
-  char record[2 + 2 + sizeof inner];
-  std::size_t m = 0;
-  auto put_varint = [&](std::size_t v) {
-    while (v >= 0x80) {
-      record[m++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    record[m++] = static_cast<char>(v);
-  };
-  put_varint(1 + (n >= 0x80 ? 2 : 1) + n);  // n <= 66: its varint takes one byte
-  record[m++] = static_cast<char>((1 << 3) | 2);
-  put_varint(n);
-  std::memcpy(record + m, inner, n);
-  buffer_.append(record, m + n);
+  // assembled on the stack and appended at once. n <= 66: its varint takes one byte.
+  char record[1 + 1 + 1 + sizeof inner];
+  char* m = put_varint(record, 1 + 1 + n);
+  *m++ = static_cast<char>((1 << 3) | 2);
+  m = put_varint(m, n);
+  std::memcpy(m, inner, n);
+  m += n;
+  buffer_.append(record, m);
   if (buffer_.size() >= kFlushAt) flush();
 }
 
@@ -235,20 +227,18 @@ Trace read_trace(const std::string& path) {
   auto next = [&](std::string_view& out) -> bool {
     if (cursor == data_end) return false;
     std::uint64_t len = 0;
-    int shift = 0;
-    for (;;) {
-      if (cursor == data_end || shift > 63) {
-        if (shift > 63)
-          fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
-                         " is not a varint");
+    const auto* p = reinterpret_cast<const unsigned char*>(cursor);
+    switch (get_varint(p, reinterpret_cast<const unsigned char*>(data_end), len)) {
+      case VarintRead::kOk:
+        break;
+      case VarintRead::kEnded:
         truncation = "the file ends inside the length of record #" + std::to_string(record_index);
         return false;
-      }
-      const auto b = static_cast<unsigned char>(*cursor++);
-      len |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      shift += 7;
-      if (!(b & 0x80)) break;
+      case VarintRead::kTooLong:
+        fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
+                       " is not a varint");
     }
+    cursor = reinterpret_cast<const char*>(p);
     if (len > kMaxRecordBytes)
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
                      std::to_string(len) + " bytes");
@@ -310,7 +300,7 @@ Trace read_trace(const std::string& path) {
         time += Duration(d.time_delta_ns());
         const auto kind = static_cast<DecisionKind>(d.kind());
         t.decisions.push_back(Decision{kind, d.site(),
-                                       d.bound() ^ usual_bound(kind, t.info.strategy), d.value(),
+                                       d.bound() ^ duration_bound(kind, t.info.strategy), d.value(),
                                        time, d.task()});
         break;
       }

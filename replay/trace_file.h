@@ -110,10 +110,6 @@ class TraceWriter final : public TraceSink {
   StrategyOptions strategy_;  // bounds are written relative to its maxima
 };
 
-// The bound a decision of `kind` usually has under `strategy` (its maximum for duration
-// kinds, else 0): the trace stores bounds XOR this.
-std::uint64_t usual_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept;
-
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace,
 // corrupt, or of a newer format version; a trace cut short (no End record, or a partial
 // last record) is returned with what it holds and `truncation` saying where it stopped.

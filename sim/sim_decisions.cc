@@ -59,8 +59,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
 template <class Draw>
 std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
                                    Draw draw) {
-  Decision d{kind, site, bound, 0, now(), current_task_id()};
   if (divergence_) return 0;  // diverged: defaults until the loop stops
+  Decision d{kind, site, bound, 0, now(), current_task_id()};
   if (replaying_) {
     const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
     const bool in_range =
@@ -95,19 +95,22 @@ std::uint64_t SimDecisions::draw_duration(std::uint32_t percent, Duration max) {
   return 1 + rng_.below(static_cast<std::uint64_t>(max.count()));
 }
 
+template <class Draw>
+Duration SimDecisions::decide_duration(DecisionKind kind, std::uint64_t site, Draw draw) {
+  return Duration(static_cast<Duration::rep>(
+      decide(kind, site, duration_bound(kind, strategy_), std::move(draw))));
+}
+
 Duration SimDecisions::step_cost(const StepInfo& step) {
-  const auto max = static_cast<std::uint64_t>(strategy_.max_step_cost.count());
-  return Duration(
-      static_cast<Duration::rep>(decide(DecisionKind::kStepCost, step.task_id, max, [&] {
-        return draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
-      })));
+  return decide_duration(DecisionKind::kStepCost, step.task_id, [&] {
+    return draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
+  });
 }
 
 Duration SimDecisions::timer_delay(Duration) {
-  const auto max = static_cast<std::uint64_t>(strategy_.max_timer_delay.count());
-  return Duration(static_cast<Duration::rep>(decide(DecisionKind::kTimerDelay, 0, max, [&] {
+  return decide_duration(DecisionKind::kTimerDelay, 0, [&] {
     return draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
-  })));
+  });
 }
 
 std::size_t SimDecisions::pick_due_timer(std::size_t n) {
@@ -156,9 +159,9 @@ std::size_t SimDecisions::pick_ready(const std::vector<std::uint64_t>& task_ids)
 }
 
 Duration SimDecisions::job_duration(std::uint64_t job) {
-  const auto max = static_cast<std::uint64_t>(strategy_.max_job_duration.count());
-  return Duration(static_cast<Duration::rep>(
-      decide(DecisionKind::kJobDuration, job, max, [&] { return rng_.below(max + 1); })));
+  return decide_duration(DecisionKind::kJobDuration, job, [&] {
+    return rng_.below(duration_bound(DecisionKind::kJobDuration, strategy_) + 1);
+  });
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

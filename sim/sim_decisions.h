@@ -96,6 +96,9 @@ class SimDecisions final : public DecisionSource {
   // (indices), drawn by `draw` unless replaying.
   template <class Draw>
   std::uint64_t decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound, Draw draw);
+  // decide() for a duration: the bound is the strategy's maximum for `kind`.
+  template <class Draw>
+  Duration decide_duration(DecisionKind kind, std::uint64_t site, Draw draw);
   void diverge(Decision requested);
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
 

@@ -24,4 +24,17 @@ std::optional<Strategy> parse_strategy(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+std::uint64_t duration_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept {
+  switch (kind) {
+    case DecisionKind::kStepCost:
+      return static_cast<std::uint64_t>(strategy.max_step_cost.count());
+    case DecisionKind::kTimerDelay:
+      return static_cast<std::uint64_t>(strategy.max_timer_delay.count());
+    case DecisionKind::kJobDuration:
+      return static_cast<std::uint64_t>(strategy.max_job_duration.count());
+    default:
+      return 0;
+  }
+}
+
 }  // namespace lockstep

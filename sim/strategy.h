@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "loop/clock.h"
+#include "sim/decision.h"
 
 namespace lockstep {
 
@@ -49,5 +50,10 @@ struct StrategyOptions {
   std::uint32_t pct_depth = 3;
   std::uint64_t pct_steps = 10'000;
 };
+
+// The bound of a duration decision of `kind` under `strategy`: its maximum in ns (step
+// cost, timer delay, job duration); 0 for kinds that are not durations. Traces store
+// bounds relative to it.
+std::uint64_t duration_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept;
 
 }  // namespace lockstep

@@ -4,6 +4,7 @@
 // Prints ns per decision for each mode (medians of 5), the ratios, and bytes per decision.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -61,18 +62,25 @@ int main() {
   const double traced =
       median_ns([&] { lockstep::record_trace(workload, options, path, "bench.recording"); });
   const double replayed = median_ns([&] { lockstep::replay_trace(workload, path); });
+  const double read_only = median_ns([&] { lockstep::read_trace(path); });
+  const auto recorded = lockstep::read_trace(path).decisions;
+  const double replayed_in_memory =
+      median_ns([&] { lockstep::replay(workload, recorded, options); });
 
   std::FILE* f = std::fopen(path.c_str(), "rb");
   std::fseek(f, 0, SEEK_END);
   const double bytes = static_cast<double>(std::ftell(f));
   std::fclose(f);
-  std::remove(path.c_str());
+  if (!std::getenv("LOCKSTEP_BENCH_KEEP")) std::remove(path.c_str());
 
   std::printf("decisions per run: %.0f\n", decisions);
   std::printf("plain loop (no simulation):  %8.1f ns per decision-equivalent\n", plain / decisions);
   std::printf("simulated, in memory:        %8.1f ns per decision\n", in_memory / decisions);
   std::printf("simulated, with trace file:  %8.1f ns per decision\n", traced / decisions);
   std::printf("replayed from the trace:     %8.1f ns per decision\n", replayed / decisions);
+  std::printf("  of which reading the file: %8.1f ns per decision\n", read_only / decisions);
+  std::printf("replayed from memory:        %8.1f ns per decision\n",
+              replayed_in_memory / decisions);
   std::printf("recording overhead (trace / in memory): %.2fx\n", traced / in_memory);
   std::printf("simulation overhead (in memory / plain): %.2fx\n", in_memory / plain);
   std::printf("replay vs recording (replay / trace):    %.2fx\n", replayed / traced);

@@ -8,6 +8,7 @@
 // loop's exception handler ("Exception in callback").
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -56,6 +57,9 @@ class TimerNode : public CallbackNode {
   friend class ::lockstep::Loop;
   TimePoint when_;
   bool in_heap_ = false;  // counted in the loop's cancelled-timer tally when cancelled
+  // The task that armed the timer, for a LoopObserver (set only when one is installed;
+  // 0: none, or an id past 2^32). 32 bits fit beside in_heap_ without growing the node.
+  std::uint32_t armed_by_ = 0;
 };
 
 // The callable F stored inline: one allocation per scheduled callback.

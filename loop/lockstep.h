@@ -24,6 +24,7 @@
 #include "loop/handle.h"
 #include "loop/locks.h"
 #include "loop/loop.h"
+#include "loop/observer.h"
 #include "loop/outcome.h"
 #include "loop/queues.h"
 #include "loop/run.h"

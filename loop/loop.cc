@@ -90,6 +90,7 @@ void TimerNode::cancel() noexcept {
 Loop::Loop(LoopOptions options)
     : driver_(options.driver ? options.driver : &own_driver_),
       decisions_(options.decisions),
+      observer_(options.observer),
       perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
       wants_ready_ids_(decisions_ && decisions_->wants_ready_ids()),
       max_steps_(options.max_steps),
@@ -107,10 +108,17 @@ Loop::~Loop() {
   }
 }
 
+// armed_by_ must fit in the padding: a timer node is allocated per sleep.
+static_assert(sizeof(internal::TimerNode) <= 64, "TimerNode grew past 64 bytes");
+
 void Loop::schedule_timer(internal::TimerNode* node) {
   TimePoint due = node->when();
   if (perturbs_.timer_delay) [[unlikely]] {
     due += decisions_->timer_delay(node->when() - time());
+  }
+  if (observer_) [[unlikely]] {
+    const std::uint64_t task = current_task_ ? current_task_->id() : 0;
+    node->armed_by_ = task <= UINT32_MAX ? static_cast<std::uint32_t>(task) : 0;
   }
   node->add_ref();
   node->in_heap_ = true;
@@ -138,6 +146,14 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
   task->next_task_ = nullptr;
   (last_task_ ? last_task_->next_task_ : first_task_) = task;
   last_task_ = task;
+  if (observer_) [[unlikely]]
+    notify(LoopEvent::Kind::kTaskCreated, task->id(), current_task_ ? current_task_->id() : 0,
+           task->name());
+}
+
+void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
+                  std::string_view text) noexcept {
+  observer_->on_event(LoopEvent{kind, time(), task, other, text});
 }
 
 void Loop::unregister_task(internal::TaskBase* task) noexcept {
@@ -154,6 +170,11 @@ std::vector<AnyTask> Loop::all_tasks() const {
 }
 
 void Loop::call_exception_handler(const ExceptionContext& context) noexcept {
+  if (observer_) [[unlikely]] {
+    std::string text = context.message;
+    if (context.exception) text += ": " + describe_exception(context.exception);
+    notify(LoopEvent::Kind::kError, context.task_id, 0, text);
+  }
   try {
     if (handler_)
       handler_(*this, context);
@@ -291,15 +312,18 @@ void Loop::move_due_timers() {
       move_due_group_in_decided_order();
       continue;
     }
-    if (internal::TimerNode* node = pop_timer())
-      push_ready(node);  // the heap's reference
-                         // passes to the queue
+    if (internal::TimerNode* node = pop_timer()) {
+      if (observer_) [[unlikely]]
+        notify(LoopEvent::Kind::kTimerFired, node->armed_by_);
+      push_ready(node);  // the heap's reference passes to the queue
+    }
   }
 }
 
 void Loop::move_due_group_in_decided_order() {
   // Every timer sharing the earliest due time, in (due, seq) order...
-  std::vector<internal::TimerNode*> group;
+  std::vector<internal::TimerNode*>& group = due_group_;  // reused: no allocation per group
+  group.clear();
   const TimePoint due = timers_.front().due;
   while (!timers_.empty() && timers_.front().due == due) {
     if (internal::TimerNode* node = pop_timer()) group.push_back(node);
@@ -308,6 +332,8 @@ void Loop::move_due_group_in_decided_order() {
   while (!group.empty()) {
     std::size_t i = group.size() == 1 ? 0 : decisions_->pick_due_timer(group.size());
     if (i >= group.size()) i = 0;
+    if (observer_) [[unlikely]]
+      notify(LoopEvent::Kind::kTimerFired, group[i]->armed_by_);
     push_ready(group[i]);
     group.erase(group.begin() + static_cast<std::ptrdiff_t>(i));
   }
@@ -322,8 +348,7 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
         ids.reserve(ntodo);
         internal::ReadyNode* n = ready_.front();
         for (std::size_t k = 0; k < ntodo; ++k, n = ready_.next(n)) {
-          auto* task = dynamic_cast<internal::TaskBase*>(n);
-          ids.push_back(task ? task->id() : 0);
+          ids.push_back(n->task_id());
         }
         i = decisions_->pick_ready(ids);
       } else {
@@ -333,8 +358,7 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
     }
     internal::ReadyNode* node = ready_.take(i);
     --ready_size_;
-    internal::TaskBase* task = dynamic_cast<internal::TaskBase*>(node);
-    StepInfo info{task ? task->id() : 0};
+    StepInfo info{node->task_id()};
     node->run();  // may destroy the task: use only `info` below
     if (perturbs_.step_cost) {
       driver_->charge(decisions_->step_cost(info));
@@ -408,7 +432,8 @@ void Loop::close() {
     timer_cancelled_count_ = 0;
     if (!first_task_) break;
     internal::TaskBase* task = first_task_;
-    call_exception_handler({"Task was destroyed but it is pending!", nullptr, task->name()});
+    call_exception_handler(
+        {"Task was destroyed but it is pending!", nullptr, task->name(), task->id()});
     task->destroy_pending();
     unregister_task(task);
   }

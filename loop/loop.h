@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "loop/handle.h"
 #include "loop/internal/inbox.h"
 #include "loop/internal/ready_queue.h"
+#include "loop/observer.h"
 #include "loop/source_location.h"
 
 namespace lockstep {
@@ -61,6 +63,7 @@ struct ExceptionContext {
   std::string message;           // e.g. "Task exception was never retrieved"
   std::exception_ptr exception;  // may be null
   std::string task;              // name of the task concerned, or ""
+  std::uint64_t task_id = 0;     // its id (Task::id()), or 0
 };
 
 // Human-readable "Type: what" of an exception, for diagnostics and logs.
@@ -81,6 +84,9 @@ struct LoopOptions {
   Duration max_time = std::chrono::hours(24 * 365);
   // Receives errors nobody else can (see call_exception_handler). Empty = print to stderr.
   ExceptionHandler exception_handler;
+  // Sees task lifecycle events, timers firing and errors (see observer.h); nullptr = none.
+  // Not owned.
+  LoopObserver* observer = nullptr;
 };
 
 class Loop {
@@ -226,6 +232,11 @@ class Loop {
   void on_future_created() noexcept { ++live_futures_; }
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
+  // The observer, if any; callers test it before building an event (one branch).
+  LoopObserver* observer() const noexcept { return observer_; }
+  // Sends an event, stamped with the loop's time, to the observer (which must be set).
+  void notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other = 0,
+              std::string_view text = {}) noexcept;
   DecisionSource* decisions() const noexcept { return decisions_; }
   Driver& driver() const noexcept { return *driver_; }
   // Executor jobs (run_in_executor): numbering, decided durations under virtual time,
@@ -282,6 +293,7 @@ class Loop {
   VirtualDriver own_driver_;
   Driver* driver_;
   DecisionSource* decisions_;
+  LoopObserver* observer_;
   DecisionSource::Perturbs perturbs_;
   bool wants_ready_ids_;
   std::uint64_t max_steps_;
@@ -293,6 +305,7 @@ class Loop {
   std::vector<TimerEntry> timers_;  // min-heap on (due, seq)
   std::size_t timer_cancelled_count_ = 0;
   std::uint64_t timer_seq_ = 0;
+  std::vector<internal::TimerNode*> due_group_;  // scratch of move_due_group_in_decided_order
 
   internal::TaskBase* current_task_ = nullptr;
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order

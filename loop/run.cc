@@ -39,7 +39,7 @@ void shut_down(Loop& loop) noexcept {
         if (t.cancelled()) continue;
         if (std::exception_ptr e = t.base()->exception()) {
           loop.call_exception_handler(
-              {"unhandled exception during asyncio.run() shutdown", e, t.get_name()});
+              {"unhandled exception during asyncio.run() shutdown", e, t.get_name(), t.id()});
         }
       }
     }

@@ -29,8 +29,9 @@ namespace internal {
 template <class T>
 class TaskState final : public TaskBase {
  public:
-  TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name)
-      : TaskBase(loop, root, std::move(name)) {}
+  TaskState(Loop& loop, std::coroutine_handle<CoroPromise<T>> root, std::string name,
+            TaskNumbering numbering)
+      : TaskBase(loop, root, std::move(name), numbering) {}
   ~TaskState() override { slot_.destroy_if(state() == State::kFinished); }
 
   void* result_slot() noexcept override { return slot_.address(); }
@@ -94,8 +95,10 @@ class Task : public Future<T> {
   operator AnyTask() const { return AnyTask(&task()); }
 
   // Creates the task; its first step is scheduled with call_soon.
-  static Task spawn(Loop& loop, Coro<T> coro, std::string name) {
-    auto* state = new internal::TaskState<T>(loop, coro.release_for_task(), std::move(name));
+  static Task spawn(Loop& loop, Coro<T> coro, std::string name,
+                    internal::TaskNumbering numbering = internal::TaskNumbering::kIfUnnamed) {
+    auto* state =
+        new internal::TaskState<T>(loop, coro.release_for_task(), std::move(name), numbering);
     loop.push_ready(state);
     return Task(internal::Ref<internal::FutureBase>::adopt(state));
   }
@@ -112,12 +115,11 @@ Task<T> Loop::create_task(Coro<T> coro, std::string name) {
 
 namespace internal {
 // asyncio 3.11's create_task(coro, name=...) (and TaskGroup.create_task): the task is
-// created unnamed, taking a "Task-<n>" number, and named afterwards.
+// created unnamed, taking a "Task-<n>" number, and named afterwards - here in one go,
+// so an observer sees it created with its name.
 template <class T>
 Task<T> spawn_then_name(Loop& loop, Coro<T> coro, std::string name) {
-  Task<T> task = Task<T>::spawn(loop, std::move(coro), {});
-  if (!name.empty()) task.set_name(std::move(name));
-  return task;
+  return Task<T>::spawn(loop, std::move(coro), std::move(name), TaskNumbering::kAlways);
 }
 }  // namespace internal
 

@@ -66,7 +66,7 @@ void TaskGroupCore::on_task_done(std::uint64_t id) {
     loop_->call_exception_handler({"Task " + task.get_name() +
                                        " has errored out but its parent task " +
                                        parent_.get_name() + " is already completed",
-                                   error, task.get_name()});
+                                   error, task.get_name(), task.id()});
     return;
   }
   if (!aborting_ && !parent_cancel_requested_) {

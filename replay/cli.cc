@@ -5,6 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "replay/chrome_export.h"
+#include "replay/timeline.h"
 #include "replay/trace_file.h"
 
 namespace lockstep::cli {
@@ -27,11 +29,7 @@ constexpr const char* kUsage =
 
 constexpr int kOk = 0, kDifferent = 1, kUsageError = 2, kTraceFailure = 3;
 
-std::string seconds(TimePoint t) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6fs", to_seconds(t));
-  return buf;
-}
+std::string seconds(TimePoint t) { return format_seconds(t); }
 
 std::string header_text(const Trace& t) {
   std::ostringstream s;
@@ -51,30 +49,10 @@ std::string end_text(const Trace& t) {
   return s.str();
 }
 
-std::string decision_text(const Decision& d) {
-  std::ostringstream s;
-  s << to_string(d.kind) << " site=" << d.site << " bound=" << d.bound << " value=" << d.value;
-  return s.str();
-}
-
-std::string task_text(std::uint64_t task) { return task ? "task " + std::to_string(task) : "loop"; }
-
 int show(const Trace& t, std::ostream& out) {
   out << header_text(t);
-  // Decisions and log lines merged in time order (stable: decisions first on ties).
-  std::size_t d = 0, l = 0;
-  while (d < t.decisions.size() || l < t.logs.size()) {
-    const bool take_log =
-        d == t.decisions.size() || (l < t.logs.size() && t.logs[l].time < t.decisions[d].time);
-    if (take_log) {
-      const TraceLogLine& line = t.logs[l++];
-      out << seconds(line.time) << "  " << task_text(line.task) << "  log: " << line.text << "\n";
-    } else {
-      const Decision& x = t.decisions[d++];
-      out << seconds(x.time) << "  " << task_text(x.task) << "  decision #" << d - 1 << " "
-          << decision_text(x) << "\n";
-    }
-  }
+  for (const TimelineEntry& e : timeline(t))
+    out << seconds(e.time) << "  " << e.who << "  " << e.what << "\n";
   out << end_text(t);
   return kOk;
 }
@@ -93,8 +71,15 @@ int stats(const Trace& t, const std::string& path, std::ostream& out) {
   for (const auto& [kind, n] : by_kind)
     out << "  " << kind << ": " << n.first << " (" << n.second << " not the asyncio default)\n";
   out << "decisions by task:\n";
-  for (const auto& [task, n] : by_task) out << "  " << task_text(task) << ": " << n << "\n";
+  const auto names = task_names(t);
+  for (const auto& [task, n] : by_task) out << "  " << task_label(task, names) << ": " << n << "\n";
   out << "log lines: " << t.logs.size() << "\n";
+  if (!t.events.empty()) {
+    std::map<std::string, std::size_t> events_by_kind;
+    for (const TraceEvent& e : t.events) ++events_by_kind[to_string(e.kind)];
+    out << "events: " << t.events.size() << "\n";
+    for (const auto& [kind, n] : events_by_kind) out << "  " << kind << ": " << n << "\n";
+  }
   if (t.end)
     out << "virtual duration: " << seconds(t.end->end_time) << ", steps: " << t.end->steps << "\n";
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -138,90 +123,19 @@ int diff(const Trace& a, const Trace& b, std::ostream& out) {
     return kDifferent;
   }
   out << "first difference at decision #" << i << ":\n";
-  const std::size_t from = i > 3 ? i - 3 : 0;
-  for (std::size_t k = from; k < i; ++k)
-    out << "  same  " << seconds(a.decisions[k].time) << "  " << task_text(a.decisions[k].task)
-        << "  " << decision_text(a.decisions[k]) << "\n";
+  // The common past, as A recorded it: the last few decisions, log lines and events.
+  for (const std::string& line : context_before(a, i, 8)) out << "  same  " << line << "\n";
   auto side = [&out](const char* name, const Trace& t, std::size_t k) {
     out << "  " << name << "     ";
     if (k < t.decisions.size())
-      out << seconds(t.decisions[k].time) << "  " << task_text(t.decisions[k].task) << "  "
-          << decision_text(t.decisions[k]) << "\n";
+      out << seconds(t.decisions[k].time) << "  " << task_label(t.decisions[k].task, task_names(t))
+          << "  decision #" << k << " " << decision_text(t.decisions[k]) << "\n";
     else
       out << "(no more decisions)\n";
   };
   side("A", a, i);
   side("B", b, i);
   return kDifferent;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string micros(TimePoint t) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.3f",
-                static_cast<double>(t.time_since_epoch().count()) / 1000.0);
-  return buf;
-}
-
-// Chrome trace-event format: one process, a row (tid) per task (0 = the loop itself), an
-// instant event per decision and per log line, the run as one complete event.
-int export_chrome(const Trace& t, std::ostream& out) {
-  std::map<std::uint64_t, bool> tasks;
-  for (const Decision& d : t.decisions) tasks[d.task] = true;
-  for (const TraceLogLine& l : t.logs) tasks[l.task] = true;
-  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-  out << "{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{\"name\":"
-      << json_string(t.info.program + " seed " + std::to_string(t.info.seed) + " (" +
-                     to_string(t.info.strategy.kind) + ")")
-      << "}}";
-  for (const auto& [task, _] : tasks)
-    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << task
-        << ",\"name\":\"thread_name\",\"args\":{\"name\":" << json_string(task_text(task)) << "}}";
-  if (t.end)
-    out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":0,\"dur\":" << micros(t.end->end_time)
-        << ",\"name\":" << json_string(t.end->ok ? "run: main returned" : "run: " + t.end->error)
-        << "}";
-  for (std::size_t i = 0; i < t.decisions.size(); ++i) {
-    const Decision& d = t.decisions[i];
-    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << d.task
-        << ",\"ts\":" << micros(d.time) << ",\"name\":" << json_string(to_string(d.kind))
-        << ",\"args\":{\"index\":" << i << ",\"site\":\"" << d.site << "\",\"bound\":\"" << d.bound
-        << "\",\"value\":\"" << d.value << "\"}}";
-  }
-  for (const TraceLogLine& l : t.logs)
-    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << l.task
-        << ",\"ts\":" << micros(l.time) << ",\"name\":" << json_string(l.text)
-        << ",\"cat\":\"log\"}";
-  out << "\n]}\n";
-  return kOk;
 }
 
 }  // namespace
@@ -268,7 +182,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     Trace t = read_trace(files[0]);
     if (command == "show") return show(t, out);
     if (command == "stats") return stats(t, files[0], out);
-    return export_chrome(t, out);
+    export_chrome(t, out);
+    return kOk;
   } catch (const TraceError& e) {
     err << "lockstep " << command << ": " << e.what() << "\n";
     return kTraceFailure;

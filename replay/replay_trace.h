@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "replay/timeline.h"
 #include "replay/trace_file.h"
 #include "sim/simulation.h"
 
@@ -28,11 +29,17 @@ auto record_trace(F program, SimulationOptions options, const std::string& path,
 
 template <class F>
 auto replay_trace(F program, const std::string& path, std::string_view program_name = {}) {
-  Trace t = read_trace(path);
+  Trace t = read_trace(path, TraceParts::kDecisionsOnly);
   if (!program_name.empty() && t.info.program != program_name)
     throw TraceError(path + ": a trace of '" + t.info.program + "', not of '" +
                      std::string(program_name) + "'");
-  return replay(std::move(program), std::move(t.decisions), t.simulation_options());
+  const SimulationOptions options = t.simulation_options();
+  auto run = replay(std::move(program), std::move(t.decisions), options);
+  if (run.divergence) {
+    // The recording's last lines before that point, log lines and events included.
+    run.divergence->recorded_context = context_before(read_trace(path), run.divergence->index, 10);
+  }
+  return run;
 }
 
 }  // namespace lockstep

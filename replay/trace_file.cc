@@ -1,5 +1,6 @@
 #include "replay/trace_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -12,7 +13,6 @@ namespace {
 
 constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
                              '-', 'T', 'R', 'A', 'C', 'E', '\n', '\0'};
-constexpr std::size_t kFlushAt = 32 * 1024;
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 
 // Protobuf varints, the one encoding of lengths and decision fields in a trace.
@@ -26,16 +26,17 @@ char* put_varint(char* out, std::uint64_t v) noexcept {
   return out;
 }
 
-void append_varint(std::string& out, std::uint64_t v) {
-  char buf[10];
-  out.append(buf, put_varint(buf, v));
+std::size_t varint_size(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
 }
 
 enum class VarintRead { kOk, kEnded, kTooLong };
 
 // Reads a varint from [p, end), advancing p: kEnded if the input stops inside it,
 // kTooLong if it runs past 10 bytes.
-VarintRead get_varint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v) {
+VarintRead get_long_varint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v) {
   v = 0;
   for (int shift = 0;; shift += 7) {
     if (p == end) return VarintRead::kEnded;
@@ -44,6 +45,15 @@ VarintRead get_varint(const unsigned char*& p, const unsigned char* end, std::ui
     v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
     if (!(b & 0x80)) return VarintRead::kOk;
   }
+}
+
+// The same, with the one-byte case (most fields of most records) inline.
+inline VarintRead get_varint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v) {
+  if (p != end && *p < 0x80) [[likely]] {
+    v = *p++;
+    return VarintRead::kOk;
+  }
+  return get_long_varint(p, end, v);
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
@@ -63,45 +73,58 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   return p;
 }
 
-// Decodes a Record that holds a DecisionRecord made only of known varint fields (what
-// TraceWriter writes) without building messages. Returns false for anything else, which
-// then goes through the generated parser.
-bool decode_decision_fast(std::string_view bytes, trace::DecisionRecord& out) {
+constexpr std::uint32_t kDecisionField = 1;   // Record.decision
+constexpr std::uint32_t kEventField = 4;      // Record.event
+constexpr std::uint32_t kEventTextField = 5;  // EventRecord.text
+
+// A DecisionRecord or EventRecord in the shape TraceWriter writes them: a Record with
+// one message field holding varint fields (and, for events, the text), decoded without
+// building protobuf messages - reading a trace is most of what replaying one costs.
+// Fields absent from the bytes are 0, as in proto3.
+struct FastRecord {
+  std::uint32_t which = 0;      // kDecisionField or kEventField
+  std::uint64_t field[7] = {};  // varint fields by number (1..6)
+  std::string_view text;        // EventRecord.text
+};
+
+// Decodes `bytes` into `out`; false for anything else (another record type, another
+// field, a malformed varint), which then goes through the generated parser, which says
+// what is wrong with it.
+bool decode_fast(std::string_view bytes, FastRecord& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
-  auto varint = [&](std::uint64_t& v) { return get_varint(p, end, v) == VarintRead::kOk; };
-  if (p == end || *p++ != ((1 << 3) | 2)) return false;
+  if (p == end) return false;
+  const unsigned char record_tag = *p++;
+  std::uint32_t max_varint_field;
+  if (record_tag == ((kDecisionField << 3) | 2)) {
+    max_varint_field = 6;
+  } else if (record_tag == ((kEventField << 3) | 2)) {
+    max_varint_field = 4;
+  } else {
+    return false;
+  }
+  out = FastRecord{};
+  out.which = record_tag >> 3;
   std::uint64_t len = 0;
-  if (!varint(len) || len != static_cast<std::uint64_t>(end - p)) return false;
-  out.Clear();
+  if (get_varint(p, end, len) != VarintRead::kOk || len != static_cast<std::uint64_t>(end - p))
+    return false;
   while (p < end) {
-    std::uint64_t tag = 0, v = 0;
-    if (!varint(tag) || (tag & 7) != 0 || !varint(v)) return false;
-    switch (tag >> 3) {
-      case 1:
-        if (v > 0xffffffffu) return false;
-        out.set_kind(static_cast<std::uint32_t>(v));
-        break;
-      case 2:
-        out.set_site(v);
-        break;
-      case 3:
-        out.set_bound(v);
-        break;
-      case 4:
-        out.set_value(v);
-        break;
-      case 5:
-        out.set_time_delta_ns(static_cast<std::int64_t>(v));
-        break;
-      case 6:
-        out.set_task(v);
-        break;
-      default:
-        return false;
+    const unsigned char tag = *p++;  // every field number here fits one byte
+    const std::uint32_t number = tag >> 3;
+    std::uint64_t v = 0;
+    if (tag & 0x80 || get_varint(p, end, v) != VarintRead::kOk) return false;
+    if ((tag & 7) == 0 && number >= 1 && number <= max_varint_field) {
+      out.field[number] = v;
+    } else if ((tag & 7) == 2 && out.which == kEventField && number == kEventTextField &&
+               v <= static_cast<std::uint64_t>(end - p)) {
+      out.text = std::string_view(reinterpret_cast<const char*>(p), v);
+      p += v;
+    } else {
+      return false;
     }
   }
-  return true;
+  // Kinds are uint32 fields: a larger value is not something TraceWriter wrote.
+  return out.field[1] <= 0xffffffffu;
 }
 
 }  // namespace
@@ -114,7 +137,9 @@ SimulationOptions Trace::simulation_options() const {
 }
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
-    : path_(path), strategy_(info.strategy) {
+    : path_(path), buffer_(new char[kBufferBytes]) {
+  for (std::size_t k = 0; k < bound_mask_.size(); ++k)
+    bound_mask_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
   if (!file_) fail(path, std::string("cannot create the trace file: ") + std::strerror(errno));
   trace::Header h;
@@ -124,40 +149,63 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
   *h.mutable_strategy() = to_proto(info.strategy);
   h.set_program(info.program);
   for (const auto& [k, v] : info.labels) (*h.mutable_labels())[k] = v;
-  buffer_.append(kMagic, sizeof kMagic);
+  append(kMagic, sizeof kMagic);
   write_record(h.SerializeAsString());
   flush();
 }
 
 TraceWriter::~TraceWriter() {
   if (file_) {
-    flush();
+    try {
+      flush();
+    } catch (const TraceError&) {
+      // A destructor cannot report it; finish() would have.
+    }
     std::fclose(file_);
   }
 }
 
+char* TraceWriter::room(std::size_t n) {
+  if (kBufferBytes - used_ < n) flush();
+  return buffer_.get() + used_;
+}
+
+void TraceWriter::append(const char* data, std::size_t n) {
+  if (n > kBufferBytes) {  // a huge log line or error text: straight to the file
+    flush();
+    write_out(data, n);
+    return;
+  }
+  std::memcpy(room(n), data, n);
+  used_ += n;
+}
+
 void TraceWriter::write_record(const std::string& serialized) {
-  append_varint(buffer_, serialized.size());
-  buffer_ += serialized;
-  if (buffer_.size() >= kFlushAt) flush();
+  char length[10];
+  append(length, static_cast<std::size_t>(put_varint(length, serialized.size()) - length));
+  append(serialized.data(), serialized.size());
+}
+
+void TraceWriter::write_out(const char* data, std::size_t n) {
+  if (!file_ || n == 0) return;
+  if (std::fwrite(data, 1, n, file_) != n || std::fflush(file_) != 0)
+    fail(path_, std::string("cannot write the trace file: ") + std::strerror(errno));
+  bytes_ += n;
 }
 
 void TraceWriter::flush() {
-  if (!file_ || buffer_.empty()) return;
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size() ||
-      std::fflush(file_) != 0)
-    fail(path_, std::string("cannot write the trace file: ") + std::strerror(errno));
-  bytes_ += buffer_.size();
-  buffer_.clear();
+  const std::size_t n = std::exchange(used_, 0);
+  write_out(buffer_.get(), n);
 }
 
 void TraceWriter::on_decision(const Decision& d) {
   // Hand-encoded in protobuf's wire format (a Record holding a DecisionRecord; fields at
-  // their default are omitted, as proto3 does): building and serialising a message per
-  // decision costs more than the rest of a simulated step. read_trace parses it with the
-  // generated code, and the tests check that the two agree.
-  char inner[6 * 11];
-  char* end = inner;
+  // their default are omitted, as proto3 does) straight into the buffer: building and
+  // serialising a message per decision costs more than the rest of a simulated step.
+  // read_trace parses it with the generated code too, and the tests check that they agree.
+  constexpr std::size_t kMaxFields = 6 * 11;  // <= 66 bytes: every length is one byte
+  char* const out = room(3 + kMaxFields);
+  char* end = out + 3;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
     if (v == 0) return;
     *end++ = static_cast<char>(number << 3);  // wire type 0: varint
@@ -165,22 +213,17 @@ void TraceWriter::on_decision(const Decision& d) {
   };
   field(1, static_cast<std::uint32_t>(d.kind));
   field(2, d.site);
-  field(3, d.bound ^ duration_bound(d.kind, strategy_));
+  const auto kind = static_cast<std::size_t>(d.kind);
+  field(3, d.bound ^ (kind < bound_mask_.size() ? bound_mask_[kind] : 0));
   field(4, d.value);
   field(5, static_cast<std::uint64_t>((d.time - last_time_).count()));
   field(6, d.task);
   last_time_ = d.time;
-  const auto n = static_cast<std::size_t>(end - inner);
-  // The record: its length, then field 1 (wire type 2) of Record with the inner bytes;
-  // assembled on the stack and appended at once. n <= 66: its varint takes one byte.
-  char record[1 + 1 + 1 + sizeof inner];
-  char* m = put_varint(record, 1 + 1 + n);
-  *m++ = static_cast<char>((1 << 3) | 2);
-  m = put_varint(m, n);
-  std::memcpy(m, inner, n);
-  m += n;
-  buffer_.append(record, m);
-  if (buffer_.size() >= kFlushAt) flush();
+  const auto n = static_cast<char>(end - out - 3);
+  out[0] = static_cast<char>(2 + n);                      // the record's length
+  out[1] = static_cast<char>((kDecisionField << 3) | 2);  // Record.decision
+  out[2] = n;                                             // the DecisionRecord's length
+  used_ += static_cast<std::size_t>(end - out);
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
@@ -194,7 +237,58 @@ void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view te
   flush();  // a log line is worth having even if the run dies right after it
 }
 
+void TraceWriter::on_event(const LoopEvent& e) noexcept {
+  // Never throws into the loop: a write error is kept and thrown by finish().
+  if (!write_error_.empty()) return;
+  try {
+    write_event(e);
+  } catch (const std::exception& error) {
+    write_error_ = error.what();
+  }
+}
+
+void TraceWriter::write_event(const LoopEvent& e) {
+  // Hand-encoded like decisions: a run records an event per task start and end and per
+  // timer fired, a good fraction of its decisions.
+  constexpr std::size_t kMaxFields = 4 * 11;  // without the text: one-byte lengths
+  char fields[kMaxFields];
+  char* end = fields;
+  auto field = [&](std::uint32_t number, std::uint64_t v) {
+    if (v == 0) return;
+    *end++ = static_cast<char>(number << 3);
+    end = put_varint(end, v);
+  };
+  field(1, static_cast<std::uint32_t>(e.kind));
+  field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
+  field(3, e.task);
+  field(4, e.other);
+  last_time_ = e.time;
+  const auto nfields = static_cast<std::size_t>(end - fields);
+  if (e.text.empty()) {
+    char* const out = room(3 + kMaxFields);
+    out[0] = static_cast<char>(2 + nfields);
+    out[1] = static_cast<char>((kEventField << 3) | 2);
+    out[2] = static_cast<char>(nfields);
+    std::memcpy(out + 3, fields, nfields);
+    used_ += 3 + nfields;
+    return;
+  }
+  char prefix[10 + 1 + 10 + kMaxFields + 1 + 10];
+  const std::size_t n = nfields + 1 + varint_size(e.text.size()) + e.text.size();
+  char* m = put_varint(prefix, 1 + varint_size(n) + n);
+  *m++ = static_cast<char>((kEventField << 3) | 2);
+  m = put_varint(m, n);
+  m = std::copy(fields, end, m);
+  *m++ = static_cast<char>((kEventTextField << 3) | 2);
+  m = put_varint(m, e.text.size());
+  append(prefix, static_cast<std::size_t>(m - prefix));
+  append(e.text.data(), e.text.size());
+  // An error may be the last thing the run does before it dies.
+  if (e.kind == LoopEvent::Kind::kError) flush();
+}
+
 void TraceWriter::finish(const TraceEnd& end) {
+  if (!write_error_.empty()) throw TraceError(write_error_);
   trace::Record r;
   trace::End* e = r.mutable_end();
   e->set_ok(end.ok);
@@ -206,13 +300,19 @@ void TraceWriter::finish(const TraceEnd& end) {
   flush();
 }
 
-Trace read_trace(const std::string& path) {
+Trace read_trace(const std::string& path, TraceParts parts) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) fail(path, std::string("cannot open the trace file: ") + std::strerror(errno));
   std::string data;
+  // Sized up front when the file says how big it is (a pipe or a growing file may not).
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    if (const long size = std::ftell(f); size > 0) data.reserve(static_cast<std::size_t>(size));
+    std::rewind(f);
+  }
   char chunk[1 << 16];
   for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) data.append(chunk, n);
   std::fclose(f);
+  const bool notes = parts == TraceParts::kEverything;
 
   if (data.empty()) fail(path, "empty file, not a lockstep trace");
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
@@ -283,31 +383,71 @@ Trace read_trace(const std::string& path) {
   t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / 12);
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
-  trace::DecisionRecord fast;
+  FastRecord fast;
   while (true) {
     ++record_index;
     if (!next(bytes)) break;
-    const bool is_fast = decode_decision_fast(bytes, fast);
-    if (!is_fast && !r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    // Decisions and events, nearly every record, skip the generated parser.
+    auto record_case = trace::Record::RECORD_NOT_SET;
+    if (decode_fast(bytes, fast)) {
+      record_case = fast.which == kDecisionField ? trace::Record::kDecision : trace::Record::kEvent;
+    } else if (r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      record_case = r.record_case();
+      // A record the fast path did not take (fields in another order or encoding):
+      // the same fields, from the generated parser.
+      fast = FastRecord{};
+      if (record_case == trace::Record::kDecision) {
+        const auto& d = r.decision();
+        fast.field[1] = d.kind();
+        fast.field[2] = d.site();
+        fast.field[3] = d.bound();
+        fast.field[4] = d.value();
+        fast.field[5] = static_cast<std::uint64_t>(d.time_delta_ns());
+        fast.field[6] = d.task();
+      } else if (record_case == trace::Record::kEvent) {
+        const auto& e = r.event();
+        fast.field[1] = e.kind();
+        fast.field[2] = static_cast<std::uint64_t>(e.time_delta_ns());
+        fast.field[3] = e.task();
+        fast.field[4] = e.other();
+        fast.text = e.text();
+      }
+    } else {
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
+    }
     if (t.end) fail(path, "corrupt trace: records after the End record");
-    switch (is_fast ? trace::Record::kDecision : r.record_case()) {
+    if (record_case == trace::Record::kEvent && t.format_version < 2)
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                     " is an event, which format version 1 does not have");
+    switch (record_case) {
       case trace::Record::kDecision: {
-        const auto& d = is_fast ? fast : r.decision();
-        if (d.kind() < 1 || d.kind() > static_cast<std::uint32_t>(DecisionKind::kRandom))
+        const std::uint64_t kind_value = fast.field[1];
+        if (kind_value < 1 || kind_value > static_cast<std::uint64_t>(DecisionKind::kRandom))
           fail(path, "corrupt trace: record #" + std::to_string(record_index) +
-                         " has unknown decision kind " + std::to_string(d.kind()));
-        time += Duration(d.time_delta_ns());
-        const auto kind = static_cast<DecisionKind>(d.kind());
-        t.decisions.push_back(Decision{kind, d.site(),
-                                       d.bound() ^ duration_bound(kind, t.info.strategy), d.value(),
-                                       time, d.task()});
+                         " has unknown decision kind " + std::to_string(kind_value));
+        time += Duration(static_cast<std::int64_t>(fast.field[5]));
+        const auto kind = static_cast<DecisionKind>(kind_value);
+        t.decisions.push_back(Decision{kind, fast.field[2],
+                                       fast.field[3] ^ duration_bound(kind, t.info.strategy),
+                                       fast.field[4], time, fast.field[6]});
         break;
       }
       case trace::Record::kLog:
         time += Duration(r.log().time_delta_ns());
-        t.logs.push_back(TraceLogLine{time, r.log().task(), r.log().text()});
+        if (notes)
+          t.logs.push_back(TraceLogLine{time, r.log().task(), r.log().text(), t.decisions.size(),
+                                        t.logs.size() + t.events.size()});
         break;
+      case trace::Record::kEvent: {
+        time += Duration(static_cast<std::int64_t>(fast.field[2]));
+        // Unknown kinds are kept: a newer writer may add kinds, and events do not replay.
+        if (notes)
+          t.events.push_back(
+              TraceEvent{static_cast<LoopEvent::Kind>(std::min<std::uint64_t>(fast.field[1], 255)),
+                         time, fast.field[3], fast.field[4], std::string(fast.text),
+                         t.decisions.size(), t.logs.size() + t.events.size()});
+        break;
+      }
       case trace::Record::kEnd:
         t.end = TraceEnd{r.end().ok(), r.end().error(), TimePoint(Duration(r.end().end_time_ns())),
                          r.end().steps(), r.end().decisions()};

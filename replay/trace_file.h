@@ -1,18 +1,21 @@
 // Trace files: write a simulated run as it happens; read one back, or say exactly why not.
 //
-//   lockstep::TraceWriter writer("run.trace", lockstep::TraceInfo{.seed = 7, .program =
-//   "my_test"}); lockstep::SimulationOptions o{.seed = 7}; o.trace = &writer; auto run =
-//   lockstep::simulate(program, o); writer.finish(run);                                   // the
-//   End record
+//   lockstep::TraceWriter writer("run.trace", {.seed = 7, .program = "my_test"});
+//   lockstep::SimulationOptions o{.seed = 7};
+//   o.trace = &writer;
+//   auto run = lockstep::simulate(program, o);
+//   writer.finish(run);                                    // the End record
 //
 //   lockstep::Trace t = lockstep::read_trace("run.trace");   // throws TraceError
 //   auto again = lockstep::replay(program, t.decisions, t.simulation_options());
 //
-// Format: replay/trace.proto. Records are streamed in a 4 KiB buffer, flushed when full,
-// on every log line, and at finish(): a run that dies leaves a file readable up to its
-// last flushed record, which read_trace() reports as truncated rather than failing.
+// Format: replay/trace.proto. Records are streamed in a 32 KiB buffer, flushed when full,
+// on every log line and error event, and at finish(): a run that dies leaves a file
+// readable up to its last flushed record, which read_trace() reports as truncated rather
+// than failing.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -31,7 +34,8 @@
 namespace lockstep {
 
 // The trace format this lockstep writes; a reader refuses newer ones.
-inline constexpr std::uint32_t kTraceFormatVersion = 1;
+// Version 2 added loop events (EventRecord); version 1 traces are still read.
+inline constexpr std::uint32_t kTraceFormatVersion = 2;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the
@@ -49,10 +53,25 @@ struct TraceInfo {
   std::map<std::string, std::string> labels;
 };
 
+// Log lines and loop events keep their place in the stream: `after_decisions` is the
+// number of decisions recorded before them, `sequence` their order among log lines and
+// events (from 0).
 struct TraceLogLine {
   TimePoint time{};
   std::uint64_t task = 0;
   std::string text;
+  std::size_t after_decisions = 0;
+  std::size_t sequence = 0;
+};
+
+struct TraceEvent {
+  LoopEvent::Kind kind{};  // may be a kind this lockstep does not know (to_string: "unknown")
+  TimePoint time{};
+  std::uint64_t task = 0;
+  std::uint64_t other = 0;
+  std::string text;
+  std::size_t after_decisions = 0;
+  std::size_t sequence = 0;
 };
 
 struct TraceEnd {
@@ -69,6 +88,7 @@ struct Trace {
   TraceInfo info;
   std::vector<Decision> decisions;
   std::vector<TraceLogLine> logs;
+  std::vector<TraceEvent> events;
   std::optional<TraceEnd> end;  // none: the run did not finish writing (truncated)
   std::string truncation;       // why reading stopped early, or ""
 
@@ -86,6 +106,7 @@ class TraceWriter final : public TraceSink {
 
   void on_decision(const Decision& d) override;
   void on_log(TimePoint time, std::uint64_t task, std::string_view text) override;
+  void on_event(const LoopEvent& e) noexcept override;
   // Writes the End record and flushes. The trace is complete after this.
   void finish(const TraceEnd& end);
   template <class T>
@@ -99,20 +120,31 @@ class TraceWriter final : public TraceSink {
   const std::string& path() const noexcept { return path_; }
 
  private:
+  static constexpr std::size_t kBufferBytes = 32 * 1024;
+  // Room for n <= kBufferBytes bytes at buffer_ + used_, flushing first if needed.
+  char* room(std::size_t n);
+  void append(const char* data, std::size_t n);
   void write_record(const std::string& serialized);
+  void write_event(const LoopEvent& e);
+  void write_out(const char* data, std::size_t n);
   void flush();
 
   std::string path_;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  std::unique_ptr<char[]> buffer_;  // kBufferBytes; records are encoded in place
+  std::size_t used_ = 0;
   std::uint64_t bytes_ = 0;
   TimePoint last_time_{};
-  StrategyOptions strategy_;  // bounds are written relative to its maxima
+  // Bounds are written XOR the strategy's maximum for their kind (duration_bound), by kind.
+  std::array<std::uint64_t, 8> bound_mask_{};
+  std::string write_error_;  // an on_event that could not write: thrown by finish()
 };
 
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace,
 // corrupt, or of a newer format version; a trace cut short (no End record, or a partial
 // last record) is returned with what it holds and `truncation` saying where it stopped.
-Trace read_trace(const std::string& path);
+// What to read: replay needs only the decisions (and the header and End record).
+enum class TraceParts { kEverything, kDecisionsOnly };
+Trace read_trace(const std::string& path, TraceParts parts = TraceParts::kEverything);
 
 }  // namespace lockstep

@@ -26,6 +26,12 @@ enum class DecisionKind : std::uint8_t {
   kRandom = 7,           // lockstep::random_below(bound) in the program under test
 };
 
+// True for the kinds whose value is a duration in ns, chosen in [0, bound].
+constexpr bool is_duration(DecisionKind k) noexcept {
+  return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay ||
+         k == DecisionKind::kJobDuration;
+}
+
 // "step_cost", "timer_delay", ...: the names traces and reports use.
 const char* to_string(DecisionKind kind) noexcept;
 
@@ -35,7 +41,7 @@ struct Decision {
   std::uint64_t bound = 0;  // the range the value was chosen from (see DecisionKind)
   std::uint64_t value = 0;  // the choice; 0 = asyncio's default
   TimePoint time{};         // the loop's time when it was made
-  std::uint64_t task = 0;   // the task running then, or 0
+  std::uint64_t task = 0;   // the task running then (step_cost: the task that stepped), or 0
 
   friend bool operator==(const Decision&, const Decision&) = default;
 };

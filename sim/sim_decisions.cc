@@ -8,11 +8,6 @@ namespace lockstep {
 
 namespace {
 constexpr std::size_t kRecentContext = 8;  // decisions shown before a divergence
-
-bool is_duration(DecisionKind k) {
-  return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay ||
-         k == DecisionKind::kJobDuration;
-}
 }  // namespace
 
 std::uint64_t SimDecisions::current_task_id() const noexcept {
@@ -27,7 +22,10 @@ std::string Divergence::report() const {
        " site=" + std::to_string(requested.site) + " bound=" + std::to_string(requested.bound) +
        " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
        std::to_string(requested.task) + "\n";
-  if (!recent.empty()) {
+  if (!recorded_context.empty()) {
+    s += "  the recording just before it:\n";
+    for (const std::string& line : recorded_context) s += "    " + line + "\n";
+  } else if (!recent.empty()) {
     s += "  the decisions before it:\n";
     for (const Decision& d : recent) s += "    " + describe(d) + "\n";
   }
@@ -60,7 +58,10 @@ template <class Draw>
 std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
                                    Draw draw) {
   if (divergence_) return 0;  // diverged: defaults until the loop stops
-  Decision d{kind, site, bound, 0, now(), current_task_id()};
+  // A step's cost is decided after the step, when no task is current: it belongs to the
+  // task that stepped, which is its site.
+  const std::uint64_t task = kind == DecisionKind::kStepCost ? site : current_task_id();
+  Decision d{kind, site, bound, 0, now(), task};
   if (replaying_) {
     const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
     const bool in_range =

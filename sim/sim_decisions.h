@@ -38,6 +38,9 @@ struct Divergence {
   std::optional<Decision> recorded;  // what the recording has there (none: it ended)
   Decision requested;                // what the program asked for (value unset)
   std::vector<Decision> recent;      // the decisions just before, oldest first
+  // Filled by replay from a trace file: the recording's last lines (decisions, log lines,
+  // task events) before this point, oldest first, as `lockstep show` prints them.
+  std::vector<std::string> recorded_context;
   // A report for a person: the step, recorded vs requested, time, task, context.
   std::string report() const;
 };

@@ -42,8 +42,8 @@ struct SimulationOptions {
   Duration max_time = std::chrono::hours(24);
   // Receives errors nobody else can (see LoopOptions). Empty: stderr.
   ExceptionHandler exception_handler;
-  // Streams the run's decisions and log lines as they happen (e.g. replay/'s
-  // TraceWriter). Not owned; nullptr: none.
+  // Streams the run's decisions, log lines and loop events as they happen (e.g.
+  // replay/'s TraceWriter). Not owned; nullptr: none.
   TraceSink* trace = nullptr;
 };
 
@@ -86,6 +86,7 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   run_options.max_time = options.max_time;
   run_options.exception_handler = options.exception_handler;
   run_options.main_task_name = "main";
+  run_options.observer = options.trace;
   run_options.on_start = [&decisions](Loop& loop) { decisions.attach(loop); };
   run_options.on_finish = [&decisions, &result](Loop& loop) {
     result.steps = loop.steps();

@@ -6,6 +6,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 
 namespace lockstep::internal {
 
@@ -17,6 +18,9 @@ class ReadyNode {
   virtual void run() = 0;
   // Releases the queue's claim without running (loop closed with the node still queued).
   virtual void drop() noexcept = 0;
+  // The id of the task this node steps, or 0 for a plain callback (for decision sources
+  // that key choices on tasks; cheaper than a dynamic_cast per step).
+  virtual std::uint64_t task_id() const noexcept { return 0; }
 
   ReadyNode* next_ = nullptr;  // link in the ready queue or in a future's callback list
 

@@ -2,23 +2,24 @@
 
 #include <cassert>
 
+#include "loop/errors.h"
 #include "loop/loop.h"
 
 namespace lockstep::internal {
 
-TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name)
+TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
+                   TaskNumbering numbering)
     : FutureBase(loop, /*is_task=*/true), root_(root), resume_(root), id_(loop.next_task_id()) {
-  if (name.empty())
+  if (name.empty() || numbering == TaskNumbering::kAlways)
     unnamed_number_ = static_cast<std::uint32_t>(loop.next_unnamed_task_number());
-  else
-    name_ = std::make_unique<std::string>(std::move(name));
+  if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
   loop.register_task(this);
 }
 
 TaskBase::~TaskBase() {
   if (log_traceback_) {
     log_traceback_ = false;
-    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name()});
+    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name(), id_});
   }
   if (root_) root_.destroy();
 }
@@ -30,12 +31,18 @@ const std::string& TaskBase::name() const {
 
 void TaskBase::set_name(std::string name) {
   name_ = std::make_unique<std::string>(std::move(name));
+  if (loop_->observer()) [[unlikely]]
+    loop_->notify(LoopEvent::Kind::kTaskRenamed, id_, 0, *name_);
 }
 
 bool TaskBase::cancel(std::string msg) {
   log_traceback_ = false;
   if (done()) return false;
   ++num_cancels_requested_;
+  if (loop_->observer()) [[unlikely]] {
+    const TaskBase* by = loop_->current_task();
+    loop_->notify(LoopEvent::Kind::kCancelRequested, id_, by ? by->id() : 0, msg);
+  }
   // Forward to what the task awaits (a future, a sleep, another task); its completion
   // wakes this task with CancelledError. asyncio keeps _fut_waiter set afterwards: the
   // awaited task may ignore the request and need cancelling again.
@@ -88,12 +95,19 @@ void TaskBase::step() {
   if (must_cancel_) [[unlikely]] {
     if (!prepare_cancel_delivery()) return;
   }
-  started_ = true;
+  if (!started_) [[unlikely]]
+    on_first_step();
   Loop& loop = *loop_;
   loop.set_current_task(this);
   resume_.resume();
   loop.set_current_task(nullptr);
   if (root_.done()) finish();
+}
+
+void TaskBase::on_first_step() noexcept {
+  started_ = true;
+  if (loop_->observer()) [[unlikely]]
+    loop_->notify(LoopEvent::Kind::kTaskStarted, id_);
 }
 
 bool TaskBase::prepare_cancel_delivery() {
@@ -131,8 +145,34 @@ void TaskBase::finish() {
 
 void TaskBase::end_of_life() {
   throw_cancel_ = false;
+  if (loop_->observer()) [[unlikely]]
+    report_end();
   std::exchange(root_, nullptr).destroy();
   loop_->unregister_task(this);  // may delete this: nothing after
+}
+
+void TaskBase::report_end() noexcept {
+  switch (state()) {
+    case State::kFinished:
+      loop_->notify(LoopEvent::Kind::kTaskFinished, id_);
+      break;
+    case State::kFailed:
+      loop_->notify(LoopEvent::Kind::kTaskFailed, id_, 0, describe_exception(exception_));
+      break;
+    default: {
+      // A task cancelled by its own CancelledError keeps that error, message and all.
+      std::string message = cancel_message();
+      if (message.empty() && exception_) {
+        try {
+          std::rethrow_exception(exception_);
+        } catch (const CancelledError& e) {
+          message = e.message();
+        } catch (...) {
+        }
+      }
+      loop_->notify(LoopEvent::Kind::kTaskCancelled, id_, 0, message);
+    }
+  }
 }
 
 void TaskBase::destroy_pending() noexcept {

@@ -13,9 +13,14 @@
 
 namespace lockstep::internal {
 
+// Whether a task created with a name still takes a "Task-<n>" number: asyncio 3.11's
+// create_task(coro, name=...) creates the task unnamed, then names it.
+enum class TaskNumbering : std::uint8_t { kIfUnnamed, kAlways };
+
 class TaskBase : public FutureBase, public FutureWaiter {
  public:
-  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name);
+  TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
+           TaskNumbering numbering = TaskNumbering::kIfUnnamed);
   ~TaskBase() override;
 
   // FutureWaiter: what this task awaited completed; schedule the next step.
@@ -23,6 +28,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // ReadyNode: one step (asyncio Task.__step).
   void run() override { step(); }
   void drop() noexcept override {}  // the loop's registry owns pending tasks
+  std::uint64_t task_id() const noexcept override { return id_; }
 
   // Task.cancel(msg): requests cancellation. Returns false iff the task is done.
   bool cancel(std::string msg) override;
@@ -91,7 +97,9 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // coroutine resumes. Returns false iff that ended the task (it had not started).
   [[gnu::noinline]] bool prepare_cancel_delivery();
   [[gnu::noinline]] void finish();
+  [[gnu::noinline]] void on_first_step() noexcept;
   void end_of_life();
+  void report_end() noexcept;  // to the loop's observer: how the task ended
 
   std::coroutine_handle<> resume_;             // where to resume: innermost suspended coroutine
   FutureBase* fut_waiter_ = nullptr;           // what the suspended task awaits

@@ -99,7 +99,7 @@ TEST(CliTest, ExportWritesValidChromeTraceJson) {
   std::size_t instants = 0;
   for (const auto& e : events)
     if (e.struct_value().fields().at("ph").string_value() == "i") ++instants;
-  EXPECT_EQ(instants, t.decisions.size() + t.logs.size());
+  EXPECT_EQ(instants, t.decisions.size() + t.logs.size() + t.events.size());
 }
 
 TEST(CliTest, BadUsageAndBadFilesGetClearErrorsAndExitCodes) {

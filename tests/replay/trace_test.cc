@@ -161,7 +161,7 @@ TEST(TraceTest, ANewerFormatVersionIsRefusedWithTheWritersVersion) {
   bytes.push_back(static_cast<char>(header.size()));
   bytes += header;
   const std::string e = error_of(bytes);
-  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (1)"));
+  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (2)"));
   EXPECT_THAT(e, HasSubstr("9.9"));
 }
 

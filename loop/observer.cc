@@ -1,0 +1,29 @@
+#include "loop/observer.h"
+
+namespace lockstep {
+
+const char* to_string(LoopEvent::Kind kind) noexcept {
+  switch (kind) {
+    case LoopEvent::Kind::kTaskCreated:
+      return "task_created";
+    case LoopEvent::Kind::kTaskStarted:
+      return "task_started";
+    case LoopEvent::Kind::kTaskFinished:
+      return "task_finished";
+    case LoopEvent::Kind::kTaskFailed:
+      return "task_failed";
+    case LoopEvent::Kind::kTaskCancelled:
+      return "task_cancelled";
+    case LoopEvent::Kind::kCancelRequested:
+      return "cancel_requested";
+    case LoopEvent::Kind::kTaskRenamed:
+      return "task_renamed";
+    case LoopEvent::Kind::kTimerFired:
+      return "timer_fired";
+    case LoopEvent::Kind::kError:
+      return "error";
+  }
+  return "unknown";
+}
+
+}  // namespace lockstep

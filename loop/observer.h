@@ -1,0 +1,54 @@
+// LoopObserver: what happens in a loop, for tools that watch a run (the trace recorder
+// of sim/ and replay/, a debugger, a test).
+//
+//   struct Printer : lockstep::LoopObserver {
+//     void on_event(const lockstep::LoopEvent& e) override {
+//       std::printf("%s task %llu %s\n", lockstep::to_string(e.kind), e.task, e.text.data());
+//     }
+//   };
+//   Printer p;
+//   lockstep::Loop loop({.observer = &p});
+//
+// Observation only: an observer sees events as they happen and cannot change the run.
+// With none installed each event point costs the loop one predictable branch.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "loop/clock.h"
+
+namespace lockstep {
+
+struct LoopEvent {
+  // Values are stored in traces: append, never renumber.
+  enum class Kind : std::uint8_t {
+    kTaskCreated = 1,      // task; other: the creating task (0: none); text: its name
+    kTaskStarted = 2,      // task's first step
+    kTaskFinished = 3,     // task returned
+    kTaskFailed = 4,       // task raised; text: "Type: message"
+    kTaskCancelled = 5,    // task ended cancelled; text: the cancel message
+    kCancelRequested = 6,  // task.cancel() on a pending task; other: the task asking (0: none)
+    kTaskRenamed = 7,      // set_name; text: the new name
+    kTimerFired = 8,       // a timer came due; task: the task that armed it (0: none)
+    kError = 9,            // the exception handler was called; task: its task, if any;
+                           // text: "message: Type: what"
+  };
+  Kind kind;
+  TimePoint time{};
+  std::uint64_t task = 0;
+  std::uint64_t other = 0;
+  std::string_view text;  // valid only during on_event
+};
+
+// "task_created", "timer_fired", ...; "unknown" for a value outside Kind.
+const char* to_string(LoopEvent::Kind kind) noexcept;
+
+class LoopObserver {
+ public:
+  virtual ~LoopObserver() = default;
+  // Called on the loop's thread, in the order events happen; must not throw.
+  virtual void on_event(const LoopEvent& event) noexcept = 0;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,127 @@
+#include "replay/timeline.h"
+
+#include <cstdio>
+
+namespace lockstep {
+
+namespace {
+
+void apply_name(const TraceEvent& e, std::map<std::uint64_t, std::string>& names) {
+  if (e.kind == LoopEvent::Kind::kTaskCreated || e.kind == LoopEvent::Kind::kTaskRenamed)
+    names[e.task] = e.text;
+}
+
+std::string with_message(const char* what, const std::string& message) {
+  return message.empty() ? what : std::string(what) + ": " + message;
+}
+
+}  // namespace
+
+std::string format_seconds(TimePoint t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6fs", to_seconds(t));
+  return buf;
+}
+
+std::string decision_text(const Decision& d) {
+  std::string s = std::string(to_string(d.kind)) + " site=" + std::to_string(d.site) +
+                  " bound=" + std::to_string(d.bound) + " value=" + std::to_string(d.value);
+  if (is_duration(d.kind) && d.value != 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (%.3fms)", static_cast<double>(d.value) / 1e6);
+    s += buf;
+  }
+  return s;
+}
+
+std::string task_label(std::uint64_t task, const std::map<std::uint64_t, std::string>& names) {
+  if (task == 0) return "loop";
+  const auto it = names.find(task);
+  std::string s = "task " + std::to_string(task);
+  if (it != names.end() && !it->second.empty()) s += " '" + it->second + "'";
+  return s;
+}
+
+std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::string>& names) {
+  switch (e.kind) {
+    case LoopEvent::Kind::kTaskCreated:
+      return "created" + (e.other ? " by " + task_label(e.other, names) : std::string());
+    case LoopEvent::Kind::kTaskStarted:
+      return "started";
+    case LoopEvent::Kind::kTaskFinished:
+      return "finished";
+    case LoopEvent::Kind::kTaskFailed:
+      return with_message("failed", e.text);
+    case LoopEvent::Kind::kTaskCancelled:
+      return with_message("cancelled", e.text);
+    case LoopEvent::Kind::kCancelRequested:
+      return with_message(
+          ("cancel requested" + (e.other ? " by " + task_label(e.other, names) : std::string()))
+              .c_str(),
+          e.text);
+    case LoopEvent::Kind::kTaskRenamed:
+      return "renamed '" + e.text + "'";
+    case LoopEvent::Kind::kTimerFired:
+      return "timer fired";
+    case LoopEvent::Kind::kError:
+      return with_message("error", e.text);
+  }
+  return "unknown event " + std::to_string(static_cast<unsigned>(e.kind)) +
+         (e.text.empty() ? "" : ": " + e.text);
+}
+
+std::map<std::uint64_t, std::string> task_names(const Trace& trace) {
+  std::map<std::uint64_t, std::string> names;
+  for (const TraceEvent& e : trace.events) apply_name(e, names);
+  return names;
+}
+
+std::vector<TimelineEntry> timeline(const Trace& trace) {
+  std::vector<TimelineEntry> out;
+  out.reserve(trace.decisions.size() + trace.logs.size() + trace.events.size());
+  std::map<std::uint64_t, std::string> names;
+  std::size_t l = 0, e = 0;
+  // Log lines and events in their sequence, each before the decision it preceded.
+  auto flush_notes_before = [&](std::size_t decision) {
+    while (true) {
+      const bool log_due = l < trace.logs.size() && trace.logs[l].after_decisions <= decision;
+      const bool event_due = e < trace.events.size() && trace.events[e].after_decisions <= decision;
+      if (!log_due && !event_due) return;
+      if (log_due && (!event_due || trace.logs[l].sequence < trace.events[e].sequence)) {
+        const TraceLogLine& x = trace.logs[l];
+        out.push_back({TimelineEntry::Source::kLog, l, x.time, x.task, task_label(x.task, names),
+                       "log: " + x.text});
+        ++l;
+      } else {
+        const TraceEvent& x = trace.events[e];
+        apply_name(x, names);
+        out.push_back({TimelineEntry::Source::kEvent, e, x.time, x.task, task_label(x.task, names),
+                       event_text(x, names)});
+        ++e;
+      }
+    }
+  };
+  for (std::size_t d = 0; d < trace.decisions.size(); ++d) {
+    flush_notes_before(d);
+    const Decision& x = trace.decisions[d];
+    out.push_back({TimelineEntry::Source::kDecision, d, x.time, x.task, task_label(x.task, names),
+                   "decision #" + std::to_string(d) + " " + decision_text(x)});
+  }
+  flush_notes_before(static_cast<std::size_t>(-1));
+  return out;
+}
+
+std::vector<std::string> context_before(const Trace& trace, std::size_t decision,
+                                        std::size_t lines) {
+  const std::vector<TimelineEntry> all = timeline(trace);
+  std::size_t cut = 0;
+  while (cut < all.size() &&
+         !(all[cut].source == TimelineEntry::Source::kDecision && all[cut].index >= decision))
+    ++cut;
+  std::vector<std::string> out;
+  for (std::size_t k = cut > lines ? cut - lines : 0; k < cut; ++k)
+    out.push_back(format_seconds(all[k].time) + "  " + all[k].who + "  " + all[k].what);
+  return out;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,138 @@
+// LoopObserver: every task lifecycle event, timer and error reaches the observer, in the
+// order it happened, stamped with the loop's time; a loop without one behaves the same.
+#include "loop/observer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "loop/lockstep.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+
+// Records "t=<ms> <kind> task=<id> [other=<id>] [text]" lines.
+struct Recorder : LoopObserver {
+  std::vector<std::string> lines;
+  void on_event(const LoopEvent& e) noexcept override {
+    std::string s = "t=" + std::to_string(e.time.time_since_epoch().count() / 1'000'000) + " " +
+                    to_string(e.kind) + " task=" + std::to_string(e.task);
+    if (e.other) s += " other=" + std::to_string(e.other);
+    if (!e.text.empty()) s += " " + std::string(e.text);
+    lines.push_back(s);
+  }
+};
+
+// The events of run(main()) up to main's end (run's shutdown adds two tasks of its own,
+// as asyncio.run does; the first test shows them).
+std::vector<std::string> observe(Coro<void> (*main)(), bool with_shutdown = false) {
+  Recorder r;
+  RunOptions o;
+  o.observer = &r;
+  o.main_task_name = "main";
+  o.exception_handler = [](Loop&, const ExceptionContext&) {};
+  try {
+    run(main(), std::move(o));
+  } catch (...) {
+  }
+  if (!with_shutdown) {
+    auto main_end = std::find_if(r.lines.begin(), r.lines.end(), [](const std::string& s) {
+      return s.find("task_finished task=1") != std::string::npos ||
+             s.find("task_failed task=1") != std::string::npos;
+    });
+    if (main_end != r.lines.end()) r.lines.erase(main_end + 1, r.lines.end());
+  }
+  return r.lines;
+}
+
+TEST(ObserverTest, ATaskIsCreatedStartedAndFinishes) {
+  auto lines = observe(
+      []() -> Coro<void> {
+        auto child = create_task([]() -> Coro<void> { co_await sleep(5ms); }(), "child");
+        co_await child;
+      },
+      /*with_shutdown=*/true);
+  EXPECT_THAT(lines, ElementsAre("t=0 task_created task=1 main", "t=0 task_started task=1",
+                                 "t=0 task_created task=2 other=1 child", "t=0 task_started task=2",
+                                 "t=5 timer_fired task=2", "t=5 task_finished task=2",
+                                 "t=5 task_finished task=1",
+                                 // run()'s shutdown: asyncio.run's two shutdown steps
+                                 "t=5 task_created task=3 Task-2", "t=5 task_started task=3",
+                                 "t=5 task_finished task=3", "t=5 task_created task=4 Task-3",
+                                 "t=5 task_started task=4", "t=5 task_finished task=4"));
+}
+
+TEST(ObserverTest, FailuresCancellationsAndRenamesSayWhoAndWhy) {
+  auto lines = observe([]() -> Coro<void> {
+    auto failing = create_task([]() -> Coro<void> {
+      co_await sleep(1ms);
+      throw std::runtime_error("boom");
+    }());
+    auto sleeper = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "sleeper");
+    sleeper.set_name("renamed");
+    co_await sleep(2ms);
+    sleeper.cancel("enough");
+    try {
+      co_await sleeper;
+    } catch (const CancelledError&) {
+    }
+    try {
+      co_await failing;
+    } catch (const std::runtime_error&) {
+    }
+  });
+  EXPECT_THAT(
+      lines,
+      ElementsAre("t=0 task_created task=1 main", "t=0 task_started task=1",
+                  "t=0 task_created task=2 other=1 Task-1",
+                  "t=0 task_created task=3 other=1 sleeper", "t=0 task_renamed task=3 renamed",
+                  "t=0 task_started task=2", "t=0 task_started task=3", "t=1 timer_fired task=2",
+                  "t=1 task_failed task=2 std::runtime_error: boom", "t=2 timer_fired task=1",
+                  "t=2 cancel_requested task=3 other=1 enough", "t=2 task_cancelled task=3 enough",
+                  "t=2 task_finished task=1"));
+}
+
+TEST(ObserverTest, ATaskCancelledBeforeItStartsNeverStarts) {
+  auto lines = observe([]() -> Coro<void> {
+    auto t = create_task([]() -> Coro<void> { co_return; }(), "never");
+    t.cancel();
+    co_await sleep(0s);
+  });
+  EXPECT_THAT(lines, ElementsAre("t=0 task_created task=1 main", "t=0 task_started task=1",
+                                 "t=0 task_created task=2 other=1 never",
+                                 "t=0 cancel_requested task=2 other=1", "t=0 task_cancelled task=2",
+                                 "t=0 task_finished task=1"));
+}
+
+TEST(ObserverTest, ErrorsReportedToTheHandlerAreEvents) {
+  auto lines = observe([]() -> Coro<void> {
+    {
+      auto t = create_task(
+          []() -> Coro<void> {
+            throw std::logic_error("nobody looks");
+            co_return;
+          }(),
+          "lost");
+      co_await sleep(0s);
+    }  // the failed task's exception was never retrieved
+  });
+  EXPECT_THAT(lines, ::testing::Contains("t=0 error task=2 Task exception was never retrieved: "
+                                         "std::logic_error: nobody looks"));
+}
+
+TEST(ObserverTest, APlainCallbacksTimerHasNoTask) {
+  Recorder r;
+  Loop loop({.observer = &r});
+  loop.call_later(3ms, [&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_THAT(r.lines, ElementsAre("t=3 timer_fired task=0"));
+}
+
+}  // namespace
+}  // namespace lockstep

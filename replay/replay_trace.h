@@ -31,7 +31,7 @@ template <class F>
 auto replay_trace(F program, const std::string& path, std::string_view program_name = {}) {
   Trace t = read_trace(path, TraceParts::kDecisionsOnly);
   if (!program_name.empty() && t.info.program != program_name)
-    throw TraceError(path + ": a trace of '" + t.info.program + "', not of '" +
+    throw TraceError(path + ": a trace of '" + printable(t.info.program) + "', not of '" +
                      std::string(program_name) + "'");
   const SimulationOptions options = t.simulation_options();
   auto run = replay(std::move(program), std::move(t.decisions), options);

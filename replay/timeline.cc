@@ -94,8 +94,11 @@ std::vector<TimelineEntry> timeline(const Trace& trace) {
         ++l;
       } else {
         const TraceEvent& x = trace.events[e];
+        // A task is created with its name; a rename is done by the task as it was called.
+        if (x.kind == LoopEvent::Kind::kTaskCreated) apply_name(x, names);
+        std::string who = task_label(x.task, names);
         apply_name(x, names);
-        out.push_back({TimelineEntry::Source::kEvent, e, x.time, x.task, task_label(x.task, names),
+        out.push_back({TimelineEntry::Source::kEvent, e, x.time, x.task, std::move(who),
                        event_text(x, names)});
         ++e;
       }

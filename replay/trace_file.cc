@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -57,6 +58,7 @@ inline VarintRead get_varint(const unsigned char*& p, const unsigned char* end, 
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
+  // `problem` may quote the file: printable() keeps such quotes to one short line.
   throw TraceError(path + ": " + problem);
 }
 
@@ -128,6 +130,24 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
 }
 
 }  // namespace
+
+std::string printable(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (out.size() >= max_chars) {
+      out += "...";
+      break;
+    }
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 SimulationOptions Trace::simulation_options() const {
   SimulationOptions o;
@@ -362,12 +382,13 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   if (h.format_version() > kTraceFormatVersion)
     fail(path, "trace format version " + std::to_string(h.format_version()) +
                    " is newer than this lockstep reads (" + std::to_string(kTraceFormatVersion) +
-                   "); replay it with the lockstep that wrote it (" + h.lockstep_version() + ")");
+                   "); replay it with the lockstep that wrote it (" +
+                   printable(h.lockstep_version()) + ")");
   t.format_version = h.format_version();
   t.lockstep_version = h.lockstep_version();
   t.info.seed = h.seed();
   const auto kind = parse_strategy(h.strategy().kind());
-  if (!kind) fail(path, "corrupt trace: unknown strategy '" + h.strategy().kind() + "'");
+  if (!kind) fail(path, "corrupt trace: unknown strategy '" + printable(h.strategy().kind()) + "'");
   t.info.strategy.kind = *kind;
   t.info.strategy.step_cost_percent = h.strategy().step_cost_percent();
   t.info.strategy.max_step_cost = Duration(h.strategy().max_step_cost_ns());

@@ -143,6 +143,10 @@ class TraceWriter final : public TraceSink {
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace,
 // corrupt, or of a newer format version; a trace cut short (no End record, or a partial
 // last record) is returned with what it holds and `truncation` saying where it stopped.
+// `text` as one line of at most about `max_chars` printable ASCII characters (others as
+// \xNN), for error messages that quote what a file says.
+std::string printable(std::string_view text, std::size_t max_chars = 80);
+
 // What to read: replay needs only the decisions (and the header and End record).
 enum class TraceParts { kEverything, kDecisionsOnly };
 Trace read_trace(const std::string& path, TraceParts parts = TraceParts::kEverything);

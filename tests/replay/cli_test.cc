@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <sstream>
+#include <vector>
 
 #include "loop/lockstep.h"
 #include "replay/replay_trace.h"
@@ -61,6 +63,10 @@ TEST(CliTest, ShowPrintsTheTimeline) {
   EXPECT_THAT(r.out, HasSubstr("trace: program 'cli_test.program', seed 1, strategy faithful"));
   EXPECT_THAT(r.out, HasSubstr("decision #0 "));
   EXPECT_THAT(r.out, HasSubstr("log: worker \"0\" done"));
+  EXPECT_THAT(r.out, HasSubstr("task 1 'main'  started"));
+  EXPECT_THAT(r.out, HasSubstr("task 2 'Task-1'  created by task 1 'main'"));
+  EXPECT_THAT(r.out, HasSubstr("task 2 'Task-1'  timer fired"));
+  EXPECT_THAT(r.out, HasSubstr("task 2 'Task-1'  finished"));
   EXPECT_THAT(r.out, HasSubstr("end: main returned"));
 }
 
@@ -72,6 +78,8 @@ TEST(CliTest, StatsCountsByKindAndTask) {
   EXPECT_THAT(r.out, HasSubstr("random: 3 ("));
   EXPECT_THAT(r.out, HasSubstr("bytes per decision"));
   EXPECT_THAT(r.out, HasSubstr("log lines: 3"));
+  EXPECT_THAT(r.out, HasSubstr("task_created: 6"));  // main, 3 workers, run's 2 shutdown steps
+  EXPECT_THAT(r.out, HasSubstr("timer_fired: 3"));
 }
 
 TEST(CliTest, DiffFindsTheFirstDifference) {
@@ -100,6 +108,50 @@ TEST(CliTest, ExportWritesValidChromeTraceJson) {
   for (const auto& e : events)
     if (e.struct_value().fields().at("ph").string_value() == "i") ++instants;
   EXPECT_EQ(instants, t.decisions.size() + t.logs.size() + t.events.size());
+}
+
+TEST(CliTest, ExportGivesEachTaskANamedRowWithItsLifeAndSteps) {
+  const std::string path = record(6, "rows.trace");
+  Result r = run({"export", "--format=chrome", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &parsed).ok());
+  std::map<int, std::string> row_names;
+  struct Slice {
+    double ts, dur;
+    std::string name;
+  };
+  std::map<int, std::vector<Slice>> slices;
+  for (const auto& v : parsed.fields().at("traceEvents").list_value().values()) {
+    const auto& e = v.struct_value().fields();
+    const std::string ph = e.at("ph").string_value();
+    if (!e.count("tid")) continue;
+    const int tid = static_cast<int>(e.at("tid").number_value());
+    if (ph == "M" && e.at("name").string_value() == "thread_name")
+      row_names[tid] = e.at("args").struct_value().fields().at("name").string_value();
+    if (ph == "X")
+      slices[tid].push_back(
+          {e.at("ts").number_value(), e.at("dur").number_value(), e.at("name").string_value()});
+  }
+  EXPECT_EQ(row_names[0], "loop");
+  EXPECT_EQ(row_names[1], "main (task 1)");
+  EXPECT_EQ(row_names[2], "Task-1 (task 2)");
+  std::size_t steps = 0;
+  for (const auto& [tid, list] : slices) {
+    if (tid == 0) continue;
+    // The first slice of a task's row is its life; every step slice lies inside it, so
+    // the viewers nest them.
+    ASSERT_FALSE(list.empty());
+    const Slice& life = list.front();
+    EXPECT_NE(life.name, "step");
+    for (std::size_t i = 1; i < list.size(); ++i) {
+      EXPECT_EQ(list[i].name, "step");
+      EXPECT_GE(list[i].ts, life.ts);
+      EXPECT_LE(list[i].ts + list[i].dur, life.ts + life.dur + 1e-3);
+      ++steps;
+    }
+  }
+  EXPECT_GT(steps, 0u) << "the faithful strategy charges some steps";
 }
 
 TEST(CliTest, BadUsageAndBadFilesGetClearErrorsAndExitCodes) {

@@ -1,0 +1,274 @@
+// Loop events in trace files: every event a run's observer sees is written in its place
+// among the decisions and reads back exactly; older (version 1) traces still read; any
+// bytes in a log line or error survive; record then replay sees the same events.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "loop/lockstep.h"
+#include "replay/replay_trace.h"
+#include "replay/timeline.h"
+#include "replay/trace_file.h"
+#include "sim/simulation.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+std::string temp_path(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Passes everything to a TraceWriter and keeps what it saw, to compare with the file.
+struct Tee : TraceSink {
+  explicit Tee(TraceSink* inner) : inner(inner) {}
+  void on_decision(const Decision& d) override {
+    decisions.push_back(d);
+    if (inner) inner->on_decision(d);
+  }
+  void on_log(TimePoint time, std::uint64_t task, std::string_view text) override {
+    if (inner) inner->on_log(time, task, text);
+  }
+  void on_event(const LoopEvent& e) noexcept override {
+    events.push_back(
+        TraceEvent{e.kind, e.time, e.task, e.other, std::string(e.text), decisions.size()});
+    if (inner) inner->on_event(e);
+  }
+  TraceSink* inner;
+  std::vector<Decision> decisions;
+  std::vector<TraceEvent> events;
+};
+
+// Named tasks, a renamed one, a failure, a cancellation, timers, an unretrieved error.
+Coro<int> eventful() {
+  auto worker = create_task(
+      []() -> Coro<int> {
+        co_await sleep(std::chrono::milliseconds(1 + random_below(5)));
+        co_return 1;
+      }(),
+      "worker");
+  auto doomed = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "doomed");
+  doomed.set_name("doomed-renamed");
+  auto failing = create_task([]() -> Coro<void> {
+    co_await sleep(2ms);
+    throw std::runtime_error("broken \xff\xfe bytes");  // not UTF-8
+  }());
+  {
+    auto lost = create_task([]() -> Coro<void> {
+      throw std::logic_error("never retrieved");
+      co_return;
+    }());
+    co_await sleep(0s);
+  }
+  int v = co_await worker;
+  doomed.cancel("shutting down");
+  try {
+    co_await doomed;
+  } catch (const CancelledError&) {
+  }
+  try {
+    co_await failing;
+  } catch (const std::runtime_error&) {
+  }
+  log("binary \x01\x80 log line");
+  co_return v;
+}
+
+SimulationOptions options(std::uint64_t seed) {
+  SimulationOptions o;
+  o.seed = seed;
+  o.exception_handler = [](Loop&, const ExceptionContext&) {};
+  return o;
+}
+
+bool same(const TraceEvent& a, const TraceEvent& b) {
+  return a.kind == b.kind && a.time == b.time && a.task == b.task && a.other == b.other &&
+         a.text == b.text && a.after_decisions == b.after_decisions;
+}
+
+TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
+  const std::string path = temp_path("events.trace");
+  SimulationOptions o = options(3);
+  TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "eventful", {}});
+  Tee tee(&writer);
+  o.trace = &tee;
+  auto run = simulate(eventful, o);
+  writer.finish(run);
+  ASSERT_TRUE(run.outcome.ok());
+
+  Trace t = read_trace(path);
+  EXPECT_EQ(t.decisions, tee.decisions);
+  ASSERT_EQ(t.events.size(), tee.events.size());
+  for (std::size_t i = 0; i < t.events.size(); ++i)
+    EXPECT_TRUE(same(t.events[i], tee.events[i]))
+        << "event #" << i << ": " << to_string(t.events[i].kind) << " vs "
+        << to_string(tee.events[i].kind);
+
+  // What a person needs is there: names, who cancelled whom and why, failures, errors.
+  std::string shown;
+  for (const TimelineEntry& e : timeline(t)) shown += e.who + "  " + e.what + "\n";
+  EXPECT_THAT(shown, HasSubstr("task 1 'main'  started"));
+  EXPECT_THAT(shown, HasSubstr("'worker'  created by task 1 'main'"));
+  EXPECT_THAT(shown, HasSubstr("'doomed'  renamed 'doomed-renamed'"));
+  EXPECT_THAT(shown,
+              HasSubstr("'doomed-renamed'  cancel requested by task 1 'main': shutting down"));
+  EXPECT_THAT(shown, HasSubstr("'doomed-renamed'  cancelled: shutting down"));
+  EXPECT_THAT(shown, HasSubstr("failed: std::runtime_error: broken \xff\xfe bytes"));
+  EXPECT_THAT(shown, HasSubstr("error: Task exception was never retrieved: std::logic_error"));
+  EXPECT_THAT(shown, HasSubstr("'worker'  timer fired"));
+  EXPECT_THAT(shown, HasSubstr("log: binary \x01\x80 log line"));
+  EXPECT_THAT(shown, HasSubstr("'worker'  finished"));
+}
+
+TEST(TraceEventsTest, TheTimelineKeepsTheRecordedOrder) {
+  const std::string path = temp_path("order.trace");
+  record_trace(eventful, options(4), path, "eventful");
+  Trace t = read_trace(path);
+  std::size_t decisions_seen = 0, events_seen = 0, logs_seen = 0;
+  for (const TimelineEntry& e : timeline(t)) {
+    switch (e.source) {
+      case TimelineEntry::Source::kDecision:
+        EXPECT_EQ(e.index, decisions_seen++);
+        break;
+      case TimelineEntry::Source::kEvent:
+        EXPECT_EQ(e.index, events_seen++);
+        EXPECT_EQ(t.events[e.index].after_decisions, decisions_seen);
+        break;
+      case TimelineEntry::Source::kLog:
+        EXPECT_EQ(e.index, logs_seen++);
+        EXPECT_EQ(t.logs[e.index].after_decisions, decisions_seen);
+        break;
+    }
+  }
+  EXPECT_EQ(decisions_seen, t.decisions.size());
+  EXPECT_EQ(events_seen, t.events.size());
+  EXPECT_EQ(logs_seen, t.logs.size());
+}
+
+// Bytes of a record: the length, then the message.
+std::string record(const std::string& message) {
+  return std::string(1, static_cast<char>(message.size())) + message;
+}
+
+// A version-1 header (no events then) for strategy "fifo".
+std::string v1_prefix() {
+  const std::string header = std::string("\x08\x01", 2) + "\x22\x06\x0a\x04" + "fifo";
+  return std::string("LOCKSTEP-TRACE\n\0", 16) + record(header);
+}
+
+TEST(TraceEventsTest, AVersionOneTraceStillReads) {
+  // One decision: Record.decision {kind: 7 (random), bound: 10, value: 3}.
+  const std::string decision = std::string("\x0a\x06\x08\x07\x18\x0a\x20\x03", 8);
+  const std::string path = temp_path("v1.trace");
+  write_file(path, v1_prefix() + record(decision));
+  Trace t = read_trace(path);
+  EXPECT_EQ(t.format_version, 1u);
+  ASSERT_EQ(t.decisions.size(), 1u);
+  EXPECT_EQ(t.decisions[0].kind, DecisionKind::kRandom);
+  EXPECT_EQ(t.decisions[0].bound, 10u);
+  EXPECT_EQ(t.decisions[0].value, 3u);
+  EXPECT_TRUE(t.events.empty());
+}
+
+TEST(TraceEventsTest, AnEventInAVersionOneTraceIsCorruption) {
+  const std::string event = std::string("\x22\x02\x08\x01", 4);  // Record.event {kind: 1}
+  const std::string path = temp_path("v1-event.trace");
+  write_file(path, v1_prefix() + record(event));
+  try {
+    read_trace(path);
+    ADD_FAILURE() << "read";
+  } catch (const TraceError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("record #1 is an event, which format version 1 does not have"));
+  }
+}
+
+TEST(TraceEventsTest, AnEventKindFromANewerWriterIsShownAsUnknown) {
+  const std::string path = temp_path("future-kind.trace");
+  { TraceWriter header_only(path, TraceInfo{5, {}, "eventful", {}}); }  // no End record
+  std::ifstream in(path, std::ios::binary);
+  const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Record.event {kind: 99, text: "x"}
+  write_file(path, header + record(std::string("\x22\x05\x08\x63\x2a\x01", 6) + "x"));
+  Trace t = read_trace(path);
+  ASSERT_EQ(t.events.size(), 1u);
+  EXPECT_EQ(static_cast<unsigned>(t.events[0].kind), 99u);
+  EXPECT_EQ(event_text(t.events[0], {}), "unknown event 99: x");
+  EXPECT_THAT(t.truncation, HasSubstr("no End record"));
+}
+
+TEST(TraceEventsTest, ADivergenceReportShowsTheRecordingJustBeforeIt) {
+  const std::string path = temp_path("diverge.trace");
+  record_trace(eventful, options(6), path, "eventful");
+  auto other = []() -> Coro<int> {
+    auto worker = create_task([]() -> Coro<int> { co_return 1; }(), "worker");
+    co_await sleep(3ms);  // a timer where the recording drew a random number
+    co_return co_await worker;
+  };
+  auto run = replay_trace(other, path);
+  ASSERT_TRUE(run.divergence);
+  const std::string report = run.divergence->report();
+  EXPECT_THAT(report, HasSubstr("the recording just before it:"));
+  EXPECT_THAT(report, HasSubstr("task 1 'main'  started"));
+  EXPECT_THAT(report, HasSubstr("'worker'  created by task 1 'main'"));
+}
+
+// Collects the events of a run as lines.
+struct EventLines : TraceSink {
+  std::vector<std::string> lines;
+  void on_decision(const Decision&) override {}
+  void on_log(TimePoint, std::uint64_t, std::string_view) override {}
+  void on_event(const LoopEvent& e) noexcept override {
+    lines.push_back(std::string(to_string(e.kind)) +
+                    " t=" + std::to_string(e.time.time_since_epoch().count()) +
+                    " task=" + std::to_string(e.task) + " other=" + std::to_string(e.other) + " " +
+                    std::string(e.text));
+  }
+};
+
+// For random task programs with failures and cancellations: a replay sees exactly the
+// events the recorded run saw.
+RC_GTEST_PROP(TraceEventLaws, RecordThenReplayGivesTheSameEvents, ()) {
+  const auto plan = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 30));
+  const auto s = *rc::gen::arbitrary<std::uint64_t>();
+  const auto kind =
+      *rc::gen::element(Strategy::kFifo, Strategy::kFaithful, Strategy::kRandom, Strategy::kPct);
+  auto program = [&plan]() -> Coro<int> {
+    std::vector<Task<void>> tasks;
+    for (int p : plan)
+      tasks.push_back(create_task([](int p) -> Coro<void> {
+        co_await sleep(std::chrono::milliseconds(p % 7 + random_below(3)));
+        if (p % 5 == 0) throw std::runtime_error("plan " + std::to_string(p));
+      }(p)));
+    co_await sleep(3ms);
+    for (std::size_t i = 0; i < tasks.size(); i += 3) tasks[i].cancel("plan");
+    auto results = co_await gather(return_exceptions, tasks);
+    co_return static_cast<int>(results.size());
+  };
+  SimulationOptions o;
+  o.seed = s;
+  o.strategy.kind = kind;
+  EventLines first, second;
+  o.trace = &first;
+  auto run = simulate(program, o);
+  o.trace = &second;
+  auto again = replay(program, run.decisions, o);
+  RC_ASSERT(!again.divergence);
+  RC_ASSERT(first.lines == second.lines);
+  RC_ASSERT(!first.lines.empty());
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,10 +1,12 @@
 // Cost of recording and replaying: one workload run plainly, under simulation (decisions
 // kept in memory), under simulation with a trace file, and replayed from that file.
 //   ./bazelw run -c opt //bench:recording
-// Prints ns per decision for each mode (medians of 5), the ratios, and bytes per decision.
+// Prints ns per decision for each mode (medians of 9 interleaved rounds), the ratios, and
+// bytes per decision. LOCKSTEP_BENCH_DIR: where the trace goes (default /tmp).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,36 +38,55 @@ lockstep::Coro<long> workload() {
   co_return total;
 }
 
-template <class F>
-double median_ns(F run) {
-  std::vector<double> samples;
-  for (int i = 0; i < 5; ++i) {
-    lockstep::bench::Stopwatch w;
-    run();
-    samples.push_back(static_cast<double>(w.elapsed_ns()));
+// Runs every mode once per round, `rounds` times, and returns each mode's median: the
+// modes interleave, so a slow spell of a shared machine hits them all alike.
+std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& modes,
+                                        int rounds) {
+  std::vector<std::vector<double>> samples(modes.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (std::size_t m = 0; m < modes.size(); ++m) {
+      lockstep::bench::Stopwatch w;
+      modes[m]();
+      samples[m].push_back(static_cast<double>(w.elapsed_ns()));
+    }
   }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
+  std::vector<double> medians;
+  for (auto& s : samples) {
+    std::sort(s.begin(), s.end());
+    medians.push_back(s[s.size() / 2]);
+  }
+  return medians;
 }
 
 }  // namespace
 
 int main() {
-  const std::string path = "/tmp/lockstep-bench-recording.trace";
+  const char* dir = std::getenv("LOCKSTEP_BENCH_DIR");  // default /tmp
+  const std::string path = std::string(dir ? dir : "/tmp") + "/lockstep-bench-recording.trace";
   lockstep::SimulationOptions options;
   options.seed = 1;
   const auto reference = lockstep::simulate(workload, options);
   const double decisions = static_cast<double>(reference.decisions.size());
 
-  const double plain = median_ns([] { lockstep::run(workload()); });
-  const double in_memory = median_ns([&] { lockstep::simulate(workload, options); });
-  const double traced =
-      median_ns([&] { lockstep::record_trace(workload, options, path, "bench.recording"); });
-  const double replayed = median_ns([&] { lockstep::replay_trace(workload, path); });
-  const double read_only = median_ns([&] { lockstep::read_trace(path); });
+  lockstep::record_trace(workload, options, path, "bench.recording");
   const auto recorded = lockstep::read_trace(path).decisions;
-  const double replayed_in_memory =
-      median_ns([&] { lockstep::replay(workload, recorded, options); });
+  const std::string replay_path = path + ".replay";  // replayed while `path` is rewritten
+  lockstep::record_trace(workload, options, replay_path, "bench.recording");
+  const std::vector<double> m = interleaved_medians(
+      {
+          [] { lockstep::run(workload()); },
+          [&] { lockstep::simulate(workload, options); },
+          [&] { lockstep::record_trace(workload, options, path, "bench.recording"); },
+          [&] { lockstep::replay_trace(workload, replay_path); },
+          [&] { lockstep::read_trace(replay_path); },
+          [&] { lockstep::replay(workload, recorded, options); },
+          // The recorder's own work (encoding, events), with no file system behind it.
+          [&] { lockstep::record_trace(workload, options, "/dev/null", "bench.recording"); },
+      },
+      9);
+  const double plain = m[0], in_memory = m[1], traced = m[2], replayed = m[3], read_only = m[4],
+               replayed_in_memory = m[5], traced_to_null = m[6];
+  std::remove(replay_path.c_str());
 
   std::FILE* f = std::fopen(path.c_str(), "rb");
   std::fseek(f, 0, SEEK_END);
@@ -77,11 +98,14 @@ int main() {
   std::printf("plain loop (no simulation):  %8.1f ns per decision-equivalent\n", plain / decisions);
   std::printf("simulated, in memory:        %8.1f ns per decision\n", in_memory / decisions);
   std::printf("simulated, with trace file:  %8.1f ns per decision\n", traced / decisions);
+  std::printf("simulated, trace to /dev/null: %6.1f ns per decision\n", traced_to_null / decisions);
   std::printf("replayed from the trace:     %8.1f ns per decision\n", replayed / decisions);
   std::printf("  of which reading the file: %8.1f ns per decision\n", read_only / decisions);
   std::printf("replayed from memory:        %8.1f ns per decision\n",
               replayed_in_memory / decisions);
   std::printf("recording overhead (trace / in memory): %.2fx\n", traced / in_memory);
+  std::printf("  of which the recorder itself (trace to /dev/null / in memory): %.2fx\n",
+              traced_to_null / in_memory);
   std::printf("simulation overhead (in memory / plain): %.2fx\n", in_memory / plain);
   std::printf("replay vs recording (replay / trace):    %.2fx\n", replayed / traced);
   std::printf("bytes per decision: %.2f\n", bytes / decisions);

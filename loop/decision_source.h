@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "loop/clock.h"
@@ -31,6 +32,29 @@ namespace lockstep {
 // What a step was, for sources that key decisions on it.
 struct StepInfo {
   std::uint64_t task_id = 0;  // the task that stepped, or 0 for a plain callback
+};
+
+namespace internal {
+class FutureBase;
+class TaskBase;
+}  // namespace internal
+
+// A task that has just suspended at an await (an await of something not yet done, or a
+// bare sleep(0)): the points where a cancellation can land on it.
+struct AwaitInfo {
+  const internal::TaskBase* task = nullptr;
+  const internal::FutureBase* awaited = nullptr;  // null: a bare yield
+  std::uint64_t task_id() const noexcept;
+  const std::string& task_name() const;
+  // What it awaits, as deadlock reports say it: "sleep until t=1.5s", "Queue.get()",
+  // "Task 'worker'", "sleep(0)".
+  std::string awaited_text() const;
+};
+
+// What happens to a task at an await point.
+enum class AwaitAction : std::uint8_t {
+  kNone,    // nothing: the await proceeds
+  kCancel,  // the task is cancelled there, as if another task called cancel() right then
 };
 
 class DecisionSource {
@@ -43,6 +67,7 @@ class DecisionSource {
     bool completion_order = false;  // pick_completion()
     bool ready_order = false;       // pick_ready(): explores orders asyncio never produces
     bool job_duration = false;      // job_duration()
+    bool await_points = false;      // at_await(): cancellation fuzzing
   };
 
   virtual ~DecisionSource() = default;
@@ -66,6 +91,9 @@ class DecisionSource {
   // Virtual time executor job number `job` (run_in_executor, numbered from 1 in
   // submission order) takes before its completion enters the loop. Default: zero.
   virtual Duration job_duration(std::uint64_t /*job*/) { return Duration::zero(); }
+
+  // A task suspended at an await: what to do to it. Default: nothing.
+  virtual AwaitAction at_await(const AwaitInfo&) { return AwaitAction::kNone; }
 
   // Among the `n` callbacks left in this iteration's batch, the index of the one to run
   // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.

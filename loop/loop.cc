@@ -151,6 +151,25 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
            task->name());
 }
 
+void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited) {
+  switch (decisions_->at_await(AwaitInfo{&task, awaited})) {
+    case AwaitAction::kNone:
+      break;
+    case AwaitAction::kCancel: {
+      // As if another task cancelled it right now: no task is "current" for the request.
+      internal::TaskBase* current = std::exchange(current_task_, nullptr);
+      task.cancel("lockstep: cancellation injected at an await of " +
+                  AwaitInfo{&task, awaited}.awaited_text());
+      current_task_ = current;
+      break;
+    }
+  }
+}
+
+std::uint64_t AwaitInfo::task_id() const noexcept { return task->id(); }
+const std::string& AwaitInfo::task_name() const { return task->name(); }
+std::string AwaitInfo::awaited_text() const { return awaited ? awaited->describe() : "sleep(0)"; }
+
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                   std::string_view text) noexcept {
   observer_->on_event(LoopEvent{kind, time(), task, other, text});

@@ -232,6 +232,8 @@ class Loop {
   void on_future_created() noexcept { ++live_futures_; }
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
+  // A task suspended at an await (asked only when perturbs().await_points).
+  void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
   // The observer, if any; callers test it before building an event (one branch).
   LoopObserver* observer() const noexcept { return observer_; }
   // Sends an event, stamped with the loop's time, to the observer (which must be set).

@@ -129,7 +129,7 @@ int diff(const Trace& a, const Trace& b, std::ostream& out) {
     out << "  " << name << "     ";
     if (k < t.decisions.size())
       out << seconds(t.decisions[k].time) << "  " << task_label(t.decisions[k].task, task_names(t))
-          << "  decision #" << k << " " << decision_text(t.decisions[k]) << "\n";
+          << "  decision #" << k << " " << decision_text(t.decisions[k], t.site_names) << "\n";
     else
       out << "(no more decisions)\n";
   };

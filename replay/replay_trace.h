@@ -2,6 +2,7 @@
 //
 //   auto run = lockstep::record_trace(program, options, "run.trace", "my_test");
 //   auto again = lockstep::replay_trace(program, "run.trace", "my_test");   // same run
+//   lockstep::save_trace(program, shrunk.run.decisions, options, "small.trace", "my_test");
 //
 // replay_trace refuses (TraceError) a trace of another program, so a trace from CI
 // cannot silently be replayed against the wrong test.
@@ -23,6 +24,19 @@ auto record_trace(F program, SimulationOptions options, const std::string& path,
       path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels)});
   options.trace = &writer;
   auto run = simulate(std::move(program), options);
+  writer.finish(run);
+  return run;
+}
+
+// Runs `decisions` again (e.g. a shrunk stream) and writes that run's trace to `path`.
+template <class F>
+auto save_trace(F program, std::vector<Decision> decisions, SimulationOptions options,
+                const std::string& path, std::string program_name,
+                std::map<std::string, std::string> labels = {}) {
+  TraceWriter writer(
+      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels)});
+  options.trace = &writer;
+  auto run = replay(std::move(program), std::move(decisions), options);
   writer.finish(run);
   return run;
 }

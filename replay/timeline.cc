@@ -23,8 +23,11 @@ std::string format_seconds(TimePoint t) {
   return buf;
 }
 
-std::string decision_text(const Decision& d) {
-  std::string s = std::string(to_string(d.kind)) + " site=" + std::to_string(d.site) +
+std::string decision_text(const Decision& d,
+                          const std::map<std::uint64_t, std::string>& site_names) {
+  const auto name = site_names.find(d.site);
+  std::string s = std::string(to_string(d.kind)) +
+                  " site=" + (name != site_names.end() ? name->second : std::to_string(d.site)) +
                   " bound=" + std::to_string(d.bound) + " value=" + std::to_string(d.value);
   if (is_duration(d.kind) && d.value != 0) {
     char buf[32];
@@ -108,7 +111,7 @@ std::vector<TimelineEntry> timeline(const Trace& trace) {
     flush_notes_before(d);
     const Decision& x = trace.decisions[d];
     out.push_back({TimelineEntry::Source::kDecision, d, x.time, x.task, task_label(x.task, names),
-                   "decision #" + std::to_string(d) + " " + decision_text(x)});
+                   "decision #" + std::to_string(d) + " " + decision_text(x, trace.site_names)});
   }
   flush_notes_before(static_cast<std::size_t>(-1));
   return out;

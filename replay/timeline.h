@@ -45,8 +45,9 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
 std::vector<std::string> context_before(const Trace& trace, std::size_t decision,
                                         std::size_t lines);
 
-// "kind site=... bound=... value=...".
-std::string decision_text(const Decision& d);
+// "kind site=... bound=... value=...", the site by name where `site_names` has it.
+std::string decision_text(const Decision& d,
+                          const std::map<std::uint64_t, std::string>& site_names = {});
 
 // "1.250000s".
 std::string format_seconds(TimePoint t);

@@ -72,6 +72,10 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_max_job_duration_ns(s.max_job_duration.count());
   p.set_pct_depth(s.pct_depth);
   p.set_pct_steps(s.pct_steps);
+  p.set_cancel_mode(to_string(s.cancellation.mode));
+  p.set_cancel_probability(s.cancellation.probability);
+  p.set_cancel_index(s.cancellation.index);
+  p.set_cancel_tasks(s.cancellation.tasks);
   return p;
 }
 
@@ -257,6 +261,13 @@ void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view te
   flush();  // a log line is worth having even if the run dies right after it
 }
 
+void TraceWriter::on_site(std::uint64_t site, std::string_view name) {
+  trace::Record r;
+  r.mutable_site()->set_site(site);
+  r.mutable_site()->set_name(std::string(name));
+  write_record(r.SerializeAsString());
+}
+
 void TraceWriter::on_event(const LoopEvent& e) noexcept {
   // Never throws into the loop: a write error is kept and thrown by finish().
   if (!write_error_.empty()) return;
@@ -397,6 +408,14 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   t.info.strategy.max_job_duration = Duration(h.strategy().max_job_duration_ns());
   t.info.strategy.pct_depth = h.strategy().pct_depth();
   t.info.strategy.pct_steps = h.strategy().pct_steps();
+  const auto cancel_mode = parse_cancellation_mode(h.strategy().cancel_mode());
+  if (!cancel_mode)
+    fail(path, "corrupt trace: unknown cancellation mode '" +
+                   printable(h.strategy().cancel_mode()) + "'");
+  t.info.strategy.cancellation.mode = *cancel_mode;
+  t.info.strategy.cancellation.probability = h.strategy().cancel_probability();
+  t.info.strategy.cancellation.index = h.strategy().cancel_index();
+  t.info.strategy.cancellation.tasks = h.strategy().cancel_tasks();
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
 
@@ -443,7 +462,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
     switch (record_case) {
       case trace::Record::kDecision: {
         const std::uint64_t kind_value = fast.field[1];
-        if (kind_value < 1 || kind_value > static_cast<std::uint64_t>(DecisionKind::kRandom))
+        if (kind_value < 1 || kind_value > static_cast<std::uint64_t>(kMaxDecisionKind))
           fail(path, "corrupt trace: record #" + std::to_string(record_index) +
                          " has unknown decision kind " + std::to_string(kind_value));
         time += Duration(static_cast<std::int64_t>(fast.field[5]));
@@ -453,6 +472,12 @@ Trace read_trace(const std::string& path, TraceParts parts) {
                                        fast.field[4], time, fast.field[6]});
         break;
       }
+      case trace::Record::kSite:
+        if (t.format_version < 2)
+          fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                         " names a site, which format version 1 does not do");
+        t.site_names[r.site().site()] = r.site().name();
+        break;
       case trace::Record::kLog:
         time += Duration(r.log().time_delta_ns());
         if (notes)

@@ -89,6 +89,7 @@ struct Trace {
   std::vector<Decision> decisions;
   std::vector<TraceLogLine> logs;
   std::vector<TraceEvent> events;
+  std::map<std::uint64_t, std::string> site_names;  // decision site -> "file:line"
   std::optional<TraceEnd> end;  // none: the run did not finish writing (truncated)
   std::string truncation;       // why reading stopped early, or ""
 
@@ -107,6 +108,7 @@ class TraceWriter final : public TraceSink {
   void on_decision(const Decision& d) override;
   void on_log(TimePoint time, std::uint64_t task, std::string_view text) override;
   void on_event(const LoopEvent& e) noexcept override;
+  void on_site(std::uint64_t site, std::string_view name) override;
   // Writes the End record and flushes. The trace is complete after this.
   void finish(const TraceEnd& end);
   template <class T>
@@ -136,7 +138,7 @@ class TraceWriter final : public TraceSink {
   std::uint64_t bytes_ = 0;
   TimePoint last_time_{};
   // Bounds are written XOR the strategy's maximum for their kind (duration_bound), by kind.
-  std::array<std::uint64_t, 8> bound_mask_{};
+  std::array<std::uint64_t, static_cast<std::size_t>(kMaxDecisionKind) + 1> bound_mask_{};
   std::string write_error_;  // an on_event that could not write: thrown by finish()
 };
 

@@ -20,6 +20,10 @@ const char* to_string(DecisionKind kind) noexcept {
       return "job_duration";
     case DecisionKind::kRandom:
       return "random";
+    case DecisionKind::kFault:
+      return "fault";
+    case DecisionKind::kCancel:
+      return "cancel";
   }
   return "unknown";
 }

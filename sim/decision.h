@@ -24,7 +24,11 @@ enum class DecisionKind : std::uint8_t {
   kReadyOrder = 5,       // any-order modes: which of `bound` ready callbacks runs next
   kJobDuration = 6,      // virtual time an executor job took; bound = max ns
   kRandom = 7,           // lockstep::random_below(bound) in the program under test
+  kFault = 8,            // a fault point (buggify): site enabled for the run, or firing now
+  kCancel = 9,           // cancellation fuzzing: 1 = cancel the task at this await
 };
+// Kinds are 1..kMaxDecisionKind; a trace with another kind is corrupt or newer.
+inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kCancel;
 
 // True for the kinds whose value is a duration in ns, chosen in [0, bound].
 constexpr bool is_duration(DecisionKind k) noexcept {

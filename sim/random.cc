@@ -8,11 +8,6 @@ namespace lockstep {
 
 namespace internal {
 
-SimDecisions*& current_simulation() noexcept {
-  static constinit thread_local SimDecisions* current = nullptr;
-  return current;
-}
-
 std::uint64_t site_of(const SourceLocation& where) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64-bit
   auto mix = [&h](unsigned char c) {
@@ -46,7 +41,7 @@ void log(std::string_view text) {
 
 std::uint64_t random_below(std::uint64_t bound, SourceLocation where) {
   if (SimDecisions* sim = internal::current_simulation())
-    return sim->random_below(bound, internal::site_of(where));
+    return sim->random_below(bound, sim->site_for(where));
   return internal::production_generator().below(bound);
 }
 

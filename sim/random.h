@@ -28,8 +28,10 @@ Duration random_duration(Duration max, SourceLocation where = SourceLocation::cu
 
 namespace internal {
 // The simulation whose decisions random_*() use on this thread (nullptr: none). Set by
-// Simulation for the length of a run.
-SimDecisions*& current_simulation() noexcept;
+// Simulation for the length of a run. Inline and constant-initialised: code that asks
+// "am I simulated?" on a hot path (buggify) pays one thread-local load and a branch.
+inline constinit thread_local SimDecisions* current_simulation_ = nullptr;
+inline SimDecisions*& current_simulation() noexcept { return current_simulation_; }
 // A decision site for a source location: FNV-1a of "file:line", the same in every run
 // and build (never an address).
 std::uint64_t site_of(const SourceLocation& where) noexcept;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "loop/internal/task_base.h"
+#include "sim/random.h"
 
 namespace lockstep {
 
@@ -33,15 +34,17 @@ std::string Divergence::report() const {
 }
 
 DecisionSource::Perturbs SimDecisions::perturbs() const {
+  const bool fuzz_cancels = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff;
   switch (strategy_.kind) {
     case Strategy::kFifo:
-      return {};
+      return {.await_points = fuzz_cancels};
     case Strategy::kFaithful:
       return {.step_cost = true,
               .timer_delay = true,
               .due_timer_order = true,
               .completion_order = true,
-              .job_duration = true};
+              .job_duration = true,
+              .await_points = fuzz_cancels};
     case Strategy::kRandom:
     case Strategy::kPct:
       return {.step_cost = true,
@@ -49,7 +52,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
               .due_timer_order = true,
               .completion_order = true,
               .ready_order = true,
-              .job_duration = true};
+              .job_duration = true,
+              .await_points = fuzz_cancels};
   }
   return {};
 }
@@ -62,7 +66,16 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
   // task that stepped, which is its site.
   const std::uint64_t task = kind == DecisionKind::kStepCost ? site : current_task_id();
   Decision d{kind, site, bound, 0, now(), task};
-  if (replaying_) {
+  if (lenient_) {
+    // By (kind, site): see replaying_leniently.
+    auto it = keyed_.find({kind, site});
+    if (it != keyed_.end() && it->second.next < it->second.recorded.size()) {
+      const Decision* r = it->second.recorded[it->second.next++];
+      const bool in_range =
+          is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1);
+      if (r->bound == bound && in_range) d.value = r->value;
+    }
+  } else if (replaying_) {
     const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
     const bool in_range =
         r && (is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1));
@@ -163,6 +176,53 @@ Duration SimDecisions::job_duration(std::uint64_t job) {
   return decide_duration(DecisionKind::kJobDuration, job, [&] {
     return rng_.below(duration_bound(DecisionKind::kJobDuration, strategy_) + 1);
   });
+}
+
+std::uint64_t SimDecisions::site_for(const SourceLocation& where) {
+  const auto slot = (reinterpret_cast<std::uintptr_t>(where.file) >> 3 ^ where.line * 0x9e37u) %
+                    site_cache_.size();  // an address only picks the cache slot
+  SiteCacheEntry& e = site_cache_[slot];
+  if (e.file == where.file && e.line == where.line && e.file) return e.site;
+  const std::uint64_t site = internal::site_of(where);
+  e = {where.file, where.line, site};
+  name_site(site, where.to_string());
+  return site;
+}
+
+SimDecisions SimDecisions::replaying_leniently(std::vector<Decision> recorded,
+                                               StrategyOptions strategy) {
+  SimDecisions d(strategy, 0, std::move(recorded), true);
+  d.lenient_ = true;
+  for (const Decision& r : d.recorded_) d.keyed_[{r.kind, r.site}].recorded.push_back(&r);
+  return d;
+}
+
+bool SimDecisions::choose_chance(DecisionKind kind, std::uint64_t site, double probability) {
+  return decide(kind, site, 2,
+                [&]() -> std::uint64_t { return draw_probability(fault_rng_, probability); });
+}
+
+std::uint64_t SimDecisions::choose_below(DecisionKind kind, std::uint64_t site,
+                                         std::uint64_t bound) {
+  return decide(kind, site, bound, [&] { return fault_rng_.below(bound); });
+}
+
+void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
+  auto [it, fresh] = site_names_.try_emplace(site, name);
+  if (fresh && sink_) sink_->on_site(site, name);
+}
+
+AwaitAction SimDecisions::at_await(const AwaitInfo& await) {
+  const CancellationFuzzing& c = strategy_.cancellation;
+  const std::string& name = await.task_name();
+  if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return AwaitAction::kNone;
+  ++awaits_considered_;
+  const std::uint64_t cancel =
+      decide(DecisionKind::kCancel, await.task_id(), 2, [&]() -> std::uint64_t {
+        if (c.mode == CancellationFuzzing::Mode::kExhaustive) return awaits_considered_ == c.index;
+        return draw_probability(fault_rng_, c.probability);
+      });
+  return cancel ? AwaitAction::kCancel : AwaitAction::kNone;
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

@@ -17,6 +17,7 @@
 // throws into the program under test.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -25,6 +26,7 @@
 
 #include "loop/decision_source.h"
 #include "loop/loop.h"
+#include "loop/source_location.h"
 #include "sim/decision.h"
 #include "sim/prng.h"
 #include "sim/strategy.h"
@@ -55,6 +57,36 @@ class SimDecisions final : public DecisionSource {
   static SimDecisions replaying(std::vector<Decision> recorded, StrategyOptions strategy) {
     return SimDecisions(strategy, 0, std::move(recorded), true);
   }
+  // Choices read back from `recorded` where they fit, the default (0) where they do not.
+  // Matched by (kind, site), not by position: the n-th request of a kind at a site (the
+  // n-th step of a task, the n-th await of a task, the n-th draw at a call site) takes
+  // the n-th recorded decision of that kind and site, if its bound matches and its value
+  // is in range; anything else takes 0. Never diverges. What the shrinker runs candidates
+  // with: an edit that shifts the interleaving still leaves each task its own choices.
+  static SimDecisions replaying_leniently(std::vector<Decision> recorded, StrategyOptions strategy);
+
+  // Decisions for fault points and fault plans, recorded like every other, drawn from
+  // the fault stream: true with `probability` (a decision in [0, 2)), or uniform in
+  // [0, bound).
+  bool choose_chance(DecisionKind kind, std::uint64_t site, double probability);
+  std::uint64_t choose_below(DecisionKind kind, std::uint64_t site, std::uint64_t bound);
+
+  // Coverage of a run, by name ("file:line" for fault sites): how often each
+  // lockstep::probe() was reached, each fault site reached and fired.
+  using Counts = std::map<std::string, std::uint64_t, std::less<>>;
+  Counts& probes() noexcept { return probes_; }
+  Counts& faults_reached() noexcept { return faults_reached_; }
+  Counts& faults_fired() noexcept { return faults_fired_; }
+  // Fault sites this run has decided on (site -> enabled for the run).
+  std::map<std::uint64_t, bool>& fault_sites() noexcept { return fault_sites_; }
+  // The decision site of a source location (internal::site_of), named on first sight.
+  // Cached by (file pointer, line): hashing the path on every random() call is the
+  // largest cost of a draw.
+  std::uint64_t site_for(const SourceLocation& where);
+  // Names decision sites for people ("pool.cc:41"): kept, and passed to the trace sink
+  // the first time a site is named.
+  void name_site(std::uint64_t site, std::string_view name);
+  const std::map<std::uint64_t, std::string>& site_names() const noexcept { return site_names_; }
 
   // The loop whose time and current task decisions are stamped with; the loop is
   // stopped when a replay diverges.
@@ -87,11 +119,16 @@ class SimDecisions final : public DecisionSource {
   bool wants_ready_ids() const override { return strategy_.kind == Strategy::kPct; }
   std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) override;
   Duration job_duration(std::uint64_t job) override;
+  AwaitAction at_await(const AwaitInfo& await) override;
 
  private:
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, std::vector<Decision> recorded,
                bool replaying)
-      : strategy_(strategy), rng_(seed), recorded_(std::move(recorded)), replaying_(replaying) {
+      : strategy_(strategy),
+        rng_(seed),
+        fault_rng_(seed ^ 0x6661756c74730000ull),  // "faults": a stream of its own
+        recorded_(std::move(recorded)),
+        replaying_(replaying) {
     made_.reserve(recorded_.size());
   }
 
@@ -107,6 +144,10 @@ class SimDecisions final : public DecisionSource {
 
   StrategyOptions strategy_;
   SplitMix64 rng_;
+  // Faults and injected cancellations draw from their own stream, so turning them on (or
+  // adding a fault point) leaves every other decision of the seed as it was: a plan that
+  // never fires gives the run of no plan.
+  SplitMix64 fault_rng_;
   std::vector<Decision> recorded_;
   bool replaying_;
   std::size_t next_ = 0;
@@ -118,6 +159,24 @@ class SimDecisions final : public DecisionSource {
   // pct: priorities by task id (drawn on first sight; not decisions, since a replay
   // reads the chosen indices back), the remaining change points (choice numbers,
   // ascending), and how many ready choices were made.
+  bool lenient_ = false;
+  struct KeyedChoices {
+    std::vector<const Decision*> recorded;  // in stream order
+    std::size_t next = 0;
+  };
+  std::map<std::pair<DecisionKind, std::uint64_t>, KeyedChoices> keyed_;  // lenient only
+  std::uint64_t awaits_considered_ = 0;  // cancellation fuzzing: targeted awaits so far
+  Counts probes_;
+  Counts faults_reached_;
+  Counts faults_fired_;
+  std::map<std::uint64_t, bool> fault_sites_;
+  std::map<std::uint64_t, std::string> site_names_;
+  struct SiteCacheEntry {
+    const char* file = nullptr;
+    unsigned line = 0;
+    std::uint64_t site = 0;
+  };
+  std::array<SiteCacheEntry, 64> site_cache_{};
   std::map<std::uint64_t, std::int64_t> pct_priority_;
   std::vector<std::uint64_t> pct_change_points_;
   std::uint64_t pct_choices_ = 0;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -57,6 +58,11 @@ struct SimulationResult {
   Strategy strategy = Strategy::kFaithful;
   std::uint64_t steps = 0;  // callbacks and task steps run
   TimePoint end_time{};     // the virtual time when the run ended
+  // Coverage: how often each lockstep::probe() was reached, each fault point fired.
+  std::map<std::string, std::uint64_t, std::less<>> probes;
+  std::map<std::string, std::uint64_t, std::less<>> faults_reached;
+  std::map<std::string, std::uint64_t, std::less<>> faults_fired;
+  std::map<std::uint64_t, std::string> site_names;  // decision site -> "file:line"
 };
 
 namespace internal {
@@ -107,6 +113,10 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   result.divergence = decisions.divergence();
   result.replay_complete = decisions.replay_complete();
   result.decisions = decisions.take_decisions();
+  result.probes = std::move(decisions.probes());
+  result.faults_reached = std::move(decisions.faults_reached());
+  result.faults_fired = std::move(decisions.faults_fired());
+  result.site_names = decisions.site_names();
   return result;
 }
 

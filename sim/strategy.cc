@@ -24,6 +24,46 @@ std::optional<Strategy> parse_strategy(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+const char* to_string(CancellationFuzzing::Mode mode) noexcept {
+  switch (mode) {
+    case CancellationFuzzing::Mode::kOff:
+      return "off";
+    case CancellationFuzzing::Mode::kRandom:
+      return "random";
+    case CancellationFuzzing::Mode::kExhaustive:
+      return "exhaustive";
+  }
+  return "unknown";
+}
+
+std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_view name) noexcept {
+  if (name == "off" || name.empty()) return CancellationFuzzing::Mode::kOff;
+  if (name == "random") return CancellationFuzzing::Mode::kRandom;
+  if (name == "exhaustive") return CancellationFuzzing::Mode::kExhaustive;
+  return std::nullopt;
+}
+
+bool glob_match(std::string_view pattern, std::string_view name) noexcept {
+  // Iterative wildcard match: on a mismatch, let the last '*' absorb one more character.
+  std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 std::uint64_t duration_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept {
   switch (kind) {
     case DecisionKind::kStepCost:

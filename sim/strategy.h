@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "loop/clock.h"
@@ -33,6 +34,39 @@ enum class Strategy : std::uint8_t { kFifo = 0, kFaithful = 1, kRandom = 2, kPct
 const char* to_string(Strategy s) noexcept;
 // The strategy named `name`, or nullopt.
 std::optional<Strategy> parse_strategy(std::string_view name) noexcept;
+
+// Cancellation fuzzing: a cancel() landing on a task at one of its awaits (the moment
+// it suspends), as if another task had called it right then. Each await of a targeted
+// task is a decision of kind cancel (1 = cancel here), so a run with cancellations
+// replays and shrinks like any other. Works with every strategy, fifo included.
+struct CancellationFuzzing {
+  enum class Mode : std::uint8_t {
+    kOff,         // no await is a decision (the default)
+    kRandom,      // cancel at each await with `probability`
+    kExhaustive,  // cancel at exactly the `index`-th await of the run (1-based; 0: none)
+  };
+  Mode mode = Mode::kOff;
+  double probability = 0.05;
+  std::uint64_t index = 0;
+  // Which tasks: names matching this pattern ('*' matches any run of characters). Empty:
+  // every task but the one running main, whose cancellation ends the run by design.
+  std::string tasks;
+};
+
+// "off", "random", "exhaustive".
+const char* to_string(CancellationFuzzing::Mode mode) noexcept;
+std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_view name) noexcept;
+// True iff `name` matches `pattern` ('*' matches any run of characters, even empty).
+bool glob_match(std::string_view pattern, std::string_view name) noexcept;
+
+// Fault points (lockstep::buggify): FoundationDB's two levels. The first time a run
+// reaches a site it decides whether the site is enabled for the whole run; an enabled
+// site then fires each time with its probability. Both are decisions of kind fault.
+struct FaultPoints {
+  bool enabled = true;               // false: buggify() is false, as outside simulation
+  double enable_probability = 0.25;  // per site, per run
+  double fire_probability = 0.25;    // per reach of an enabled site (buggify() without one)
+};
 
 struct StrategyOptions {
   Strategy kind = Strategy::kFaithful;
@@ -49,7 +83,17 @@ struct StrategyOptions {
   // choices k over which the change points are spread.
   std::uint32_t pct_depth = 3;
   std::uint64_t pct_steps = 10'000;
+  CancellationFuzzing cancellation;
+  FaultPoints faults;
 };
+
+// True with probability p (clamped to [0, 1]) from one draw of `rng`: the same on every
+// platform (a 32-bit threshold, not a std:: distribution).
+template <class Rng>
+bool draw_probability(Rng& rng, double p) {
+  p = p < 0 ? 0 : p > 1 ? 1 : p;
+  return (rng.next() >> 32) < static_cast<std::uint64_t>(p * 4294967296.0);
+}
 
 // The bound of a duration decision of `kind` under `strategy`: its maximum in ns (step
 // cost, timer delay, job duration); 0 for kinds that are not durations. Traces store

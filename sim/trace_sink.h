@@ -20,6 +20,9 @@ class TraceSink : public LoopObserver {
   virtual void on_decision(const Decision& d) = 0;
   // The program called lockstep::log(text) at `time` in task `task` (0: no task).
   virtual void on_log(TimePoint time, std::uint64_t task, std::string_view text) = 0;
+  // Decision site `site` is `name` for people ("pool.cc:41"); said once per site, before
+  // or with its first decision. Default: ignored.
+  virtual void on_site(std::uint64_t /*site*/, std::string_view /*name*/) {}
   // A loop event (task created, timer fired, ...). Default: ignored.
   void on_event(const LoopEvent&) noexcept override {}
 };

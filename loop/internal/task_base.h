@@ -55,11 +55,15 @@ class TaskBase : public FutureBase, public FutureWaiter {
     // asyncio: a cancel() earlier in this step is forwarded to the new _fut_waiter.
     if (must_cancel_) [[unlikely]]
       forward_cancel_request();
+    if (loop_->perturbs().await_points) [[unlikely]]
+      loop_->on_await_point(*this, &awaited);
   }
   // A bare yield (sleep(0)): run again in the next iteration.
-  void yield_now(std::coroutine_handle<> h) noexcept {
+  void yield_now(std::coroutine_handle<> h) {
     resume_ = h;
     loop_->push_ready(this);
+    if (loop_->perturbs().await_points) [[unlikely]]
+      loop_->on_await_point(*this, nullptr);
   }
   // Called by awaiters when the task resumes: throws the CancelledError of a cancel()
   // that arrived while the task was not waiting on anything cancellable. `awaited` is

@@ -1,0 +1,196 @@
+#include "sim/shrink.h"
+
+#include <bit>
+#include <cstdio>
+
+namespace lockstep {
+
+std::size_t count_non_default(const std::vector<Decision>& decisions) noexcept {
+  std::size_t n = 0;
+  for (const Decision& d : decisions) n += d.value != 0;
+  return n;
+}
+
+namespace internal {
+
+namespace {
+
+constexpr std::string_view kInjectedCancel = "lockstep: cancellation injected at an await of ";
+
+std::string ordinal(std::uint64_t n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
+// "750ns", "208.768us", "9.709ms", "1.5s".
+std::string milliseconds(std::uint64_t ns) {
+  char buf[32];
+  if (ns < 1000)
+    std::snprintf(buf, sizeof buf, "%lluns", static_cast<unsigned long long>(ns));
+  else if (ns < 1000000)
+    std::snprintf(buf, sizeof buf, "%.3gus", static_cast<double>(ns) / 1e3);
+  else if (ns < 1000000000)
+    std::snprintf(buf, sizeof buf, "%.4gms", static_cast<double>(ns) / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.4gs", static_cast<double>(ns) / 1e9);
+  return buf;
+}
+
+std::string at(TimePoint t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t=%.6fs", to_seconds(t));
+  return buf;
+}
+
+}  // namespace
+
+std::string failure_signature(const std::string& failure) {
+  std::string out;
+  for (std::size_t i = 0; i < failure.size() && failure[i] != '\n'; ++i) {
+    if (failure[i] >= '0' && failure[i] <= '9') {
+      if (out.empty() || out.back() != '#') out += '#';
+    } else {
+      out += failure[i];
+    }
+  }
+  return out;
+}
+
+StreamSize stream_size(const std::vector<Decision>& decisions) noexcept {
+  StreamSize s;
+  s.length = decisions.size();
+  for (const Decision& d : decisions) {
+    if (d.value == 0) continue;
+    ++s.non_default;
+    s.value_bits += static_cast<std::uint64_t>(std::bit_width(d.value));
+    s.positions += static_cast<std::uint64_t>(&d - decisions.data());
+  }
+  return s;
+}
+
+void ShrinkWitness::on_event(const LoopEvent& e) noexcept {
+  try {
+    if (e.kind == LoopEvent::Kind::kTaskCreated || e.kind == LoopEvent::Kind::kTaskRenamed)
+      task_names[e.task] = std::string(e.text);
+    if (e.kind == LoopEvent::Kind::kCancelRequested &&
+        e.text.substr(0, kInjectedCancel.size()) == kInjectedCancel)
+      injected_cancels.emplace_back(e.text.substr(kInjectedCancel.size()));
+  } catch (...) {
+  }
+}
+
+std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decision>& decisions) {
+  std::vector<std::size_t> injected, all;
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    if (decisions[i].value == 0) continue;
+    all.push_back(i);
+    if (decisions[i].kind == DecisionKind::kFault || decisions[i].kind == DecisionKind::kCancel)
+      injected.push_back(i);
+  }
+  std::vector<std::vector<std::size_t>> out;
+  // Faults and cancellations first: all at once, then each alone.
+  if (injected.size() > 1) out.push_back(injected);
+  for (std::size_t i : injected) out.push_back({i});
+  // Then delta debugging over every non-default decision: all, halves, quarters, ... ones.
+  for (std::size_t chunk = all.size(); chunk >= 1; chunk /= 2) {
+    for (std::size_t from = 0; from < all.size(); from += chunk)
+      out.emplace_back(
+          all.begin() + static_cast<std::ptrdiff_t>(from),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(from + chunk, all.size())));
+    if (chunk == 1) break;
+  }
+  return out;
+}
+
+std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
+                           const std::string& failure, const ShrinkWitness& witness,
+                           const std::map<std::uint64_t, std::string>& site_names) {
+  auto task = [&](std::uint64_t id) {
+    if (id == 0) return std::string("the loop");
+    const auto it = witness.task_names.find(id);
+    return it != witness.task_names.end() ? "'" + it->second + "'" : "task " + std::to_string(id);
+  };
+  auto site = [&](std::uint64_t s) {
+    const auto it = site_names.find(s);
+    return it != site_names.end() ? it->second : "site " + std::to_string(s);
+  };
+  const std::size_t after = count_non_default(decisions);
+  std::string out = "fails with " + std::to_string(after) + " non-default decision" +
+                    (after == 1 ? "" : "s") + " (from " + std::to_string(before) + "): " + failure +
+                    "\n";
+  std::map<std::uint64_t, std::uint64_t> awaits_of_task;   // cancel decisions seen, by task
+  std::map<std::uint64_t, std::uint64_t> fault_decisions;  // by site
+  std::size_t injected = 0;
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    const Decision& d = decisions[i];
+    std::string line;
+    switch (d.kind) {
+      case DecisionKind::kCancel: {
+        const std::uint64_t n = ++awaits_of_task[d.site];
+        if (d.value == 0) continue;
+        line = "a cancel injected into " + task(d.site) + " at its " + ordinal(n) + " await (" +
+               at(d.time);
+        if (injected < witness.injected_cancels.size())
+          line += ", awaiting " + witness.injected_cancels[injected];
+        ++injected;
+        line += ")";
+        break;
+      }
+      case DecisionKind::kFault: {
+        const bool first = ++fault_decisions[d.site] == 1;
+        if (d.value == 0) continue;
+        line = first ? "fault point " + site(d.site) + " enabled for the run"
+                     : "fault point " + site(d.site) + " fired in " + task(d.task) + " (" +
+                           at(d.time) + ")";
+        break;
+      }
+      default:
+        if (d.value == 0) continue;
+        switch (d.kind) {
+          case DecisionKind::kStepCost:
+            line = "a step of " + task(d.site) + " took " + milliseconds(d.value) + " (" +
+                   at(d.time) + ")";
+            break;
+          case DecisionKind::kTimerDelay:
+            line = "a " + milliseconds(d.value) + " delay on a timer armed by " + task(d.task) +
+                   " (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kTimerOrder:
+            line = "of " + std::to_string(d.bound) + " timers due together, #" +
+                   std::to_string(d.value + 1) + " fired first (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kCompletionOrder:
+            line = "of " + std::to_string(d.bound) + " completions arriving together, #" +
+                   std::to_string(d.value + 1) + " entered first (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kReadyOrder:
+            line = "of " + std::to_string(d.bound) + " ready callbacks, #" +
+                   std::to_string(d.value + 1) + " ran first (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kJobDuration:
+            line = "executor job #" + std::to_string(d.site) + " took " + milliseconds(d.value) +
+                   " (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kRandom:
+            line = "random draw at " + site(d.site) + " gave " + std::to_string(d.value) +
+                   " of [0, " + std::to_string(d.bound) + ") in " + task(d.task) + " (" +
+                   at(d.time) + ")";
+            break;
+          default:
+            line = "decision #" + std::to_string(i) + " " + to_string(d.kind) + " = " +
+                   std::to_string(d.value);
+        }
+    }
+    out += "  " + line + "\n";
+  }
+  return out;
+}
+
+}  // namespace internal
+
+}  // namespace lockstep

@@ -1,0 +1,222 @@
+// Shrinking: from a failing run, the smallest run that still fails the same way.
+//
+//   auto failing = lockstep::simulate(program, options);          // fails
+//   auto small = lockstep::shrink(program, failing.decisions, options);
+//   std::puts(small.summary.c_str());
+//   // fails with 1 non-default decision (from 37): a cancel injected into 'worker-2' at
+//   // its 2nd await (t=0.012000s, awaiting Lock.acquire())
+//   auto again = lockstep::replay(program, small.run.decisions, options);  // same failure
+//
+// Every decision's value 0 is plain asyncio (no extra time, FIFO order, no fault, no
+// cancel), so a run is "small" when few of its decisions are not 0 and those are small.
+// The shrinker replays edited decision streams leniently (a decision that no longer fits
+// takes 0; missing ones too), so every candidate is a valid run, and keeps a candidate
+// when it fails the same way (by default: the same exception type and message) with
+// fewer non-default decisions, or as many with smaller values. In that order: faults and
+// cancellations are dropped first, then any decisions (delta debugging over the
+// non-default ones, halving chunk sizes), then each remaining value is lowered. Rounds
+// repeat until one changes nothing or the budget runs out. The count of non-default
+// decisions never grows.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/simulation.h"
+
+namespace lockstep {
+
+struct ShrinkProgress {
+  std::uint64_t runs = 0;       // candidates run so far
+  std::size_t non_default = 0;  // non-default decisions of the smallest failing run yet
+  std::size_t accepted = 0;     // candidates kept
+  std::size_t original_non_default = 0;
+};
+
+struct ShrinkOptions {
+  std::uint64_t max_runs = 2000;
+  std::chrono::steady_clock::duration max_time = std::chrono::minutes(2);  // wall clock
+  // Whether a candidate's failure (describe_exception text) is the original's. Default:
+  // the same first line once every number in it is masked (internal::failure_signature),
+  // so "deadlock at t=0.019s" and "deadlock at t=0.004s" are one failure, whatever the
+  // details on the lines below.
+  std::function<bool(const std::string& original, const std::string& candidate)> same_failure;
+  // Called after each candidate run (e.g. to print a progress line).
+  std::function<void(const ShrinkProgress&)> on_progress;
+};
+
+template <class T>
+struct ShrinkResult {
+  bool failed = false;      // the given stream failed at all (else nothing to shrink)
+  std::string failure;      // what it raised, "Type: message"
+  SimulationResult<T> run;  // the smallest failing run; run.decisions is its stream
+  std::size_t non_default_before = 0;
+  std::size_t non_default_after = 0;
+  std::uint64_t runs = 0;  // candidates run
+  bool budget_exhausted = false;
+  std::string summary;  // for a person, one line per remaining decision
+};
+
+namespace internal {
+// The first line of `failure`, every run of digits replaced by '#': "overdraft: balance is
+// -60" -> "overdraft: balance is -#".
+std::string failure_signature(const std::string& failure);
+}  // namespace internal
+
+// The decisions whose value is not the asyncio default.
+std::size_t count_non_default(const std::vector<Decision>& decisions) noexcept;
+
+namespace internal {
+
+// Lexicographic size of a run's stream: non-default decisions, then the bits of their
+// values, then how late they come (the sum of their positions), then its length. A
+// candidate is kept only if smaller.
+struct StreamSize {
+  std::size_t non_default = 0;
+  std::uint64_t value_bits = 0;
+  std::uint64_t positions = 0;
+  std::size_t length = 0;
+  friend auto operator<=>(const StreamSize&, const StreamSize&) = default;
+};
+StreamSize stream_size(const std::vector<Decision>& decisions) noexcept;
+
+// Watches the final run for the summary: task names, injected cancels' texts.
+class ShrinkWitness final : public TraceSink {
+ public:
+  void on_decision(const Decision&) override {}
+  void on_log(TimePoint, std::uint64_t, std::string_view) override {}
+  void on_event(const LoopEvent& e) noexcept override;
+  std::map<std::uint64_t, std::string> task_names;
+  std::vector<std::string> injected_cancels;  // texts of injected cancel requests, in order
+};
+
+// "fails with N non-default decisions (from M): ..." for the final run.
+std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
+                           const std::string& failure, const ShrinkWitness& witness,
+                           const std::map<std::uint64_t, std::string>& site_names);
+
+// The candidate edits of one round, as index sets into the current stream: first each
+// fault/cancel decision, then chunks of all non-default decisions, halving in size.
+std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decision>& decisions);
+
+}  // namespace internal
+
+template <class F>
+auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
+            ShrinkOptions shrink_options = {}) {
+  using T = internal::program_result_t<F>;
+  ShrinkResult<T> result;
+  const auto started = std::chrono::steady_clock::now();
+  options.trace = nullptr;
+  auto run_stream = [&](const std::vector<Decision>& stream, TraceSink* sink = nullptr) {
+    SimDecisions d = SimDecisions::replaying_leniently(stream, options.strategy);
+    d.set_sink(sink);
+    SimulationOptions o = options;
+    o.trace = sink;
+    return internal::run_simulated(program, d, o);
+  };
+  auto failure_of = [](const SimulationResult<T>& r) {
+    return r.outcome.ok() ? std::string() : describe_exception(r.outcome.exception());
+  };
+
+  result.run = run_stream(failing);
+  ++result.runs;
+  result.failed = !result.run.outcome.ok();
+  result.failure = failure_of(result.run);
+  result.non_default_before = count_non_default(result.run.decisions);
+  if (!result.failed) {
+    result.summary = "the run does not fail: nothing to shrink";
+    return result;
+  }
+  auto same = [&](const std::string& candidate) {
+    return shrink_options.same_failure ? shrink_options.same_failure(result.failure, candidate)
+                                       : internal::failure_signature(candidate) ==
+                                             internal::failure_signature(result.failure);
+  };
+  ShrinkProgress progress;
+  progress.original_non_default = result.non_default_before;
+  auto out_of_budget = [&] {
+    return result.runs >= shrink_options.max_runs ||
+           std::chrono::steady_clock::now() - started >= shrink_options.max_time;
+  };
+  // Runs `candidate`; keeps it if it fails the same way and is smaller.
+  auto try_candidate = [&](const std::vector<Decision>& candidate) {
+    auto r = run_stream(candidate);
+    ++result.runs;
+    bool kept = false;
+    if (!r.outcome.ok() && same(failure_of(r)) &&
+        internal::stream_size(r.decisions) < internal::stream_size(result.run.decisions)) {
+      result.run = std::move(r);
+      ++progress.accepted;
+      kept = true;
+    }
+    progress.runs = result.runs;
+    progress.non_default = count_non_default(result.run.decisions);
+    if (shrink_options.on_progress) shrink_options.on_progress(progress);
+    return kept;
+  };
+
+  for (bool changed = true; changed && !out_of_budget();) {
+    changed = false;
+    // Removals: set sets of non-default decisions to 0.
+    for (const auto& indices : internal::removal_candidates(result.run.decisions)) {
+      if (out_of_budget()) break;
+      std::vector<Decision> candidate = result.run.decisions;
+      bool any = false;
+      for (std::size_t i : indices)
+        if (i < candidate.size() && candidate[i].value != 0) {
+          candidate[i].value = 0;
+          any = true;
+        }
+      if (any && try_candidate(candidate)) {
+        changed = true;
+        break;  // the stream changed: recompute the candidates
+      }
+    }
+    if (changed) continue;
+    // Moving: an injected cancel or fault firing to an earlier await or reach of the same
+    // task or site (the earliest that still fails), which often lets others go.
+    for (std::size_t i = 0; i < result.run.decisions.size() && !changed && !out_of_budget(); ++i) {
+      const Decision& d = result.run.decisions[i];
+      if (d.value == 0 || (d.kind != DecisionKind::kCancel && d.kind != DecisionKind::kFault))
+        continue;
+      for (std::size_t j = 0; j < i && !out_of_budget(); ++j) {
+        const Decision& e = result.run.decisions[j];
+        if (e.kind != d.kind || e.site != d.site || e.value != 0) continue;
+        std::vector<Decision> candidate = result.run.decisions;
+        candidate[j].value = d.value;
+        candidate[i].value = 0;
+        if (try_candidate(candidate)) {
+          changed = true;
+          break;
+        }
+      }
+    }
+    if (changed) continue;
+    // Lowering: halve each remaining value while the run still fails the same way.
+    for (std::size_t i = 0; i < result.run.decisions.size() && !out_of_budget(); ++i) {
+      while (!out_of_budget() && i < result.run.decisions.size() &&
+             result.run.decisions[i].value > 1) {
+        std::vector<Decision> candidate = result.run.decisions;
+        candidate[i].value /= 2;
+        if (!try_candidate(candidate)) break;
+        changed = true;
+      }
+    }
+  }
+  result.budget_exhausted = out_of_budget();
+  result.non_default_after = count_non_default(result.run.decisions);
+
+  // The final run once more, watched, for a summary in the program's own terms.
+  internal::ShrinkWitness witness;
+  auto watched = run_stream(result.run.decisions, &witness);
+  result.summary = internal::shrink_summary(result.run.decisions, result.non_default_before,
+                                            failure_of(result.run), witness, watched.site_names);
+  return result;
+}
+
+}  // namespace lockstep

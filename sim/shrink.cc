@@ -123,6 +123,7 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
   std::string out = "fails with " + std::to_string(after) + " non-default decision" +
                     (after == 1 ? "" : "s") + " (from " + std::to_string(before) + "): " + failure +
                     "\n";
+  if (after == 0) out += "  every choice is plain asyncio's: it fails without any perturbation\n";
   std::map<std::uint64_t, std::uint64_t> awaits_of_task;   // cancel decisions seen, by task
   std::map<std::uint64_t, std::uint64_t> fault_decisions;  // by site
   std::size_t injected = 0;

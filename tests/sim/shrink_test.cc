@@ -1,0 +1,166 @@
+// Shrinking: the result still fails the same way and replays exactly, never has more
+// non-default decisions than it started with, respects its budget, and says what is left
+// in the program's own terms.
+#include "sim/shrink.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "loop/lockstep.h"
+#include "sim/simulation.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+// Check-then-act across an await: fails when the two withdrawals overlap, which needs
+// the second to arrive within 5ms after the first (at 10ms): a draw in (10ms, 15ms).
+int balance = 0;
+Coro<void> withdraw(int amount, Duration arrival) {
+  co_await sleep(arrival);
+  if (balance < amount) co_return;
+  co_await sleep(5ms);
+  balance -= amount;
+}
+Coro<int> bank() {
+  balance = 100;
+  co_await gather(withdraw(80, 10ms), withdraw(80, random_duration(50ms)));
+  if (balance < 0) throw std::runtime_error("overdraft: balance is " + std::to_string(balance));
+  co_return balance;
+}
+
+template <class F>
+auto first_failing(F program, SimulationOptions o, std::uint64_t seeds = 500) {
+  for (std::uint64_t s = 0; s < seeds; ++s) {
+    o.seed = s;
+    auto run = simulate(program, o);
+    if (!run.outcome.ok()) return run;
+  }
+  throw std::runtime_error("no seed failed");
+}
+
+TEST(ShrinkTest, TheShrunkRunFailsTheSameWayAndReplaysExactly) {
+  SimulationOptions o;
+  auto failing = first_failing(bank, o);
+  o.seed = failing.seed;
+  auto small = shrink(bank, failing.decisions, o);
+  ASSERT_TRUE(small.failed);
+  EXPECT_THAT(small.failure, HasSubstr("overdraft"));
+  EXPECT_LE(small.non_default_after, small.non_default_before);
+  EXPECT_EQ(small.non_default_after, 1u) << small.summary;  // the one draw
+  auto again = replay(bank, small.run.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  ASSERT_FALSE(again.outcome.ok());
+  EXPECT_EQ(describe_exception(again.outcome.exception()),
+            describe_exception(small.run.outcome.exception()));
+  EXPECT_THAT(small.summary, HasSubstr("fails with "));
+  EXPECT_THAT(small.summary, HasSubstr("random draw at tests/sim/shrink_test.cc:"));
+}
+
+TEST(ShrinkTest, ARunThatDoesNotFailIsNotShrunk) {
+  SimulationOptions o;
+  o.seed = 1;
+  auto fine = simulate([]() -> Coro<int> { co_return 1; }, o);
+  auto r = shrink([]() -> Coro<int> { co_return 1; }, fine.decisions, o);
+  EXPECT_FALSE(r.failed);
+  EXPECT_EQ(r.runs, 1u);
+  EXPECT_THAT(r.summary, HasSubstr("does not fail"));
+}
+
+TEST(ShrinkTest, TheRunBudgetIsKept) {
+  SimulationOptions o;
+  auto failing = first_failing(bank, o);
+  o.seed = failing.seed;
+  ShrinkOptions budget;
+  budget.max_runs = 3;
+  std::uint64_t progress_calls = 0;
+  budget.on_progress = [&](const ShrinkProgress& p) {
+    ++progress_calls;
+    EXPECT_LE(p.non_default, p.original_non_default);
+  };
+  auto r = shrink(bank, failing.decisions, o, budget);
+  EXPECT_LE(r.runs, 3u);
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_EQ(progress_calls, r.runs - 1);  // every candidate, not the first run
+}
+
+TEST(ShrinkTest, TheSummaryNamesTheTaskAndTheAwaitOfACancel) {
+  SimulationOptions o;
+  o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
+  o.strategy.cancellation.probability = 0.3;
+  auto program = []() -> Coro<int> {
+    auto worker = create_task(
+        []() -> Coro<void> {
+          co_await sleep(1ms);
+          co_await sleep(1ms);
+        }(),
+        "the-worker");
+    co_await sleep(5ms);
+    if (worker.cancelled()) throw std::runtime_error("worker was cancelled");
+    co_return 0;
+  };
+  auto failing = first_failing(program, o);
+  o.seed = failing.seed;
+  auto r = shrink(program, failing.decisions, o);
+  EXPECT_EQ(r.non_default_after, 1u) << r.summary;
+  EXPECT_THAT(r.summary, HasSubstr("a cancel injected into 'the-worker' at its 1st await"));
+  EXPECT_THAT(r.summary, HasSubstr("awaiting sleep until t=0.001000s"));
+}
+
+TEST(ShrinkTest, FailuresDifferingOnlyInNumbersAreTheSame) {
+  EXPECT_EQ(internal::failure_signature("deadlock at t=0.019918s\npending: x"),
+            internal::failure_signature("deadlock at t=1.5s\npending: y"));
+  EXPECT_NE(internal::failure_signature("overdraft: -60"),
+            internal::failure_signature("underflow: -60"));
+}
+
+// For random programs with a failure that depends on the schedule: the shrunk run fails
+// the same way, replays exactly, and has no more non-default decisions than the original.
+RC_GTEST_PROP(ShrinkLaws, ShrinkingKeepsTheFailureAndNeverGrows, ()) {
+  const auto count = *rc::gen::inRange<std::size_t>(2, 6);
+  const auto sleeps = *rc::gen::container<std::vector<int>>(count, rc::gen::inRange(0, 8));
+  const auto kind = *rc::gen::element(Strategy::kFaithful, Strategy::kRandom, Strategy::kPct);
+  auto program = [&sleeps]() -> Coro<std::string> {
+    std::string order;
+    std::vector<Task<void>> tasks;
+    for (std::size_t i = 0; i < sleeps.size(); ++i)
+      tasks.push_back(create_task([](int ms, std::size_t i, std::string* order) -> Coro<void> {
+        co_await sleep(std::chrono::milliseconds(ms + random_below(4)));
+        *order += char('a' + i);
+      }(sleeps[i], i, &order)));
+    co_await gather(tasks);
+    if (order[0] > order[1]) throw std::runtime_error("out of order: " + order.substr(0, 2));
+    co_return order;
+  };
+  SimulationOptions o;
+  o.strategy.kind = kind;
+  std::optional<SimulationResult<std::string>> failing;
+  for (std::uint64_t s = 0; s < 200 && !failing; ++s) {
+    o.seed = s;
+    auto run = simulate(program, o);
+    if (!run.outcome.ok()) failing = std::move(run);
+  }
+  RC_PRE(failing.has_value());
+  ShrinkOptions budget;
+  budget.max_runs = 300;
+  auto r = shrink(program, failing->decisions, o, budget);
+  RC_ASSERT(r.failed);
+  RC_ASSERT(r.non_default_after <= r.non_default_before);
+  RC_ASSERT(internal::failure_signature(describe_exception(r.run.outcome.exception())) ==
+            internal::failure_signature(r.failure));
+  auto again = replay(program, r.run.decisions, o);
+  RC_ASSERT(!again.divergence);
+  RC_ASSERT(!again.outcome.ok());
+  RC_ASSERT(describe_exception(again.outcome.exception()) ==
+            describe_exception(r.run.outcome.exception()));
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -68,6 +68,7 @@ class DecisionSource {
     bool ready_order = false;       // pick_ready(): explores orders asyncio never produces
     bool job_duration = false;      // job_duration()
     bool await_points = false;      // at_await(): cancellation fuzzing
+    bool after_step = false;        // after_step(): checks of the program's invariants
   };
 
   virtual ~DecisionSource() = default;
@@ -91,6 +92,10 @@ class DecisionSource {
   // Virtual time executor job number `job` (run_in_executor, numbered from 1 in
   // submission order) takes before its completion enters the loop. Default: zero.
   virtual Duration job_duration(std::uint64_t /*job*/) { return Duration::zero(); }
+
+  // Called after every step (after step_cost()). May throw to end the run (a violated
+  // invariant): the exception leaves run_until_complete. Default: nothing.
+  virtual void after_step(const StepInfo&) {}
 
   // A task suspended at an await: what to do to it. Default: nothing.
   virtual AwaitAction at_await(const AwaitInfo&) { return AwaitAction::kNone; }

@@ -383,6 +383,7 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
       driver_->charge(decisions_->step_cost(info));
       check_time_budget();
     }
+    if (perturbs_.after_step) decisions_->after_step(info);
   }
 }
 

@@ -268,7 +268,7 @@ class Loop {
     if (!timers_.empty()) move_due_timers();
     std::size_t ntodo = ready_size_;  // only what is ready now; the rest runs next iteration
     steps_ += ntodo;
-    if (perturbs_.ready_order || perturbs_.step_cost) [[unlikely]] {
+    if (perturbs_.ready_order || perturbs_.step_cost || perturbs_.after_step) [[unlikely]] {
       run_ready_batch_perturbed(ntodo);
     } else {
       for (; ntodo > 0; --ntodo) {

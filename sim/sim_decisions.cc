@@ -1,6 +1,7 @@
 #include "sim/sim_decisions.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "loop/internal/task_base.h"
 #include "sim/random.h"
@@ -37,14 +38,15 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
   const bool fuzz_cancels = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff;
   switch (strategy_.kind) {
     case Strategy::kFifo:
-      return {.await_points = fuzz_cancels};
+      return {.await_points = fuzz_cancels, .after_step = true};
     case Strategy::kFaithful:
       return {.step_cost = true,
               .timer_delay = true,
               .due_timer_order = true,
               .completion_order = true,
               .job_duration = true,
-              .await_points = fuzz_cancels};
+              .await_points = fuzz_cancels,
+              .after_step = true};
     case Strategy::kRandom:
     case Strategy::kPct:
       return {.step_cost = true,
@@ -53,7 +55,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
               .completion_order = true,
               .ready_order = true,
               .job_duration = true,
-              .await_points = fuzz_cancels};
+              .await_points = fuzz_cancels,
+              .after_step = true};
   }
   return {};
 }
@@ -210,6 +213,41 @@ std::uint64_t SimDecisions::choose_below(DecisionKind kind, std::uint64_t site,
 void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
   auto [it, fresh] = site_names_.try_emplace(site, name);
   if (fresh && sink_) sink_->on_site(site, name);
+}
+
+void SimDecisions::after_step(const StepInfo&) {
+  ++steps_seen_;
+  for (std::size_t i = 0; i < invariants_.size(); ++i) {
+    Invariant& check = *invariants_[i];
+    if (!check.holds())
+      throw InvariantViolation(
+          violation_message(check, "after step " + std::to_string(steps_seen_)));
+  }
+}
+
+std::string SimDecisions::violation_message(const Invariant& check, const std::string& when) const {
+  char at[40];
+  std::snprintf(at, sizeof at, " at t=%.6fs", to_seconds(now()));
+  std::string s = "invariant '" + check.name() + "' violated " + when + at;
+  s += made_.empty() ? "\n  no decision had been made yet"
+                     : "\n  the last decision: #" + std::to_string(made_.size() - 1) + " " +
+                           describe(made_.back());
+  return s;
+}
+
+void SimDecisions::remove_invariant(Invariant* check) noexcept { std::erase(invariants_, check); }
+
+void SimDecisions::replace_invariant(Invariant* from, Invariant* to) noexcept {
+  for (Invariant*& p : invariants_)
+    if (p == from) p = to;
+}
+
+void SimDecisions::note_violation(const Invariant& check, const char* when) noexcept {
+  if (violation_) return;
+  try {
+    violation_ = violation_message(check, when);
+  } catch (...) {
+  }
 }
 
 AwaitAction SimDecisions::at_await(const AwaitInfo& await) {

@@ -28,6 +28,7 @@
 #include "loop/loop.h"
 #include "loop/source_location.h"
 #include "sim/decision.h"
+#include "sim/invariant.h"
 #include "sim/prng.h"
 #include "sim/strategy.h"
 #include "sim/trace_sink.h"
@@ -120,6 +121,16 @@ class SimDecisions final : public DecisionSource {
   std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) override;
   Duration job_duration(std::uint64_t job) override;
   AwaitAction at_await(const AwaitInfo& await) override;
+  void after_step(const StepInfo& step) override;
+
+  // Invariants (sim/invariant.h) of the running program.
+  void add_invariant(Invariant* check) { invariants_.push_back(check); }
+  void remove_invariant(Invariant* check) noexcept;
+  void replace_invariant(Invariant* from, Invariant* to) noexcept;
+  // A check found false outside a step (when its Invariant was destroyed): the run fails
+  // with it unless it failed already. The first one is kept.
+  void note_violation(const Invariant& check, const char* when) noexcept;
+  const std::optional<std::string>& violation() const noexcept { return violation_; }
 
  private:
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, std::vector<Decision> recorded,
@@ -159,7 +170,12 @@ class SimDecisions final : public DecisionSource {
   // pct: priorities by task id (drawn on first sight; not decisions, since a replay
   // reads the chosen indices back), the remaining change points (choice numbers,
   // ascending), and how many ready choices were made.
+  std::string violation_message(const Invariant& check, const std::string& when) const;
+
   bool lenient_ = false;
+  std::vector<Invariant*> invariants_;  // registration order
+  std::optional<std::string> violation_;
+  std::uint64_t steps_seen_ = 0;
   struct KeyedChoices {
     std::vector<const Decision*> recorded;  // in stream order
     std::size_t next = 0;

@@ -28,6 +28,7 @@
 #include "loop/outcome.h"
 #include "loop/run.h"
 #include "sim/decision.h"
+#include "sim/invariant.h"
 #include "sim/random.h"
 #include "sim/sim_decisions.h"
 #include "sim/strategy.h"
@@ -109,6 +110,10 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
     result.outcome =
         Outcome<T>::from_error(std::current_exception(), internal::handling_cancelled_error());
   }
+  // A check found false as its Invariant went away: main returned, but the run failed.
+  if (result.outcome.ok() && decisions.violation())
+    result.outcome = Outcome<T>::from_error(
+        std::make_exception_ptr(InvariantViolation(*decisions.violation())), false);
   result.end_time = clock.now();
   result.divergence = decisions.divergence();
   result.replay_complete = decisions.replay_complete();

@@ -217,11 +217,15 @@ void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
 
 void SimDecisions::after_step(const StepInfo&) {
   ++steps_seen_;
+  // After the first violation the run is over: the shutdown that follows (cancelling
+  // the tasks left) is not checked again.
+  if (violation_) return;
   for (std::size_t i = 0; i < invariants_.size(); ++i) {
     Invariant& check = *invariants_[i];
-    if (!check.holds())
-      throw InvariantViolation(
-          violation_message(check, "after step " + std::to_string(steps_seen_)));
+    if (!check.holds()) {
+      violation_ = violation_message(check, "after step " + std::to_string(steps_seen_));
+      throw InvariantViolation(*violation_);
+    }
   }
 }
 
@@ -243,7 +247,7 @@ void SimDecisions::replace_invariant(Invariant* from, Invariant* to) noexcept {
 }
 
 void SimDecisions::note_violation(const Invariant& check, const char* when) noexcept {
-  if (violation_) return;
+  if (violation_) return;  // the first violation is the run's failure
   try {
     violation_ = violation_message(check, when);
   } catch (...) {

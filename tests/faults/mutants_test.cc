@@ -1,0 +1,203 @@
+// The mutation check: deliberately broken versions of Lock, Queue and shield (here in
+// tests/, never in the library), each with the mistake real implementations make around
+// cancellation. Random cancellation fuzzing must find each within a stated number of
+// runs; the real primitives pass the same programs (cancel_fuzz_test).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <deque>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "faults/cancel_fuzz.h"
+#include "loop/lockstep.h"
+#include "sim/simulation.h"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A Lock whose release() wakes only the first waiter, even if that waiter was cancelled:
+// the wakeup is lost and the next waiter waits forever. (asyncio.Lock skips cancelled
+// waiters and, when a woken waiter is cancelled, wakes the next.)
+class MutantLock {
+ public:
+  Coro<void> acquire() {
+    if (!locked_) {
+      locked_ = true;
+      co_return;
+    }
+    Future<void> waiter = Loop::current()->create_future<void>();
+    waiters_.push_back(waiter);
+    co_await waiter;  // BUG: no cleanup when cancelled here
+  }
+  void release() {
+    if (waiters_.empty()) {
+      locked_ = false;
+      return;
+    }
+    Future<void> first = waiters_.front();
+    waiters_.pop_front();
+    if (!first.done()) first.set_result();  // BUG: a cancelled waiter swallows the handoff
+  }
+  bool locked() const { return locked_; }
+
+ private:
+  bool locked_ = false;
+  std::deque<Future<void>> waiters_;
+};
+
+// A Queue that hands an item straight to the first waiting getter: if that getter was
+// cancelled, the item is dropped. (asyncio.Queue keeps items in the queue and only wakes
+// getters.)
+class MutantQueue {
+ public:
+  void put(int item) {
+    while (!getters_.empty()) {
+      Future<int> g = getters_.front();
+      getters_.pop_front();
+      if (!g.done()) {
+        g.set_result(item);
+        return;
+      }
+      return;  // BUG: the item goes to a cancelled getter, i.e. nowhere
+    }
+    items_.push_back(item);
+  }
+  Coro<int> get() {
+    if (!items_.empty()) {
+      int item = items_.front();
+      items_.pop_front();
+      co_return item;
+    }
+    Future<int> g = Loop::current()->create_future<int>();
+    getters_.push_back(g);
+    co_return co_await g;
+  }
+  std::size_t qsize() const { return items_.size(); }
+  int take() {
+    int item = items_.front();
+    items_.pop_front();
+    return item;
+  }
+
+ private:
+  std::deque<int> items_;
+  std::deque<Future<int>> getters_;
+};
+
+// A "shield" that protects nothing: awaiting it awaits the inner task itself, so
+// cancelling the waiter cancels the inner task too.
+Coro<int> mutant_shield(Task<int> inner) { co_return co_await inner; }
+
+Coro<std::string> lock_program() {
+  MutantLock lock;
+  std::vector<Task<void>> tasks;
+  for (int i = 0; i < 3; ++i)
+    tasks.push_back(create_task(
+        [](MutantLock* lock) -> Coro<void> {
+          for (int k = 0; k < 2; ++k) {
+            co_await lock->acquire();
+            try {
+              co_await sleep(1ms);
+            } catch (...) {
+              lock->release();
+              throw;
+            }
+            lock->release();
+          }
+        }(&lock),
+        "locker-" + std::to_string(i)));
+  co_await gather(return_exceptions, tasks);  // a lost wakeup: DeadlockError
+  if (lock.locked()) throw std::runtime_error("the lock is held after every task ended");
+  co_return "ok";
+}
+
+Coro<std::string> queue_program() {
+  MutantQueue queue;
+  std::vector<int> got;
+  auto consumer = create_task(
+      [](MutantQueue* q, std::vector<int>* got) -> Coro<void> {
+        for (;;) got->push_back(co_await q->get());
+      }(&queue, &got),
+      "consumer");
+  for (int k = 0; k < 6; ++k) {
+    queue.put(k);
+    co_await sleep(1ms);
+    if (consumer.done())  // a cancelled consumer: start another, as a supervisor would
+      consumer = create_task(
+          [](MutantQueue* q, std::vector<int>* got) -> Coro<void> {
+            for (;;) got->push_back(co_await q->get());
+          }(&queue, &got),
+          "consumer");
+  }
+  co_await sleep(5ms);
+  consumer.cancel();
+  co_await gather(return_exceptions, consumer);
+  while (queue.qsize() > 0) got.push_back(queue.take());
+  if (std::set<int>(got.begin(), got.end()).size() != 6)
+    throw std::runtime_error("an item was lost: got " + std::to_string(got.size()) + " of 6");
+  co_return "ok";
+}
+
+Coro<std::string> shield_program() {
+  auto inner = create_task([]() -> Coro<int> {
+    co_await sleep(5ms);
+    co_return 42;
+  }(), "shielded");
+  auto waiter = create_task(mutant_shield(inner), "shield-waiter");
+  co_await gather(return_exceptions, waiter);
+  co_await gather(return_exceptions, inner);
+  if (inner.cancelled()) throw std::runtime_error("the shielded task was cancelled");
+  co_return "ok";
+}
+
+// Runs seeds 0, 1, ... with random cancellation (10% per await of `tasks`) until one
+// fails; returns how many runs that took (0: none failed in `limit`).
+template <class F>
+std::uint64_t runs_to_first_failure(F program, const char* tasks, std::uint64_t limit) {
+  SimulationOptions o;
+  o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
+  o.strategy.cancellation.probability = 0.1;
+  o.strategy.cancellation.tasks = tasks;
+  auto sweep = simulate_seeds(program, 0, limit, o, [](const auto&) {}, true);
+  return sweep.failing_seeds.empty() ? 0 : sweep.runs;
+}
+
+TEST(MutantsTest, EachBrokenPrimitiveIsFoundWithinTwentyRuns) {
+  struct Case {
+    const char* name;
+    std::uint64_t runs;
+  };
+  const Case cases[] = {
+      {"Lock (lost wakeup)", runs_to_first_failure(lock_program, "locker-*", 1000)},
+      {"Queue (item to a cancelled getter)", runs_to_first_failure(queue_program, "consumer", 1000)},
+      {"shield (no protection)", runs_to_first_failure(shield_program, "shield-waiter", 1000)},
+  };
+  for (const Case& c : cases) {
+    std::printf("mutant %-36s found after %llu runs\n", c.name,
+                static_cast<unsigned long long>(c.runs));
+    RecordProperty(c.name, std::to_string(c.runs));
+    EXPECT_GT(c.runs, 0u) << c.name << " was not found in 1000 runs";
+    EXPECT_LE(c.runs, 20u) << c.name;
+  }
+}
+
+TEST(MutantsTest, EachBrokenPrimitiveIsFoundByACancelAtSomeAwait) {
+  SimulationOptions o;
+  o.seed = 0;
+  for (auto [program, tasks] : {std::pair{&lock_program, "locker-*"},
+                                std::pair{&queue_program, "consumer"},
+                                std::pair{&shield_program, "shield-waiter"}}) {
+    o.strategy.cancellation.tasks = tasks;
+    auto sweep = cancel_at_each_await(program, o, [](std::uint64_t, const auto&) {});
+    EXPECT_TRUE(sweep.baseline_ok) << tasks;
+    EXPECT_FALSE(sweep.failing.empty()) << tasks << ": no await of " << sweep.awaits << " fails";
+  }
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -88,9 +88,8 @@ std::vector<double> interleaved_medians(const std::vector<std::function<void()>>
 }  // namespace
 
 int main() {
-  const auto m = interleaved_medians({[] { lockstep::run(yields()); },
-                                      [] { lockstep::run(yields_with_fault_point()); }},
-                                     9);
+  const auto m = interleaved_medians(
+      {[] { lockstep::run(yields()); }, [] { lockstep::run(yields_with_fault_point()); }}, 9);
   std::printf("yield loop:                      %6.2f ns per iteration\n", m[0] / kIterations);
   std::printf("yield loop with a fault point:   %6.2f ns per iteration\n", m[1] / kIterations);
   std::printf("disabled fault point: %.3fx the loop without (%+.2f ns per reach)\n", m[1] / m[0],
@@ -108,8 +107,9 @@ int main() {
       cancels += d.kind == lockstep::DecisionKind::kCancel && d.value != 0;
   });
   const double seconds = static_cast<double>(w.elapsed_ns()) / 1e9;
-  std::printf("cancellation fuzzing sweep: %llu runs (%llu cancels injected, %zu failing) in "
-              "%.3fs: %.0f runs per second\n",
-              static_cast<unsigned long long>(sweep.runs), static_cast<unsigned long long>(cancels),
-              sweep.failing_seeds.size(), seconds, static_cast<double>(sweep.runs) / seconds);
+  std::printf(
+      "cancellation fuzzing sweep: %llu runs (%llu cancels injected, %zu failing) in "
+      "%.3fs: %.0f runs per second\n",
+      static_cast<unsigned long long>(sweep.runs), static_cast<unsigned long long>(cancels),
+      sweep.failing_seeds.size(), seconds, static_cast<double>(sweep.runs) / seconds);
 }

@@ -7,12 +7,13 @@
 // happened, and retries - charging twice. Nothing in a normal run loses a reply. The fault
 // point `if (lockstep::buggify()) throw ConnectionReset(...)` does, in some simulated runs,
 // and the invariant "every payment charged once" catches the double charge.
+#include "faults/buggify.h"
+
 #include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <string>
 
-#include "faults/buggify.h"
 #include "faults/coverage.h"
 #include "loop/lockstep.h"
 #include "sim/invariant.h"
@@ -30,10 +31,10 @@ class Server {
  public:
   int balance = 100;
   Coro<void> charge(int amount) {
-    co_await lockstep::sleep(2ms);  // the request travels
-    balance -= amount;              // applied...
+    co_await lockstep::sleep(2ms);                                 // the request travels
+    balance -= amount;                                             // applied...
     if (lockstep::buggify()) throw ConnectionReset("reply lost");  // ...but the reply may be lost
-    co_await lockstep::sleep(2ms);  // the reply travels
+    co_await lockstep::sleep(2ms);                                 // the reply travels
   }
 };
 
@@ -79,8 +80,8 @@ int main() {
   lockstep::SimulationOptions options;
   lockstep::Coverage coverage;
   coverage.expect_probe("retry after a lost reply");
-  auto sweep = lockstep::simulate_seeds(shop, 0, 200, options,
-                                        [&](const auto& run) { coverage.add(run); });
+  auto sweep =
+      lockstep::simulate_seeds(shop, 0, 200, options, [&](const auto& run) { coverage.add(run); });
   std::printf("%zu of %llu seeds fail\n", sweep.failing_seeds.size(),
               static_cast<unsigned long long>(sweep.runs));
   std::printf("%s", coverage.report().c_str());

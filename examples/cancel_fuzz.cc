@@ -1,8 +1,10 @@
 // Cancellation fuzzing finds a leak that only a badly timed cancel() causes, the shrinker
 // reduces the failing run to that one cancel, and the trace replays it.
 //
-//   ./bazelw run //examples:cancel_fuzz                           # fuzz, shrink, save, replay
-//   ./bazelw run //examples:cancel_fuzz -- cancel-fuzz.trace      # replay a saved trace
+//   ./bazelw run //examples:cancel_fuzz                             # fuzz, shrink, save, replay
+//   ./bazelw run //examples:cancel_fuzz -- replay cancel-fuzz.trace # replay a saved trace
+//   ./bazelw run //examples:cancel_fuzz -- shrink some.trace        # shrink any trace of it
+//   ./bazelw run //examples:cancel_fuzz -- show cancel-fuzz.trace   # every `lockstep` command
 //
 // The program: a pool of 3 connections shared by 4 workers. A worker acquires one, records
 // the checkout (an await), and only then enters the block that gives the connection
@@ -15,6 +17,8 @@
 #include <string>
 
 #include "loop/lockstep.h"
+#include "replay/cli.h"
+#include "replay/programs.h"
 #include "replay/replay_trace.h"
 #include "sim/shrink.h"
 #include "sim/simulation.h"
@@ -104,7 +108,11 @@ int replay_file(const std::string& name) {
 }
 
 int main(int argc, char** argv) {
-  if (argc > 1) return replay_file(argv[1]);
+  if (argc > 1) {  // the `lockstep` tool, with this program registered
+    lockstep::Programs programs;
+    programs.add(kProgram, service);
+    return lockstep::cli::main(argc, argv, &programs);
+  }
 
   lockstep::SimulationOptions options;
   options.strategy.cancellation.mode = lockstep::CancellationFuzzing::Mode::kRandom;
@@ -121,7 +129,8 @@ int main(int argc, char** argv) {
   }
   failing_seed = sweep.failing_seeds.front();
   options.seed = failing_seed;
-  auto failing = lockstep::simulate(service, options);
+  const std::string failing_name = "cancel-fuzz-failing.trace";
+  auto failing = lockstep::record_trace(service, options, trace_dir() + failing_name, kProgram);
   std::printf("seed %llu fails after %llu runs: %s\n",
               static_cast<unsigned long long>(failing_seed),
               static_cast<unsigned long long>(sweep.runs), outcome(failing).c_str());
@@ -145,7 +154,8 @@ int main(int argc, char** argv) {
   lockstep::save_trace(service, small.run.decisions, options, trace_dir() + name, kProgram);
   std::printf("-- saved the shrunk run: %s; replaying it\n", name.c_str());
   if (replay_file(name) != 0) return 1;
-  std::printf("-- by hand:\n  ./bazelw run //examples:cancel_fuzz -- %s\n", name.c_str());
-  std::printf("  ./bazelw run //replay:lockstep -- show %s\n", name.c_str());
+  std::printf("-- by hand:\n  ./bazelw run //examples:cancel_fuzz -- replay %s\n", name.c_str());
+  std::printf("  ./bazelw run //examples:cancel_fuzz -- shrink %s\n", failing_name.c_str());
+  std::printf("  ./bazelw run //examples:cancel_fuzz -- show %s\n", name.c_str());
   return 0;
 }

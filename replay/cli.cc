@@ -1,9 +1,15 @@
 #include "replay/cli.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "replay/chrome_export.h"
 #include "replay/timeline.h"
@@ -22,10 +28,15 @@ constexpr const char* kUsage =
     "  diff A B                       the first decision where traces A and B differ\n"
     "  export --format=chrome TRACE   Chrome trace-event JSON on stdout; open it in\n"
     "                                 ui.perfetto.dev or chrome://tracing\n"
+    "  replay TRACE                   run the traced program again (binaries that register\n"
+    "                                 their programs: lockstep::Programs)\n"
+    "  shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]\n"
+    "                                 the smallest run that fails the same way, written to\n"
+    "                                 F (default TRACE with .shrunk.trace), with a summary\n"
     "  help                           this text\n"
     "\n"
-    "exit codes: 0 ok (diff: no difference), 1 diff found a difference, 2 bad usage,\n"
-    "3 a trace could not be read\n";
+    "exit codes: 0 ok (diff: no difference), 1 diff found a difference (replay: diverged;\n"
+    "shrink: the trace does not fail), 2 bad usage, 3 a trace could not be read\n";
 
 constexpr int kOk = 0, kDifferent = 1, kUsageError = 2, kTraceFailure = 3;
 
@@ -138,32 +149,112 @@ int diff(const Trace& a, const Trace& b, std::ostream& out) {
   return kDifferent;
 }
 
+// `lockstep replay TRACE` / `lockstep shrink TRACE ...`: runs the program the trace names.
+int run_program(const std::string& command, const std::string& path,
+                const std::map<std::string, std::string>& options, std::ostream& out,
+                std::ostream& err, const Programs* programs, bool terminal) {
+  if (!programs || programs->names().empty()) {
+    err << "lockstep " << command
+        << ": this binary runs no programs, it only reads traces. Run it from a binary that "
+           "registers the program (lockstep::Programs, lockstep::cli::main; see replay/cli.h)\n";
+    return kUsageError;
+  }
+  const Trace header = read_trace(path);
+  const Programs::Entry* entry = programs->find(header.info.program);
+  if (!entry) {
+    err << "lockstep " << command << ": " << path << " is a trace of '"
+        << printable(header.info.program) << "', which this binary does not register (it has:";
+    for (const std::string& name : programs->names()) err << " '" << name << "'";
+    err << ")\n";
+    return kUsageError;
+  }
+  if (command == "replay") {
+    const Programs::ReplayReport r = entry->replay(path);
+    if (!r.divergence.empty()) {
+      out << r.divergence;
+      return kDifferent;
+    }
+    out << "replayed " << path << ": " << (r.ok ? "ok" : "FAILED: " + r.outcome) << "\n";
+    return kOk;
+  }
+  ShrinkOptions budget;
+  auto number = [&](const char* key, double fallback) -> double {
+    auto it = options.find(key);
+    if (it == options.end()) return fallback;
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(it->second, &used);
+      if (used == it->second.size() && v > 0) return v;
+    } catch (...) {
+    }
+    throw std::invalid_argument(std::string("--") + key + " wants a positive number, got '" +
+                                it->second + "'");
+  };
+  budget.max_runs = static_cast<std::uint64_t>(number("max-runs", 2000));
+  budget.max_time = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(number("max-seconds", 120)));
+  std::string target = options.count("out") ? options.at("out") : path;
+  if (!options.count("out")) {
+    const std::string suffix = ".trace";
+    if (target.size() > suffix.size() &&
+        target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0)
+      target.resize(target.size() - suffix.size());
+    target += ".shrunk.trace";
+  }
+  // A progress line: rewritten in place on a terminal, else one every 2 seconds at most.
+  auto last = std::chrono::steady_clock::now();
+  budget.on_progress = [&](const ShrinkProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!terminal && now - last < std::chrono::seconds(2)) return;
+    last = now;
+    err << (terminal ? "\r" : "") << "shrinking: " << p.runs << " runs, " << p.non_default
+        << " non-default decisions (from " << p.original_non_default << "), " << p.accepted
+        << " kept" << (terminal ? "   " : "\n") << std::flush;
+  };
+  const Programs::ShrinkReport r = entry->shrink(path, target, budget);
+  if (terminal) err << "\n";
+  out << r.summary;
+  if (!r.failed) return kDifferent;
+  out << "(" << r.runs << " runs" << (r.budget_exhausted ? ", budget exhausted" : "") << ")\nwrote "
+      << target << "\n";
+  return kOk;
+}
+
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        const Programs* programs, bool terminal) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? kUsageError : kOk;
   }
   const std::string& command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  std::string format;
+  std::map<std::string, std::string> options;  // --key=value
   std::vector<std::string> files;
   for (const std::string& a : rest) {
-    if (a.rfind("--format=", 0) == 0)
-      format = a.substr(9);
-    else if (a == "--help" || a == "-h") {
+    if (a == "--help" || a == "-h") {
       out << kUsage;
       return kOk;
-    } else if (a.rfind("--", 0) == 0) {
-      err << "lockstep " << command << ": unknown option " << a << "\n" << kUsage;
-      return kUsageError;
+    }
+    if (a.rfind("--", 0) == 0) {
+      const std::size_t eq = a.find('=');
+      const std::string key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      const bool known =
+          (command == "export" && key == "format") ||
+          (command == "shrink" && (key == "out" || key == "max-runs" || key == "max-seconds"));
+      if (!known || eq == std::string::npos) {
+        err << "lockstep " << command << ": unknown option " << a << "\n" << kUsage;
+        return kUsageError;
+      }
+      options[key] = a.substr(eq + 1);
     } else {
       files.push_back(a);
     }
   }
   const std::size_t wanted = command == "diff" ? 2 : 1;
-  if (command != "show" && command != "stats" && command != "diff" && command != "export") {
+  if (command != "show" && command != "stats" && command != "diff" && command != "export" &&
+      command != "replay" && command != "shrink") {
     err << "lockstep: unknown command '" << command << "'\n" << kUsage;
     return kUsageError;
   }
@@ -173,12 +264,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
         << kUsage;
     return kUsageError;
   }
-  if (command == "export" && format != "chrome") {
-    err << "lockstep export: --format=chrome is the one format (got '" << format << "')\n";
+  if (command == "export" && options["format"] != "chrome") {
+    err << "lockstep export: --format=chrome is the one format (got '" << options["format"]
+        << "')\n";
     return kUsageError;
   }
   try {
     if (command == "diff") return diff(read_trace(files[0]), read_trace(files[1]), out);
+    if (command == "replay" || command == "shrink")
+      return run_program(command, files[0], options, out, err, programs, terminal);
     Trace t = read_trace(files[0]);
     if (command == "show") return show(t, out);
     if (command == "stats") return stats(t, files[0], out);
@@ -187,7 +281,26 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const TraceError& e) {
     err << "lockstep " << command << ": " << e.what() << "\n";
     return kTraceFailure;
+  } catch (const std::invalid_argument& e) {
+    err << "lockstep " << command << ": " << e.what() << "\n";
+    return kUsageError;
   }
+}
+
+int main(int argc, char** argv, const Programs* programs) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // Under `bazel run` the working directory is the runfiles tree: resolve relative paths
+  // (trace files, --out=) against the directory the user ran it from.
+  if (const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY")) {
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      std::string& a = args[i];
+      if (a.rfind("--out=", 0) == 0 && a.size() > 6 && a[6] != '/')
+        a = "--out=" + std::string(cwd) + "/" + a.substr(6);
+      else if (!a.empty() && a[0] != '/' && a[0] != '-')
+        a = std::string(cwd) + "/" + a;
+    }
+  }
+  return run(args, std::cout, std::cerr, programs, isatty(2) != 0);
 }
 
 }  // namespace lockstep::cli

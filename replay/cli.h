@@ -4,6 +4,9 @@
 //   lockstep stats TRACE                      counts by kind and by task, duration, size
 //   lockstep diff A B                         the first decision where two traces differ
 //   lockstep export --format=chrome TRACE     Chrome trace-event JSON (Perfetto, chrome://tracing)
+//   BINARY replay TRACE                       run the program again (a binary with Programs)
+//   BINARY shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]
+//                                             the smallest run that still fails the same way
 //
 // Exit codes: 0 success (diff: the traces agree), 1 diff found a difference, 2 bad
 // usage, 3 a trace could not be read.
@@ -13,9 +16,18 @@
 #include <string>
 #include <vector>
 
+#include "replay/programs.h"
+
 namespace lockstep::cli {
 
-// Runs the tool on `args` (without the program name), printing to `out` and `err`.
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// Runs the tool on `args` (without the program name), printing to `out` and `err`. With
+// `programs`, `replay` and `shrink` can run the programs traces name. `terminal`: `err`
+// is a terminal, so progress lines update in place (else: one every 2 seconds at most).
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        const Programs* programs = nullptr, bool terminal = false);
+
+// main() for a binary: resolves relative paths against the directory `bazel run` was
+// started from, runs the tool on stdout and stderr.
+int main(int argc, char** argv, const Programs* programs = nullptr);
 
 }  // namespace lockstep::cli

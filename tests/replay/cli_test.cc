@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loop/lockstep.h"
+#include "replay/programs.h"
 #include "replay/replay_trace.h"
 
 namespace lockstep {
@@ -152,6 +153,68 @@ TEST(CliTest, ExportGivesEachTaskANamedRowWithItsLifeAndSteps) {
     }
   }
   EXPECT_GT(steps, 0u) << "the faithful strategy charges some steps";
+}
+
+Coro<int> fails_when_overlapping() {
+  int balance = 100;
+  auto withdraw = [](int* balance, Duration arrival) -> Coro<void> {
+    co_await sleep(arrival);
+    if (*balance < 80) co_return;
+    co_await sleep(std::chrono::milliseconds(5));
+    *balance -= 80;
+  };
+  co_await gather(withdraw(&balance, std::chrono::milliseconds(10)),
+                  withdraw(&balance, random_duration(std::chrono::milliseconds(50))));
+  if (balance < 0) throw std::runtime_error("overdraft: " + std::to_string(balance));
+  co_return balance;
+}
+
+TEST(CliTest, ABinaryWithItsProgramsReplaysAndShrinksTraces) {
+  Programs programs;
+  programs.add("cli_test.overdraft", fails_when_overlapping);
+  const std::string path = temp_path("overdraft.trace");
+  bool found = false;
+  for (std::uint64_t s = 0; s < 300 && !found; ++s) {
+    SimulationOptions o;
+    o.seed = s;
+    found = !record_trace(fails_when_overlapping, o, path, "cli_test.overdraft").outcome.ok();
+  }
+  ASSERT_TRUE(found);
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::run({"shrink", path, "--max-runs=200"}, out, err, &programs), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("fails with 1 non-default decision"));
+  EXPECT_THAT(out.str(), HasSubstr("random draw at tests/replay/cli_test.cc:"));
+  const std::string shrunk = temp_path("overdraft.shrunk.trace");
+  EXPECT_THAT(out.str(), HasSubstr("wrote " + shrunk));
+  Trace t = read_trace(shrunk);
+  EXPECT_EQ(t.info.labels.at("shrunk_from"), path);
+  std::ostringstream out2, err2;
+  EXPECT_EQ(cli::run({"replay", shrunk}, out2, err2, &programs), 0) << err2.str();
+  EXPECT_THAT(out2.str(), HasSubstr("FAILED: std::runtime_error: overdraft"));
+  // Progress goes to err, a line at most every 2 seconds off a terminal: none for a
+  // shrink this short.
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST(CliTest, ReplayAndShrinkNeedTheProgram) {
+  const std::string path = record(7, "needs-program.trace");
+  Result r = run({"shrink", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("this binary runs no programs"));
+  Programs others;
+  others.add("something_else", fails_when_overlapping);
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::run({"replay", path}, out, err, &others), 2);
+  EXPECT_THAT(err.str(), HasSubstr("a trace of 'cli_test.program', which this binary does not "
+                                   "register (it has: 'something_else')"));
+  std::ostringstream out2, err2;
+  Programs mine;
+  mine.add("cli_test.program", program);
+  EXPECT_EQ(cli::run({"shrink", path, "--max-runs=lots"}, out2, err2, &mine), 2);
+  EXPECT_THAT(err2.str(), HasSubstr("--max-runs wants a positive number, got 'lots'"));
+  std::ostringstream out3, err3;
+  EXPECT_EQ(cli::run({"shrink", path}, out3, err3, &mine), 1);  // it does not fail
+  EXPECT_THAT(out3.str(), HasSubstr("does not fail"));
 }
 
 TEST(CliTest, BadUsageAndBadFilesGetClearErrorsAndExitCodes) {

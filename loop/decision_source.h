@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,13 @@ struct AwaitInfo {
 enum class AwaitAction : std::uint8_t {
   kNone,    // nothing: the await proceeds
   kCancel,  // the task is cancelled there, as if another task called cancel() right then
+  kThrow,   // the await raises `error` at once (as coro.throw() would); what it awaited
+            // carries on without this task
+};
+
+struct AwaitVerdict {
+  AwaitAction action = AwaitAction::kNone;
+  std::exception_ptr error;  // kThrow: what the await raises
 };
 
 class DecisionSource {
@@ -98,7 +106,7 @@ class DecisionSource {
   virtual void after_step(const StepInfo&) {}
 
   // A task suspended at an await: what to do to it. Default: nothing.
-  virtual AwaitAction at_await(const AwaitInfo&) { return AwaitAction::kNone; }
+  virtual AwaitVerdict at_await(const AwaitInfo&) { return {}; }
 
   // Among the `n` callbacks left in this iteration's batch, the index of the one to run
   // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.

@@ -152,8 +152,15 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
 }
 
 void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited) {
-  switch (decisions_->at_await(AwaitInfo{&task, awaited})) {
+  AwaitVerdict verdict = decisions_->at_await(AwaitInfo{&task, awaited});
+  switch (verdict.action) {
     case AwaitAction::kNone:
+      break;
+    case AwaitAction::kThrow:
+      if (verdict.error) {
+        injected_errors_[&task] = std::move(verdict.error);
+        task.wake_to_raise(const_cast<internal::FutureBase*>(awaited));
+      }
       break;
     case AwaitAction::kCancel: {
       // As if another task cancelled it right now: no task is "current" for the request.
@@ -164,6 +171,14 @@ void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* 
       break;
     }
   }
+}
+
+std::exception_ptr Loop::take_injected_error(const internal::TaskBase& task) noexcept {
+  auto it = injected_errors_.find(&task);
+  if (it == injected_errors_.end()) return nullptr;
+  std::exception_ptr e = std::move(it->second);
+  injected_errors_.erase(it);
+  return e;
 }
 
 std::uint64_t AwaitInfo::task_id() const noexcept { return task->id(); }

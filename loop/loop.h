@@ -234,6 +234,8 @@ class Loop {
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
   // A task suspended at an await (asked only when perturbs().await_points).
   void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
+  // The error injected at `task`'s current await (AwaitAction::kThrow), taken; or null.
+  std::exception_ptr take_injected_error(const internal::TaskBase& task) noexcept;
   // The observer, if any; callers test it before building an event (one branch).
   LoopObserver* observer() const noexcept { return observer_; }
   // Sends an event, stamped with the loop's time, to the observer (which must be set).
@@ -323,6 +325,8 @@ class Loop {
   std::shared_ptr<Executor> default_executor_;
   std::uint64_t job_counter_ = 0;
   std::map<std::uint64_t, std::function<void()>> real_time_jobs_;  // job -> loop side
+  // Errors injected at awaits, until the task resumes (rare: kept out of every task).
+  std::map<const internal::TaskBase*, std::exception_ptr> injected_errors_;
 
   std::uint64_t steps_ = 0;
   std::uint64_t budget_base_steps_ = 0;

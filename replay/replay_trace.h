@@ -21,7 +21,8 @@ template <class F>
 auto record_trace(F program, SimulationOptions options, const std::string& path,
                   std::string program_name, std::map<std::string, std::string> labels = {}) {
   TraceWriter writer(
-      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels)});
+      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels),
+                      options.faults ? options.faults->text() : std::string()});
   options.trace = &writer;
   auto run = simulate(std::move(program), options);
   writer.finish(run);
@@ -34,7 +35,8 @@ auto save_trace(F program, std::vector<Decision> decisions, SimulationOptions op
                 const std::string& path, std::string program_name,
                 std::map<std::string, std::string> labels = {}) {
   TraceWriter writer(
-      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels)});
+      path, TraceInfo{options.seed, options.strategy, std::move(program_name), std::move(labels),
+                      options.faults ? options.faults->text() : std::string()});
   options.trace = &writer;
   auto run = replay(std::move(program), std::move(decisions), options);
   writer.finish(run);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "faults/fault_plan.h"
 #include "replay/trace.pb.h"
 
 namespace lockstep {
@@ -157,6 +158,15 @@ SimulationOptions Trace::simulation_options() const {
   SimulationOptions o;
   o.seed = info.seed;
   o.strategy = info.strategy;
+  if (!info.fault_plan.empty()) {
+    try {
+      o.faults = make_injector(parse_fault_plan(info.fault_plan, "the trace's fault plan"));
+    } catch (const FaultPlanError& e) {
+      std::string what = e.what();
+      std::replace(what.begin(), what.end(), '\n', ';');
+      throw TraceError(what);
+    }
+  }
   return o;
 }
 
@@ -173,6 +183,7 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
   *h.mutable_strategy() = to_proto(info.strategy);
   h.set_program(info.program);
   for (const auto& [k, v] : info.labels) (*h.mutable_labels())[k] = v;
+  h.set_fault_plan(info.fault_plan);
   append(kMagic, sizeof kMagic);
   write_record(h.SerializeAsString());
   flush();
@@ -418,6 +429,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   t.info.strategy.cancellation.tasks = h.strategy().cancel_tasks();
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
+  t.info.fault_plan = h.fault_plan();
 
   // Most records are decisions of about 11 bytes: reserve for them.
   t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / 12);

@@ -51,6 +51,7 @@ struct TraceInfo {
   StrategyOptions strategy;
   std::string program;  // identity of what ran; replay_trace checks it
   std::map<std::string, std::string> labels;
+  std::string fault_plan;  // the run's fault plan as text (FaultInjector::text), or ""
 };
 
 // Log lines and loop events keep their place in the stream: `after_decisions` is the
@@ -93,7 +94,8 @@ struct Trace {
   std::optional<TraceEnd> end;  // none: the run did not finish writing (truncated)
   std::string truncation;       // why reading stopped early, or ""
 
-  // Options that replay this trace: its seed and strategy.
+  // Options that replay this trace: its seed, strategy and fault plan. TraceError if the
+  // plan names an error type this binary has not registered.
   SimulationOptions simulation_options() const;
 };
 

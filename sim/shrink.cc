@@ -145,9 +145,15 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
       case DecisionKind::kFault: {
         const bool first = ++fault_decisions[d.site] == 1;
         if (d.value == 0) continue;
-        line = first ? "fault point " + site(d.site) + " enabled for the run"
-                     : "fault point " + site(d.site) + " fired in " + task(d.task) + " (" +
-                           at(d.time) + ")";
+        const std::string name = site(d.site);
+        if (name.rfind("plan ", 0) == 0) {  // a fault plan's entry: each decision a firing
+          line = d.bound > 2 ? "  lasting " + milliseconds(d.value)
+                             : name + " fired in " + task(d.task) + " (" + at(d.time) + ")";
+        } else {  // a buggify() site: decided once per run, then per reach
+          line =
+              first ? "fault point " + name + " enabled for the run"
+                    : "fault point " + name + " fired in " + task(d.task) + " (" + at(d.time) + ")";
+        }
         break;
       }
       default:

@@ -115,6 +115,7 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
   auto run_stream = [&](const std::vector<Decision>& stream, TraceSink* sink = nullptr) {
     SimDecisions d = SimDecisions::replaying_leniently(stream, options.strategy);
     d.set_sink(sink);
+    d.set_faults(options.faults);
     SimulationOptions o = options;
     o.trace = sink;
     return internal::run_simulated(program, d, o);

@@ -35,10 +35,15 @@ std::string Divergence::report() const {
 }
 
 DecisionSource::Perturbs SimDecisions::perturbs() const {
-  const bool fuzz_cancels = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff;
+  const bool fuzz_cancels = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff ||
+                            (faults_ && faults_->acts_at_awaits());
   switch (strategy_.kind) {
     case Strategy::kFifo:
-      return {.await_points = fuzz_cancels, .after_step = true};
+      // Plain asyncio, but a fault plan's delays still apply.
+      return {.timer_delay = faults_ != nullptr,
+              .job_duration = faults_ != nullptr,
+              .await_points = fuzz_cancels,
+              .after_step = true};
     case Strategy::kFaithful:
       return {.step_cost = true,
               .timer_delay = true,
@@ -125,9 +130,13 @@ Duration SimDecisions::step_cost(const StepInfo& step) {
 }
 
 Duration SimDecisions::timer_delay(Duration) {
-  return decide_duration(DecisionKind::kTimerDelay, 0, [&] {
-    return draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
-  });
+  Duration late{};
+  if (strategy_.kind != Strategy::kFifo)
+    late = decide_duration(DecisionKind::kTimerDelay, 0, [&] {
+      return draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
+    });
+  if (faults_) late += faults_->timer_delay(*this);
+  return late;
 }
 
 std::size_t SimDecisions::pick_due_timer(std::size_t n) {
@@ -176,9 +185,13 @@ std::size_t SimDecisions::pick_ready(const std::vector<std::uint64_t>& task_ids)
 }
 
 Duration SimDecisions::job_duration(std::uint64_t job) {
-  return decide_duration(DecisionKind::kJobDuration, job, [&] {
-    return rng_.below(duration_bound(DecisionKind::kJobDuration, strategy_) + 1);
-  });
+  Duration d{};
+  if (strategy_.kind != Strategy::kFifo)
+    d = decide_duration(DecisionKind::kJobDuration, job, [&] {
+      return rng_.below(duration_bound(DecisionKind::kJobDuration, strategy_) + 1);
+    });
+  if (faults_) d += faults_->job_delay(*this, job);
+  return d;
 }
 
 std::uint64_t SimDecisions::site_for(const SourceLocation& where) {
@@ -208,6 +221,14 @@ bool SimDecisions::choose_chance(DecisionKind kind, std::uint64_t site, double p
 std::uint64_t SimDecisions::choose_below(DecisionKind kind, std::uint64_t site,
                                          std::uint64_t bound) {
   return decide(kind, site, bound, [&] { return fault_rng_.below(bound); });
+}
+
+std::uint64_t SimDecisions::choose_drawn(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
+                                         const std::function<std::uint64_t(SplitMix64&)>& draw) {
+  return decide(kind, site, bound, [&] {
+    const std::uint64_t v = draw(fault_rng_);
+    return bound == 0 ? 0 : std::min(v, bound - 1);
+  });
 }
 
 void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
@@ -254,17 +275,20 @@ void SimDecisions::note_violation(const Invariant& check, const char* when) noex
   }
 }
 
-AwaitAction SimDecisions::at_await(const AwaitInfo& await) {
+AwaitVerdict SimDecisions::at_await(const AwaitInfo& await) {
+  if (faults_ && faults_->acts_at_awaits())
+    if (std::exception_ptr e = faults_->at_await(*this, await)) return {AwaitAction::kThrow, e};
   const CancellationFuzzing& c = strategy_.cancellation;
+  if (c.mode == CancellationFuzzing::Mode::kOff) return {};
   const std::string& name = await.task_name();
-  if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return AwaitAction::kNone;
+  if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return {};
   ++awaits_considered_;
   const std::uint64_t cancel =
       decide(DecisionKind::kCancel, await.task_id(), 2, [&]() -> std::uint64_t {
         if (c.mode == CancellationFuzzing::Mode::kExhaustive) return awaits_considered_ == c.index;
         return draw_probability(fault_rng_, c.probability);
       });
-  return cancel ? AwaitAction::kCancel : AwaitAction::kNone;
+  return {cancel ? AwaitAction::kCancel : AwaitAction::kNone, nullptr};
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

@@ -19,7 +19,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@
 #include "loop/loop.h"
 #include "loop/source_location.h"
 #include "sim/decision.h"
+#include "sim/fault_injector.h"
 #include "sim/invariant.h"
 #include "sim/prng.h"
 #include "sim/strategy.h"
@@ -71,6 +74,9 @@ class SimDecisions final : public DecisionSource {
   // [0, bound).
   bool choose_chance(DecisionKind kind, std::uint64_t site, double probability);
   std::uint64_t choose_below(DecisionKind kind, std::uint64_t site, std::uint64_t bound);
+  // ... or in [0, bound) as draw(fault stream) says (clamped into range).
+  std::uint64_t choose_drawn(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
+                             const std::function<std::uint64_t(SplitMix64&)>& draw);
 
   // Coverage of a run, by name ("file:line" for fault sites): how often each
   // lockstep::probe() was reached, each fault site reached and fired.
@@ -93,6 +99,9 @@ class SimDecisions final : public DecisionSource {
   // stopped when a replay diverges.
   void attach(Loop& loop) noexcept { loop_ = &loop; }
   void detach() noexcept { loop_ = nullptr; }
+  // A fault plan's injector, asked at awaits, timers and executor jobs. Shared: plans
+  // are values that many runs use. Set before the loop starts.
+  void set_faults(std::shared_ptr<FaultInjector> faults) noexcept { faults_ = std::move(faults); }
   // Streams every decision (and lockstep::log line) to `sink` as it is made. Not owned.
   void set_sink(TraceSink* sink) noexcept { sink_ = sink; }
   TraceSink* sink() const noexcept { return sink_; }
@@ -120,7 +129,7 @@ class SimDecisions final : public DecisionSource {
   bool wants_ready_ids() const override { return strategy_.kind == Strategy::kPct; }
   std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) override;
   Duration job_duration(std::uint64_t job) override;
-  AwaitAction at_await(const AwaitInfo& await) override;
+  AwaitVerdict at_await(const AwaitInfo& await) override;
   void after_step(const StepInfo& step) override;
 
   // Invariants (sim/invariant.h) of the running program.
@@ -172,6 +181,7 @@ class SimDecisions final : public DecisionSource {
   // ascending), and how many ready choices were made.
   std::string violation_message(const Invariant& check, const std::string& when) const;
 
+  std::shared_ptr<FaultInjector> faults_;
   bool lenient_ = false;
   std::vector<Invariant*> invariants_;  // registration order
   std::optional<std::string> violation_;

@@ -18,6 +18,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -47,6 +48,8 @@ struct SimulationOptions {
   // Streams the run's decisions, log lines and loop events as they happen (e.g.
   // replay/'s TraceWriter). Not owned; nullptr: none.
   TraceSink* trace = nullptr;
+  // A fault plan's injector (faults/fault_plan.h: make_injector(plan)); null: none.
+  std::shared_ptr<FaultInjector> faults;
 };
 
 template <class T>
@@ -133,6 +136,7 @@ template <class F>
 auto simulate(F program, const SimulationOptions& options = {}) {
   SimDecisions decisions = SimDecisions::seeded(options.seed, options.strategy);
   decisions.set_sink(options.trace);
+  decisions.set_faults(options.faults);
   return internal::run_simulated(program, decisions, options);
 }
 
@@ -142,6 +146,7 @@ template <class F>
 auto replay(F program, std::vector<Decision> recorded, const SimulationOptions& options = {}) {
   SimDecisions decisions = SimDecisions::replaying(std::move(recorded), options.strategy);
   decisions.set_sink(options.trace);
+  decisions.set_faults(options.faults);
   return internal::run_simulated(program, decisions, options);
 }
 

@@ -70,8 +70,19 @@ void TaskBase::forward_cancel_request() {
   }
 }
 
+void TaskBase::wake_to_raise(FutureBase* awaited) noexcept {
+  throw_cancel_ = true;  // the resume path that raises; deliver_cancel_request finds the error
+  if (awaited) {         // a bare yield is already scheduled
+    awaited->remove_waiter(this);
+    fut_waiter_ = nullptr;
+    loop_->push_ready(this);
+  }
+}
+
 void TaskBase::deliver_cancel_request(FutureBase* awaited) {
   throw_cancel_ = false;
+  if (std::exception_ptr injected = loop_->take_injected_error(*this)) [[unlikely]]
+    std::rethrow_exception(std::move(injected));
   // asyncio: Task.__wakeup first retrieves the awaited future's result (future.result(),
   // which also marks an exception as retrieved) and passes what it raised to __step;
   // __step, finding _must_cancel set, throws that exception into the coroutine if it is

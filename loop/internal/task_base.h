@@ -77,6 +77,10 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // what it awaits (so that future's cancellation is this task's own).
   bool cancel_forwarded() const noexcept { return cancel_forwarded_; }
 
+  // An error was injected at the await this task just suspended at: leave what it awaits
+  // (which carries on without it) and run next iteration, raising where it resumes.
+  void wake_to_raise(FutureBase* awaited) noexcept;
+
   // Loop::close(): the task never finished; destroy its coroutine. Stays pending.
   void destroy_pending() noexcept;
 

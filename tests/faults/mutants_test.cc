@@ -144,10 +144,12 @@ Coro<std::string> queue_program() {
 }
 
 Coro<std::string> shield_program() {
-  auto inner = create_task([]() -> Coro<int> {
-    co_await sleep(5ms);
-    co_return 42;
-  }(), "shielded");
+  auto inner = create_task(
+      []() -> Coro<int> {
+        co_await sleep(5ms);
+        co_return 42;
+      }(),
+      "shielded");
   auto waiter = create_task(mutant_shield(inner), "shield-waiter");
   co_await gather(return_exceptions, waiter);
   co_await gather(return_exceptions, inner);
@@ -163,7 +165,8 @@ std::uint64_t runs_to_first_failure(F program, const char* tasks, std::uint64_t 
   o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
   o.strategy.cancellation.probability = 0.1;
   o.strategy.cancellation.tasks = tasks;
-  auto sweep = simulate_seeds(program, 0, limit, o, [](const auto&) {}, true);
+  auto sweep = simulate_seeds(
+      program, 0, limit, o, [](const auto&) {}, true);
   return sweep.failing_seeds.empty() ? 0 : sweep.runs;
 }
 
@@ -174,7 +177,8 @@ TEST(MutantsTest, EachBrokenPrimitiveIsFoundWithinTwentyRuns) {
   };
   const Case cases[] = {
       {"Lock (lost wakeup)", runs_to_first_failure(lock_program, "locker-*", 1000)},
-      {"Queue (item to a cancelled getter)", runs_to_first_failure(queue_program, "consumer", 1000)},
+      {"Queue (item to a cancelled getter)",
+       runs_to_first_failure(queue_program, "consumer", 1000)},
       {"shield (no protection)", runs_to_first_failure(shield_program, "shield-waiter", 1000)},
   };
   for (const Case& c : cases) {
@@ -189,9 +193,9 @@ TEST(MutantsTest, EachBrokenPrimitiveIsFoundWithinTwentyRuns) {
 TEST(MutantsTest, EachBrokenPrimitiveIsFoundByACancelAtSomeAwait) {
   SimulationOptions o;
   o.seed = 0;
-  for (auto [program, tasks] : {std::pair{&lock_program, "locker-*"},
-                                std::pair{&queue_program, "consumer"},
-                                std::pair{&shield_program, "shield-waiter"}}) {
+  for (auto [program, tasks] :
+       {std::pair{&lock_program, "locker-*"}, std::pair{&queue_program, "consumer"},
+        std::pair{&shield_program, "shield-waiter"}}) {
     o.strategy.cancellation.tasks = tasks;
     auto sweep = cancel_at_each_await(program, o, [](std::uint64_t, const auto&) {});
     EXPECT_TRUE(sweep.baseline_ok) << tasks;

@@ -1,0 +1,90 @@
+// Fault plans: which faults a simulation injects, as a value or as a text file.
+//
+//   lockstep::register_fault_error<ConnectionReset>("ConnectionReset");
+//   lockstep::FaultPlan plan;
+//   plan.awaits.push_back({.tasks = "client-*", .awaiting = "Queue.get()", .probability = 0.05,
+//                          .error = "ConnectionReset", .message = "peer went away"});
+//   plan.delays.push_back({.target = lockstep::DelayFault::Target::kTimers, .probability = 0.01});
+//   lockstep::SimulationOptions o;
+//   o.faults = lockstep::make_injector(plan);        // or: load_fault_plan("plan.txt")
+//
+// At an await: a task whose name matches `tasks`, suspending on something whose
+// description matches `awaiting` ("sleep until *", "sleep(0)", "Queue.get()",
+// "Queue.put()", "Lock.acquire()", "Semaphore.acquire()", "Event.wait()",
+// "Task 'name'", "a gather of *", "a Future created at file:line", ...), raises the
+// registered error with `probability`: the await ends at once with that error, as if
+// thrown into the coroutine there (what it awaited carries on without it). Delays are
+// heavy-tailed - usually small, rarely long stalls - on timers being armed or executor
+// jobs. Each chance is a decision of kind fault (drawn from the fault stream, so a plan
+// that never fires leaves the rest of the run as it was): recorded, replayed, shrunk.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loop/clock.h"
+#include "sim/fault_injector.h"
+
+namespace lockstep {
+
+struct AwaitFault {
+  std::string tasks = "*";
+  std::string awaiting = "*";
+  double probability = 0.01;
+  std::string error = "std::runtime_error";
+  std::string message = "injected fault";
+};
+
+struct DelayFault {
+  enum class Target : std::uint8_t { kTimers, kJobs };
+  Target target = Target::kTimers;
+  double probability = 0.01;
+  Duration scale = std::chrono::milliseconds(1);  // the smallest delay when it fires
+  double alpha = 1.5;                             // tail index: smaller is heavier
+  Duration max = std::chrono::seconds(10);
+};
+
+struct FaultPlan {
+  std::vector<AwaitFault> awaits;
+  std::vector<DelayFault> delays;
+};
+
+// A plan that cannot be used: the text does not parse, a field is unknown, a probability
+// is outside [0, 1], an error name is not registered. what() names the place and the
+// problem, one line each.
+class FaultPlanError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a plan in protobuf text format (faults/fault_plan.proto); `origin` names it in
+// errors (a file name).
+FaultPlan parse_fault_plan(std::string_view text, const std::string& origin = "fault plan");
+FaultPlan load_fault_plan(const std::string& path);
+// The plan as text that parse_fault_plan reads back to the same plan.
+std::string to_text(const FaultPlan& plan);
+// Checks a plan built in C++ the way parse_fault_plan checks text. Throws FaultPlanError.
+void validate(const FaultPlan& plan, const std::string& origin = "fault plan");
+
+// The injector a simulation uses for `plan` (validated first).
+std::shared_ptr<FaultInjector> make_injector(FaultPlan plan);
+
+// Errors a plan may name. Built in: std::runtime_error, std::logic_error,
+// std::invalid_argument, std::out_of_range, lockstep::TimeoutError.
+using FaultErrorFactory = std::function<std::exception_ptr(const std::string& message)>;
+void register_fault_error(std::string name, FaultErrorFactory make);
+template <class E>
+void register_fault_error(std::string name) {
+  register_fault_error(std::move(name), [](const std::string& message) {
+    return std::make_exception_ptr(E(message));
+  });
+}
+bool is_fault_error(const std::string& name);
+
+}  // namespace lockstep

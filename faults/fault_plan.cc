@@ -130,6 +130,13 @@ class PlanInjector final : public FaultInjector {
           static_cast<std::uint64_t>(std::exp2(-std::max(f.alpha, 0.01)) * 4294967296.0);
       delays_.push_back(std::move(e));
     }
+    for (std::size_t i = 0; i < plan_.jobs.size(); ++i) {
+      Entry e;
+      e.name = "plan job #" + std::to_string(i);
+      e.site = site_of_name(e.name);
+      e.make = find_error(plan_.jobs[i].error);
+      jobs_.push_back(std::move(e));
+    }
   }
 
   std::exception_ptr at_await(SimDecisions& sim, const AwaitInfo& await) override {
@@ -155,7 +162,19 @@ class PlanInjector final : public FaultInjector {
   Duration job_delay(SimDecisions& sim, std::uint64_t) override {
     return delay(sim, DelayFault::Target::kJobs);
   }
+  std::exception_ptr job_error(SimDecisions& sim, std::uint64_t) override {
+    for (std::size_t i = 0; i < jobs_.size(); ++i) {
+      Entry& e = jobs_[i];
+      sim.name_site(e.site, e.name);
+      if (sim.choose_chance(DecisionKind::kFault, e.site, plan_.jobs[i].probability)) {
+        ++sim.faults_fired()[e.name];
+        return e.make(plan_.jobs[i].message);
+      }
+    }
+    return nullptr;
+  }
   bool acts_at_awaits() const override { return !awaits_.empty(); }
+  bool acts_on_jobs() const override { return !jobs_.empty(); }
   std::string text() const override { return text_; }
 
  private:
@@ -193,6 +212,7 @@ class PlanInjector final : public FaultInjector {
   std::string text_;
   std::vector<Entry> awaits_;
   std::vector<Entry> delays_;
+  std::vector<Entry> jobs_;
 };
 
 }  // namespace
@@ -228,6 +248,14 @@ void validate(const FaultPlan& plan, const std::string& origin) {
     if (f.scale <= Duration::zero()) errors += origin + ": " + where + ": scale must be positive\n";
     if (f.max < f.scale) errors += origin + ": " + where + ": max is below scale\n";
     if (!(f.alpha > 0)) errors += origin + ": " + where + ": alpha must be positive\n";
+  }
+  for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+    const JobFault& f = plan.jobs[i];
+    const std::string where = "job #" + std::to_string(i);
+    check_probability(where, f.probability);
+    if (!is_fault_error(f.error))
+      errors += origin + ": " + where + ": unknown error '" + f.error +
+                "' (register it with lockstep::register_fault_error)\n";
   }
   if (!errors.empty()) {
     errors.pop_back();
@@ -274,6 +302,13 @@ FaultPlan parse_fault_plan(std::string_view text, const std::string& origin) {
     if (d.has_max_ms()) f.max = from_ms(d.max_ms());
     plan.delays.push_back(f);
   }
+  for (const auto& j : proto.job()) {
+    JobFault f;
+    if (j.has_probability()) f.probability = j.probability();
+    if (j.has_error()) f.error = j.error();
+    if (j.has_message()) f.message = j.message();
+    plan.jobs.push_back(std::move(f));
+  }
   validate(plan, origin);
   return plan;
 }
@@ -297,6 +332,9 @@ std::string to_text(const FaultPlan& plan) {
            (f.target == DelayFault::Target::kTimers ? "\"timers\"" : "\"jobs\"") +
            " probability: " + number(f.probability) + " scale_ms: " + number(to_ms(f.scale)) +
            " alpha: " + number(f.alpha) + " max_ms: " + number(to_ms(f.max)) + " }\n";
+  for (const JobFault& f : plan.jobs)
+    out += "job { probability: " + number(f.probability) + " error: " + quoted(f.error) +
+           " message: " + quoted(f.message) + " }\n";
   return out;
 }
 

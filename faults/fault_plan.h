@@ -15,7 +15,8 @@
 // registered error with `probability`: the await ends at once with that error, as if
 // thrown into the coroutine there (what it awaited carries on without it). Delays are
 // heavy-tailed - usually small, rarely long stalls - on timers being armed or executor
-// jobs. Each chance is a decision of kind fault (drawn from the fault stream, so a plan
+// jobs; executor jobs may fail with a registered error instead of running. Each chance
+// is a decision of kind fault (drawn from the fault stream, so a plan
 // that never fires leaves the rest of the run as it was): recorded, replayed, shrunk.
 #pragma once
 
@@ -50,9 +51,16 @@ struct DelayFault {
   Duration max = std::chrono::seconds(10);
 };
 
+struct JobFault {
+  double probability = 0.01;
+  std::string error = "std::runtime_error";
+  std::string message = "injected job failure";
+};
+
 struct FaultPlan {
   std::vector<AwaitFault> awaits;
   std::vector<DelayFault> delays;
+  std::vector<JobFault> jobs;
 };
 
 // A plan that cannot be used: the text does not parse, a field is unknown, a probability

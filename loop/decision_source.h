@@ -77,6 +77,7 @@ class DecisionSource {
     bool job_duration = false;      // job_duration()
     bool await_points = false;      // at_await(): cancellation fuzzing
     bool after_step = false;        // after_step(): checks of the program's invariants
+    bool job_errors = false;        // job_error(): executor jobs that fail
   };
 
   virtual ~DecisionSource() = default;
@@ -100,6 +101,10 @@ class DecisionSource {
   // Virtual time executor job number `job` (run_in_executor, numbered from 1 in
   // submission order) takes before its completion enters the loop. Default: zero.
   virtual Duration job_duration(std::uint64_t /*job*/) { return Duration::zero(); }
+
+  // An error executor job number `job` fails with instead of running, or null (asked at
+  // submission, on the loop's thread). Default: none.
+  virtual std::exception_ptr job_error(std::uint64_t /*job*/) { return nullptr; }
 
   // Called after every step (after step_cost()). May throw to end the run (a violated
   // invariant): the exception leaves run_until_complete. Default: nothing.

@@ -249,6 +249,9 @@ class Loop {
   Duration job_duration(std::uint64_t job) {
     return perturbs_.job_duration ? decisions_->job_duration(job) : Duration::zero();
   }
+  std::exception_ptr job_error(std::uint64_t job) {
+    return perturbs_.job_errors ? decisions_->job_error(job) : nullptr;
+  }
   void await_job_post(std::uint64_t job, std::function<void()> on_post) {
     real_time_jobs_.emplace(job, std::move(on_post));
   }

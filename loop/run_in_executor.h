@@ -56,8 +56,12 @@ void wait_for_job(const std::shared_future<void>& done, std::uint64_t job, TimeP
 
 // Moves the job's outcome into `fut` (loop thread), unless `fut` was cancelled.
 template <class R>
-void deliver_job(JobCore<R>& core, Future<R>& fut) {
+void deliver_job(JobCore<R>& core, Future<R>& fut, const std::exception_ptr& injected) {
   if (fut.done()) return;
+  if (injected) {  // a failure the simulation chose: the job never ran
+    fut.set_exception(injected);
+    return;
+  }
   try {
     if constexpr (std::is_void_v<R>) {
       core.result.get();
@@ -93,10 +97,13 @@ auto run_in_executor(Executor* executor, F fn, Args... args)
   Future<R> fut(*loop);
   const std::uint64_t job = loop->next_job_id();
   const bool virtual_time = loop->driver().is_virtual();
+  const std::exception_ptr injected = loop->job_error(job);
+  if (injected) core->cancelled.store(true, std::memory_order_release);  // skip the work
 
   std::function<void()> post;  // real time: what the thread does when done
   if (!virtual_time) {
-    loop->await_job_post(job, [core, fut]() mutable { internal::deliver_job(*core, fut); });
+    loop->await_job_post(
+        job, [core, fut, injected]() mutable { internal::deliver_job(*core, fut, injected); });
     post = [loop, job] {
       try {
         loop->call_soon_threadsafe([loop, job] { loop->on_job_posted(job); });
@@ -117,10 +124,10 @@ auto run_in_executor(Executor* executor, F fn, Args... args)
     // happens to finish.
     const TimePoint submitted = loop->time();
     loop->call_at(submitted + loop->job_duration(job),
-                  [core, fut, finished_future, job, submitted]() mutable {
+                  [core, fut, finished_future, job, submitted, injected]() mutable {
                     if (fut.done()) return;  // cancelled: nothing to wait for
                     internal::wait_for_job(finished_future, job, submitted);
-                    internal::deliver_job(*core, fut);
+                    internal::deliver_job(*core, fut, injected);
                   });
   }
   fut.add_done_callback([core](Future<R>& f) {

@@ -22,8 +22,11 @@ class FaultInjector {
   virtual Duration timer_delay(SimDecisions& sim) = 0;
   // Extra duration for executor job `job` (on top of the strategy's).
   virtual Duration job_delay(SimDecisions& sim, std::uint64_t job) = 0;
-  // Whether it may act at awaits at all (if not, awaits are not asked about).
+  // An error for executor job `job` to fail with (instead of running), or null.
+  virtual std::exception_ptr job_error(SimDecisions& sim, std::uint64_t job) = 0;
+  // Whether it may act at awaits (if not, awaits are not asked about), on job results.
   virtual bool acts_at_awaits() const = 0;
+  virtual bool acts_on_jobs() const = 0;
   // The plan, as the text that rebuilds it (stored in trace headers).
   virtual std::string text() const = 0;
 };

@@ -43,7 +43,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
       return {.timer_delay = faults_ != nullptr,
               .job_duration = faults_ != nullptr,
               .await_points = fuzz_cancels,
-              .after_step = true};
+              .after_step = true,
+              .job_errors = faults_ && faults_->acts_on_jobs()};
     case Strategy::kFaithful:
       return {.step_cost = true,
               .timer_delay = true,
@@ -51,7 +52,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
               .completion_order = true,
               .job_duration = true,
               .await_points = fuzz_cancels,
-              .after_step = true};
+              .after_step = true,
+              .job_errors = faults_ && faults_->acts_on_jobs()};
     case Strategy::kRandom:
     case Strategy::kPct:
       return {.step_cost = true,
@@ -61,7 +63,8 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
               .ready_order = true,
               .job_duration = true,
               .await_points = fuzz_cancels,
-              .after_step = true};
+              .after_step = true,
+              .job_errors = faults_ && faults_->acts_on_jobs()};
   }
   return {};
 }
@@ -234,6 +237,10 @@ std::uint64_t SimDecisions::choose_drawn(DecisionKind kind, std::uint64_t site, 
 void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
   auto [it, fresh] = site_names_.try_emplace(site, name);
   if (fresh && sink_) sink_->on_site(site, name);
+}
+
+std::exception_ptr SimDecisions::job_error(std::uint64_t job) {
+  return faults_ ? faults_->job_error(*this, job) : nullptr;
 }
 
 void SimDecisions::after_step(const StepInfo&) {

@@ -131,6 +131,7 @@ class SimDecisions final : public DecisionSource {
   Duration job_duration(std::uint64_t job) override;
   AwaitVerdict at_await(const AwaitInfo& await) override;
   void after_step(const StepInfo& step) override;
+  std::exception_ptr job_error(std::uint64_t job) override;
 
   // Invariants (sim/invariant.h) of the running program.
   void add_invariant(Invariant* check) { invariants_.push_back(check); }

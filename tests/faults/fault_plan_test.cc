@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <string>
 #include <vector>
@@ -202,6 +203,26 @@ TEST(FaultPlanTest, DelaysAreHeavyTailedAndBounded) {
   EXPECT_LE(late.back(), 1s);
   EXPECT_LT(late[late.size() / 2], 5ms) << "most delays are small";
   EXPECT_GT(late[late.size() * 99 / 100], 50ms) << "a few are long stalls";
+}
+
+TEST(FaultPlanTest, AnExecutorJobFailsInsteadOfRunning) {
+  FaultPlan plan;
+  plan.jobs.push_back({.probability = 1.0, .message = "disk full"});
+  std::atomic<int> ran{0};
+  auto run = simulate(
+      [&]() -> Coro<std::string> {
+        try {
+          co_await to_thread([&] { ++ran; });
+          co_return "ran";
+        } catch (const std::runtime_error& e) {
+          co_return e.what();
+        }
+      },
+      with_plan(5, plan));
+  EXPECT_EQ(run.outcome.value(), "disk full");
+  EXPECT_EQ(ran.load(), 0) << "a failed job does not run";
+  EXPECT_THAT(error_of("job { probability: 2 }"),
+              HasSubstr("plan.txt: job #0: probability 2 is not in [0, 1]"));
 }
 
 TEST(FaultPlanTest, ATracedRunWithAPlanReplaysFromTheFile) {

@@ -45,6 +45,7 @@ class TaskBase;
 struct AwaitInfo {
   const internal::TaskBase* task = nullptr;
   const internal::FutureBase* awaited = nullptr;  // null: a bare yield
+  bool in_timeout = false;  // the await is inside an active timeout() scope of the task
   std::uint64_t task_id() const noexcept;
   const std::string& task_name() const;
   // What it awaits, as deadlock reports say it: "sleep until t=1.5s", "Queue.get()",
@@ -54,10 +55,11 @@ struct AwaitInfo {
 
 // What happens to a task at an await point.
 enum class AwaitAction : std::uint8_t {
-  kNone,    // nothing: the await proceeds
-  kCancel,  // the task is cancelled there, as if another task called cancel() right then
-  kThrow,   // the await raises `error` at once (as coro.throw() would); what it awaited
-            // carries on without this task
+  kNone,           // nothing: the await proceeds
+  kCancel,         // the task is cancelled there, as if another task called cancel() right then
+  kThrow,          // the await raises `error` at once (as coro.throw() would); what it awaited
+                   // carries on without this task
+  kExpireTimeout,  // the innermost timeout() scope around the await expires right now
 };
 
 struct AwaitVerdict {

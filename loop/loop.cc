@@ -11,6 +11,7 @@
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/task.h"
+#include "loop/timeouts.h"
 
 #if __has_include(<cxxabi.h>)
 #include <cxxabi.h>
@@ -152,9 +153,17 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
 }
 
 void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited) {
-  AwaitVerdict verdict = decisions_->at_await(AwaitInfo{&task, awaited});
+  AwaitVerdict verdict =
+      decisions_->at_await(AwaitInfo{&task, awaited, innermost_timeout(&task) != nullptr});
   switch (verdict.action) {
     case AwaitAction::kNone:
+      break;
+    case AwaitAction::kExpireTimeout:
+      if (Timeout* scope = innermost_timeout(&task)) {
+        internal::TaskBase* current = std::exchange(current_task_, nullptr);
+        scope->expire_now();
+        current_task_ = current;
+      }
       break;
     case AwaitAction::kThrow:
       if (verdict.error) {
@@ -171,6 +180,20 @@ void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* 
       break;
     }
   }
+}
+
+void Loop::exit_timeout_scope(Timeout* scope) noexcept {
+  for (auto it = timeout_scopes_.rbegin(); it != timeout_scopes_.rend(); ++it)
+    if (it->second == scope) {
+      timeout_scopes_.erase(std::next(it).base());
+      return;
+    }
+}
+
+Timeout* Loop::innermost_timeout(const internal::TaskBase* task) const noexcept {
+  for (auto it = timeout_scopes_.rbegin(); it != timeout_scopes_.rend(); ++it)
+    if (it->first == task) return it->second;
+  return nullptr;
 }
 
 std::exception_ptr Loop::take_injected_error(const internal::TaskBase& task) noexcept {

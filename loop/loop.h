@@ -51,6 +51,7 @@ template <class T>
 class Coro;
 class AnyTask;
 class Executor;
+class Timeout;
 
 namespace internal {
 class TaskBase;
@@ -234,6 +235,13 @@ class Loop {
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
   // A task suspended at an await (asked only when perturbs().await_points).
   void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
+  // Active timeout() scopes, innermost last: so a decision source can fire the one
+  // enclosing an await (AwaitAction::kExpireTimeout).
+  void enter_timeout_scope(const internal::TaskBase* task, Timeout* scope) {
+    timeout_scopes_.emplace_back(task, scope);
+  }
+  void exit_timeout_scope(Timeout* scope) noexcept;
+  Timeout* innermost_timeout(const internal::TaskBase* task) const noexcept;
   // The error injected at `task`'s current await (AwaitAction::kThrow), taken; or null.
   std::exception_ptr take_injected_error(const internal::TaskBase& task) noexcept;
   // The observer, if any; callers test it before building an event (one branch).
@@ -330,6 +338,7 @@ class Loop {
   std::map<std::uint64_t, std::function<void()>> real_time_jobs_;  // job -> loop side
   // Errors injected at awaits, until the task resumes (rare: kept out of every task).
   std::map<const internal::TaskBase*, std::exception_ptr> injected_errors_;
+  std::vector<std::pair<const internal::TaskBase*, Timeout*>> timeout_scopes_;
 
   std::uint64_t steps_ = 0;
   std::uint64_t budget_base_steps_ = 0;

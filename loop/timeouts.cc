@@ -16,7 +16,20 @@ void Timeout::enter() {
   if (!task_) throw std::logic_error("Timeout should be used inside a task");
   state_ = State::kEntered;
   cancelling_ = task_.cancelling();
+  registered_ = &task_.base()->loop();
+  registered_->enter_timeout_scope(task_.base(), this);
   reschedule(when_);
+}
+
+Timeout::~Timeout() {
+  handler_.cancel();
+  if (registered_) registered_->exit_timeout_scope(this);
+}
+
+void Timeout::expire_now() {
+  if (state_ != State::kEntered) return;
+  handler_.cancel();
+  on_timeout();
 }
 
 void Timeout::reschedule(std::optional<TimePoint> when) {
@@ -48,6 +61,7 @@ void Timeout::on_timeout() {
 void Timeout::exit(const std::exception_ptr& escaping, bool escaping_is_cancel) {
   handler_.cancel();
   handler_ = Handle();
+  if (Loop* loop = std::exchange(registered_, nullptr)) loop->exit_timeout_scope(this);
   if (state_ == State::kExpiring) {
     state_ = State::kExpired;
     // Only if no other cancel request arrived meanwhile is the CancelledError ours.

@@ -34,7 +34,7 @@ class Timeout {
   explicit Timeout(std::optional<TimePoint> when) noexcept : when_(when) {}
   Timeout(const Timeout&) = delete;
   Timeout& operator=(const Timeout&) = delete;
-  ~Timeout() { handler_.cancel(); }
+  ~Timeout();
 
   // The deadline, or nullopt for none.
   std::optional<TimePoint> when() const noexcept { return when_; }
@@ -58,6 +58,10 @@ class Timeout {
     return run(await_future(std::move(future)));
   }
 
+  // Expires the scope now, as if its deadline had come (for simulations that fire a
+  // timeout at an await). Nothing unless the scope is active.
+  void expire_now();
+
   // The two halves of `async with`, for callers that need them apart. exit() takes what
   // escaped the body (null if nothing) and throws TimeoutError when the scope expired and
   // the CancelledError is its own.
@@ -74,9 +78,10 @@ class Timeout {
 
   State state_ = State::kCreated;
   std::optional<TimePoint> when_;
-  Handle handler_;      // the pending call to on_timeout(), if armed
-  AnyTask task_;        // the task the scope runs in
-  int cancelling_ = 0;  // task.cancelling() on entry
+  Handle handler_;              // the pending call to on_timeout(), if armed
+  AnyTask task_;                // the task the scope runs in
+  int cancelling_ = 0;          // task.cancelling() on entry
+  Loop* registered_ = nullptr;  // the loop whose active scopes list this one
 };
 
 // A Timeout expiring `delay` from now (nullopt: never). Needs a running loop.

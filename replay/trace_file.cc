@@ -77,6 +77,7 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_cancel_probability(s.cancellation.probability);
   p.set_cancel_index(s.cancellation.index);
   p.set_cancel_tasks(s.cancellation.tasks);
+  p.set_cancel_target(to_string(s.cancellation.target));
   return p;
 }
 
@@ -427,6 +428,11 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   t.info.strategy.cancellation.probability = h.strategy().cancel_probability();
   t.info.strategy.cancellation.index = h.strategy().cancel_index();
   t.info.strategy.cancellation.tasks = h.strategy().cancel_tasks();
+  const auto cancel_target = parse_cancellation_target(h.strategy().cancel_target());
+  if (!cancel_target)
+    fail(path, "corrupt trace: unknown cancellation target '" +
+                   printable(h.strategy().cancel_target()) + "'");
+  t.info.strategy.cancellation.target = *cancel_target;
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
   t.info.fault_plan = h.fault_plan();

@@ -109,7 +109,7 @@ std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decis
 
 std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
                            const std::string& failure, const ShrinkWitness& witness,
-                           const std::map<std::uint64_t, std::string>& site_names) {
+                           const std::map<std::uint64_t, std::string>& site_names, bool timeouts) {
   auto task = [&](std::uint64_t id) {
     if (id == 0) return std::string("the loop");
     const auto it = witness.task_names.find(id);
@@ -134,6 +134,11 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
       case DecisionKind::kCancel: {
         const std::uint64_t n = ++awaits_of_task[d.site];
         if (d.value == 0) continue;
+        if (d.value == 2 || timeouts) {
+          line = "the timeout around " + task(d.site) + "'s " + ordinal(n) +
+                 " await expired right then (" + at(d.time) + ")";
+          break;
+        }
         line = "a cancel injected into " + task(d.site) + " at its " + ordinal(n) + " await (" +
                at(d.time);
         if (injected < witness.injected_cancels.size())

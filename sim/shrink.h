@@ -95,9 +95,12 @@ class ShrinkWitness final : public TraceSink {
 };
 
 // "fails with N non-default decisions (from M): ..." for the final run.
+// `timeouts`: a cancel decision of value 1 expires a timeout (CancellationFuzzing target
+// timeout) rather than cancelling the task.
 std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
                            const std::string& failure, const ShrinkWitness& witness,
-                           const std::map<std::uint64_t, std::string>& site_names);
+                           const std::map<std::uint64_t, std::string>& site_names,
+                           bool timeouts = false);
 
 // The candidate edits of one round, as index sets into the current stream: first each
 // fault/cancel decision, then chunks of all non-default decisions, halving in size.
@@ -215,8 +218,10 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
   // The final run once more, watched, for a summary in the program's own terms.
   internal::ShrinkWitness witness;
   auto watched = run_stream(result.run.decisions, &witness);
-  result.summary = internal::shrink_summary(result.run.decisions, result.non_default_before,
-                                            failure_of(result.run), witness, watched.site_names);
+  result.summary = internal::shrink_summary(
+      result.run.decisions, result.non_default_before, failure_of(result.run), witness,
+      watched.site_names,
+      options.strategy.cancellation.target == CancellationFuzzing::Target::kTimeout);
   return result;
 }
 

@@ -289,13 +289,21 @@ AwaitVerdict SimDecisions::at_await(const AwaitInfo& await) {
   if (c.mode == CancellationFuzzing::Mode::kOff) return {};
   const std::string& name = await.task_name();
   if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return {};
+  using Target = CancellationFuzzing::Target;
+  if (c.target == Target::kTimeout && !await.in_timeout) return {};
+  // Values: 0 nothing; 1 the target (kAny: cancel the task); 2 (kAny in a timeout scope
+  // only) expire the timeout.
+  const bool either = c.target == Target::kAny && await.in_timeout;
   ++awaits_considered_;
-  const std::uint64_t cancel =
-      decide(DecisionKind::kCancel, await.task_id(), 2, [&]() -> std::uint64_t {
+  const std::uint64_t v =
+      decide(DecisionKind::kCancel, await.task_id(), either ? 3 : 2, [&]() -> std::uint64_t {
         if (c.mode == CancellationFuzzing::Mode::kExhaustive) return awaits_considered_ == c.index;
-        return draw_probability(fault_rng_, c.probability);
+        if (!draw_probability(fault_rng_, c.probability)) return 0;
+        return either ? 1 + fault_rng_.below(2) : 1;
       });
-  return {cancel ? AwaitAction::kCancel : AwaitAction::kNone, nullptr};
+  if (v == 0) return {};
+  const bool expire = v == 2 || c.target == Target::kTimeout;
+  return {expire ? AwaitAction::kExpireTimeout : AwaitAction::kCancel, nullptr};
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

@@ -43,6 +43,26 @@ std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_vie
   return std::nullopt;
 }
 
+const char* to_string(CancellationFuzzing::Target target) noexcept {
+  switch (target) {
+    case CancellationFuzzing::Target::kTask:
+      return "task";
+    case CancellationFuzzing::Target::kTimeout:
+      return "timeout";
+    case CancellationFuzzing::Target::kAny:
+      return "any";
+  }
+  return "unknown";
+}
+
+std::optional<CancellationFuzzing::Target> parse_cancellation_target(
+    std::string_view name) noexcept {
+  if (name == "task" || name.empty()) return CancellationFuzzing::Target::kTask;
+  if (name == "timeout") return CancellationFuzzing::Target::kTimeout;
+  if (name == "any") return CancellationFuzzing::Target::kAny;
+  return std::nullopt;
+}
+
 bool glob_match(std::string_view pattern, std::string_view name) noexcept {
   // Iterative wildcard match: on a mismatch, let the last '*' absorb one more character.
   std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;

@@ -36,7 +36,8 @@ const char* to_string(Strategy s) noexcept;
 std::optional<Strategy> parse_strategy(std::string_view name) noexcept;
 
 // Cancellation fuzzing: a cancel() landing on a task at one of its awaits (the moment
-// it suspends), as if another task had called it right then. Each await of a targeted
+// it suspends), as if another task had called it right then - or the timeout() scope
+// around that await expiring right then. Each await of a targeted
 // task is a decision of kind cancel (1 = cancel here), so a run with cancellations
 // replays and shrinks like any other. Works with every strategy, fifo included.
 struct CancellationFuzzing {
@@ -45,17 +46,28 @@ struct CancellationFuzzing {
     kRandom,      // cancel at each await with `probability`
     kExhaustive,  // cancel at exactly the `index`-th await of the run (1-based; 0: none)
   };
+  // What a firing does at the await.
+  enum class Target : std::uint8_t {
+    kTask,     // cancel the awaiting task
+    kTimeout,  // expire the innermost timeout() scope around the await, at that moment;
+               // awaits outside one are not decisions
+    kAny,      // either (an await outside a timeout scope can only cancel the task)
+  };
   Mode mode = Mode::kOff;
   double probability = 0.05;
   std::uint64_t index = 0;
   // Which tasks: names matching this pattern ('*' matches any run of characters). Empty:
   // every task but the one running main, whose cancellation ends the run by design.
   std::string tasks;
+  Target target = Target::kTask;
 };
 
-// "off", "random", "exhaustive".
+// "off", "random", "exhaustive"; "task", "timeout", "any".
 const char* to_string(CancellationFuzzing::Mode mode) noexcept;
 std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_view name) noexcept;
+const char* to_string(CancellationFuzzing::Target target) noexcept;
+std::optional<CancellationFuzzing::Target> parse_cancellation_target(
+    std::string_view name) noexcept;
 // True iff `name` matches `pattern` ('*' matches any run of characters, even empty).
 bool glob_match(std::string_view pattern, std::string_view name) noexcept;
 

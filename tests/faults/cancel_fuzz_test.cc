@@ -155,6 +155,78 @@ RC_GTEST_PROP(CancelFuzzLaws, ExhaustiveModeVisitsEveryAwaitExactlyOnce, ()) {
   RC_ASSERT(cancelled == std::set(baseline_awaits.begin(), baseline_awaits.end()));
 }
 
+// A task with awaits before, inside and after a timeout() scope; reports how many awaits
+// inside the scope completed and how the scope ended.
+Coro<std::string> with_a_timeout_scope() {
+  std::string out;
+  auto w = create_task(
+      [](std::string* out) -> Coro<void> {
+        co_await sleep(1ms);  // outside the scope
+        int done = 0;
+        try {
+          Timeout scope = timeout(10s);
+          co_await scope.run([](int* done) -> Coro<void> {
+            for (int i = 0; i < 4; ++i) {
+              co_await sleep(1ms);
+              ++*done;
+            }
+          }(&done));
+          *out = "finished";
+        } catch (const TimeoutError&) {
+          *out = "timed out after " + std::to_string(done) + " awaits";
+        }
+        co_await sleep(1ms);  // outside again
+      }(&out),
+      "w");
+  co_await w;
+  co_return out;
+}
+
+TEST(CancelFuzzTest, TheTimeoutTargetExpiresTheEnclosingScopeAtTheAwait) {
+  SimulationOptions o = fuzzing(1, Mode::kRandom, 1.0, "w");
+  o.strategy.cancellation.target = CancellationFuzzing::Target::kTimeout;
+  auto run = simulate(with_a_timeout_scope, o);
+  ASSERT_TRUE(run.outcome.ok()) << describe_exception(run.outcome.exception());
+  EXPECT_EQ(run.outcome.value(), "timed out after 0 awaits");
+  // Only awaits inside the scope are decisions: the first one fired, the task went on.
+  EXPECT_EQ(cancels(run.decisions).size(), 1u);
+  auto again = replay(with_a_timeout_scope, run.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  EXPECT_EQ(again.outcome.value(), run.outcome.value());
+}
+
+TEST(CancelFuzzTest, ExhaustiveTimeoutsExpireTheScopeAtEachAwaitInIt) {
+  SimulationOptions o = fuzzing(2, Mode::kExhaustive, 0, "w");
+  o.strategy.cancellation.target = CancellationFuzzing::Target::kTimeout;
+  std::vector<std::string> seen;
+  auto sweep = cancel_at_each_await(with_a_timeout_scope, o, [&](std::uint64_t, const auto& run) {
+    seen.push_back(run.outcome.ok() ? run.outcome.value()
+                                    : describe_exception(run.outcome.exception()));
+  });
+  EXPECT_EQ(sweep.awaits, 4u);  // the four sleeps inside the scope
+  EXPECT_TRUE(sweep.failing.empty());
+  EXPECT_EQ(seen, (std::vector<std::string>{"finished", "timed out after 0 awaits",
+                                            "timed out after 1 awaits", "timed out after 2 awaits",
+                                            "timed out after 3 awaits"}));
+}
+
+TEST(CancelFuzzTest, TheAnyTargetChoosesBetweenTaskAndTimeoutInsideAScope) {
+  SimulationOptions o = fuzzing(0, Mode::kRandom, 0.5, "w");
+  o.strategy.cancellation.target = CancellationFuzzing::Target::kAny;
+  std::set<std::string> outcomes;
+  for (std::uint64_t s = 0; s < 60; ++s) {
+    o.seed = s;
+    auto run = simulate(with_a_timeout_scope, o);
+    outcomes.insert(run.outcome.ok() ? run.outcome.value() : "cancelled");
+    for (const Decision& d : cancels(run.decisions)) EXPECT_TRUE(d.bound == 2 || d.bound == 3);
+    EXPECT_FALSE(replay(with_a_timeout_scope, run.decisions, o).divergence);
+  }
+  EXPECT_TRUE(outcomes.count("cancelled")) << "some runs cancel the task";
+  bool timed_out = false;
+  for (const auto& s : outcomes) timed_out |= s.rfind("timed out", 0) == 0;
+  EXPECT_TRUE(timed_out) << "some runs expire the timeout";
+}
+
 // The primitives under cancellation fuzzing: whatever cancels land wherever, a Lock is
 // never left held, a Queue loses and duplicates no item, a shielded task's result is
 // unaffected, and everything ends.

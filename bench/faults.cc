@@ -68,27 +68,10 @@ Coro<int> pool_service() {
   co_return lent;
 }
 
-std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& modes,
-                                        int rounds) {
-  std::vector<std::vector<double>> samples(modes.size());
-  for (int r = 0; r < rounds; ++r)
-    for (std::size_t m = 0; m < modes.size(); ++m) {
-      lockstep::bench::Stopwatch w;
-      modes[m]();
-      samples[m].push_back(static_cast<double>(w.elapsed_ns()));
-    }
-  std::vector<double> medians;
-  for (auto& s : samples) {
-    std::sort(s.begin(), s.end());
-    medians.push_back(s[s.size() / 2]);
-  }
-  return medians;
-}
-
 }  // namespace
 
 int main() {
-  const auto m = interleaved_medians(
+  const auto m = lockstep::bench::interleaved_medians(
       {[] { lockstep::run(yields()); }, [] { lockstep::run(yields_with_fault_point()); }}, 9);
   std::printf("yield loop:                      %6.2f ns per iteration\n", m[0] / kIterations);
   std::printf("yield loop with a fault point:   %6.2f ns per iteration\n", m[1] / kIterations);

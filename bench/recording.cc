@@ -38,26 +38,6 @@ lockstep::Coro<long> workload() {
   co_return total;
 }
 
-// Runs every mode once per round, `rounds` times, and returns each mode's median: the
-// modes interleave, so a slow spell of a shared machine hits them all alike.
-std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& modes,
-                                        int rounds) {
-  std::vector<std::vector<double>> samples(modes.size());
-  for (int r = 0; r < rounds; ++r) {
-    for (std::size_t m = 0; m < modes.size(); ++m) {
-      lockstep::bench::Stopwatch w;
-      modes[m]();
-      samples[m].push_back(static_cast<double>(w.elapsed_ns()));
-    }
-  }
-  std::vector<double> medians;
-  for (auto& s : samples) {
-    std::sort(s.begin(), s.end());
-    medians.push_back(s[s.size() / 2]);
-  }
-  return medians;
-}
-
 }  // namespace
 
 int main() {
@@ -72,7 +52,7 @@ int main() {
   const auto recorded = lockstep::read_trace(path).decisions;
   const std::string replay_path = path + ".replay";  // replayed while `path` is rewritten
   lockstep::record_trace(workload, options, replay_path, "bench.recording");
-  const std::vector<double> m = interleaved_medians(
+  const std::vector<double> m = lockstep::bench::interleaved_medians(
       {
           [] { lockstep::run(workload()); },
           [&] { lockstep::simulate(workload, options); },

@@ -5,10 +5,13 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace lockstep::bench {
 
@@ -40,6 +43,25 @@ inline void report(const char* workload, std::int64_t n, std::int64_t elapsed_ns
   std::printf("workload=%s n=%lld ns_per_op=%.2f peak_rss_kb=%ld\n", workload,
               static_cast<long long>(n), n ? static_cast<double>(elapsed_ns) / n : 0.0,
               peak_rss_kb());
+}
+
+// Runs every mode once per round, `rounds` times, and returns each mode's median: the
+// modes interleave, so a slow spell of a shared machine hits them all alike.
+inline std::vector<double> interleaved_medians(const std::vector<std::function<void()>>& modes,
+                                               int rounds) {
+  std::vector<std::vector<double>> samples(modes.size());
+  for (int r = 0; r < rounds; ++r)
+    for (std::size_t m = 0; m < modes.size(); ++m) {
+      Stopwatch w;
+      modes[m]();
+      samples[m].push_back(static_cast<double>(w.elapsed_ns()));
+    }
+  std::vector<double> medians;
+  for (auto& s : samples) {
+    std::sort(s.begin(), s.end());
+    medians.push_back(s[s.size() / 2]);
+  }
+  return medians;
 }
 
 }  // namespace lockstep::bench

@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <atomic>
@@ -175,6 +177,52 @@ TEST(FaultPlanTest, APlanThatNeverFiresLeavesTheRunAsItWas) {
     EXPECT_EQ(rest, without.decisions);
     EXPECT_EQ(with.outcome.value(), without.outcome.value());
   }
+}
+
+// For random task programs and seeds: a plan whose every entry has probability 0 gives
+// the run of no plan - the same decisions (its fault decisions aside) and outcome.
+RC_GTEST_PROP(FaultPlanLaws, APlanThatNeverFiresGivesTheRunOfNoPlan, ()) {
+  const auto sleeps = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 6));
+  const auto s = *rc::gen::arbitrary<std::uint64_t>();
+  const auto kind = *rc::gen::element(Strategy::kFifo, Strategy::kFaithful, Strategy::kRandom);
+  auto program = [&sleeps]() -> Coro<std::string> {
+    std::string log;
+    Queue<int> q;
+    std::vector<Task<void>> tasks;
+    for (std::size_t i = 0; i < sleeps.size(); ++i)
+      tasks.push_back(create_task(
+          [](int ms, std::size_t i, std::string* log, Queue<int>* q) -> Coro<void> {
+            co_await sleep(std::chrono::milliseconds(ms + random_below(3)));
+            co_await q->put(static_cast<int>(i));
+            *log += std::to_string(co_await q->get());
+            co_await to_thread([] {});
+          }(sleeps[i], i, &log, &q),
+          "t" + std::to_string(i)));
+    co_await gather(return_exceptions, tasks);
+    co_return log;
+  };
+  FaultPlan plan;
+  plan.awaits.push_back({.probability = 0.0});
+  plan.delays.push_back({.target = DelayFault::Target::kTimers, .probability = 0.0});
+  plan.delays.push_back({.target = DelayFault::Target::kJobs, .probability = 0.0});
+  plan.jobs.push_back({.probability = 0.0});
+  SimulationOptions with = with_plan(s, plan), without;
+  without.seed = s;
+  with.strategy.kind = without.strategy.kind = kind;
+  auto a = simulate(program, with);
+  auto b = simulate(program, without);
+  std::vector<Decision> rest;
+  for (const Decision& d : a.decisions)
+    if (d.kind != DecisionKind::kFault) rest.push_back(d);
+  // Under fifo a plan turns timer and job decisions on (for its delays): compare what both
+  // runs decided otherwise.
+  if (kind == Strategy::kFifo)
+    std::erase_if(rest, [](const Decision& d) {
+      return d.kind == DecisionKind::kTimerDelay || d.kind == DecisionKind::kJobDuration;
+    });
+  RC_ASSERT(rest == b.decisions);
+  RC_ASSERT(a.outcome.ok() == b.outcome.ok());
+  if (a.outcome.ok()) RC_ASSERT(a.outcome.value() == b.outcome.value());
 }
 
 TEST(FaultPlanTest, DelaysAreHeavyTailedAndBounded) {

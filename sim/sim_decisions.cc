@@ -35,38 +35,18 @@ std::string Divergence::report() const {
 }
 
 DecisionSource::Perturbs SimDecisions::perturbs() const {
-  const bool fuzz_cancels = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff ||
-                            (faults_ && faults_->acts_at_awaits());
-  switch (strategy_.kind) {
-    case Strategy::kFifo:
-      // Plain asyncio, but a fault plan's delays still apply.
-      return {.timer_delay = faults_ != nullptr,
-              .job_duration = faults_ != nullptr,
-              .await_points = fuzz_cancels,
-              .after_step = true,
-              .job_errors = faults_ && faults_->acts_on_jobs()};
-    case Strategy::kFaithful:
-      return {.step_cost = true,
-              .timer_delay = true,
-              .due_timer_order = true,
-              .completion_order = true,
-              .job_duration = true,
-              .await_points = fuzz_cancels,
-              .after_step = true,
-              .job_errors = faults_ && faults_->acts_on_jobs()};
-    case Strategy::kRandom:
-    case Strategy::kPct:
-      return {.step_cost = true,
-              .timer_delay = true,
-              .due_timer_order = true,
-              .completion_order = true,
-              .ready_order = true,
-              .job_duration = true,
-              .await_points = fuzz_cancels,
-              .after_step = true,
-              .job_errors = faults_ && faults_->acts_on_jobs()};
-  }
-  return {};
+  // What every strategy shares: fault plans and cancellation fuzzing, invariant checks.
+  Perturbs p{.await_points = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff ||
+                             (faults_ && faults_->acts_at_awaits()),
+             .after_step = true,
+             .job_errors = faults_ && faults_->acts_on_jobs()};
+  // fifo is plain asyncio, except that a fault plan's delays still apply to timers and
+  // jobs; the others decide timing, and random and pct the ready order too.
+  const bool timing = strategy_.kind != Strategy::kFifo;
+  p.step_cost = p.due_timer_order = p.completion_order = timing;
+  p.timer_delay = p.job_duration = timing || faults_ != nullptr;
+  p.ready_order = strategy_.kind == Strategy::kRandom || strategy_.kind == Strategy::kPct;
+  return p;
 }
 
 template <class Draw>

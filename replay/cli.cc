@@ -159,7 +159,8 @@ int run_program(const std::string& command, const std::string& path,
            "registers the program (lockstep::Programs, lockstep::cli::main; see replay/cli.h)\n";
     return kUsageError;
   }
-  const Trace header = read_trace(path);
+  // Only the header is needed here (the program runs from its own read of the file).
+  const Trace header = read_trace(path, TraceParts::kDecisionsOnly);
   const Programs::Entry* entry = programs->find(header.info.program);
   if (!entry) {
     err << "lockstep " << command << ": " << path << " is a trace of '"

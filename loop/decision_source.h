@@ -40,12 +40,25 @@ class FutureBase;
 class TaskBase;
 }  // namespace internal
 
+// The structure nearest around a task, the one that waits for it on someone's behalf.
+enum class Enclosure : std::uint8_t {
+  kNone,       // the task is awaited directly, or not at all
+  kGather,     // it is a child of a gather (or of a gather around a shield, ...)
+  kShield,     // it runs inside shield(): cancelling the outer leaves it running
+  kTaskGroup,  // it is a child of a TaskGroup
+};
+// "gather", "shield", "TaskGroup"; "" for kNone.
+const char* to_string(Enclosure e) noexcept;
+
 // A task that has just suspended at an await (an await of something not yet done, or a
 // bare sleep(0)): the points where a cancellation can land on it.
 struct AwaitInfo {
   const internal::TaskBase* task = nullptr;
   const internal::FutureBase* awaited = nullptr;  // null: a bare yield
-  bool in_timeout = false;  // the await is inside an active timeout() scope of the task
+  // A timeout() scope encloses the await: one of the task's own, or else one of the task
+  // that awaits it (directly, as wait_for(task, d) does, or through a gather or shield).
+  bool in_timeout = false;
+  Enclosure enclosure = Enclosure::kNone;  // see Enclosure
   std::uint64_t task_id() const noexcept;
   const std::string& task_name() const;
   // What it awaits, as deadlock reports say it: "sleep until t=1.5s", "Queue.get()",
@@ -55,11 +68,14 @@ struct AwaitInfo {
 
 // What happens to a task at an await point.
 enum class AwaitAction : std::uint8_t {
-  kNone,           // nothing: the await proceeds
-  kCancel,         // the task is cancelled there, as if another task called cancel() right then
-  kThrow,          // the await raises `error` at once (as coro.throw() would); what it awaited
-                   // carries on without this task
-  kExpireTimeout,  // the innermost timeout() scope around the await expires right now
+  kNone,             // nothing: the await proceeds
+  kCancel,           // the task is cancelled there, as if another task called cancel() right then
+  kThrow,            // the await raises `error` at once (as coro.throw() would); what it awaited
+                     // carries on without this task
+  kExpireTimeout,    // the innermost timeout() scope around the await expires right now
+  kCancelEnclosing,  // the enclosing gather / shield / TaskGroup is cancelled right now:
+                     // gather.cancel(), the shield's outer cancelled, the group's task
+                     // cancelled (which cancels every child)
 };
 
 struct AwaitVerdict {

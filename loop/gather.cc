@@ -61,6 +61,10 @@ void GatherChildWaiter::on_future_done(Loop& loop, FutureBase&) {
   loop.push_ready(this);
 }
 
+Enclosing GatherChildWaiter::enclosing() const noexcept {
+  return {Enclosing::Kind::kGather, owner_};
+}
+
 void GatherChildWaiter::run() {
   GatheringBase* owner = owner_;
   try {

@@ -111,6 +111,7 @@ class GatheringBase;
 class GatherChildWaiter final : public FutureWaiter {
  public:
   void on_future_done(Loop& loop, FutureBase& child) override;
+  Enclosing enclosing() const noexcept override;
   void run() override;
   void drop() noexcept override;
 

@@ -152,62 +152,6 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
            task->name());
 }
 
-void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited) {
-  AwaitVerdict verdict =
-      decisions_->at_await(AwaitInfo{&task, awaited, innermost_timeout(&task) != nullptr});
-  switch (verdict.action) {
-    case AwaitAction::kNone:
-      break;
-    case AwaitAction::kExpireTimeout:
-      if (Timeout* scope = innermost_timeout(&task)) {
-        internal::TaskBase* current = std::exchange(current_task_, nullptr);
-        scope->expire_now();
-        current_task_ = current;
-      }
-      break;
-    case AwaitAction::kThrow:
-      if (verdict.error) {
-        injected_errors_[&task] = std::move(verdict.error);
-        task.wake_to_raise(const_cast<internal::FutureBase*>(awaited));
-      }
-      break;
-    case AwaitAction::kCancel: {
-      // As if another task cancelled it right now: no task is "current" for the request.
-      internal::TaskBase* current = std::exchange(current_task_, nullptr);
-      task.cancel("lockstep: cancellation injected at an await of " +
-                  AwaitInfo{&task, awaited}.awaited_text());
-      current_task_ = current;
-      break;
-    }
-  }
-}
-
-void Loop::exit_timeout_scope(Timeout* scope) noexcept {
-  for (auto it = timeout_scopes_.rbegin(); it != timeout_scopes_.rend(); ++it)
-    if (it->second == scope) {
-      timeout_scopes_.erase(std::next(it).base());
-      return;
-    }
-}
-
-Timeout* Loop::innermost_timeout(const internal::TaskBase* task) const noexcept {
-  for (auto it = timeout_scopes_.rbegin(); it != timeout_scopes_.rend(); ++it)
-    if (it->first == task) return it->second;
-  return nullptr;
-}
-
-std::exception_ptr Loop::take_injected_error(const internal::TaskBase& task) noexcept {
-  auto it = injected_errors_.find(&task);
-  if (it == injected_errors_.end()) return nullptr;
-  std::exception_ptr e = std::move(it->second);
-  injected_errors_.erase(it);
-  return e;
-}
-
-std::uint64_t AwaitInfo::task_id() const noexcept { return task->id(); }
-const std::string& AwaitInfo::task_name() const { return task->name(); }
-std::string AwaitInfo::awaited_text() const { return awaited ? awaited->describe() : "sleep(0)"; }
-
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                   std::string_view text) noexcept {
   observer_->on_event(LoopEvent{kind, time(), task, other, text});

@@ -22,6 +22,8 @@ const char* to_string(LoopEvent::Kind kind) noexcept {
       return "timer_fired";
     case LoopEvent::Kind::kError:
       return "error";
+    case LoopEvent::Kind::kInjected:
+      return "injected";
   }
   return "unknown";
 }

@@ -33,6 +33,9 @@ struct LoopEvent {
     kTimerFired = 8,       // a timer came due; task: the task that armed it (0: none)
     kError = 9,            // the exception handler was called; task: its task, if any;
                            // text: "message: Type: what"
+    kInjected = 10,        // a decision source acted at task's await; other: the
+                           // AwaitAction; text: what, e.g. "gather cancelled at an await
+                           // of Queue.get()"
   };
   Kind kind;
   TimePoint time{};

@@ -22,7 +22,10 @@ Future<T> shield(const Future<T>& inner) {
   if (inner.done()) return inner;  // asyncio's shortcut
   Future<T> outer(inner.get_loop());
   // asyncio's _inner_done_callback: the outer follows the inner unless it was cancelled.
-  const CallbackId on_inner = inner.add_done_callback([outer](Future<T>& in) mutable {
+  // The callback stands for the shield (Enclosing::kShield): cancellation fuzzing can
+  // cancel the outer from an await inside the inner.
+  auto follow = [outer](internal::FutureBase& base) mutable {
+    Future<T> in{internal::Ref<internal::FutureBase>(&base)};
     if (outer.cancelled()) {
       if (!in.cancelled()) in.exception();  // mark the inner's result retrieved
       return;
@@ -36,7 +39,10 @@ Future<T> shield(const Future<T>& inner) {
     } else {
       outer.set_result(in.result());
     }
-  });
+  };
+  const CallbackId on_inner = internal::add_done_callback(
+      inner.base(), std::move(follow),
+      internal::Enclosing{internal::Enclosing::Kind::kShield, &outer.base()});
   // asyncio's _outer_done_callback: once the outer is done, stop following the inner.
   outer.add_done_callback([inner, on_inner]() mutable {
     if (!inner.done()) inner.remove_done_callback(on_inner);

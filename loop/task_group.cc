@@ -38,8 +38,11 @@ void TaskGroupCore::check_can_create_task() const {
 void TaskGroupCore::track(AnyTask task) {
   const std::uint64_t id = task.id();
   Ref<TaskGroupCore> self(this);
+  // The callback stands for the group (Enclosing::kTaskGroup): cancellation fuzzing can
+  // cancel the group's task from an await inside a child.
   const CallbackId callback = add_done_callback(
-      *task.base(), [self = std::move(self), id](FutureBase&) { self->on_task_done(id); });
+      *task.base(), [self = std::move(self), id](FutureBase&) { self->on_task_done(id); },
+      Enclosing{Enclosing::Kind::kTaskGroup, parent_.base()});
   tasks_.emplace(id, Child{std::move(task), callback});
 }
 

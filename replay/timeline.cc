@@ -68,6 +68,8 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
       return "timer fired";
     case LoopEvent::Kind::kError:
       return with_message("error", e.text);
+    case LoopEvent::Kind::kInjected:
+      return with_message("injected", e.text);
   }
   return "unknown event " + std::to_string(static_cast<unsigned>(e.kind)) +
          (e.text.empty() ? "" : ": " + e.text);

@@ -15,7 +15,7 @@ namespace internal {
 
 namespace {
 
-constexpr std::string_view kInjectedCancel = "lockstep: cancellation injected at an await of ";
+constexpr std::string_view kAtAnAwait = " at an await of ";  // in kInjected events
 
 std::string ordinal(std::uint64_t n) {
   const char* suffix = "th";
@@ -77,9 +77,17 @@ void ShrinkWitness::on_event(const LoopEvent& e) noexcept {
   try {
     if (e.kind == LoopEvent::Kind::kTaskCreated || e.kind == LoopEvent::Kind::kTaskRenamed)
       task_names[e.task] = std::string(e.text);
-    if (e.kind == LoopEvent::Kind::kCancelRequested &&
-        e.text.substr(0, kInjectedCancel.size()) == kInjectedCancel)
-      injected_cancels.emplace_back(e.text.substr(kInjectedCancel.size()));
+    // "gather cancelled at an await of Queue.get()", "cancel at an await of ...".
+    const auto action = static_cast<AwaitAction>(e.other);
+    if (e.kind == LoopEvent::Kind::kInjected && action != AwaitAction::kThrow) {
+      const std::size_t at = e.text.find(kAtAnAwait);
+      if (at == std::string_view::npos) return;
+      std::string structure;
+      if (action == AwaitAction::kCancelEnclosing)
+        structure = std::string(e.text.substr(0, e.text.find(' ')));
+      injected[e.task].push_back(
+          {std::move(structure), std::string(e.text.substr(at + kAtAnAwait.size()))});
+    }
   } catch (...) {
   }
 }
@@ -109,7 +117,8 @@ std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decis
 
 std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
                            const std::string& failure, const ShrinkWitness& witness,
-                           const std::map<std::uint64_t, std::string>& site_names, bool timeouts) {
+                           const std::map<std::uint64_t, std::string>& site_names,
+                           CancellationFuzzing::Target target) {
   auto task = [&](std::uint64_t id) {
     if (id == 0) return std::string("the loop");
     const auto it = witness.task_names.find(id);
@@ -125,8 +134,8 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
                     "\n";
   if (after == 0) out += "  every choice is plain asyncio's: it fails without any perturbation\n";
   std::map<std::uint64_t, std::uint64_t> awaits_of_task;   // cancel decisions seen, by task
+  std::map<std::uint64_t, std::size_t> injected_of_task;   // witness entries used, by task
   std::map<std::uint64_t, std::uint64_t> fault_decisions;  // by site
-  std::size_t injected = 0;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     const Decision& d = decisions[i];
     std::string line;
@@ -134,17 +143,29 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
       case DecisionKind::kCancel: {
         const std::uint64_t n = ++awaits_of_task[d.site];
         if (d.value == 0) continue;
-        if (d.value == 2 || timeouts) {
-          line = "the timeout around " + task(d.site) + "'s " + ordinal(n) +
-                 " await expired right then (" + at(d.time) + ")";
-          break;
+        const ShrinkWitness::Injected* seen = nullptr;
+        if (const auto it = witness.injected.find(d.site); it != witness.injected.end()) {
+          std::size_t& used = injected_of_task[d.site];
+          if (used < it->second.size()) seen = &it->second[used++];
         }
-        line = "a cancel injected into " + task(d.site) + " at its " + ordinal(n) + " await (" +
-               at(d.time);
-        if (injected < witness.injected_cancels.size())
-          line += ", awaiting " + witness.injected_cancels[injected];
-        ++injected;
-        line += ")";
+        const std::string awaiting = seen ? ", awaiting " + seen->awaited : "";
+        switch (injected_cancel(target, d.value)) {
+          case InjectedCancel::kTimeout:
+            line = "the timeout around " + task(d.site) + "'s " + ordinal(n) +
+                   " await expired right then (" + at(d.time) + awaiting + ")";
+            break;
+          case InjectedCancel::kEnclosing:
+            line = "the " +
+                   (seen && !seen->structure.empty() ? seen->structure
+                                                     : std::string("gather/shield/TaskGroup")) +
+                   " around " + task(d.site) + " cancelled at its " + ordinal(n) + " await (" +
+                   at(d.time) + awaiting + ")";
+            break;
+          case InjectedCancel::kTask:
+            line = "a cancel injected into " + task(d.site) + " at its " + ordinal(n) + " await (" +
+                   at(d.time) + awaiting + ")";
+            break;
+        }
         break;
       }
       case DecisionKind::kFault: {

@@ -91,16 +91,21 @@ class ShrinkWitness final : public TraceSink {
   void on_log(TimePoint, std::uint64_t, std::string_view) override {}
   void on_event(const LoopEvent& e) noexcept override;
   std::map<std::uint64_t, std::string> task_names;
-  std::vector<std::string> injected_cancels;  // texts of injected cancel requests, in order
+  // What cancellation fuzzing did at each task's awaits, in order: the structure it
+  // cancelled ("gather", ...; "" for the task or its timeout) and what the await awaited.
+  struct Injected {
+    std::string structure;
+    std::string awaited;
+  };
+  std::map<std::uint64_t, std::vector<Injected>> injected;
 };
 
-// "fails with N non-default decisions (from M): ..." for the final run.
-// `timeouts`: a cancel decision of value 1 expires a timeout (CancellationFuzzing target
-// timeout) rather than cancelling the task.
+// "fails with N non-default decisions (from M): ..." for the final run. `target`: what
+// the run's cancel decisions aim at (see injected_cancel()).
 std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t before,
                            const std::string& failure, const ShrinkWitness& witness,
                            const std::map<std::uint64_t, std::string>& site_names,
-                           bool timeouts = false);
+                           CancellationFuzzing::Target target = CancellationFuzzing::Target::kTask);
 
 // The candidate edits of one round, as index sets into the current stream: first each
 // fault/cancel decision, then chunks of all non-default decisions, halving in size.
@@ -218,10 +223,9 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
   // The final run once more, watched, for a summary in the program's own terms.
   internal::ShrinkWitness witness;
   auto watched = run_stream(result.run.decisions, &witness);
-  result.summary = internal::shrink_summary(
-      result.run.decisions, result.non_default_before, failure_of(result.run), witness,
-      watched.site_names,
-      options.strategy.cancellation.target == CancellationFuzzing::Target::kTimeout);
+  result.summary = internal::shrink_summary(result.run.decisions, result.non_default_before,
+                                            failure_of(result.run), witness, watched.site_names,
+                                            options.strategy.cancellation.target);
   return result;
 }
 

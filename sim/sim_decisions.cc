@@ -271,19 +271,32 @@ AwaitVerdict SimDecisions::at_await(const AwaitInfo& await) {
   if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return {};
   using Target = CancellationFuzzing::Target;
   if (c.target == Target::kTimeout && !await.in_timeout) return {};
-  // Values: 0 nothing; 1 the target (kAny: cancel the task); 2 (kAny in a timeout scope
-  // only) expire the timeout.
-  const bool either = c.target == Target::kAny && await.in_timeout;
+  if (c.target == Target::kEnclosing && await.enclosure == Enclosure::kNone) return {};
+  // Values: 0 nothing. With one target, 1 is that target. With kAny the value names it
+  // (1 task, 2 timeout, 3 enclosing; see injected_cancel), drawn among those this await has.
+  const bool any = c.target == Target::kAny;
   ++awaits_considered_;
   const std::uint64_t v =
-      decide(DecisionKind::kCancel, await.task_id(), either ? 3 : 2, [&]() -> std::uint64_t {
+      decide(DecisionKind::kCancel, await.task_id(), any ? 4 : 2, [&]() -> std::uint64_t {
         if (c.mode == CancellationFuzzing::Mode::kExhaustive) return awaits_considered_ == c.index;
         if (!draw_probability(fault_rng_, c.probability)) return 0;
-        return either ? 1 + fault_rng_.below(2) : 1;
+        if (!any) return 1;
+        std::uint64_t options[3], n = 0;
+        options[n++] = 1;
+        if (await.in_timeout) options[n++] = 2;
+        if (await.enclosure != Enclosure::kNone) options[n++] = 3;
+        return options[fault_rng_.below(n)];
       });
   if (v == 0) return {};
-  const bool expire = v == 2 || c.target == Target::kTimeout;
-  return {expire ? AwaitAction::kExpireTimeout : AwaitAction::kCancel, nullptr};
+  switch (injected_cancel(c.target, v)) {
+    case InjectedCancel::kTimeout:
+      return {AwaitAction::kExpireTimeout, nullptr};
+    case InjectedCancel::kEnclosing:
+      return {AwaitAction::kCancelEnclosing, nullptr};
+    case InjectedCancel::kTask:
+      break;
+  }
+  return {AwaitAction::kCancel, nullptr};
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

@@ -51,8 +51,26 @@ const char* to_string(CancellationFuzzing::Target target) noexcept {
       return "timeout";
     case CancellationFuzzing::Target::kAny:
       return "any";
+    case CancellationFuzzing::Target::kEnclosing:
+      return "enclosing";
   }
   return "unknown";
+}
+
+InjectedCancel injected_cancel(CancellationFuzzing::Target target, std::uint64_t value) noexcept {
+  switch (target) {
+    case CancellationFuzzing::Target::kTask:
+      return InjectedCancel::kTask;
+    case CancellationFuzzing::Target::kTimeout:
+      return InjectedCancel::kTimeout;
+    case CancellationFuzzing::Target::kEnclosing:
+      return InjectedCancel::kEnclosing;
+    case CancellationFuzzing::Target::kAny:
+      break;
+  }
+  return value == 2   ? InjectedCancel::kTimeout
+         : value == 3 ? InjectedCancel::kEnclosing
+                      : InjectedCancel::kTask;
 }
 
 std::optional<CancellationFuzzing::Target> parse_cancellation_target(
@@ -60,6 +78,7 @@ std::optional<CancellationFuzzing::Target> parse_cancellation_target(
   if (name == "task" || name.empty()) return CancellationFuzzing::Target::kTask;
   if (name == "timeout") return CancellationFuzzing::Target::kTimeout;
   if (name == "any") return CancellationFuzzing::Target::kAny;
+  if (name == "enclosing") return CancellationFuzzing::Target::kEnclosing;
   return std::nullopt;
 }
 

@@ -48,10 +48,13 @@ struct CancellationFuzzing {
   };
   // What a firing does at the await.
   enum class Target : std::uint8_t {
-    kTask,     // cancel the awaiting task
-    kTimeout,  // expire the innermost timeout() scope around the await, at that moment;
-               // awaits outside one are not decisions
-    kAny,      // either (an await outside a timeout scope can only cancel the task)
+    kTask,       // cancel the awaiting task
+    kTimeout,    // expire the innermost timeout() scope around the await, at that moment
+                 // (the task's own, or that of the task awaiting it: wait_for(task, d));
+                 // awaits outside one are not decisions
+    kAny,        // any of the three this await has (the task always)
+    kEnclosing,  // cancel the gather, shield or TaskGroup the task runs in (the nearest):
+                 // awaits of tasks in none are not decisions
   };
   Mode mode = Mode::kOff;
   double probability = 0.05;
@@ -62,7 +65,12 @@ struct CancellationFuzzing {
   Target target = Target::kTask;
 };
 
-// "off", "random", "exhaustive"; "task", "timeout", "any".
+// What an await's cancel decision of value `value` (not 0) does under `target`. With a
+// single target, 1 means that target; with kAny the value names it.
+enum class InjectedCancel : std::uint8_t { kTask = 1, kTimeout = 2, kEnclosing = 3 };
+InjectedCancel injected_cancel(CancellationFuzzing::Target target, std::uint64_t value) noexcept;
+
+// "off", "random", "exhaustive"; "task", "timeout", "any", "enclosing".
 const char* to_string(CancellationFuzzing::Mode mode) noexcept;
 std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_view name) noexcept;
 const char* to_string(CancellationFuzzing::Target target) noexcept;

@@ -17,11 +17,25 @@ namespace lockstep::internal {
 
 class FutureBase;
 
+// What a waiter on a task stands for, seen from inside that task: a task awaiting it, or
+// a structure (gather, shield, TaskGroup) it runs in. Cancellation fuzzing aims at "the
+// gather around this await" through it.
+struct Enclosing {
+  enum class Kind : std::uint8_t { kNone, kAwaitingTask, kGather, kShield, kTaskGroup };
+  Kind kind = Kind::kNone;
+  // kAwaitingTask: that task; kGather: the gather; kShield: the outer future;
+  // kTaskGroup: the task that runs the group.
+  FutureBase* future = nullptr;
+  explicit operator bool() const noexcept { return kind != Kind::kNone; }
+};
+
 // Something to schedule when a future completes: a task's wakeup or a done callback.
 class FutureWaiter : public ReadyNode {
  public:
   // The future is done: enter the ready queue (asyncio: call_soon(callback, future)).
   virtual void on_future_done(Loop& loop, FutureBase& future) = 0;
+  // What this waiter stands for (see Enclosing). Default: nothing in particular.
+  virtual Enclosing enclosing() const noexcept { return {}; }
 
  protected:
   ~FutureWaiter() = default;
@@ -83,6 +97,12 @@ class FutureBase : public RefCounted {
   // Future.remove_done_callback: unlinks the not-yet-scheduled callback `id`; returns
   // the number removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t id) noexcept;
+  // The first waiter, in registration order, that stands for something (see Enclosing).
+  Enclosing enclosing_waiter() const noexcept {
+    for (const ReadyNode* n = callbacks_.front(); n; n = callbacks_.next(n))
+      if (Enclosing e = static_cast<const FutureWaiter*>(n)->enclosing()) return e;
+    return {};
+  }
 
   // For deadlock reports, e.g. "Task 'worker'" or "a Future created at main.cc:12".
   virtual std::string describe() const = 0;
@@ -173,13 +193,32 @@ class DoneFn final : public DoneCallbackNode {
   F fn_;
 };
 
-// add_done_callback for any future: fn(FutureBase&) runs through call_soon once `future`
-// is done (at once if it is). Returns the id for remove_done_callback.
+// A done callback that stands for a structure around the future (see Enclosing).
 template <class F>
-std::uint64_t add_done_callback(FutureBase& future, F fn) {
+class EnclosingDoneFn final : public DoneCallbackNode {
+ public:
+  EnclosingDoneFn(Loop& loop, std::uint64_t id, F fn, Enclosing enclosing)
+      : DoneCallbackNode(loop, id), fn_(std::move(fn)), enclosing_(enclosing) {}
+  Enclosing enclosing() const noexcept override { return enclosing_; }
+
+ private:
+  void invoke(FutureBase& future) override { fn_(future); }
+  F fn_;
+  Enclosing enclosing_;  // its future is kept alive by fn_'s captures
+};
+
+// add_done_callback for any future: fn(FutureBase&) runs through call_soon once `future`
+// is done (at once if it is). Returns the id for remove_done_callback. With an
+// `enclosing`, the callback stands for that structure (fn must keep its future alive).
+template <class F>
+std::uint64_t add_done_callback(FutureBase& future, F fn, Enclosing enclosing = {}) {
   Loop& loop = future.loop();
   const std::uint64_t id = loop.next_future_id();
-  auto* node = new DoneFn<F>(loop, id, std::move(fn));
+  DoneCallbackNode* node;
+  if (enclosing)
+    node = new EnclosingDoneFn<F>(loop, id, std::move(fn), enclosing);
+  else
+    node = new DoneFn<F>(loop, id, std::move(fn));
   if (future.done())
     node->on_future_done(loop, future);
   else

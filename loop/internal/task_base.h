@@ -25,6 +25,9 @@ class TaskBase : public FutureBase, public FutureWaiter {
 
   // FutureWaiter: what this task awaited completed; schedule the next step.
   void on_future_done(Loop& loop, FutureBase&) override { loop.push_ready(this); }
+  Enclosing enclosing() const noexcept override {
+    return {Enclosing::Kind::kAwaitingTask, const_cast<TaskBase*>(this)};
+  }
   // ReadyNode: one step (asyncio Task.__step).
   void run() override { step(); }
   void drop() noexcept override {}  // the loop's registry owns pending tasks

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "replay/chrome_export.h"
+#include "replay/progress.h"
 #include "replay/timeline.h"
 #include "replay/trace_file.h"
 
@@ -202,18 +203,16 @@ int run_program(const std::string& command, const std::string& path,
       target.resize(target.size() - suffix.size());
     target += ".shrunk.trace";
   }
-  // A progress line: rewritten in place on a terminal, else one every 2 seconds at most.
-  auto last = std::chrono::steady_clock::now();
+  ProgressLine progress(err, terminal, std::chrono::seconds(2), std::chrono::seconds(2));
   budget.on_progress = [&](const ShrinkProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!terminal && now - last < std::chrono::seconds(2)) return;
-    last = now;
-    err << (terminal ? "\r" : "") << "shrinking: " << p.runs << " runs, " << p.non_default
-        << " non-default decisions (from " << p.original_non_default << "), " << p.accepted
-        << " kept" << (terminal ? "   " : "\n") << std::flush;
+    if (!progress.due()) return;
+    progress.update("shrinking: " + std::to_string(p.runs) + " runs, " +
+                    std::to_string(p.non_default) + " non-default decisions (from " +
+                    std::to_string(p.original_non_default) + "), " + std::to_string(p.accepted) +
+                    " kept");
   };
   const Programs::ShrinkReport r = entry->shrink(path, target, budget);
-  if (terminal) err << "\n";
+  progress.finish();
   out << r.summary;
   if (!r.failed) return kDifferent;
   out << "(" << r.runs << " runs" << (r.budget_exhausted ? ", budget exhausted" : "") << ")\nwrote "

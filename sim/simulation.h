@@ -155,6 +155,10 @@ struct DeterminismReport {
   std::string report;  // what differed first, for a person; empty if deterministic
 };
 
+template <class T>
+DeterminismReport compare_replay(const SimulationResult<T>& first,
+                                 const SimulationResult<T>& second);
+
 // Runs `options.seed` once, then replays it: any divergence, a different outcome, end
 // time or step count means the program depends on something outside its decisions (a
 // real clock, an address, hash order, leftover global state).
@@ -162,6 +166,13 @@ template <class F>
 DeterminismReport check_determinism(F program, const SimulationOptions& options = {}) {
   auto first = simulate(program, options);
   auto second = replay(program, first.decisions, options);
+  return compare_replay(first, second);
+}
+
+// check_determinism's verdict on a run and the replay of its decisions.
+template <class T>
+DeterminismReport compare_replay(const SimulationResult<T>& first,
+                                 const SimulationResult<T>& second) {
   DeterminismReport r;
   auto differ = [&r](std::string what) {
     r.deterministic = false;

@@ -1,0 +1,149 @@
+#include "testing/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+
+namespace lockstep {
+
+namespace {
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+  std::uint64_t v = 0;
+  const char* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, v);
+  if (s.empty() || ec != std::errc() || p != end) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_probability(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double p = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !(p >= 0.0 && p <= 1.0)) return std::nullopt;
+  return p;
+}
+
+[[noreturn]] void bad(const char* variable, const std::string& value, const char* expected) {
+  throw ConfigError(std::string(variable) + "='" + value + "': expected " + expected);
+}
+
+SeedRange parse_seeds(const std::string& value) {
+  constexpr const char* kExpected = "a count of seeds (1000) or an inclusive range (5..20)";
+  const std::size_t dots = value.find("..");
+  if (dots == std::string::npos) {
+    const auto n = parse_u64(value);
+    if (!n || *n == 0) bad("LOCKSTEP_SEEDS", value, kExpected);
+    return {0, *n - 1};
+  }
+  const auto first = parse_u64(std::string_view(value).substr(0, dots));
+  const auto last = parse_u64(std::string_view(value).substr(dots + 2));
+  if (!first || !last || *last < *first) bad("LOCKSTEP_SEEDS", value, kExpected);
+  return {*first, *last};
+}
+
+bool parse_flag(const char* variable, const std::string& value) {
+  if (value == "1" || value == "true" || value == "yes") return true;
+  if (value == "0" || value == "false" || value == "no" || value.empty()) return false;
+  bad(variable, value, "1 or 0 (true/false, yes/no)");
+}
+
+}  // namespace
+
+std::string to_string(const SeedRange& seeds) {
+  if (seeds.first == seeds.last) return std::to_string(seeds.first);
+  return std::to_string(seeds.first) + ".." + std::to_string(seeds.last);
+}
+
+std::uint64_t Shard::share(const SeedRange& range) const noexcept {
+  const std::uint64_t n = range.count();
+  return n / total + (index < n % total ? 1 : 0);
+}
+
+std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec) {
+  CancellationFuzzing c;
+  if (spec == "off" || spec.empty()) return c;
+  // random:P[:TARGET]
+  const std::size_t colon = spec.find(':');
+  if (spec.substr(0, colon) != "random" || colon == std::string::npos) return std::nullopt;
+  const std::size_t second = spec.find(':', colon + 1);
+  const auto p = parse_probability(spec.substr(colon + 1, second - colon - 1));
+  if (!p) return std::nullopt;
+  c.mode = CancellationFuzzing::Mode::kRandom;
+  c.probability = *p;
+  if (second != std::string::npos) {
+    const auto target = parse_cancellation_target(spec.substr(second + 1));
+    if (!target || spec.size() == second + 1) return std::nullopt;
+    c.target = *target;
+  }
+  return c;
+}
+
+TestConfig read_test_config(const Getenv& getenv) {
+  TestConfig c;
+  const auto seed = getenv("LOCKSTEP_SEED");
+  const auto seeds = getenv("LOCKSTEP_SEEDS");
+  if (seed) {
+    const auto s = parse_u64(*seed);
+    if (!s) bad("LOCKSTEP_SEED", *seed, "one seed, a number such as 17");
+    c.seeds = SeedRange{*s, *s};
+  } else if (seeds) {
+    c.seeds = parse_seeds(*seeds);
+  }
+  if (const auto v = getenv("LOCKSTEP_STRATEGY")) {
+    c.strategy = parse_strategy(*v);
+    if (!c.strategy) bad("LOCKSTEP_STRATEGY", *v, "fifo, faithful, random or pct");
+  }
+  if (const auto v = getenv("LOCKSTEP_FAULTS")) {
+    if (v->empty()) bad("LOCKSTEP_FAULTS", *v, "the path of a fault plan file");
+    c.faults_file = *v;
+  }
+  if (const auto v = getenv("LOCKSTEP_CANCEL")) {
+    c.cancel = parse_cancel_spec(*v);
+    c.cancel_spec = *v;
+    if (!c.cancel)
+      bad("LOCKSTEP_CANCEL", *v,
+          "off, or random:P with 0 <= P <= 1, optionally :task, :timeout, :enclosing or :any "
+          "(random:0.05:any)");
+  }
+  if (const auto v = getenv("LOCKSTEP_REPLAY")) {
+    if (v->empty()) bad("LOCKSTEP_REPLAY", *v, "the path of a trace file");
+    c.replay_file = *v;
+  }
+  if (const auto v = getenv("LOCKSTEP_CHECK_DETERMINISM"))
+    c.check_determinism = parse_flag("LOCKSTEP_CHECK_DETERMINISM", *v);
+  if (const auto v = getenv("LOCKSTEP_SHRINK")) c.shrink = parse_flag("LOCKSTEP_SHRINK", *v);
+  if (const auto v = getenv("LOCKSTEP_KEEP_GOING"))
+    c.keep_going = parse_flag("LOCKSTEP_KEEP_GOING", *v);
+  if (const auto v = getenv("LOCKSTEP_TRACE_DIR"); v && !v->empty())
+    c.trace_dir = *v;
+  else if (const auto b = getenv("TEST_UNDECLARED_OUTPUTS_DIR"); b && !b->empty())
+    c.trace_dir = *b, c.trace_dir_is_bazel_outputs = true;
+  else
+    c.trace_dir = (std::filesystem::temp_directory_path() / "lockstep").string();
+
+  const auto total = getenv("TEST_TOTAL_SHARDS");
+  const auto index = getenv("TEST_SHARD_INDEX");
+  if (total && !total->empty()) {
+    const auto t = parse_u64(*total);
+    if (!t || *t == 0) bad("TEST_TOTAL_SHARDS", *total, "a positive number of shards");
+    const auto i = index ? parse_u64(*index) : std::nullopt;
+    if (!i || *i >= *t)
+      bad("TEST_SHARD_INDEX", index.value_or(""),
+          ("a shard index below TEST_TOTAL_SHARDS=" + *total).c_str());
+    c.shard = Shard{*i, *t};
+  }
+  if (const auto v = getenv("TEST_SHARD_STATUS_FILE")) c.shard_status_file = *v;
+  if (const auto v = getenv("TEST_TARGET")) c.bazel_target = *v;
+  return c;
+}
+
+TestConfig read_test_config() {
+  return read_test_config([](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+  });
+}
+
+}  // namespace lockstep

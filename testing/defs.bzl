@@ -1,0 +1,73 @@
+"""lockstep_test(): a cc_test whose LOCKSTEP_TESTs sweep seeds, sharded by seed.
+
+    load("//testing:defs.bzl", "lockstep_test")
+
+    lockstep_test(
+        name = "cache_test",
+        srcs = ["cache_test.cc"],
+        deps = [":cache"],
+        seeds = 10000,          # or "5..20"
+        strategy = "random",
+        shard_count = 8,        # each shard runs every 8th seed of every sweep
+    )
+
+The settings become the test's environment (LOCKSTEP_SEEDS, ...: testing/config.h), so a
+run overrides them with --test_env (./bazelw forwards LOCKSTEP_* for you), and
+LOCKSTEP_SEED=17 replays one seed whatever `seeds` says. Sharding needs nothing else:
+with Bazel remote execution the shards spread over machines unchanged.
+"""
+
+def lockstep_test(
+        name,
+        seeds = None,
+        strategy = None,
+        faults = None,
+        cancel = None,
+        check_determinism = False,
+        keep_going = False,
+        shard_count = None,
+        deps = [],
+        data = [],
+        env = {},
+        **kwargs):
+    """A cc_test linked with //testing:main.
+
+    Args:
+      name: the test's name.
+      seeds: a count of seeds (from 0) or an inclusive range "A..B": LOCKSTEP_SEEDS.
+      strategy: "fifo", "faithful", "random" or "pct": LOCKSTEP_STRATEGY.
+      faults: a label of a fault plan file (faults/fault_plan.h): LOCKSTEP_FAULTS.
+      cancel: cancellation fuzzing, e.g. "random:0.05" or "random:0.1:any": LOCKSTEP_CANCEL.
+      check_determinism: run every seed twice and compare: LOCKSTEP_CHECK_DETERMINISM.
+      keep_going: run every seed even after a failure: LOCKSTEP_KEEP_GOING.
+      shard_count: Bazel shards; the seeds of each sweep are dealt among them.
+      deps: the test's dependencies (//testing and //testing:main are added).
+      data: runfiles (a fault plan is added).
+      env: more environment.
+      **kwargs: anything else cc_test takes (srcs, copts, size, tags, ...).
+    """
+    test_env = {}
+    if seeds != None:
+        test_env["LOCKSTEP_SEEDS"] = str(seeds)
+    if strategy != None:
+        test_env["LOCKSTEP_STRATEGY"] = strategy
+    if faults != None:
+        test_env["LOCKSTEP_FAULTS"] = "$(rootpath %s)" % faults
+        data = data + [faults]
+    if cancel != None:
+        test_env["LOCKSTEP_CANCEL"] = cancel
+    if check_determinism:
+        test_env["LOCKSTEP_CHECK_DETERMINISM"] = "1"
+    if keep_going:
+        test_env["LOCKSTEP_KEEP_GOING"] = "1"
+    test_env.update(env)
+    main = Label("//testing:main")
+    lib = Label("//testing")
+    native.cc_test(
+        name = name,
+        deps = deps + [lib, main],
+        data = data,
+        env = test_env,
+        shard_count = shard_count,
+        **kwargs
+    )

@@ -1,0 +1,173 @@
+// GoogleTest integration: a test whose body is a coroutine, run under simulation once per
+// seed of a sweep, with replayable failures.
+//
+//   #include "testing/lockstep_test.h"
+//
+//   LOCKSTEP_TEST(Cache, ServesWhatWasStored) {          // 100 seeds by default
+//     Cache cache;
+//     co_await cache.put("k", 1);
+//     CO_ASSERT_EQ(co_await cache.get("k"), 1);          // stops the body, like ASSERT_EQ
+//   }
+//   LOCKSTEP_TEST(Cache, SurvivesCancels, .seeds = 500,
+//                 .cancellation = {.mode = lockstep::CancellationFuzzing::Mode::kRandom}) {...}
+//   LOCKSTEP_TEST_F(CacheTest, Evicts) { ... }           // a fresh fixture for every seed
+//
+// On a failure the sweep stops and the test fails once, naming the seed, the strategy,
+// the saved trace (and the shrunk one) and one command that replays exactly that run.
+// The environment steers every sweep (LOCKSTEP_SEED, LOCKSTEP_SEEDS, LOCKSTEP_STRATEGY,
+// LOCKSTEP_REPLAY, ...: see testing/config.h); link //testing:main (or use the
+// lockstep_test() Bazel macro of testing/defs.bzl) so that sharded runs split the seeds.
+//
+// Inside a body: CO_ASSERT_* stop the body as ASSERT_* stop a function (gtest's ASSERT_*
+// use `return`, which a coroutine cannot); EXPECT_* and CO_EXPECT_* record and go on.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "faults/fault_plan.h"
+#include "loop/coro.h"
+#include "sim/strategy.h"
+
+namespace lockstep {
+
+// A test's own defaults; the environment (testing/config.h) overrides each of them.
+struct TestOptions {
+  std::uint64_t seeds = 100;  // seeds first_seed .. first_seed + seeds - 1
+  std::uint64_t first_seed = 0;
+  Strategy strategy = Strategy::kFaithful;
+  CancellationFuzzing cancellation = {};  // off unless set
+  std::optional<FaultPlan> faults;        // none unless set
+  std::uint64_t max_shrink_runs = 2000;   // shrinking budget for a failure
+  double max_shrink_seconds = 30;
+};
+
+// How a run of a LOCKSTEP_TEST fails when its body recorded a gtest failure (what(): the
+// failure's file, line and message): sweeps stop at it, shrinking keeps it, traces end
+// in it.
+class TestFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace internal {
+
+// One LOCKSTEP_TEST: what the sweep needs to know about it.
+struct LockstepTestCase {
+  std::string suite;
+  std::string name;
+  const char* file;
+  int line;
+  TestOptions options;
+};
+
+// Runs the sweep (or the replay) of `test` in the current gtest test. `make_run` creates
+// the coroutine of one run (for a fixture test: a fresh fixture, set up, body, torn down).
+void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<void>()>& make_run);
+
+// Registers a LOCKSTEP_TEST's name, so //testing:main can tell sweeps from plain tests.
+bool register_lockstep_test(const char* suite, const char* name);
+bool is_lockstep_test(const std::string& suite, const std::string& name);
+// Called by //testing:main, which keeps gtest from sharding tests: sweeps then split
+// their seeds across Bazel's shards instead. Without it each sweep runs all its seeds.
+void enable_seed_sharding();
+// HasFatalFailure() for the current run of a sweep (whose failures are intercepted).
+bool current_run_has_fatal_failure();
+
+// The gtest test that runs a sweep. `Body` derives from the fixture; its SetUp/TearDown
+// run around each seed's run, not around the sweep.
+template <class Body>
+class SweepTest : public Body {
+ public:
+  explicit SweepTest(LockstepTestCase test) : test_(std::move(test)) {}
+  void TestBody() override {
+    run_lockstep_test(test_, []() -> Coro<void> {
+      auto fixture = std::make_unique<Body>();
+      fixture->lockstep_set_up();
+      if (!current_run_has_fatal_failure()) {  // SetUp's ASSERT_* skip the body
+        std::exception_ptr failure;
+        try {
+          co_await fixture->LockstepBody();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        fixture->lockstep_tear_down();
+        if (failure) std::rethrow_exception(failure);
+      }
+    });
+  }
+
+ private:
+  LockstepTestCase test_;
+};
+
+}  // namespace internal
+}  // namespace lockstep
+
+#define LOCKSTEP_CLASS_(suite, name) suite##_##name##_LockstepTest
+
+// The body class: derives from the fixture, holds the coroutine body, and runs the
+// fixture's SetUp/TearDown only for the per-seed instances (the sweep's own instance
+// does nothing around the sweep).
+#define LOCKSTEP_TEST_IMPL_(suite, name, fixture, ...)                                      \
+  class LOCKSTEP_CLASS_(suite, name) : public fixture {                                     \
+   public:                                                                                  \
+    ::lockstep::Coro<void> LockstepBody();                                                  \
+    void lockstep_set_up() { fixture::SetUp(); }                                            \
+    void lockstep_tear_down() { fixture::TearDown(); }                                      \
+    void SetUp() override {}                                                                \
+    void TearDown() override {}                                                             \
+    void TestBody() override {}                                                             \
+  };                                                                                        \
+  [[maybe_unused]] static const bool suite##_##name##_lockstep_registered_ =                \
+      ::lockstep::internal::register_lockstep_test(#suite, #name) &&                        \
+      ::testing::RegisterTest(                                                              \
+          #suite, #name, nullptr, nullptr, __FILE__, __LINE__, []() -> fixture* {           \
+            return new ::lockstep::internal::SweepTest<LOCKSTEP_CLASS_(suite, name)>(       \
+                {#suite, #name, __FILE__, __LINE__, ::lockstep::TestOptions{__VA_ARGS__}}); \
+          }) != nullptr;                                                                    \
+  ::lockstep::Coro<void> LOCKSTEP_CLASS_(suite, name)::LockstepBody()
+
+// A test whose body is a coroutine, run once per seed. Optional designated initializers
+// of lockstep::TestOptions follow the name: LOCKSTEP_TEST(S, N, .seeds = 500).
+#define LOCKSTEP_TEST(suite, name, ...) \
+  LOCKSTEP_TEST_IMPL_(suite, name, ::testing::Test __VA_OPT__(, ) __VA_ARGS__)
+// The same with a fixture: a fresh one, SetUp and TearDown, for every seed.
+#define LOCKSTEP_TEST_F(fixture, name, ...) \
+  LOCKSTEP_TEST_IMPL_(fixture, name, fixture __VA_OPT__(, ) __VA_ARGS__)
+
+// gtest's fatal assertions for coroutine bodies: on failure they end the coroutine with
+// co_return (so only in Coro<void>), as ASSERT_* end a void function.
+#define LOCKSTEP_CO_FATAL_FAILURE_(message) \
+  co_return GTEST_MESSAGE_(message, ::testing::TestPartResult::kFatalFailure)
+#define LOCKSTEP_CO_ASSERT_(expression) GTEST_ASSERT_(expression, LOCKSTEP_CO_FATAL_FAILURE_)
+
+#define CO_ASSERT_TRUE(condition) \
+  GTEST_TEST_BOOLEAN_(condition, #condition, false, true, LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_FALSE(condition) \
+  GTEST_TEST_BOOLEAN_(!(condition), #condition, true, false, LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_EQ(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::EqHelper::Compare(#a, #b, a, b))
+#define CO_ASSERT_NE(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperNE(#a, #b, a, b))
+#define CO_ASSERT_LT(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperLT(#a, #b, a, b))
+#define CO_ASSERT_LE(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperLE(#a, #b, a, b))
+#define CO_ASSERT_GT(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperGT(#a, #b, a, b))
+#define CO_ASSERT_GE(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperGE(#a, #b, a, b))
+#define CO_ASSERT_STREQ(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperSTREQ(#a, #b, a, b))
+#define CO_FAIL() LOCKSTEP_CO_FATAL_FAILURE_("Failed")
+
+// EXPECT_* never return, so they work in coroutines as they are; these names are for
+// symmetry with CO_ASSERT_*.
+#define CO_EXPECT_TRUE(condition) EXPECT_TRUE(condition)
+#define CO_EXPECT_FALSE(condition) EXPECT_FALSE(condition)
+#define CO_EXPECT_EQ(a, b) EXPECT_EQ(a, b)
+#define CO_EXPECT_NE(a, b) EXPECT_NE(a, b)
+#define CO_EXPECT_LT(a, b) EXPECT_LT(a, b)
+#define CO_EXPECT_LE(a, b) EXPECT_LE(a, b)
+#define CO_EXPECT_GT(a, b) EXPECT_GT(a, b)
+#define CO_EXPECT_GE(a, b) EXPECT_GE(a, b)

@@ -1,0 +1,56 @@
+// main() for test binaries with LOCKSTEP_TESTs (//testing:main, instead of gtest_main).
+//
+// Under a sharded `bazel test`, gtest would deal whole tests to shards, and a sweep of
+// 10,000 seeds would run on one shard. Here the seeds are dealt instead: every shard runs
+// every sweep, each with its share of the seeds (testing/config.h: Shard). Plain TESTs in
+// the same binary are still dealt round-robin, so each runs on exactly one shard.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "testing/config.h"
+#include "testing/lockstep_test.h"
+
+namespace {
+
+// Adds the plain tests that are not this shard's to gtest's negative filter.
+void deal_plain_tests(const lockstep::Shard& shard) {
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  std::string excluded;
+  std::uint64_t k = 0;
+  for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+    const ::testing::TestSuite& suite = *unit.GetTestSuite(i);
+    for (int j = 0; j < suite.total_test_count(); ++j) {
+      const ::testing::TestInfo& test = *suite.GetTestInfo(j);
+      if (lockstep::internal::is_lockstep_test(suite.name(), test.name())) continue;
+      if (k++ % shard.total != shard.index)
+        excluded += (excluded.empty() ? "" : ":") + std::string(suite.name()) + "." + test.name();
+    }
+  }
+  if (excluded.empty()) return;
+  std::string filter = GTEST_FLAG_GET(filter);
+  filter += (filter.find('-') == std::string::npos ? "-" : ":") + excluded;
+  GTEST_FLAG_SET(filter, filter);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before gtest reads them: the shards are ours to deal.
+  ::unsetenv("GTEST_TOTAL_SHARDS");
+  ::unsetenv("GTEST_SHARD_INDEX");
+  ::testing::InitGoogleTest(&argc, argv);
+  lockstep::internal::enable_seed_sharding();
+  lockstep::TestConfig config;
+  try {
+    config = lockstep::read_test_config();
+  } catch (const lockstep::ConfigError&) {
+    // Each LOCKSTEP_TEST reports the bad value as its failure.
+  }
+  if (config.shard.total > 1) deal_plain_tests(config.shard);
+  // Tells Bazel this binary understands sharding.
+  if (!config.shard_status_file.empty()) std::ofstream(config.shard_status_file, std::ios::app);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,409 @@
+// The sweep behind LOCKSTEP_TEST: seeds, shards, progress, and a failure reported once
+// with its trace, its shrunk trace and the command that replays it.
+#include <gtest/gtest-spi.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "replay/progress.h"
+#include "replay/replay_trace.h"
+#include "sim/shrink.h"
+#include "sim/simulation.h"
+#include "testing/config.h"
+#include "testing/lockstep_test.h"
+
+namespace lockstep::internal {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::set<std::string>& lockstep_tests() {
+  static std::set<std::string> names;
+  return names;
+}
+
+bool seed_sharding = false;  // set by //testing:main, which stops gtest sharding tests
+
+// Failures recorded by the runs of a sweep. They are intercepted, so that only those of
+// the reported run reach gtest (shrinking alone may fail a thousand candidate runs).
+struct RunFailures {
+  ::testing::TestPartResultArray parts;
+  int first_of_run = 0;  // index of the current run's first part
+};
+thread_local RunFailures* current_failures = nullptr;
+
+// While alive: gtest failures on this thread go to `failures`, not to the test.
+class Intercepting {
+ public:
+  explicit Intercepting(RunFailures& failures)
+      : reporter_(::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD,
+                  &failures.parts) {
+    current_failures = &failures;
+  }
+  ~Intercepting() { current_failures = nullptr; }
+  Intercepting(const Intercepting&) = delete;
+  Intercepting& operator=(const Intercepting&) = delete;
+
+ private:
+  ::testing::ScopedFakeTestPartResultReporter reporter_;
+};
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// "file:line: " and the failure's lines joined into one: "Expected equality of these
+// values: counter Which is: 1 2 an update was lost".
+std::string part_text(const ::testing::TestPartResult& p) {
+  std::string text;
+  if (p.file_name())
+    text = std::string(p.file_name()) + ":" + std::to_string(p.line_number()) + ": ";
+  bool space = false;
+  for (const char c : std::string(p.summary())) {
+    if (c == '\n' || c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !text.empty() && text.back() != ' ') text += ' ';
+    space = false;
+    text += c;
+  }
+  return text;
+}
+
+// What a failed run raised, in one line; a failed assertion as gtest says it.
+std::string failure_text(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const TestFailure& f) {
+    return f.what();
+  } catch (...) {
+  }
+  return first_line(describe_exception(e));
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out.precision(s < 10 ? 2 : 0);
+  out << std::fixed << s << "s";
+  return out.str();
+}
+
+// The outcome of one seed that failed.
+struct SeedFailure {
+  std::uint64_t seed = 0;
+  std::string failure;      // the first line of what it raised
+  std::string determinism;  // non-empty: it was not deterministic, and this says how
+  std::vector<Decision> decisions;
+  std::vector<::testing::TestPartResult> parts;  // gtest failures it recorded
+};
+
+// The shell command that reruns this test with `env` set.
+std::string rerun_command(const TestConfig& config, const std::string& full_name,
+                          const std::string& env) {
+  if (!config.bazel_target.empty())
+    return env + " ./bazelw test " + config.bazel_target + " --test_filter=" + full_name;
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return env + " " + (ec ? std::string("<this test binary>") : self.string()) +
+         " --gtest_filter=" + full_name;
+}
+
+// Where Bazel leaves the zip of TEST_UNDECLARED_OUTPUTS_DIR after the test, relative to
+// the workspace: bazel-testlogs/<package>/<target>[/shard_i_of_n]/test.outputs/outputs.zip.
+std::string bazel_outputs_zip(const std::string& outputs_dir) {
+  const std::string marker = "/testlogs/";
+  const std::size_t at = outputs_dir.rfind(marker);
+  if (at == std::string::npos) return outputs_dir + "/outputs.zip";
+  return "bazel-testlogs/" + outputs_dir.substr(at + marker.size()) + "/outputs.zip";
+}
+
+// The settings of this sweep that came from the environment, as a command prefix.
+std::string env_prefix(const TestConfig& config, std::uint64_t seed, bool determinism) {
+  std::string env = "LOCKSTEP_SEED=" + std::to_string(seed);
+  if (config.strategy) env += std::string(" LOCKSTEP_STRATEGY=") + to_string(*config.strategy);
+  if (!config.cancel_spec.empty()) env += " LOCKSTEP_CANCEL=" + config.cancel_spec;
+  if (!config.faults_file.empty()) env += " LOCKSTEP_FAULTS=" + config.faults_file;
+  if (determinism) env += " LOCKSTEP_CHECK_DETERMINISM=1";
+  return env;
+}
+
+// Sends intercepted failures on to gtest, as they were recorded.
+void report_parts(const std::vector<::testing::TestPartResult>& parts) {
+  for (const auto& p : parts)
+    ::testing::internal::AssertHelper(p.type(), p.file_name(), p.line_number(), p.message()) =
+        ::testing::Message();
+}
+
+// The options of a sweep: the test's, overridden by the environment's.
+SimulationOptions sweep_options(const TestOptions& test, const TestConfig& config) {
+  SimulationOptions o;
+  o.strategy.kind = config.strategy.value_or(test.strategy);
+  o.strategy.cancellation = config.cancel.value_or(test.cancellation);
+  if (!config.faults_file.empty()) {
+    try {
+      o.faults = make_injector(load_fault_plan(config.faults_file));
+    } catch (const std::exception& e) {
+      throw ConfigError("LOCKSTEP_FAULTS='" + config.faults_file + "': " + e.what());
+    }
+  } else if (test.faults) {
+    o.faults = make_injector(*test.faults);
+  }
+  return o;
+}
+
+}  // namespace
+
+bool register_lockstep_test(const char* suite, const char* name) {
+  lockstep_tests().insert(std::string(suite) + "." + name);
+  return true;
+}
+
+bool is_lockstep_test(const std::string& suite, const std::string& name) {
+  return lockstep_tests().count(suite + "." + name) != 0;
+}
+
+void enable_seed_sharding() { seed_sharding = true; }
+
+bool current_run_has_fatal_failure() {
+  if (!current_failures) return ::testing::Test::HasFatalFailure();
+  const auto& parts = current_failures->parts;
+  for (int i = current_failures->first_of_run; i < parts.size(); ++i)
+    if (parts.GetTestPartResult(i).fatally_failed()) return true;
+  return false;
+}
+
+void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<void>()>& make_run) {
+  const std::string full_name = test.suite + "." + test.name;
+  TestConfig config;
+  SimulationOptions options;
+  try {
+    config = read_test_config();
+    options = sweep_options(test.options, config);
+  } catch (const std::exception& e) {
+    ADD_FAILURE_AT(test.file, test.line) << "lockstep: " << e.what();
+    return;
+  }
+  if (!seed_sharding) config.shard = {};  // gtest shards the tests: each runs every seed
+
+  RunFailures failures;
+  // The program one run executes: the body, then a failure if it recorded one.
+  auto program = [&make_run, &failures]() -> Coro<void> {
+    failures.first_of_run = failures.parts.size();
+    co_await make_run();
+    for (int i = failures.first_of_run; i < failures.parts.size(); ++i)
+      if (failures.parts.GetTestPartResult(i).failed())
+        throw TestFailure(part_text(failures.parts.GetTestPartResult(i)));
+  };
+  auto parts_since = [&failures](int from) {
+    std::vector<::testing::TestPartResult> out;
+    for (int i = from; i < failures.parts.size(); ++i)
+      if (failures.parts.GetTestPartResult(i).failed())
+        out.push_back(failures.parts.GetTestPartResult(i));
+    return out;
+  };
+
+  if (!config.replay_file.empty()) {
+    ::testing::Test::RecordProperty("lockstep_replay", config.replay_file);
+    Trace trace;
+    try {
+      trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
+    } catch (const std::exception& e) {
+      ADD_FAILURE_AT(test.file, test.line) << "lockstep: LOCKSTEP_REPLAY: " << e.what();
+      return;
+    }
+    if (trace.info.program != full_name)
+      GTEST_SKIP() << "LOCKSTEP_REPLAY='" << config.replay_file << "' is a trace of '"
+                   << printable(trace.info.program) << "'";
+    std::optional<SimulationResult<void>> run;
+    std::vector<::testing::TestPartResult> parts;
+    {
+      Intercepting intercept(failures);
+      run = replay(program, trace.decisions, trace.simulation_options());
+      parts = parts_since(0);
+    }
+    if (run->divergence) {
+      ADD_FAILURE_AT(test.file, test.line)
+          << "lockstep: " << full_name << " no longer makes the decisions recorded in "
+          << config.replay_file << " (the code changed since?)\n"
+          << run->divergence->report();
+      return;
+    }
+    if (run->outcome.ok()) {
+      std::cout << "[lockstep] " << full_name << ": replayed " << config.replay_file << " (seed "
+                << trace.info.seed << ", " << to_string(trace.info.strategy.kind)
+                << "): the run passes\n";
+      return;
+    }
+    report_parts(parts);
+    ADD_FAILURE_AT(test.file, test.line)
+        << "lockstep: " << full_name << " fails when replaying " << config.replay_file << " (seed "
+        << trace.info.seed << ", strategy " << to_string(trace.info.strategy.kind) << "):\n  "
+        << failure_text(run->outcome.exception());
+    return;
+  }
+
+  const SeedRange range = config.seeds.value_or(
+      SeedRange{test.options.first_seed,
+                test.options.first_seed + std::max<std::uint64_t>(test.options.seeds, 1) - 1});
+  const std::uint64_t share = config.shard.share(range);
+  const std::string strategy = to_string(options.strategy.kind);
+  const std::string shard_text = config.shard.total > 1
+                                     ? "shard " + std::to_string(config.shard.index + 1) + " of " +
+                                           std::to_string(config.shard.total) + ": "
+                                     : "";
+  ::testing::Test::RecordProperty("lockstep_seeds", to_string(range));
+  ::testing::Test::RecordProperty("lockstep_strategy", strategy);
+  if (config.shard.total > 1)
+    ::testing::Test::RecordProperty("lockstep_shard", std::to_string(config.shard.index + 1) + "/" +
+                                                          std::to_string(config.shard.total));
+
+  ProgressLine progress(std::cout, isatty(1) != 0);
+  const auto start = Clock::now();
+  std::uint64_t done = 0;
+  std::optional<SeedFailure> first_failure;
+  std::vector<std::uint64_t> failing_seeds;
+  std::string trace_path, shrunk_path, shrink_summary, save_error;
+  {
+    Intercepting intercept(failures);
+    for (std::uint64_t seed = range.first;; ++seed) {
+      if (config.shard.owns(range, seed)) {
+        options.seed = seed;
+        const int before = failures.parts.size();
+        auto run = simulate(program, options);
+        std::string determinism;
+        if (config.check_determinism) {
+          const DeterminismReport r = compare_replay(run, replay(program, run.decisions, options));
+          if (!r.deterministic) determinism = r.report;
+        }
+        ++done;
+        if (!run.outcome.ok() || !determinism.empty()) {
+          failing_seeds.push_back(seed);
+          if (!first_failure)
+            first_failure = SeedFailure{
+                seed, run.outcome.ok() ? std::string() : failure_text(run.outcome.exception()),
+                determinism, run.decisions, parts_since(before)};
+          if (!config.keep_going) break;
+        }
+        if (progress.due()) {
+          const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+          const double rate = done / std::max(elapsed, 1e-9);
+          progress.update("[lockstep] " + full_name + ": " + shard_text + std::to_string(done) +
+                          "/" + std::to_string(share) + " seeds, " +
+                          std::to_string(failing_seeds.size()) + " failed, " +
+                          std::to_string(static_cast<std::uint64_t>(rate)) + " seeds/s, " +
+                          seconds_text((share - done) / std::max(rate, 1e-9)) + " left");
+        }
+      }
+      if (seed == range.last) break;
+    }
+    progress.finish();
+
+    if (first_failure) {
+      // The failing run's trace, then the smallest run that fails the same way.
+      SimulationOptions o = options;
+      o.seed = first_failure->seed;
+      const std::string base =
+          config.trace_dir + "/" + full_name + ".seed" + std::to_string(first_failure->seed);
+      const std::map<std::string, std::string> labels = {{"test", full_name},
+                                                         {"bazel_target", config.bazel_target}};
+      try {
+        std::filesystem::create_directories(config.trace_dir);
+        save_trace(program, first_failure->decisions, o, base + ".trace", full_name, labels);
+        trace_path = base + ".trace";
+        if (config.shrink && first_failure->determinism.empty()) {
+          ShrinkOptions budget;
+          budget.max_runs = test.options.max_shrink_runs;
+          budget.max_time = std::chrono::duration_cast<Clock::duration>(
+              std::chrono::duration<double>(test.options.max_shrink_seconds));
+          ProgressLine shrinking(std::cout, isatty(1) != 0);
+          budget.on_progress = [&](const ShrinkProgress& p) {
+            if (!shrinking.due()) return;
+            shrinking.update("[lockstep] " + full_name + ": shrinking seed " +
+                             std::to_string(first_failure->seed) + ": " + std::to_string(p.runs) +
+                             " runs, " + std::to_string(p.non_default) +
+                             " non-default decisions (from " +
+                             std::to_string(p.original_non_default) + ")");
+          };
+          auto small = shrink(program, first_failure->decisions, o, budget);
+          shrinking.finish();
+          if (small.failed) {
+            save_trace(program, small.run.decisions, o, base + ".shrunk.trace", full_name, labels);
+            shrunk_path = base + ".shrunk.trace";
+            shrink_summary = small.summary;
+          }
+        }
+      } catch (const std::exception& e) {
+        save_error = e.what();
+      }
+    }
+  }
+
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!first_failure) {
+    std::cout << "[lockstep] " << full_name << ": " << shard_text << done << " seeds ("
+              << to_string(range) << ", " << strategy << ") passed in " << seconds_text(elapsed)
+              << ", " << static_cast<std::uint64_t>(done / std::max(elapsed, 1e-9)) << " seeds/s\n";
+    return;
+  }
+
+  const SeedFailure& f = *first_failure;
+  ::testing::Test::RecordProperty("lockstep_failing_seed", std::to_string(f.seed));
+  if (!trace_path.empty()) ::testing::Test::RecordProperty("lockstep_trace", trace_path);
+  if (!shrunk_path.empty()) ::testing::Test::RecordProperty("lockstep_shrunk_trace", shrunk_path);
+  report_parts(f.parts);
+
+  std::ostringstream msg;
+  msg << "lockstep: " << full_name << " failed at seed " << f.seed << " (seeds " << to_string(range)
+      << ", " << shard_text << "strategy " << strategy << "; " << done << " seeds run)\n";
+  if (!f.determinism.empty())
+    msg << "  " << f.determinism << "\n";
+  else
+    msg << "  failure: " << f.failure << "\n";
+  if (failing_seeds.size() > 1) {
+    msg << "  failing seeds:";
+    for (std::size_t i = 0; i < failing_seeds.size() && i < 20; ++i) msg << " " << failing_seeds[i];
+    if (failing_seeds.size() > 20) msg << " ... (" << failing_seeds.size() << " in all)";
+    msg << "\n";
+  }
+  if (!save_error.empty()) msg << "  (could not save the trace: " << save_error << ")\n";
+  // Under bazel test the traces end up zipped: name them by where they will be.
+  auto shown = [&](const std::string& path) {
+    if (!config.trace_dir_is_bazel_outputs) return path;
+    return std::filesystem::path(path).filename().string() + " (in " +
+           bazel_outputs_zip(config.trace_dir) + ")";
+  };
+  if (!trace_path.empty()) msg << "  trace:  " << shown(trace_path) << "\n";
+  if (!shrunk_path.empty()) {
+    std::istringstream lines(shrink_summary);
+    std::string line;
+    bool first = true;
+    while (std::getline(lines, line)) {
+      msg << (first ? "  shrunk: " : "          ") << line << "\n";
+      first = false;
+    }
+    msg << "          " << shown(shrunk_path) << "\n";
+  }
+  msg << "  replay this run:\n    "
+      << rerun_command(config, full_name, env_prefix(config, f.seed, !f.determinism.empty()))
+      << "\n";
+  if (!trace_path.empty()) {
+    const std::string replayed = shrunk_path.empty() ? trace_path : shrunk_path;
+    const std::string file = std::filesystem::path(replayed).filename().string();
+    if (config.trace_dir_is_bazel_outputs) {
+      const std::string zip = bazel_outputs_zip(config.trace_dir);
+      msg << "  replay the " << (shrunk_path.empty() ? "" : "shrunk ")
+          << "trace:\n    unzip -o -d /tmp/lockstep " << zip << " " << file << " && "
+          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=/tmp/lockstep/" + file) << "\n";
+    } else {
+      msg << "  replay the " << (shrunk_path.empty() ? "" : "shrunk ") << "trace:\n    "
+          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=" + replayed) << "\n";
+    }
+  }
+  ADD_FAILURE_AT(test.file, test.line) << msg.str();
+}
+
+}  // namespace lockstep::internal

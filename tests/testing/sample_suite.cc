@@ -1,0 +1,59 @@
+// Test subjects for integration_test.sh: LOCKSTEP_TESTs that pass, fail, stop at a
+// CO_ASSERT, or are not deterministic, run as a subprocess so that their failures are
+// what is being tested. Each one is selected with --gtest_filter.
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "loop/lockstep.h"
+#include "sim/random.h"
+#include "testing/lockstep_test.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Appends a line to the file named by $SAMPLE_LOG, if set.
+void log_line(const std::string& line) {
+  if (const char* path = std::getenv("SAMPLE_LOG"))
+    std::ofstream(path, std::ios::app) << line << "\n";
+}
+
+}  // namespace
+
+// Records each seed it runs (the seed is what lockstep::random_below draws from).
+LOCKSTEP_TEST(Sample, Passes, .seeds = 30) {
+  co_await lockstep::sleep(std::chrono::milliseconds(1 + lockstep::random_below(3)));
+  log_line("ran " + std::to_string(lockstep::random_below(1u << 30)));
+}
+
+// Fails for some seeds: two workers race on a shared counter across an await.
+LOCKSTEP_TEST(Sample, LostUpdate, .seeds = 200, .strategy = lockstep::Strategy::kRandom) {
+  int counter = 0;
+  auto bump = [](int* counter) -> lockstep::Coro<void> {
+    const int seen = *counter;
+    co_await lockstep::sleep(std::chrono::milliseconds(lockstep::random_below(2)));
+    *counter = seen + 1;
+  };
+  auto a = lockstep::create_task(bump(&counter), "a");
+  auto b = lockstep::create_task(bump(&counter), "b");
+  co_await a;
+  co_await b;
+  CO_ASSERT_EQ(counter, 2) << "an update was lost";
+}
+
+// CO_ASSERT ends the body: the line after it never runs.
+LOCKSTEP_TEST(Sample, AssertStopsTheBody, .seeds = 1) {
+  co_await lockstep::sleep(1ms);
+  CO_ASSERT_TRUE(false) << "stop here";
+  log_line("after the assert");
+}
+
+// Not deterministic: depends on state that outlives a run.
+LOCKSTEP_TEST(Sample, Nondeterministic, .seeds = 3) {
+  static int runs = 0;
+  for (int i = 0; i < 1 + (runs++ % 2); ++i) co_await lockstep::sleep(1ms);
+}
+
+// A plain test in the same binary: sharded by test, not by seed.
+TEST(Plain, RunsOnOneShard) { log_line("plain"); }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "loop/internal/task_base.h"
 #include "sim/random.h"
@@ -66,6 +67,12 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
           is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1);
       if (r->bound == bound && in_range) d.value = r->value;
     }
+  } else if (choices_) {
+    const std::uint64_t c = next_ < choices_->size() ? (*choices_)[next_] : 0;
+    if (is_duration(kind))
+      d.value = bound == std::numeric_limits<std::uint64_t>::max() ? c : c % (bound + 1);
+    else
+      d.value = c % std::max<std::uint64_t>(bound, 1);
   } else if (replaying_) {
     const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
     const bool in_range =
@@ -186,6 +193,13 @@ std::uint64_t SimDecisions::site_for(const SourceLocation& where) {
   e = {where.file, where.line, site};
   name_site(site, where.to_string());
   return site;
+}
+
+SimDecisions SimDecisions::from_choices(std::vector<std::uint64_t> choices, std::uint64_t seed,
+                                        StrategyOptions strategy) {
+  SimDecisions d(strategy, seed, {}, false);
+  d.choices_ = std::move(choices);
+  return d;
 }
 
 SimDecisions SimDecisions::replaying_leniently(std::vector<Decision> recorded,

@@ -68,6 +68,13 @@ class SimDecisions final : public DecisionSource {
   // is in range; anything else takes 0. Never diverges. What the shrinker runs candidates
   // with: an edit that shifts the interleaving still leaves each task its own choices.
   static SimDecisions replaying_leniently(std::vector<Decision> recorded, StrategyOptions strategy);
+  // Choices taken from `choices` in order, whatever their kind: the i-th decision's value
+  // is choices[i] brought into range (modulo its bound), 0 once they run out. For test
+  // generators that make the schedule a value (testing/rapidcheck.h): shrinking the values
+  // toward 0 shrinks the run toward plain asyncio. `seed` drives what is not a decision
+  // (pct's priorities). The strategy still says which choices are decisions.
+  static SimDecisions from_choices(std::vector<std::uint64_t> choices, std::uint64_t seed,
+                                   StrategyOptions strategy);
 
   // Decisions for fault points and fault plans, recorded like every other, drawn from
   // the fault stream: true with `probability` (a decision in [0, 2)), or uniform in
@@ -192,6 +199,7 @@ class SimDecisions final : public DecisionSource {
     std::size_t next = 0;
   };
   std::map<std::pair<DecisionKind, std::uint64_t>, KeyedChoices> keyed_;  // lenient only
+  std::optional<std::vector<std::uint64_t>> choices_;                     // from_choices only
   std::uint64_t awaits_considered_ = 0;  // cancellation fuzzing: targeted awaits so far
   Counts probes_;
   Counts faults_reached_;

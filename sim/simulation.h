@@ -150,6 +150,18 @@ auto replay(F program, std::vector<Decision> recorded, const SimulationOptions& 
   return internal::run_simulated(program, decisions, options);
 }
 
+// Runs program() with its decisions taken from `choices` (SimDecisions::from_choices):
+// what property-testing generators use to make the schedule part of the input.
+template <class F>
+auto simulate_choices(F program, std::vector<std::uint64_t> choices,
+                      const SimulationOptions& options = {}) {
+  SimDecisions decisions =
+      SimDecisions::from_choices(std::move(choices), options.seed, options.strategy);
+  decisions.set_sink(options.trace);
+  decisions.set_faults(options.faults);
+  return internal::run_simulated(program, decisions, options);
+}
+
 struct DeterminismReport {
   bool deterministic = true;
   std::string report;  // what differed first, for a person; empty if deterministic

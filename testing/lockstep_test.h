@@ -89,17 +89,18 @@ class SweepTest : public Body {
   void TestBody() override {
     run_lockstep_test(test_, []() -> Coro<void> {
       auto fixture = std::make_unique<Body>();
+      std::exception_ptr failure;
       fixture->lockstep_set_up();
-      if (!current_run_has_fatal_failure()) {  // SetUp's ASSERT_* skip the body
-        std::exception_ptr failure;
+      // As in gtest: a fatal failure in SetUp skips the body, TearDown runs regardless.
+      if (!current_run_has_fatal_failure()) {
         try {
           co_await fixture->LockstepBody();
         } catch (...) {
           failure = std::current_exception();
         }
-        fixture->lockstep_tear_down();
-        if (failure) std::rethrow_exception(failure);
       }
+      fixture->lockstep_tear_down();
+      if (failure) std::rethrow_exception(failure);
     });
   }
 

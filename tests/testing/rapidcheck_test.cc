@@ -118,7 +118,7 @@ TEST(RapidcheckTest, InputsAndScheduleShrinkTogetherAndTheTraceReplays) {
     const auto [delays, schedule] =
         *with_schedule(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 8)));
     try {
-      rc_simulate([delays] { return two_readers(delays); }, schedule, o, name);
+      rc_simulate([delays = delays] { return two_readers(delays); }, schedule, o, name);
     } catch (...) {
       last_failing_delays = delays;
       throw;
@@ -172,7 +172,7 @@ RC_GTEST_PROP(RapidcheckTest, ShieldedReadersNobodyCancelledGetTheValue, ()) {
   o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
   o.strategy.cancellation.tasks = "reader-*";
   auto run = rc_simulate(
-      [delays]() -> Coro<int> {
+      [delays = delays]() -> Coro<int> {
         Task<int> load = create_task(
             []() -> Coro<int> {
               co_await sleep(5ms);

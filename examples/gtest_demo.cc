@@ -82,16 +82,18 @@ LOCKSTEP_TEST(Cache, CancelledReadersDoNotHurtTheOthers, .seeds = 300,
 class CacheTest : public ::testing::Test {
  protected:
   void SetUp() override { ++set_ups; }
-  Cache cache{50ms};
+  Cache cache{1s};
   static inline int set_ups = 0;  // one per seed: every seed gets a fresh fixture
 };
 
 LOCKSTEP_TEST_F(CacheTest, EntriesExpireAfterTheirTtl, .seeds = 50) {
   CO_ASSERT_EQ(co_await cache.get("a"), 1);
-  co_await lockstep::sleep(20ms);
+  // Steps take simulated time too (strategy faithful: up to ~10ms each), so the margins
+  // are wide: a 50ms ttl with a 20ms sleep fails at seed 236 of 100,000.
+  co_await lockstep::sleep(100ms);
   CO_ASSERT_EQ(co_await cache.get("a"), 1);
-  CO_EXPECT_EQ(cache.loads(), 1) << "still fresh after 20ms";
-  co_await lockstep::sleep(60ms);
+  CO_EXPECT_EQ(cache.loads(), 1) << "still fresh after 100ms";
+  co_await lockstep::sleep(2s);
   CO_ASSERT_EQ(co_await cache.get("a"), 1);
   CO_EXPECT_EQ(cache.loads(), 2) << "reloaded once stale";
 }

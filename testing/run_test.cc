@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -212,7 +214,13 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     try {
       trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
     } catch (const std::exception& e) {
-      ADD_FAILURE_AT(test.file, test.line) << "lockstep: LOCKSTEP_REPLAY: " << e.what();
+      const bool relative = !std::filesystem::path(config.replay_file).is_absolute();
+      ADD_FAILURE_AT(test.file, test.line)
+          << "lockstep: LOCKSTEP_REPLAY: " << e.what()
+          << (relative && std::getenv("TEST_SRCDIR")
+                  ? " (under bazel test a relative path is taken from the test's runfiles "
+                    "directory: give an absolute path)"
+                  : "");
       return;
     }
     if (trace.info.program != full_name)
@@ -250,7 +258,16 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
       SeedRange{test.options.first_seed,
                 test.options.first_seed + std::max<std::uint64_t>(test.options.seeds, 1) - 1});
   const std::uint64_t share = config.shard.share(range);
-  const std::string strategy = to_string(options.strategy.kind);
+  // "faithful", or "random, cancels 5% (any), fault plan, each seed twice".
+  std::string strategy = to_string(options.strategy.kind);
+  if (options.strategy.cancellation.mode == CancellationFuzzing::Mode::kRandom) {
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%g%%", options.strategy.cancellation.probability * 100);
+    strategy += std::string(", cancels ") + percent + " (" +
+                to_string(options.strategy.cancellation.target) + ")";
+  }
+  if (options.faults) strategy += ", fault plan";
+  if (config.check_determinism) strategy += ", each seed twice";
   const std::string shard_text = config.shard.total > 1
                                      ? "shard " + std::to_string(config.shard.index + 1) + " of " +
                                            std::to_string(config.shard.total) + ": "

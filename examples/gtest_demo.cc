@@ -73,8 +73,11 @@ LOCKSTEP_TEST(Cache, CancelledReadersDoNotHurtTheOthers, .seeds = 300,
   for (int i = 0; i < 4; ++i)
     readers.push_back(lockstep::create_task(cache.get("key"), "reader-" + std::to_string(i)));
   co_await lockstep::gather(lockstep::return_exceptions, readers);
-  for (auto& r : readers)
-    if (!r.cancelled()) CO_ASSERT_EQ(r.result(), 3);
+  for (auto& r : readers) {
+    if (!r.cancelled()) {
+      CO_ASSERT_EQ(r.result(), 3);
+    }
+  }
   CO_ASSERT_EQ(co_await cache.get("key"), 3) << "a later reader still gets the value";
   CO_EXPECT_EQ(cache.loads(), 1);
 }

@@ -84,7 +84,7 @@ struct LoopOptions {
   // A run whose clock passes this stops with BudgetExceededError. Duration::zero() = no limit.
   Duration max_time = std::chrono::hours(24 * 365);
   // Receives errors nobody else can (see call_exception_handler). Empty = print to stderr.
-  ExceptionHandler exception_handler;
+  ExceptionHandler exception_handler = {};
   // Sees task lifecycle events, timers firing and errors (see observer.h); nullptr = none.
   // Not owned.
   LoopObserver* observer = nullptr;

@@ -71,8 +71,9 @@ class SimDecisions final : public DecisionSource {
   // Choices taken from `choices` in order, whatever their kind: the i-th decision's value
   // is choices[i] brought into range (modulo its bound), 0 once they run out. For test
   // generators that make the schedule a value (testing/rapidcheck.h): shrinking the values
-  // toward 0 shrinks the run toward plain asyncio. `seed` drives what is not a decision
-  // (pct's priorities). The strategy still says which choices are decisions.
+  // toward 0 shrinks the run toward plain asyncio. The strategy still says which choices
+  // are decisions and bounds them, but none is drawn: no probability applies, pct's
+  // priorities included. `seed` only seeds the generator that stays unused.
   static SimDecisions from_choices(std::vector<std::uint64_t> choices, std::uint64_t seed,
                                    StrategyOptions strategy);
 

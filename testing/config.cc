@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 namespace lockstep {
 
@@ -39,6 +40,8 @@ SeedRange parse_seeds(const std::string& value) {
   const auto first = parse_u64(std::string_view(value).substr(0, dots));
   const auto last = parse_u64(std::string_view(value).substr(dots + 2));
   if (!first || !last || *last < *first) bad("LOCKSTEP_SEEDS", value, kExpected);
+  if (*first == 0 && *last == std::numeric_limits<std::uint64_t>::max())
+    bad("LOCKSTEP_SEEDS", value, "a range of fewer than 2^64 seeds");
   return {*first, *last};
 }
 
@@ -46,6 +49,13 @@ bool parse_flag(const char* variable, const std::string& value) {
   if (value == "1" || value == "true" || value == "yes") return true;
   if (value == "0" || value == "false" || value == "no" || value.empty()) return false;
   bad(variable, value, "1 or 0 (true/false, yes/no)");
+}
+
+// The temp dir's lockstep/ (TMPDIR, else /tmp); never throws.
+std::string default_trace_dir() {
+  std::error_code ec;
+  const auto tmp = std::filesystem::temp_directory_path(ec);
+  return ((ec ? std::filesystem::path("/tmp") : tmp) / "lockstep").string();
 }
 
 }  // namespace
@@ -77,6 +87,19 @@ std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec) {
     c.target = *target;
   }
   return c;
+}
+
+Shard read_shard(const Getenv& getenv) {
+  const auto total = getenv("TEST_TOTAL_SHARDS");
+  const auto index = getenv("TEST_SHARD_INDEX");
+  if (!total || total->empty()) return {};
+  const auto t = parse_u64(*total);
+  if (!t || *t == 0) bad("TEST_TOTAL_SHARDS", *total, "a positive number of shards");
+  const auto i = index ? parse_u64(*index) : std::nullopt;
+  if (!i || *i >= *t)
+    bad("TEST_SHARD_INDEX", index.value_or(""),
+        ("a shard index below TEST_TOTAL_SHARDS=" + *total).c_str());
+  return Shard{*i, *t};
 }
 
 TestConfig read_test_config(const Getenv& getenv) {
@@ -120,30 +143,20 @@ TestConfig read_test_config(const Getenv& getenv) {
   else if (const auto b = getenv("TEST_UNDECLARED_OUTPUTS_DIR"); b && !b->empty())
     c.trace_dir = *b, c.trace_dir_is_bazel_outputs = true;
   else
-    c.trace_dir = (std::filesystem::temp_directory_path() / "lockstep").string();
+    c.trace_dir = default_trace_dir();
 
-  const auto total = getenv("TEST_TOTAL_SHARDS");
-  const auto index = getenv("TEST_SHARD_INDEX");
-  if (total && !total->empty()) {
-    const auto t = parse_u64(*total);
-    if (!t || *t == 0) bad("TEST_TOTAL_SHARDS", *total, "a positive number of shards");
-    const auto i = index ? parse_u64(*index) : std::nullopt;
-    if (!i || *i >= *t)
-      bad("TEST_SHARD_INDEX", index.value_or(""),
-          ("a shard index below TEST_TOTAL_SHARDS=" + *total).c_str());
-    c.shard = Shard{*i, *t};
-  }
+  c.shard = read_shard(getenv);
   if (const auto v = getenv("TEST_SHARD_STATUS_FILE")) c.shard_status_file = *v;
   if (const auto v = getenv("TEST_TARGET")) c.bazel_target = *v;
   return c;
 }
 
-TestConfig read_test_config() {
-  return read_test_config([](const char* name) -> std::optional<std::string> {
-    const char* v = std::getenv(name);
-    if (!v) return std::nullopt;
-    return std::string(v);
-  });
+std::optional<std::string> process_getenv(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v) return std::nullopt;
+  return std::string(v);
 }
+
+TestConfig read_test_config() { return read_test_config(process_getenv); }
 
 }  // namespace lockstep

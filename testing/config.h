@@ -6,7 +6,8 @@
 //   LOCKSTEP_SEED=17                  run exactly seed 17
 //   LOCKSTEP_SEEDS=1000 | 5..20       a count of seeds from 0, or an inclusive range
 //   LOCKSTEP_STRATEGY=random          fifo | faithful | random | pct
-//   LOCKSTEP_FAULTS=plan.txt          a fault plan (faults/fault_plan.h) for every seed
+//   LOCKSTEP_FAULTS=/abs/plan.txt     a fault plan (faults/fault_plan.h) for every seed
+//                                     (absolute: bazel test runs in the runfiles dir)
 //   LOCKSTEP_CANCEL=random:0.05[:any] cancellation fuzzing: off | random:P[:TARGET]
 //                                     (TARGET: task, timeout, enclosing, any)
 //   LOCKSTEP_REPLAY=run.trace         replay that trace instead of sweeping
@@ -83,6 +84,9 @@ using Getenv = std::function<std::optional<std::string>(const char*)>;
 TestConfig read_test_config(const Getenv& getenv);
 // The same, from this process's environment.
 TestConfig read_test_config();
+std::optional<std::string> process_getenv(const char* name);
+// Just the shard (TEST_SHARD_INDEX / TEST_TOTAL_SHARDS); ConfigError for bad values.
+Shard read_shard(const Getenv& getenv);
 
 // "random:0.05", "random:0.1:any", "off": the LOCKSTEP_CANCEL syntax. nullopt if bad.
 std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec);

@@ -19,7 +19,14 @@
 // lockstep_test() Bazel macro of testing/defs.bzl) so that sharded runs split the seeds.
 //
 // Inside a body: CO_ASSERT_* stop the body as ASSERT_* stop a function (gtest's ASSERT_*
-// use `return`, which a coroutine cannot); EXPECT_* and CO_EXPECT_* record and go on.
+// use `return`, which a coroutine cannot); EXPECT_* and CO_EXPECT_* record and go on;
+// CO_SKIP() skips the whole sweep. When the body returns, tasks it left running are
+// cancelled and waited for (before the fixture's TearDown).
+//
+// Not for coroutine bodies: gtest's HasFailure()/HasFatalFailure() (a run's failures are
+// held back until the sweep reports; use lockstep::internal::current_run_has_fatal_failure),
+// and SCOPED_TRACE or EXPECT_NO_FATAL_FAILURE around a co_await (gtest keeps their state
+// per thread, and other tasks run in between).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -43,7 +50,7 @@ struct TestOptions {
   std::uint64_t first_seed = 0;
   Strategy strategy = Strategy::kFaithful;
   CancellationFuzzing cancellation = {};  // off unless set
-  std::optional<FaultPlan> faults;        // none unless set
+  std::optional<FaultPlan> faults = {};   // none unless set
   std::uint64_t max_shrink_runs = 2000;   // shrinking budget for a failure
   double max_shrink_seconds = 30;
 };
@@ -77,8 +84,12 @@ bool is_lockstep_test(const std::string& suite, const std::string& name);
 // Called by //testing:main, which keeps gtest from sharding tests: sweeps then split
 // their seeds across Bazel's shards instead. Without it each sweep runs all its seeds.
 void enable_seed_sharding();
-// HasFatalFailure() for the current run of a sweep (whose failures are intercepted).
+// HasFatalFailure() and IsSkipped() for the current run of a sweep (whose failures are
+// intercepted, so gtest's own functions do not see them).
 bool current_run_has_fatal_failure();
+bool current_run_skipped();
+// Cancels every task but the current one and waits until they are all done.
+Coro<void> settle_other_tasks();
 
 // The gtest test that runs a sweep. `Body` derives from the fixture; its SetUp/TearDown
 // run around each seed's run, not around the sweep.
@@ -90,16 +101,27 @@ class SweepTest : public Body {
     run_lockstep_test(test_, []() -> Coro<void> {
       auto fixture = std::make_unique<Body>();
       std::exception_ptr failure;
-      fixture->lockstep_set_up();
-      // As in gtest: a fatal failure in SetUp skips the body, TearDown runs regardless.
-      if (!current_run_has_fatal_failure()) {
+      try {
+        fixture->lockstep_set_up();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      // As in gtest: a fatal failure or a skip in SetUp skips the body; TearDown runs
+      // regardless. Tasks the body left behind are cancelled and waited for first, so
+      // they never outlive the fixture and their failures count in this run.
+      if (!failure && !current_run_has_fatal_failure() && !current_run_skipped()) {
         try {
           co_await fixture->LockstepBody();
         } catch (...) {
           failure = std::current_exception();
         }
       }
-      fixture->lockstep_tear_down();
+      co_await settle_other_tasks();
+      try {
+        fixture->lockstep_tear_down();
+      } catch (...) {
+        if (!failure) failure = std::current_exception();
+      }
       if (failure) std::rethrow_exception(failure);
     });
   }
@@ -114,8 +136,9 @@ class SweepTest : public Body {
 #define LOCKSTEP_CLASS_(suite, name) suite##_##name##_LockstepTest
 
 // The body class: derives from the fixture, holds the coroutine body, and runs the
-// fixture's SetUp/TearDown only for the per-seed instances (the sweep's own instance
-// does nothing around the sweep).
+// fixture's SetUp/TearDown only for the per-seed instances. The sweep's own instance runs
+// no SetUp/TearDown, but is constructed and destroyed once, outside any loop: a fixture
+// whose constructor needs a running loop (creates tasks or futures) must do that in SetUp.
 #define LOCKSTEP_TEST_IMPL_(suite, name, fixture, ...)                                      \
   class LOCKSTEP_CLASS_(suite, name) : public fixture {                                     \
    public:                                                                                  \
@@ -160,7 +183,20 @@ class SweepTest : public Body {
 #define CO_ASSERT_GT(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperGT(#a, #b, a, b))
 #define CO_ASSERT_GE(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperGE(#a, #b, a, b))
 #define CO_ASSERT_STREQ(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperSTREQ(#a, #b, a, b))
+#define CO_ASSERT_STRNE(a, b) LOCKSTEP_CO_ASSERT_(::testing::internal::CmpHelperSTRNE(#a, #b, a, b))
+#define CO_ASSERT_NEAR(a, b, abs_error)                                           \
+  GTEST_PRED_FORMAT3_(::testing::internal::DoubleNearPredFormat, a, b, abs_error, \
+                      LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_DOUBLE_EQ(a, b)                                                  \
+  GTEST_PRED_FORMAT2_(::testing::internal::CmpHelperFloatingPointEQ<double>, a, b, \
+                      LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_THROW(statement, exception) \
+  GTEST_TEST_THROW_(statement, exception, LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_NO_THROW(statement) GTEST_TEST_NO_THROW_(statement, LOCKSTEP_CO_FATAL_FAILURE_)
+#define CO_ASSERT_ANY_THROW(statement) GTEST_TEST_ANY_THROW_(statement, LOCKSTEP_CO_FATAL_FAILURE_)
 #define CO_FAIL() LOCKSTEP_CO_FATAL_FAILURE_("Failed")
+// Skips the sweep (GTEST_SKIP for coroutine bodies): CO_SKIP() << "needs a network".
+#define CO_SKIP() co_return GTEST_MESSAGE_("Skipped", ::testing::TestPartResult::kSkip)
 
 // EXPECT_* never return, so they work in coroutines as they are; these names are for
 // symmetry with CO_ASSERT_*.

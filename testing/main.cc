@@ -38,19 +38,25 @@ void deal_plain_tests(const lockstep::Shard& shard) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Sharders other than Bazel (gtest-parallel, ctest) set only gtest's variables.
+  if (!std::getenv("TEST_TOTAL_SHARDS") && std::getenv("GTEST_TOTAL_SHARDS")) {
+    ::setenv("TEST_TOTAL_SHARDS", std::getenv("GTEST_TOTAL_SHARDS"), 1);
+    const char* index = std::getenv("GTEST_SHARD_INDEX");
+    ::setenv("TEST_SHARD_INDEX", index ? index : "0", 1);
+  }
   // Before gtest reads them: the shards are ours to deal.
   ::unsetenv("GTEST_TOTAL_SHARDS");
   ::unsetenv("GTEST_SHARD_INDEX");
   ::testing::InitGoogleTest(&argc, argv);
   lockstep::internal::enable_seed_sharding();
-  lockstep::TestConfig config;
   try {
-    config = lockstep::read_test_config();
-  } catch (const lockstep::ConfigError&) {
+    const lockstep::Shard shard = lockstep::read_shard(lockstep::process_getenv);
+    if (shard.total > 1) deal_plain_tests(shard);
+  } catch (const std::exception&) {
     // Each LOCKSTEP_TEST reports the bad value as its failure.
   }
-  if (config.shard.total > 1) deal_plain_tests(config.shard);
   // Tells Bazel this binary understands sharding.
-  if (!config.shard_status_file.empty()) std::ofstream(config.shard_status_file, std::ios::app);
+  if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE"))
+    std::ofstream(status, std::ios::app);
   return RUN_ALL_TESTS();
 }

@@ -56,5 +56,15 @@ std::string rc_trace_path(const std::string& program_name) {
   return dir + "/" + file + ".counterexample.trace";
 }
 
+bool is_failure(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const rc::detail::CaseResult& r) {
+    return r.type == rc::detail::CaseResult::Type::Failure;
+  } catch (...) {
+  }
+  return true;
+}
+
 }  // namespace internal
 }  // namespace lockstep

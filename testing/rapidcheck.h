@@ -4,7 +4,8 @@
 //   RC_GTEST_PROP(Cache, EveryReaderThatIsNotCancelledGetsTheValue, ()) {
 //     const auto [keys, schedule] =     // one pick: shrunk together
 //         *lockstep::with_schedule(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 3)));
-//     lockstep::rc_simulate([&]() -> lockstep::Coro<void> {
+//     lockstep::rc_simulate([keys = keys]() -> lockstep::Coro<void> {  // (clang 14 cannot
+//                                                                       // capture bindings)
 //       ...
 //       RC_ASSERT(value == expected);     // inside the coroutine, as anywhere
 //     }, schedule, options);
@@ -17,6 +18,12 @@
 // its trace is saved (LOCKSTEP_TRACE_DIR, else Bazel's test outputs, else the temp dir)
 // and named in RapidCheck's report; the last trace saved is the shrunk counterexample's.
 // RapidCheck's reproduce string (RC_PARAMS="reproduce=...") reruns exactly that case.
+//
+// The schedule decides every decision: the strategy and the fault plan say which choices
+// are decisions (which tasks' awaits may be cancelled, which fault points exist) and
+// bound them, but their probabilities do not apply (a cancel fires on an odd choice).
+// The program must be re-runnable (saving the trace runs it again): no state outside it
+// that a run changes, and no *gen inside it.
 #pragma once
 
 #include <rapidcheck.h>
@@ -59,6 +66,8 @@ namespace internal {
 std::string rc_program_name(const std::string& name);
 // Where rc_simulate saves the trace of a failing run of `program_name`.
 std::string rc_trace_path(const std::string& program_name);
+// False for RapidCheck's non-failures thrown through a run (RC_PRE's discard, RC_SUCCEED).
+bool is_failure(const std::exception_ptr& e);
 }  // namespace internal
 
 // Runs program() (returning a Coro<T>) under simulation with `schedule` (inside a
@@ -72,16 +81,18 @@ auto rc_simulate(F program, const Schedule& schedule, SimulationOptions options 
                  const std::string& name = {}) {
   auto run = simulate_choices(program, schedule.choices, options);
   if (!run.outcome.ok()) {
-    const std::string program_name = internal::rc_program_name(name);
-    const std::string path = internal::rc_trace_path(program_name);
-    try {
-      std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-      save_trace(program, run.decisions, options, path, program_name);
-      RC_LOG() << "lockstep: the trace of this run is " << path << "\n";
-    } catch (const std::exception& e) {
-      RC_LOG() << "lockstep: could not save the trace: " << e.what() << "\n";
+    if (internal::is_failure(run.outcome.exception())) {
+      try {
+        const std::string program_name = internal::rc_program_name(name);
+        const std::string path = internal::rc_trace_path(program_name);
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        save_trace(program, run.decisions, options, path, program_name);
+        RC_LOG() << "lockstep: the trace of this run is " << path << "\n";
+      } catch (const std::exception& e) {
+        RC_LOG() << "lockstep: could not save the trace: " << e.what() << "\n";
+      }
     }
-    std::rethrow_exception(run.outcome.exception());
+    std::rethrow_exception(run.outcome.exception());  // RC_PRE's discards pass through too
   }
   return run;
 }

@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <sstream>
 
+#include "loop/gather.h"
+#include "loop/task.h"
 #include "replay/progress.h"
 #include "replay/replay_trace.h"
 #include "sim/shrink.h"
@@ -94,6 +97,24 @@ std::string seconds_text(double s) {
   return out.str();
 }
 
+// A run's body skipped itself (CO_SKIP, GTEST_SKIP in a fixture's SetUp): the sweep is
+// skipped with its message.
+class RunSkipped : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// "'a b'" for a shell command, "plain" as it is.
+std::string shell_quoted(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of(
+                                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                       "OPQRSTUVWXYZ0123456789_./:=,-@%+") == std::string::npos;
+  if (plain) return s;
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 // The outcome of one seed that failed.
 struct SeedFailure {
   std::uint64_t seed = 0;
@@ -107,10 +128,12 @@ struct SeedFailure {
 std::string rerun_command(const TestConfig& config, const std::string& full_name,
                           const std::string& env) {
   if (!config.bazel_target.empty())
-    return env + " ./bazelw test " + config.bazel_target + " --test_filter=" + full_name;
+    return env + " ./bazelw test " + config.bazel_target + " --test_filter=" + full_name +
+           // A replayed trace is named by its path: Bazel must not answer from its cache.
+           (env.rfind("LOCKSTEP_REPLAY=", 0) == 0 ? " --nocache_test_results" : "");
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return env + " " + (ec ? std::string("<this test binary>") : self.string()) +
+  return env + " " + (ec ? std::string("<this test binary>") : shell_quoted(self.string())) +
          " --gtest_filter=" + full_name;
 }
 
@@ -127,8 +150,8 @@ std::string bazel_outputs_zip(const std::string& outputs_dir) {
 std::string env_prefix(const TestConfig& config, std::uint64_t seed, bool determinism) {
   std::string env = "LOCKSTEP_SEED=" + std::to_string(seed);
   if (config.strategy) env += std::string(" LOCKSTEP_STRATEGY=") + to_string(*config.strategy);
-  if (!config.cancel_spec.empty()) env += " LOCKSTEP_CANCEL=" + config.cancel_spec;
-  if (!config.faults_file.empty()) env += " LOCKSTEP_FAULTS=" + config.faults_file;
+  if (!config.cancel_spec.empty()) env += " LOCKSTEP_CANCEL=" + shell_quoted(config.cancel_spec);
+  if (!config.faults_file.empty()) env += " LOCKSTEP_FAULTS=" + shell_quoted(config.faults_file);
   if (determinism) env += " LOCKSTEP_CHECK_DETERMINISM=1";
   return env;
 }
@@ -178,6 +201,31 @@ bool current_run_has_fatal_failure() {
   return false;
 }
 
+bool current_run_skipped() {
+  if (!current_failures) return ::testing::Test::IsSkipped();
+  const auto& parts = current_failures->parts;
+  for (int i = current_failures->first_of_run; i < parts.size(); ++i)
+    if (parts.GetTestPartResult(i).skipped()) return true;
+  return false;
+}
+
+Coro<void> settle_other_tasks() {
+  const std::uint64_t self = current_task().id();
+  // Cancelled tasks may start others while they unwind: a few rounds, then the loop's own
+  // shutdown takes what is left.
+  for (int round = 0; round < 8; ++round) {
+    std::vector<Future<void>> others;
+    for (AnyTask& t : all_tasks()) {
+      if (t.id() == self || t.done()) continue;
+      t.cancel();
+      // A view of the task that is only waited for, never asked for a value.
+      others.emplace_back(Ref<FutureBase>(t.base()));
+    }
+    if (others.empty()) co_return;
+    co_await gather(return_exceptions, others);
+  }
+}
+
 void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<void>()>& make_run) {
   const std::string full_name = test.suite + "." + test.name;
   TestConfig config;
@@ -196,9 +244,24 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   auto program = [&make_run, &failures]() -> Coro<void> {
     failures.first_of_run = failures.parts.size();
     co_await make_run();
-    for (int i = failures.first_of_run; i < failures.parts.size(); ++i)
-      if (failures.parts.GetTestPartResult(i).failed())
-        throw TestFailure(part_text(failures.parts.GetTestPartResult(i)));
+    const ::testing::TestPartResult* skip = nullptr;
+    for (int i = failures.first_of_run; i < failures.parts.size(); ++i) {
+      const ::testing::TestPartResult& p = failures.parts.GetTestPartResult(i);
+      if (p.failed()) throw TestFailure(part_text(p));
+      if (p.skipped() && !skip) skip = &p;
+    }
+    if (skip) throw RunSkipped(skip->message());
+  };
+  // What a finished run was: skipped (and why), or not.
+  auto skipped = [](const auto& run) -> std::optional<std::string> {
+    if (run.outcome.ok()) return std::nullopt;
+    try {
+      std::rethrow_exception(run.outcome.exception());
+    } catch (const RunSkipped& e) {
+      return std::string(e.what());
+    } catch (...) {
+    }
+    return std::nullopt;
   };
   auto parts_since = [&failures](int from) {
     std::vector<::testing::TestPartResult> out;
@@ -209,10 +272,14 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   };
 
   if (!config.replay_file.empty()) {
+    if (seed_sharding && config.shard.index != 0)
+      GTEST_SKIP() << "LOCKSTEP_REPLAY: replayed on shard 1 of " << config.shard.total;
     ::testing::Test::RecordProperty("lockstep_replay", config.replay_file);
     Trace trace;
+    SimulationOptions replay_options;
     try {
       trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
+      replay_options = trace.simulation_options();
     } catch (const std::exception& e) {
       const bool relative = !std::filesystem::path(config.replay_file).is_absolute();
       ADD_FAILURE_AT(test.file, test.line)
@@ -230,9 +297,10 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     std::vector<::testing::TestPartResult> parts;
     {
       Intercepting intercept(failures);
-      run = replay(program, trace.decisions, trace.simulation_options());
+      run = replay(program, trace.decisions, replay_options);
       parts = parts_since(0);
     }
+    if (const auto why = skipped(*run)) GTEST_SKIP() << *why;
     if (run->divergence) {
       ADD_FAILURE_AT(test.file, test.line)
           << "lockstep: " << full_name << " no longer makes the decisions recorded in "
@@ -254,9 +322,14 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     return;
   }
 
+  const std::uint64_t count = std::max<std::uint64_t>(test.options.seeds, 1);
+  if (!config.seeds &&
+      test.options.first_seed > std::numeric_limits<std::uint64_t>::max() - (count - 1)) {
+    ADD_FAILURE_AT(test.file, test.line) << "lockstep: TestOptions: first_seed + seeds overflows";
+    return;
+  }
   const SeedRange range = config.seeds.value_or(
-      SeedRange{test.options.first_seed,
-                test.options.first_seed + std::max<std::uint64_t>(test.options.seeds, 1) - 1});
+      SeedRange{test.options.first_seed, test.options.first_seed + (count - 1)});
   const std::uint64_t share = config.shard.share(range);
   // "faithful", or "random, cancels 5% (any), fault plan, each seed twice".
   std::string strategy = to_string(options.strategy.kind);
@@ -283,7 +356,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   std::uint64_t done = 0;
   std::optional<SeedFailure> first_failure;
   std::vector<std::uint64_t> failing_seeds;
-  std::string trace_path, shrunk_path, shrink_summary, save_error;
+  std::string trace_path, shrunk_path, shrink_summary, save_error, skip_reason;
   {
     Intercepting intercept(failures);
     for (std::uint64_t seed = range.first;; ++seed) {
@@ -291,6 +364,11 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
         options.seed = seed;
         const int before = failures.parts.size();
         auto run = simulate(program, options);
+        const auto run_parts = parts_since(before);  // not the determinism replay's too
+        if (const auto why = skipped(run)) {
+          skip_reason = "skipped at seed " + std::to_string(seed) + ": " + *why;
+          break;
+        }
         std::string determinism;
         if (config.check_determinism) {
           const DeterminismReport r = compare_replay(run, replay(program, run.decisions, options));
@@ -302,7 +380,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
           if (!first_failure)
             first_failure = SeedFailure{
                 seed, run.outcome.ok() ? std::string() : failure_text(run.outcome.exception()),
-                determinism, run.decisions, parts_since(before)};
+                determinism, run.decisions, run_parts};
           if (!config.keep_going) break;
         }
         if (progress.due()) {
@@ -359,6 +437,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     }
   }
 
+  if (!skip_reason.empty()) GTEST_SKIP() << "lockstep: " << skip_reason;
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   if (!first_failure) {
     std::cout << "[lockstep] " << full_name << ": " << shard_text << done << " seeds ("
@@ -375,7 +454,8 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
 
   std::ostringstream msg;
   msg << "lockstep: " << full_name << " failed at seed " << f.seed << " (seeds " << to_string(range)
-      << ", " << shard_text << "strategy " << strategy << "; " << done << " seeds run)\n";
+      << ", " << shard_text << "strategy " << strategy << "; " << done
+      << (done == 1 ? " seed run)\n" : " seeds run)\n");
   if (!f.determinism.empty())
     msg << "  " << f.determinism << "\n";
   else
@@ -413,11 +493,13 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     if (config.trace_dir_is_bazel_outputs) {
       const std::string zip = bazel_outputs_zip(config.trace_dir);
       msg << "  replay the " << (shrunk_path.empty() ? "" : "shrunk ")
-          << "trace:\n    unzip -o -d /tmp/lockstep " << zip << " " << file << " && "
-          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=/tmp/lockstep/" + file) << "\n";
+          << "trace:\n    unzip -o -d /tmp/lockstep " << shell_quoted(zip) << " "
+          << shell_quoted(file) << " && "
+          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=/tmp/lockstep/" + shell_quoted(file))
+          << "\n";
     } else {
       msg << "  replay the " << (shrunk_path.empty() ? "" : "shrunk ") << "trace:\n    "
-          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=" + replayed) << "\n";
+          << rerun_command(config, full_name, "LOCKSTEP_REPLAY=" + shell_quoted(replayed)) << "\n";
     }
   }
   ADD_FAILURE_AT(test.file, test.line) << msg.str();

@@ -72,7 +72,21 @@ check "with LOCKSTEP_CHECK_DETERMINISM=1 it fails" $([[ $? -ne 0 ]]; echo $?)
 has "$work/nd.txt" "seed is not deterministic"; check "... saying so" $?
 has "$work/nd.txt" "LOCKSTEP_CHECK_DETERMINISM=1"; check "... and the rerun command keeps the check" $?
 
-# 6. Bad values are named.
+# 6. Skips, late failures, one report per failure with the determinism check.
+rm -f "$work/skip.log"
+run env SAMPLE_LOG="$work/skip.log" "$suite" --gtest_filter='Sample.Skips:SkippingFixture.*' > "$work/skip.txt" 2>&1
+check "skipped sweeps pass" $?
+[[ $(grep -c '^\[  SKIPPED \] .*(' "$work/skip.txt") -eq 2 ]]; check "CO_SKIP and a skipping SetUp skip the sweep" $?
+has "$work/skip.txt" "no network here"; check "... saying why" $?
+check "... and the bodies stop" $([[ ! -e "$work/skip.log" ]]; echo $?)
+run env LOCKSTEP_SHRINK=0 "$suite" --gtest_filter=Ticker.LateFailure > "$work/late.txt" 2>&1
+check "a failure in a task cancelled after the body fails the run" $([[ $? -ne 0 ]]; echo $?)
+grep -qE 'late failure after [0-9]+ ticks' "$work/late.txt"; check "... and names it" $?
+run env LOCKSTEP_CHECK_DETERMINISM=1 LOCKSTEP_SHRINK=0 "$suite" --gtest_filter=Sample.LostUpdate > "$work/det.txt" 2>&1
+[[ $(grep -c '^an update was lost' "$work/det.txt") -eq 1 ]]
+check "with the determinism check a failure is reported once" $?
+
+# 7. Bad values are named.
 bad() {  # bad VAR VALUE EXPECTED-TEXT
   run env "$1=$2" "$suite" --gtest_filter=Sample.Passes > "$work/bad.txt" 2>&1
   local code=$?

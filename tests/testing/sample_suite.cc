@@ -57,3 +57,43 @@ LOCKSTEP_TEST(Sample, Nondeterministic, .seeds = 3) {
 
 // A plain test in the same binary: sharded by test, not by seed.
 TEST(Plain, RunsOnOneShard) { log_line("plain"); }
+
+// CO_SKIP skips the whole sweep.
+LOCKSTEP_TEST(Sample, Skips, .seeds = 5) {
+  co_await lockstep::sleep(1ms);
+  CO_SKIP() << "no network here";
+  log_line("after the skip");
+}
+
+// A fixture whose SetUp skips: the body never runs.
+class SkippingFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_SKIP() << "precondition missing"; }
+};
+LOCKSTEP_TEST_F(SkippingFixture, BodyNeverRuns, .seeds = 3) {
+  log_line("body ran");
+  co_return;
+}
+
+// A task the body leaves behind fails while it is cancelled at the end of the run: that
+// failure is the run's (and the task never outlives the fixture it uses).
+class Ticker : public ::testing::Test {
+ protected:
+  int ticks = 0;
+};
+LOCKSTEP_TEST_F(Ticker, LateFailure, .seeds = 2) {
+  lockstep::create_task(
+      [](int* ticks) -> lockstep::Coro<void> {
+        try {
+          for (;;) {
+            co_await lockstep::sleep(1ms);
+            ++*ticks;  // the fixture's member: must still exist when cancelled
+          }
+        } catch (const lockstep::CancelledError&) {
+          ADD_FAILURE() << "late failure after " << *ticks << " ticks";
+          throw;
+        }
+      }(&ticks),
+      "ticker");
+  co_await lockstep::sleep(3500us);
+}

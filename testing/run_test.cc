@@ -440,9 +440,10 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   if (!skip_reason.empty()) GTEST_SKIP() << "lockstep: " << skip_reason;
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   if (!first_failure) {
-    std::cout << "[lockstep] " << full_name << ": " << shard_text << done << " seeds ("
-              << to_string(range) << ", " << strategy << ") passed in " << seconds_text(elapsed)
-              << ", " << static_cast<std::uint64_t>(done / std::max(elapsed, 1e-9)) << " seeds/s\n";
+    std::cout << "[lockstep] " << full_name << ": " << shard_text << done
+              << (done == 1 ? " seed (" : " seeds (") << to_string(range) << ", " << strategy
+              << ") passed in " << seconds_text(elapsed) << ", "
+              << static_cast<std::uint64_t>(done / std::max(elapsed, 1e-9)) << " seeds/s\n";
     return;
   }
 

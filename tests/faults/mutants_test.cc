@@ -13,6 +13,7 @@
 
 #include "faults/cancel_fuzz.h"
 #include "loop/lockstep.h"
+#include "sim/shrink.h"
 #include "sim/simulation.h"
 
 namespace lockstep {
@@ -158,35 +159,60 @@ Coro<std::string> shield_program() {
 }
 
 // Runs seeds 0, 1, ... with random cancellation (10% per await of `tasks`) until one
-// fails; returns how many runs that took (0: none failed in `limit`).
+// fails, then shrinks that run. runs == 0: none failed in `limit`.
+struct Found {
+  std::uint64_t runs = 0;
+  std::size_t non_default_before = 0;
+  std::size_t non_default_after = 0;
+  std::string summary;
+  bool shrunk_replays = false;
+};
 template <class F>
-std::uint64_t runs_to_first_failure(F program, const char* tasks, std::uint64_t limit) {
+Found find_and_shrink(F program, const char* tasks, std::uint64_t limit) {
   SimulationOptions o;
   o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
   o.strategy.cancellation.probability = 0.1;
   o.strategy.cancellation.tasks = tasks;
   auto sweep = simulate_seeds(
       program, 0, limit, o, [](const auto&) {}, true);
-  return sweep.failing_seeds.empty() ? 0 : sweep.runs;
+  Found found;
+  if (sweep.failing_seeds.empty()) return found;
+  found.runs = sweep.runs;
+  o.seed = sweep.failing_seeds.front();
+  auto failing = simulate(program, o);
+  auto small = shrink(program, failing.decisions, o);
+  found.non_default_before = small.non_default_before;
+  found.non_default_after = small.non_default_after;
+  found.summary = small.summary;
+  auto again = replay(program, small.run.decisions, o);
+  found.shrunk_replays = !again.divergence && !again.outcome.ok() &&
+                         describe_exception(again.outcome.exception()) == small.failure;
+  return found;
 }
 
-TEST(MutantsTest, EachBrokenPrimitiveIsFoundWithinTwentyRuns) {
+TEST(MutantsTest, EachBrokenPrimitiveIsFoundWithinTwentyRunsAndShrinksToOneCancel) {
   struct Case {
     const char* name;
-    std::uint64_t runs;
+    Found found;
   };
   const Case cases[] = {
-      {"Lock (lost wakeup)", runs_to_first_failure(lock_program, "locker-*", 1000)},
-      {"Queue (item to a cancelled getter)",
-       runs_to_first_failure(queue_program, "consumer", 1000)},
-      {"shield (no protection)", runs_to_first_failure(shield_program, "shield-waiter", 1000)},
+      {"Lock (lost wakeup)", find_and_shrink(lock_program, "locker-*", 1000)},
+      {"Queue (item to a cancelled getter)", find_and_shrink(queue_program, "consumer", 1000)},
+      {"shield (no protection)", find_and_shrink(shield_program, "shield-waiter", 1000)},
   };
   for (const Case& c : cases) {
-    std::printf("mutant %-36s found after %llu runs\n", c.name,
-                static_cast<unsigned long long>(c.runs));
-    RecordProperty(c.name, std::to_string(c.runs));
-    EXPECT_GT(c.runs, 0u) << c.name << " was not found in 1000 runs";
-    EXPECT_LE(c.runs, 20u) << c.name;
+    std::printf(
+        "mutant %-36s found after %llu runs; shrunk from %zu to %zu non-default "
+        "decisions\n  %s\n",
+        c.name, static_cast<unsigned long long>(c.found.runs), c.found.non_default_before,
+        c.found.non_default_after, c.found.summary.c_str());
+    RecordProperty(c.name, std::to_string(c.found.runs));
+    EXPECT_GT(c.found.runs, 0u) << c.name << " was not found in 1000 runs";
+    EXPECT_LE(c.found.runs, 20u) << c.name;
+    // One cancel at the right await is all each mistake needs.
+    EXPECT_EQ(c.found.non_default_after, 1u) << c.name << ": " << c.found.summary;
+    EXPECT_THAT(c.found.summary, ::testing::HasSubstr("a cancel injected into")) << c.name;
+    EXPECT_TRUE(c.found.shrunk_replays) << c.name;
   }
 }
 

@@ -6,8 +6,12 @@
 //    indistinguishable from 1.
 // 2. Runs per second of a cancellation-fuzzing sweep: a pool of 3 connections shared by
 //    4 workers (as examples/cancel_fuzz), 1,000 seeds, 5% cancels per worker await.
+// `faults plain` / `faults fault-point` run one loop once, for instruction counts that
+// noise cannot blur:
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null bazel-bin/bench/faults plain
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -70,7 +74,14 @@ Coro<int> pool_service() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "plain") == 0) return lockstep::run(yields()) > 0 ? 0 : 1;
+  if (argc == 2 && std::strcmp(argv[1], "fault-point") == 0)
+    return lockstep::run(yields_with_fault_point()) > 0 ? 0 : 1;
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: faults [plain | fault-point]\n");
+    return 2;
+  }
   const auto m = lockstep::bench::interleaved_medians(
       {[] { lockstep::run(yields()); }, [] { lockstep::run(yields_with_fault_point()); }}, 9);
   std::printf("yield loop:                      %6.2f ns per iteration\n", m[0] / kIterations);

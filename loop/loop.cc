@@ -56,9 +56,11 @@ std::string describe_exception(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const CancelledError& c) {
-    return "CancelledError: " + c.message();
+    // As Python's traceback prints it: no colon when there is no message.
+    return c.message().empty() ? "CancelledError" : "CancelledError: " + c.message();
   } catch (const std::exception& x) {
-    return demangle(typeid(x).name()) + ": " + x.what();
+    const std::string type = demangle(typeid(x).name());
+    return *x.what() ? type + ": " + x.what() : type;
   } catch (...) {
 #if __has_include(<cxxabi.h>)
     if (const std::type_info* t = abi::__cxa_current_exception_type())

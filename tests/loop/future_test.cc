@@ -245,6 +245,16 @@ TEST(OutcomeTest, AsOutcomeReportsValueErrorAndCancellationWithoutThrowing) {
   EXPECT_EQ(loop.run_until_complete(body()), "done");
 }
 
+TEST(DescribeExceptionTest, NamesTheTypeAndTheMessageIfThereIsOne) {
+  auto text = [](auto e) { return describe_exception(std::make_exception_ptr(e)); };
+  EXPECT_EQ(text(CancelledError("gone away")), "CancelledError: gone away");
+  EXPECT_EQ(text(CancelledError()), "CancelledError");  // as Python's traceback prints it
+  EXPECT_EQ(text(std::runtime_error("broken")), "std::runtime_error: broken");
+  EXPECT_EQ(text(std::runtime_error("")), "std::runtime_error");
+  EXPECT_EQ(text(42), "int (not a std::exception)");
+  EXPECT_EQ(describe_exception(nullptr), "(none)");
+}
+
 TEST(OutcomeTest, AsOutcomeOfATaskThatIsStillRunningWaitsForIt) {
   Loop loop;
   auto slow = []() -> Coro<void> {

@@ -1,5 +1,6 @@
 // A progress line for long runs (seed sweeps, shrinking): rewritten in place on a
-// terminal, else printed at most once per interval, since CI logs keep every line.
+// terminal (cut to its width, so it never wraps), else printed at most once per interval,
+// since CI logs keep every line.
 //
 //   lockstep::ProgressLine progress(std::cout, isatty(1));
 //   for (...) if (progress.due()) progress.update("340/1000 seeds, 0 failed");
@@ -34,6 +35,7 @@ class ProgressLine {
   bool terminal_;
   Clock::duration interval_;
   Clock::time_point next_;      // the earliest time of the next line
+  std::size_t width_;           // terminal: the longest line that does not wrap
   std::size_t open_width_ = 0;  // terminal: the width of the line being rewritten
 };
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <vector>
 
 namespace lockstep {
 
@@ -73,18 +74,31 @@ std::uint64_t Shard::share(const SeedRange& range) const noexcept {
 std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec) {
   CancellationFuzzing c;
   if (spec == "off" || spec.empty()) return c;
-  // random:P[:TARGET]
-  const std::size_t colon = spec.find(':');
-  if (spec.substr(0, colon) != "random" || colon == std::string::npos) return std::nullopt;
-  const std::size_t second = spec.find(':', colon + 1);
-  const auto p = parse_probability(spec.substr(colon + 1, second - colon - 1));
+  // random:P[:TARGET[:TASKS]]
+  std::vector<std::string> fields;
+  for (std::size_t from = 0;;) {
+    const std::size_t colon = spec.find(':', from);
+    // The task pattern is the rest, whatever it holds.
+    if (fields.size() == 3 || colon == std::string::npos) {
+      fields.push_back(spec.substr(from));
+      break;
+    }
+    fields.push_back(spec.substr(from, colon - from));
+    from = colon + 1;
+  }
+  if (fields[0] != "random" || fields.size() < 2) return std::nullopt;
+  const auto p = parse_probability(fields[1]);
   if (!p) return std::nullopt;
   c.mode = CancellationFuzzing::Mode::kRandom;
   c.probability = *p;
-  if (second != std::string::npos) {
-    const auto target = parse_cancellation_target(spec.substr(second + 1));
-    if (!target || spec.size() == second + 1) return std::nullopt;
+  if (fields.size() > 2) {
+    const auto target = parse_cancellation_target(fields[2]);
+    if (!target || fields[2].empty()) return std::nullopt;
     c.target = *target;
+  }
+  if (fields.size() > 3) {
+    if (fields[3].empty()) return std::nullopt;
+    c.tasks = fields[3];
   }
   return c;
 }
@@ -127,7 +141,7 @@ TestConfig read_test_config(const Getenv& getenv) {
     if (!c.cancel)
       bad("LOCKSTEP_CANCEL", *v,
           "off, or random:P with 0 <= P <= 1, optionally :task, :timeout, :enclosing or :any "
-          "(random:0.05:any)");
+          "and then :TASKS, a task name pattern (random:0.05:any:worker-*)");
   }
   if (const auto v = getenv("LOCKSTEP_REPLAY")) {
     if (v->empty()) bad("LOCKSTEP_REPLAY", *v, "the path of a trace file");

@@ -8,8 +8,9 @@
 //   LOCKSTEP_STRATEGY=random          fifo | faithful | random | pct
 //   LOCKSTEP_FAULTS=/abs/plan.txt     a fault plan (faults/fault_plan.h) for every seed
 //                                     (absolute: bazel test runs in the runfiles dir)
-//   LOCKSTEP_CANCEL=random:0.05[:any] cancellation fuzzing: off | random:P[:TARGET]
-//                                     (TARGET: task, timeout, enclosing, any)
+//   LOCKSTEP_CANCEL=random:0.05[:any] cancellation fuzzing: off | random:P[:TARGET[:TASKS]]
+//                                     (TARGET: task, timeout, enclosing, any; TASKS: a
+//                                     name pattern, default the test's own `tasks`)
 //   LOCKSTEP_REPLAY=run.trace         replay that trace instead of sweeping
 //   LOCKSTEP_CHECK_DETERMINISM=1      run every seed twice and compare
 //   LOCKSTEP_TRACE_DIR=dir            where failing traces go (default: Bazel's

@@ -17,6 +17,12 @@ LOCKSTEP_SEED=17 replays one seed whatever `seeds` says. Sharding needs nothing 
 with Bazel remote execution the shards spread over machines unchanged.
 """
 
+def _absolute(label):
+    """A label relative to the calling package made absolute, so it can be compared."""
+    if label.startswith(":"):
+        return "//%s%s" % (native.package_name(), label)
+    return label
+
 def lockstep_test(
         name,
         seeds = None,
@@ -41,7 +47,8 @@ def lockstep_test(
       check_determinism: run every seed twice and compare: LOCKSTEP_CHECK_DETERMINISM.
       keep_going: run every seed even after a failure: LOCKSTEP_KEEP_GOING.
       shard_count: Bazel shards; the seeds of each sweep are dealt among them.
-      deps: the test's dependencies (//testing and //testing:main are added).
+      deps: the test's dependencies (//testing and //testing:main are added unless listed;
+        gtest_main is refused: //testing:main takes its place).
       data: runfiles (a fault plan is added).
       env: more environment.
       **kwargs: anything else cc_test takes (srcs, copts, size, tags, ...).
@@ -61,11 +68,17 @@ def lockstep_test(
     if keep_going:
         test_env["LOCKSTEP_KEEP_GOING"] = "1"
     test_env.update(env)
-    main = Label("//testing:main")
-    lib = Label("//testing")
+    for dep in deps:
+        if dep.endswith("gtest_main"):
+            fail("lockstep_test(%s): %s has a main() of its own; //testing:main is linked in " % (name, dep) +
+                 "(it runs plain TESTs too)")
+
+    # //testing and //testing:main, unless the caller already lists them.
+    listed = [Label(_absolute(dep)) for dep in deps]
+    added = [label for label in [Label("//testing"), Label("//testing:main")] if label not in listed]
     native.cc_test(
         name = name,
-        deps = deps + [lib, main],
+        deps = deps + added,
         data = data,
         env = test_env,
         shard_count = shard_count,

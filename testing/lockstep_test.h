@@ -84,6 +84,10 @@ bool is_lockstep_test(const std::string& suite, const std::string& name);
 // Called by //testing:main, which keeps gtest from sharding tests: sweeps then split
 // their seeds across Bazel's shards instead. Without it each sweep runs all its seeds.
 void enable_seed_sharding();
+// After the tests: LOCKSTEP_REPLAY names a trace of this target that no test replayed (a
+// renamed test, a wrong filter), and what to say; else nullopt. Throws ConfigError on a
+// bad environment.
+std::optional<std::string> unreplayed_trace();
 // HasFatalFailure() and IsSkipped() for the current run of a sweep (whose failures are
 // intercepted, so gtest's own functions do not see them).
 bool current_run_has_fatal_failure();

@@ -6,6 +6,7 @@
 // the same binary are still dealt round-robin, so each runs on exactly one shard.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -58,5 +59,16 @@ int main(int argc, char** argv) {
   // Tells Bazel this binary understands sharding.
   if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE"))
     std::ofstream(status, std::ios::app);
-  return RUN_ALL_TESTS();
+  const int failed = RUN_ALL_TESTS();
+  // A replay that matched no test would otherwise pass green: a renamed test, a wrong
+  // --test_filter or target.
+  try {
+    if (const auto why = lockstep::internal::unreplayed_trace()) {
+      std::fprintf(stderr, "%s\n", why->c_str());
+      return 1;
+    }
+  } catch (const std::exception&) {
+    // The tests already failed, naming the bad variable.
+  }
+  return failed;
 }

@@ -19,6 +19,7 @@
 #include "sim/shrink.h"
 #include "sim/simulation.h"
 #include "testing/config.h"
+#include "testing/crash_report.h"
 #include "testing/lockstep_test.h"
 
 namespace lockstep::internal {
@@ -34,6 +35,9 @@ std::set<std::string>& lockstep_tests() {
 
 bool seed_sharding = false;  // set by //testing:main, which stops gtest sharding tests
 
+// LOCKSTEP_REPLAY: how many tests replayed the trace.
+int replays_run = 0;
+
 // Failures recorded by the runs of a sweep. They are intercepted, so that only those of
 // the reported run reach gtest (shrinking alone may fail a thousand candidate runs).
 struct RunFailures {
@@ -42,11 +46,12 @@ struct RunFailures {
 };
 thread_local RunFailures* current_failures = nullptr;
 
-// While alive: gtest failures on this thread go to `failures`, not to the test.
+// While alive: gtest failures go to `failures`, not to the test; those of executor
+// threads too (under virtual time the loop waits while a job runs, so they do not race).
 class Intercepting {
  public:
   explicit Intercepting(RunFailures& failures)
-      : reporter_(::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD,
+      : reporter_(::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ALL_THREADS,
                   &failures.parts) {
     current_failures = &failures;
   }
@@ -167,7 +172,15 @@ void report_parts(const std::vector<::testing::TestPartResult>& parts) {
 SimulationOptions sweep_options(const TestOptions& test, const TestConfig& config) {
   SimulationOptions o;
   o.strategy.kind = config.strategy.value_or(test.strategy);
-  o.strategy.cancellation = config.cancel.value_or(test.cancellation);
+  o.strategy.cancellation = test.cancellation;
+  if (config.cancel) {
+    // The environment sets how often and what; which tasks stay the test's unless it says.
+    CancellationFuzzing& c = o.strategy.cancellation;
+    c.mode = config.cancel->mode;
+    c.probability = config.cancel->probability;
+    c.target = config.cancel->target;
+    if (!config.cancel->tasks.empty()) c.tasks = config.cancel->tasks;
+  }
   if (!config.faults_file.empty()) {
     try {
       o.faults = make_injector(load_fault_plan(config.faults_file));
@@ -192,6 +205,26 @@ bool is_lockstep_test(const std::string& suite, const std::string& name) {
 }
 
 void enable_seed_sharding() { seed_sharding = true; }
+
+std::optional<std::string> unreplayed_trace() {
+  const TestConfig config = read_test_config();  // main() calls this only if it reads
+  if (config.replay_file.empty() || replays_run > 0) return std::nullopt;
+  if (seed_sharding && config.shard.index != 0) return std::nullopt;  // shard 0 replays
+  const std::string prefix = "lockstep: LOCKSTEP_REPLAY='" + config.replay_file + "': ";
+  Trace trace;
+  try {
+    trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
+  } catch (const std::exception& e) {
+    return "lockstep: LOCKSTEP_REPLAY: " + std::string(e.what());
+  }
+  // `LOCKSTEP_REPLAY=... bazel test //...`: the other targets' tests are not meant.
+  const auto target = trace.info.labels.find("bazel_target");
+  if (!config.bazel_target.empty() && target != trace.info.labels.end() &&
+      target->second != config.bazel_target)
+    return std::nullopt;
+  return prefix + "no LOCKSTEP_TEST of this run replayed it (it is a trace of '" +
+         printable(trace.info.program) + "': is the test filter or the target right?)";
+}
 
 bool current_run_has_fatal_failure() {
   if (!current_failures) return ::testing::Test::HasFatalFailure();
@@ -293,6 +326,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     if (trace.info.program != full_name)
       GTEST_SKIP() << "LOCKSTEP_REPLAY='" << config.replay_file << "' is a trace of '"
                    << printable(trace.info.program) << "'";
+    ++replays_run;
     std::optional<SimulationResult<void>> run;
     std::vector<::testing::TestPartResult> parts;
     {
@@ -337,7 +371,11 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     char percent[32];
     std::snprintf(percent, sizeof percent, "%g%%", options.strategy.cancellation.probability * 100);
     strategy += std::string(", cancels ") + percent + " (" +
-                to_string(options.strategy.cancellation.target) + ")";
+                to_string(options.strategy.cancellation.target) +
+                (options.strategy.cancellation.tasks.empty()
+                     ? std::string()
+                     : " of " + options.strategy.cancellation.tasks) +
+                ")";
   }
   if (options.faults) strategy += ", fault plan";
   if (config.check_determinism) strategy += ", each seed twice";
@@ -358,15 +396,22 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   std::vector<std::uint64_t> failing_seeds;
   std::string trace_path, shrunk_path, shrink_summary, save_error, skip_reason;
   {
+    const std::string seed_key = "LOCKSTEP_SEED=";
+    CrashReport crash_report(
+        full_name, seed_key,
+        rerun_command(config, full_name, env_prefix(config, 0, config.check_determinism))
+            .substr(seed_key.size() + 1));
     Intercepting intercept(failures);
     for (std::uint64_t seed = range.first;; ++seed) {
       if (config.shard.owns(range, seed)) {
         options.seed = seed;
+        crash_report.running(seed);
         const int before = failures.parts.size();
         auto run = simulate(program, options);
         const auto run_parts = parts_since(before);  // not the determinism replay's too
         if (const auto why = skipped(run)) {
-          skip_reason = "skipped at seed " + std::to_string(seed) + ": " + *why;
+          // A failure already found is what the sweep reports (LOCKSTEP_KEEP_GOING).
+          if (!first_failure) skip_reason = "skipped at seed " + std::to_string(seed) + ": " + *why;
           break;
         }
         std::string determinism;
@@ -423,6 +468,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
                              " non-default decisions (from " +
                              std::to_string(p.original_non_default) + ")");
           };
+          crash_report.shrinking(first_failure->seed);
           auto small = shrink(program, first_failure->decisions, o, budget);
           shrinking.finish();
           if (small.failed) {
@@ -448,9 +494,16 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   }
 
   const SeedFailure& f = *first_failure;
+  // Under bazel test the traces end up zipped: name them by where they will be.
+  auto shown = [&](const std::string& path) {
+    if (!config.trace_dir_is_bazel_outputs) return path;
+    return std::filesystem::path(path).filename().string() + " (in " +
+           bazel_outputs_zip(config.trace_dir) + ")";
+  };
   ::testing::Test::RecordProperty("lockstep_failing_seed", std::to_string(f.seed));
-  if (!trace_path.empty()) ::testing::Test::RecordProperty("lockstep_trace", trace_path);
-  if (!shrunk_path.empty()) ::testing::Test::RecordProperty("lockstep_shrunk_trace", shrunk_path);
+  if (!trace_path.empty()) ::testing::Test::RecordProperty("lockstep_trace", shown(trace_path));
+  if (!shrunk_path.empty())
+    ::testing::Test::RecordProperty("lockstep_shrunk_trace", shown(shrunk_path));
   report_parts(f.parts);
 
   std::ostringstream msg;
@@ -468,12 +521,6 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     msg << "\n";
   }
   if (!save_error.empty()) msg << "  (could not save the trace: " << save_error << ")\n";
-  // Under bazel test the traces end up zipped: name them by where they will be.
-  auto shown = [&](const std::string& path) {
-    if (!config.trace_dir_is_bazel_outputs) return path;
-    return std::filesystem::path(path).filename().string() + " (in " +
-           bazel_outputs_zip(config.trace_dir) + ")";
-  };
   if (!trace_path.empty()) msg << "  trace:  " << shown(trace_path) << "\n";
   if (!shrunk_path.empty()) {
     std::istringstream lines(shrink_summary);

@@ -116,6 +116,14 @@ TEST(ConfigTest, CancelSpecs) {
   EXPECT_EQ(parse_cancel_spec("random:0.05")->probability, 0.05);
   EXPECT_EQ(parse_cancel_spec("random:1:any")->target, CancellationFuzzing::Target::kAny);
   EXPECT_EQ(parse_cancel_spec("random:0:timeout")->target, CancellationFuzzing::Target::kTimeout);
+  EXPECT_EQ(parse_cancel_spec("random:0.05")->tasks, "") << "the test's own pattern stays";
+  const auto with_tasks = parse_cancel_spec("random:0.1:any:worker-*:x");
+  ASSERT_TRUE(with_tasks);
+  EXPECT_EQ(with_tasks->target, CancellationFuzzing::Target::kAny);
+  EXPECT_EQ(with_tasks->tasks, "worker-*:x") << "the pattern is the rest of the spec";
+  for (const char* bad : {"random", "random:", "random:2", "random:0.1:", "random:0.1:some",
+                          "random:0.1:any:", "exhaustive:3", "on"})
+    EXPECT_FALSE(parse_cancel_spec(bad)) << bad;
 }
 
 RC_GTEST_PROP(ConfigTest, ShardsDealEverySeedToExactlyOneShard, ()) {

@@ -38,9 +38,13 @@ has "$work/replay.txt" "fails when replaying $trace (seed $seed"; check "... whe
 has "$work/replay.txt" "an update was lost"; check "... the same way" $?
 run env LOCKSTEP_SEED="$seed" "$suite" --gtest_filter=Sample.LostUpdate > "$work/seed.txt" 2>&1
 has "$work/seed.txt" "failed at seed $seed (seeds $seed,"; check "LOCKSTEP_SEED reruns that seed" $?
-run env LOCKSTEP_REPLAY="$trace" "$suite" --gtest_filter=Sample.Passes > "$work/other.txt" 2>&1
-check "another test skips a trace that is not its own" $?
+run env LOCKSTEP_REPLAY="$trace" "$suite" --gtest_filter='Sample.Passes:Sample.LostUpdate' > "$work/other.txt" 2>&1
+grep -q "SKIPPED.*Sample.Passes" "$work/other.txt"; check "another test skips a trace that is not its own" $?
 has "$work/other.txt" "is a trace of 'Sample.LostUpdate'"; check "... and says why" $?
+run env LOCKSTEP_REPLAY="$trace" "$suite" --gtest_filter=Sample.Passes > "$work/none.txt" 2>&1
+check "a replay that no test takes fails" $([[ $? -ne 0 ]]; echo $?)
+has "$work/none.txt" "no LOCKSTEP_TEST of this run replayed it (it is a trace of 'Sample.LostUpdate'"
+check "... saying whose trace it is" $?
 
 # 3. Shards: every seed of a sweep exactly once; plain tests on exactly one shard.
 rm -f "$work/seeds.log"
@@ -86,7 +90,21 @@ run env LOCKSTEP_CHECK_DETERMINISM=1 LOCKSTEP_SHRINK=0 "$suite" --gtest_filter=S
 [[ $(grep -c '^an update was lost' "$work/det.txt") -eq 1 ]]
 check "with the determinism check a failure is reported once" $?
 
-# 7. Bad values are named.
+# 7. A process that dies still names its seed.
+run "$suite" --gtest_filter=Sample.AbortsAtTheThirdSeed > "$work/abort.txt" 2>&1
+check "an abort kills the test" $([[ $? -ne 0 ]]; echo $?)
+has "$work/abort.txt" "Sample.AbortsAtTheThirdSeed: the process died at seed 2 (SIGABRT)"
+check "... and the seed is named" $?
+grep -qE "^    LOCKSTEP_SEED=2 .*--gtest_filter=Sample.AbortsAtTheThirdSeed$" "$work/abort.txt"
+check "... with the command that reruns it" $?
+run "$suite" --gtest_filter=Sample.TerminatesAtTheSecondSeed > "$work/terminate.txt" 2>&1
+check "std::terminate kills the test" $([[ $? -ne 0 ]]; echo $?)
+has "$work/terminate.txt" "the process died at seed 1 (std::terminate)"
+check "... and the seed is named" $?
+[[ $(grep -c "the process died" "$work/terminate.txt") -eq 1 ]]
+check "... once" $?
+
+# 8. Bad values are named.
 bad() {  # bad VAR VALUE EXPECTED-TEXT
   run env "$1=$2" "$suite" --gtest_filter=Sample.Passes > "$work/bad.txt" 2>&1
   local code=$?

@@ -2,6 +2,7 @@
 // CO_ASSERT, or are not deterministic, run as a subprocess so that their failures are
 // what is being tested. Each one is selected with --gtest_filter.
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <string>
 
@@ -96,4 +97,18 @@ LOCKSTEP_TEST_F(Ticker, LateFailure, .seeds = 2) {
       }(&ticks),
       "ticker");
   co_await lockstep::sleep(3500us);
+}
+
+// The process dies in the third run (seed 2) / the second (seed 1): the sweep must still
+// say which seed.
+LOCKSTEP_TEST(Sample, AbortsAtTheThirdSeed, .seeds = 10) {
+  static int runs = 0;
+  co_await lockstep::sleep(1ms);
+  if (++runs == 3) std::abort();
+}
+
+LOCKSTEP_TEST(Sample, TerminatesAtTheSecondSeed, .seeds = 10) {
+  static int runs = 0;
+  co_await lockstep::sleep(1ms);
+  if (++runs == 2) std::terminate();  // as an exception escaping a noexcept would
 }

@@ -11,7 +11,7 @@
 
 #include "loop/lockstep.h"
 #include "sim/random.h"
-#include "testing/lockstep_test.h"
+#include "sim/testing/lockstep_test.h"
 
 using namespace std::chrono_literals;
 using lockstep::Coro;

@@ -19,7 +19,7 @@
 
 #include "loop/lockstep.h"
 #include "replay/replay_trace.h"
-#include "testing/rapidcheck.h"
+#include "sim/testing/rapidcheck.h"
 
 using namespace std::chrono_literals;
 using lockstep::Coro;

@@ -70,7 +70,7 @@ class SimDecisions final : public DecisionSource {
   static SimDecisions replaying_leniently(std::vector<Decision> recorded, StrategyOptions strategy);
   // Choices taken from `choices` in order, whatever their kind: the i-th decision's value
   // is choices[i] brought into range (modulo its bound), 0 once they run out. For test
-  // generators that make the schedule a value (testing/rapidcheck.h): shrinking the values
+  // generators that make the schedule a value (sim/testing/rapidcheck.h): shrinking the values
   // toward 0 shrinks the run toward plain asyncio. The strategy still says which choices
   // are decisions and bounds them, but none is drawn: no probability applies, pct's
   // priorities included. `seed` only seeds the generator that stays unused.

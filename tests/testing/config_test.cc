@@ -1,6 +1,6 @@
 // The environment of a LOCKSTEP_TEST sweep: every variable read, every bad value named,
 // and shards that deal each seed to exactly one of them.
-#include "testing/config.h"
+#include "sim/testing/config.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

@@ -1,4 +1,4 @@
-// lockstep_test() (testing/defs.bzl) hands its settings to the sweep: the BUILD file says
+// lockstep_test() (sim/testing/defs.bzl) hands its settings to the sweep: the BUILD file says
 // seeds 5..9, strategy fifo, a fault plan, the determinism check, and each of them
 // reaches the test's environment and its sweep.
 #include <gtest/gtest.h>
@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "loop/lockstep.h"
-#include "testing/config.h"
-#include "testing/lockstep_test.h"
+#include "sim/testing/config.h"
+#include "sim/testing/lockstep_test.h"
 
 using namespace std::chrono_literals;
 

@@ -1,7 +1,7 @@
 // Schedules as RapidCheck values: choices become decisions in order, replay exactly,
 // default to plain asyncio, and RapidCheck shrinks a failing program's inputs and
 // schedule together down to the one cancel that matters.
-#include "testing/rapidcheck.h"
+#include "sim/testing/rapidcheck.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

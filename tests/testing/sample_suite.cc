@@ -8,7 +8,7 @@
 
 #include "loop/lockstep.h"
 #include "sim/random.h"
-#include "testing/lockstep_test.h"
+#include "sim/testing/lockstep_test.h"
 
 using namespace std::chrono_literals;
 

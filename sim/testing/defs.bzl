@@ -1,6 +1,6 @@
 """lockstep_test(): a cc_test whose LOCKSTEP_TESTs sweep seeds, sharded by seed.
 
-    load("//testing:defs.bzl", "lockstep_test")
+    load("//sim/testing:defs.bzl", "lockstep_test")
 
     lockstep_test(
         name = "cache_test",
@@ -11,7 +11,7 @@
         shard_count = 8,        # each shard runs every 8th seed of every sweep
     )
 
-The settings become the test's environment (LOCKSTEP_SEEDS, ...: testing/config.h), so a
+The settings become the test's environment (LOCKSTEP_SEEDS, ...: sim/testing/config.h), so a
 run overrides them with --test_env (./bazelw forwards LOCKSTEP_* for you), and
 LOCKSTEP_SEED=17 replays one seed whatever `seeds` says. Sharding needs nothing else:
 with Bazel remote execution the shards spread over machines unchanged.
@@ -36,7 +36,7 @@ def lockstep_test(
         data = [],
         env = {},
         **kwargs):
-    """A cc_test linked with //testing:main.
+    """A cc_test linked with //sim/testing:main.
 
     Args:
       name: the test's name.
@@ -47,8 +47,8 @@ def lockstep_test(
       check_determinism: run every seed twice and compare: LOCKSTEP_CHECK_DETERMINISM.
       keep_going: run every seed even after a failure: LOCKSTEP_KEEP_GOING.
       shard_count: Bazel shards; the seeds of each sweep are dealt among them.
-      deps: the test's dependencies (//testing and //testing:main are added unless listed;
-        gtest_main is refused: //testing:main takes its place).
+      deps: the test's dependencies (//sim/testing and //sim/testing:main are added unless listed;
+        gtest_main is refused: //sim/testing:main takes its place).
       data: runfiles (a fault plan is added).
       env: more environment.
       **kwargs: anything else cc_test takes (srcs, copts, size, tags, ...).
@@ -70,12 +70,12 @@ def lockstep_test(
     test_env.update(env)
     for dep in deps:
         if dep.endswith("gtest_main"):
-            fail("lockstep_test(%s): %s has a main() of its own; //testing:main is linked in " % (name, dep) +
+            fail("lockstep_test(%s): %s has a main() of its own; //sim/testing:main is linked in " % (name, dep) +
                  "(it runs plain TESTs too)")
 
-    # //testing and //testing:main, unless the caller already lists them.
+    # //sim/testing and //sim/testing:main, unless the caller already lists them.
     listed = [Label(_absolute(dep)) for dep in deps]
-    added = [label for label in [Label("//testing"), Label("//testing:main")] if label not in listed]
+    added = [label for label in [Label("//sim/testing"), Label("//sim/testing:main")] if label not in listed]
     native.cc_test(
         name = name,
         deps = deps + added,

@@ -18,9 +18,9 @@
 #include "replay/replay_trace.h"
 #include "sim/shrink.h"
 #include "sim/simulation.h"
-#include "testing/config.h"
-#include "testing/crash_report.h"
-#include "testing/lockstep_test.h"
+#include "sim/testing/config.h"
+#include "sim/testing/crash_report.h"
+#include "sim/testing/lockstep_test.h"
 
 namespace lockstep::internal {
 
@@ -33,7 +33,7 @@ std::set<std::string>& lockstep_tests() {
   return names;
 }
 
-bool seed_sharding = false;  // set by //testing:main, which stops gtest sharding tests
+bool seed_sharding = false;  // set by //sim/testing:main, which stops gtest sharding tests
 
 // LOCKSTEP_REPLAY: how many tests replayed the trace.
 int replays_run = 0;

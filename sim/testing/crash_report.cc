@@ -1,4 +1,4 @@
-#include "testing/crash_report.h"
+#include "sim/testing/crash_report.h"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
-#include "testing/rapidcheck.h"
+#include "sim/testing/rapidcheck.h"
 
 #include <gtest/gtest.h>
 
-#include "testing/config.h"
+#include "sim/testing/config.h"
 
 namespace lockstep {
 

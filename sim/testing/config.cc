@@ -1,4 +1,4 @@
-#include "testing/config.h"
+#include "sim/testing/config.h"
 
 #include <charconv>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // GoogleTest integration: a test whose body is a coroutine, run under simulation once per
 // seed of a sweep, with replayable failures.
 //
-//   #include "testing/lockstep_test.h"
+//   #include "sim/testing/lockstep_test.h"
 //
 //   LOCKSTEP_TEST(Cache, ServesWhatWasStored) {          // 100 seeds by default
 //     Cache cache;
@@ -15,8 +15,8 @@
 // On a failure the sweep stops and the test fails once, naming the seed, the strategy,
 // the saved trace (and the shrunk one) and one command that replays exactly that run.
 // The environment steers every sweep (LOCKSTEP_SEED, LOCKSTEP_SEEDS, LOCKSTEP_STRATEGY,
-// LOCKSTEP_REPLAY, ...: see testing/config.h); link //testing:main (or use the
-// lockstep_test() Bazel macro of testing/defs.bzl) so that sharded runs split the seeds.
+// LOCKSTEP_REPLAY, ...: see sim/testing/config.h); link //sim/testing:main (or use the
+// lockstep_test() Bazel macro of sim/testing/defs.bzl) so that sharded runs split the seeds.
 //
 // Inside a body: CO_ASSERT_* stop the body as ASSERT_* stop a function (gtest's ASSERT_*
 // use `return`, which a coroutine cannot); EXPECT_* and CO_EXPECT_* record and go on;
@@ -44,7 +44,7 @@
 
 namespace lockstep {
 
-// A test's own defaults; the environment (testing/config.h) overrides each of them.
+// A test's own defaults; the environment (sim/testing/config.h) overrides each of them.
 struct TestOptions {
   std::uint64_t seeds = 100;  // seeds first_seed .. first_seed + seeds - 1
   std::uint64_t first_seed = 0;
@@ -78,10 +78,10 @@ struct LockstepTestCase {
 // the coroutine of one run (for a fixture test: a fresh fixture, set up, body, torn down).
 void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<void>()>& make_run);
 
-// Registers a LOCKSTEP_TEST's name, so //testing:main can tell sweeps from plain tests.
+// Registers a LOCKSTEP_TEST's name, so //sim/testing:main can tell sweeps from plain tests.
 bool register_lockstep_test(const char* suite, const char* name);
 bool is_lockstep_test(const std::string& suite, const std::string& name);
-// Called by //testing:main, which keeps gtest from sharding tests: sweeps then split
+// Called by //sim/testing:main, which keeps gtest from sharding tests: sweeps then split
 // their seeds across Bazel's shards instead. Without it each sweep runs all its seeds.
 void enable_seed_sharding();
 // After the tests: LOCKSTEP_REPLAY names a trace of this target that no test replayed (a

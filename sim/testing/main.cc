@@ -1,8 +1,8 @@
-// main() for test binaries with LOCKSTEP_TESTs (//testing:main, instead of gtest_main).
+// main() for test binaries with LOCKSTEP_TESTs (//sim/testing:main, instead of gtest_main).
 //
 // Under a sharded `bazel test`, gtest would deal whole tests to shards, and a sweep of
 // 10,000 seeds would run on one shard. Here the seeds are dealt instead: every shard runs
-// every sweep, each with its share of the seeds (testing/config.h: Shard). Plain TESTs in
+// every sweep, each with its share of the seeds (sim/testing/config.h: Shard). Plain TESTs in
 // the same binary are still dealt round-robin, so each runs on exactly one shard.
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "testing/config.h"
-#include "testing/lockstep_test.h"
+#include "sim/testing/config.h"
+#include "sim/testing/lockstep_test.h"
 
 namespace {
 

@@ -15,13 +15,14 @@ constexpr auto kTerminalInterval = std::chrono::milliseconds(100);
 // The terminal's width, so that a rewritten line never wraps (a wrapped line leaves its
 // first part behind at every update).
 std::size_t terminal_columns() {
-  for (const int fd : {STDOUT_FILENO, STDERR_FILENO}) {
-    winsize size{};
-    if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-  }
+  // COLUMNS first, as Python's shutil.get_terminal_size: a user's (or a test's) choice.
   if (const char* columns = std::getenv("COLUMNS")) {
     const long n = std::strtol(columns, nullptr, 10);
     if (n > 0) return static_cast<std::size_t>(n);
+  }
+  for (const int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    winsize size{};
+    if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
   }
   return 80;
 }

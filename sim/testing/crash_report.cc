@@ -80,12 +80,40 @@ void report(const char* cause) noexcept {
   put("\n");
 }
 
-void on_signal(int sig) {
+// The handler a signal had before ours (nullptr: none recorded).
+const struct sigaction* previous_action(int sig) noexcept {
+  if (!active) return nullptr;
+  for (int i = 0; i < kSignalCount; ++i)
+    if (kSignals[i] == sig) return &active->previous[i];
+  return nullptr;
+}
+
+void* handler_of(const struct sigaction& action) noexcept {
+  return (action.sa_flags & SA_SIGINFO) ? reinterpret_cast<void*>(action.sa_sigaction)
+                                        : reinterpret_cast<void*>(action.sa_handler);
+}
+
+void on_signal(int sig, siginfo_t* info, void* context) {
   report(signal_name(sig));
-  // Hand the signal to whoever had it before (ASan's report, or the default action).
-  if (active)
-    for (int i = 0; i < kSignalCount; ++i)
-      if (kSignals[i] == sig) ::sigaction(sig, &active->previous[i], nullptr);
+  // Then whoever had the signal before: ASan's handler gets the real siginfo (its report
+  // names the faulting address), the default action the real fault.
+  const struct sigaction* previous = previous_action(sig);
+  struct sigaction fallback = {};
+  fallback.sa_handler = SIG_DFL;
+  if (!previous) previous = &fallback;
+  ::sigaction(sig, previous, nullptr);
+  void* const handler = handler_of(*previous);
+  if (handler == reinterpret_cast<void*>(SIG_IGN)) return;
+  if (handler != reinterpret_cast<void*>(SIG_DFL)) {
+    if (previous->sa_flags & SA_SIGINFO)
+      previous->sa_sigaction(sig, info, context);
+    else
+      previous->sa_handler(sig);
+    return;
+  }
+  // A fault raised by the CPU (si_code > 0) happens again on return, now with the default
+  // action and its true details; anything sent (abort, kill) is sent again.
+  if (info && info->si_code > 0 && sig != SIGABRT && sig != SIGTERM) return;
   ::raise(sig);
 }
 
@@ -100,18 +128,27 @@ void on_terminate() {
 CrashReport::CrashReport(const std::string& test, const std::string& command_before_seed,
                          const std::string& command_after_seed) {
   if (active) return;  // a nested sweep: the outer report stands
+  owner_ = true;
   active = new Active{test, command_before_seed, command_after_seed, {}, nullptr};
   reported = false;
   shrinking_now = false;
   struct sigaction action = {};
-  action.sa_handler = on_signal;
+  action.sa_sigaction = on_signal;
+  // SA_ONSTACK: on the alternate stack where there is one (ASan's), so that a stack
+  // overflow is still reported.
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&action.sa_mask);
-  for (int i = 0; i < kSignalCount; ++i) ::sigaction(kSignals[i], &action, &active->previous[i]);
+  for (int i = 0; i < kSignalCount; ++i) {
+    ::sigaction(kSignals[i], nullptr, &active->previous[i]);
+    // An ignored signal stays ignored.
+    if (handler_of(active->previous[i]) == reinterpret_cast<void*>(SIG_IGN)) continue;
+    ::sigaction(kSignals[i], &action, nullptr);
+  }
   active->previous_terminate = std::set_terminate(on_terminate);
 }
 
 CrashReport::~CrashReport() {
-  if (!active) return;
+  if (!owner_ || !active) return;
   for (int i = 0; i < kSignalCount; ++i) ::sigaction(kSignals[i], &active->previous[i], nullptr);
   std::set_terminate(active->previous_terminate);
   delete active;
@@ -119,11 +156,13 @@ CrashReport::~CrashReport() {
 }
 
 void CrashReport::running(std::uint64_t seed) noexcept {
+  if (!owner_) return;
   current_seed = seed;
   shrinking_now = false;
 }
 
 void CrashReport::shrinking(std::uint64_t seed) noexcept {
+  if (!owner_) return;
   current_seed = seed;
   shrinking_now = true;
 }

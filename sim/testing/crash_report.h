@@ -26,6 +26,9 @@ class CrashReport {
 
   void running(std::uint64_t seed) noexcept;
   void shrinking(std::uint64_t seed) noexcept;
+
+ private:
+  bool owner_ = false;  // false: another report was in force (a nested sweep) and stays
 };
 
 }  // namespace lockstep::internal

@@ -18,10 +18,12 @@ with Bazel remote execution the shards spread over machines unchanged.
 """
 
 def _absolute(label):
-    """A label relative to the calling package made absolute, so it can be compared."""
-    if label.startswith(":"):
-        return "//%s%s" % (native.package_name(), label)
-    return label
+    """A dependency as an absolute label string, so it can be compared: "cache" and
+    ":cache" are targets of the calling package."""
+    label = str(label)  # a Label object too
+    if label.startswith("//") or label.startswith("@"):
+        return label
+    return "//%s:%s" % (native.package_name(), label[1:] if label.startswith(":") else label)
 
 def lockstep_test(
         name,
@@ -68,17 +70,21 @@ def lockstep_test(
     if keep_going:
         test_env["LOCKSTEP_KEEP_GOING"] = "1"
     test_env.update(env)
-    for dep in deps:
-        if dep.endswith("gtest_main"):
-            fail("lockstep_test(%s): %s has a main() of its own; //sim/testing:main is linked in " % (name, dep) +
-                 "(it runs plain TESTs too)")
+    lockstep = [Label("//sim/testing"), Label("//sim/testing:main")]
+    if type(deps) == "list":
+        for dep in deps:
+            if str(dep).endswith("gtest_main"):
+                fail("lockstep_test(%s): %s has a main() of its own; //sim/testing:main is linked in " % (name, dep) +
+                     "(it runs plain TESTs too)")
 
-    # //sim/testing and //sim/testing:main, unless the caller already lists them.
-    listed = [Label(_absolute(dep)) for dep in deps]
-    added = [label for label in [Label("//sim/testing"), Label("//sim/testing:main")] if label not in listed]
+        # //sim/testing and //sim/testing:main, unless the caller already lists them.
+        listed = [Label(_absolute(dep)) for dep in deps]
+        deps = deps + [label for label in lockstep if label not in listed]
+    else:
+        deps = deps + lockstep  # a select(): taken as it is
     native.cc_test(
         name = name,
-        deps = deps + added,
+        deps = deps,
         data = data,
         env = test_env,
         shard_count = shard_count,

@@ -452,6 +452,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
                                                          {"bazel_target", config.bazel_target}};
       try {
         std::filesystem::create_directories(config.trace_dir);
+        crash_report.running(first_failure->seed);  // saving the trace runs it again
         save_trace(program, first_failure->decisions, o, base + ".trace", full_name, labels);
         trace_path = base + ".trace";
         if (config.shrink && first_failure->determinism.empty()) {

@@ -14,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ProgressLineTest, ATerminalLineIsRewrittenInPlaceAndNeverWraps) {
-  // Under bazel test stdout is no terminal, so the width comes from COLUMNS.
+  // COLUMNS wins over the terminal's own width.
   ::setenv("COLUMNS", "20", 1);
   std::ostringstream out;
   {

@@ -103,6 +103,9 @@ has "$work/terminate.txt" "the process died at seed 1 (std::terminate)"
 check "... and the seed is named" $?
 [[ $(grep -c "the process died" "$work/terminate.txt") -eq 1 ]]
 check "... once" $?
+run "$suite" --gtest_filter=Sample.FaultsAtTheSecondSeed > "$work/segv.txt" 2>&1
+check "a segmentation fault kills the test" $([[ $? -ne 0 ]]; echo $?)
+has "$work/segv.txt" "the process died at seed 1 (SIGSEGV)"; check "... and the seed is named" $?
 
 # 8. Bad values are named.
 bad() {  # bad VAR VALUE EXPECTED-TEXT

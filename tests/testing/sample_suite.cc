@@ -1,6 +1,8 @@
 // Test subjects for integration_test.sh: LOCKSTEP_TESTs that pass, fail, stop at a
 // CO_ASSERT, or are not deterministic, run as a subprocess so that their failures are
 // what is being tested. Each one is selected with --gtest_filter.
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <exception>
 #include <fstream>
@@ -111,4 +113,14 @@ LOCKSTEP_TEST(Sample, TerminatesAtTheSecondSeed, .seeds = 10) {
   static int runs = 0;
   co_await lockstep::sleep(1ms);
   if (++runs == 2) std::terminate();  // as an exception escaping a noexcept would
+}
+
+// A real fault (a write to a page with no access), at the second run (seed 1).
+LOCKSTEP_TEST(Sample, FaultsAtTheSecondSeed, .seeds = 10) {
+  static int runs = 0;
+  co_await lockstep::sleep(1ms);
+  if (++runs == 2) {
+    void* page = ::mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    *static_cast<volatile int*>(page) = 1;
+  }
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstring>
 #include <exception>
 
@@ -14,7 +15,7 @@ namespace {
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM};
 constexpr int kSignalCount = sizeof kSignals / sizeof kSignals[0];
 
-// The one report in force (sweeps do not nest). Strings are fixed while it is alive.
+// The report in force (an inner one leaves it be). Strings are fixed while it is alive.
 struct Active {
   std::string test, before_seed, after_seed;
   struct sigaction previous[kSignalCount];
@@ -36,13 +37,9 @@ void put(const char* s, std::size_t n) noexcept {
 void put(const char* s) noexcept { put(s, std::strlen(s)); }
 void put(const std::string& s) noexcept { put(s.data(), s.size()); }
 void put(std::uint64_t v) noexcept {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[sizeof digits - 1 - n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  put(digits + sizeof digits - n, static_cast<std::size_t>(n));
+  char digits[24];  // std::to_chars neither allocates nor locks: fine in a handler
+  put(digits,
+      static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
 }
 
 const char* signal_name(int sig) noexcept {

@@ -151,9 +151,10 @@ std::string bazel_outputs_zip(const std::string& outputs_dir) {
   return "bazel-testlogs/" + outputs_dir.substr(at + marker.size()) + "/outputs.zip";
 }
 
-// The settings of this sweep that came from the environment, as a command prefix.
-std::string env_prefix(const TestConfig& config, std::uint64_t seed, bool determinism) {
-  std::string env = "LOCKSTEP_SEED=" + std::to_string(seed);
+// The settings of this sweep that came from the environment but the seed, each with a
+// leading space: " LOCKSTEP_STRATEGY=random LOCKSTEP_CHECK_DETERMINISM=1".
+std::string env_settings(const TestConfig& config, bool determinism) {
+  std::string env;
   if (config.strategy) env += std::string(" LOCKSTEP_STRATEGY=") + to_string(*config.strategy);
   if (!config.cancel_spec.empty()) env += " LOCKSTEP_CANCEL=" + shell_quoted(config.cancel_spec);
   if (!config.faults_file.empty()) env += " LOCKSTEP_FAULTS=" + shell_quoted(config.faults_file);
@@ -210,7 +211,6 @@ std::optional<std::string> unreplayed_trace() {
   const TestConfig config = read_test_config();  // main() calls this only if it reads
   if (config.replay_file.empty() || replays_run > 0) return std::nullopt;
   if (seed_sharding && config.shard.index != 0) return std::nullopt;  // shard 0 replays
-  const std::string prefix = "lockstep: LOCKSTEP_REPLAY='" + config.replay_file + "': ";
   Trace trace;
   try {
     trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
@@ -222,24 +222,30 @@ std::optional<std::string> unreplayed_trace() {
   if (!config.bazel_target.empty() && target != trace.info.labels.end() &&
       target->second != config.bazel_target)
     return std::nullopt;
-  return prefix + "no LOCKSTEP_TEST of this run replayed it (it is a trace of '" +
+  return "lockstep: LOCKSTEP_REPLAY='" + config.replay_file +
+         "': no LOCKSTEP_TEST of this run replayed it (it is a trace of '" +
          printable(trace.info.program) + "': is the test filter or the target right?)";
 }
 
-bool current_run_has_fatal_failure() {
-  if (!current_failures) return ::testing::Test::HasFatalFailure();
+namespace {
+// Whether a gtest result of the current run (of the test, outside a sweep) has `property`.
+bool current_run_has(bool (::testing::TestPartResult::*property)() const) {
+  if (!current_failures) return false;
   const auto& parts = current_failures->parts;
   for (int i = current_failures->first_of_run; i < parts.size(); ++i)
-    if (parts.GetTestPartResult(i).fatally_failed()) return true;
+    if ((parts.GetTestPartResult(i).*property)()) return true;
   return false;
+}
+}  // namespace
+
+bool current_run_has_fatal_failure() {
+  return current_failures ? current_run_has(&::testing::TestPartResult::fatally_failed)
+                          : ::testing::Test::HasFatalFailure();
 }
 
 bool current_run_skipped() {
-  if (!current_failures) return ::testing::Test::IsSkipped();
-  const auto& parts = current_failures->parts;
-  for (int i = current_failures->first_of_run; i < parts.size(); ++i)
-    if (parts.GetTestPartResult(i).skipped()) return true;
-  return false;
+  return current_failures ? current_run_has(&::testing::TestPartResult::skipped)
+                          : ::testing::Test::IsSkipped();
 }
 
 Coro<void> settle_other_tasks() {
@@ -396,11 +402,10 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   std::vector<std::uint64_t> failing_seeds;
   std::string trace_path, shrunk_path, shrink_summary, save_error, skip_reason;
   {
-    const std::string seed_key = "LOCKSTEP_SEED=";
+    // The rerun command is "LOCKSTEP_SEED=<seed>" followed by the rest.
     CrashReport crash_report(
-        full_name, seed_key,
-        rerun_command(config, full_name, env_prefix(config, 0, config.check_determinism))
-            .substr(seed_key.size() + 1));
+        full_name, "LOCKSTEP_SEED=",
+        rerun_command(config, full_name, env_settings(config, config.check_determinism)));
     Intercepting intercept(failures);
     for (std::uint64_t seed = range.first;; ++seed) {
       if (config.shard.owns(range, seed)) {
@@ -534,7 +539,9 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     msg << "          " << shown(shrunk_path) << "\n";
   }
   msg << "  replay this run:\n    "
-      << rerun_command(config, full_name, env_prefix(config, f.seed, !f.determinism.empty()))
+      << rerun_command(config, full_name,
+                       "LOCKSTEP_SEED=" + std::to_string(f.seed) +
+                           env_settings(config, !f.determinism.empty()))
       << "\n";
   if (!trace_path.empty()) {
     const std::string replayed = shrunk_path.empty() ? trace_path : shrunk_path;

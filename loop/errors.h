@@ -15,22 +15,29 @@
 // `catch (const std::exception&)` is the C++ form of that bug, so it cannot catch one here.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace lockstep {
 
-// A task or future was cancelled. Carries the message given to cancel(msg), or "".
+// A task or future was cancelled. Carries the message given to cancel(msg), if any: as
+// in Python, CancelledError() (no message) and CancelledError("") are told apart.
 class CancelledError {
  public:
   CancelledError() = default;
-  explicit CancelledError(std::string message) : message_(std::move(message)) {}
+  explicit CancelledError(std::optional<std::string> message)
+      : message_(message ? std::move(*message) : std::string()), has_message_(bool(message)) {}
 
+  // The message, "" if there is none (see has_message()).
   const std::string& message() const noexcept { return message_; }
+  // True iff a message was given, even an empty one (Python: e.args != ()).
+  bool has_message() const noexcept { return has_message_; }
   const char* what() const noexcept { return message_.c_str(); }
 
  private:
   std::string message_;
+  bool has_message_ = false;
 };
 
 // An operation is not allowed in the future's current state (result() of a pending

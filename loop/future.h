@@ -195,7 +195,10 @@ class Future {
     set_exception(std::make_exception_ptr(std::forward<E>(e)));
   }
   // Cancels the future (for a task: requests cancellation). Returns false iff done.
-  bool cancel(std::string msg = {}) { return state_->cancel(std::move(msg)); }
+  // cancel() gives CancelledError() (no message), cancel("") CancelledError("").
+  bool cancel(std::optional<std::string> msg = std::nullopt) {
+    return state_->cancel(std::move(msg));
+  }
 
   // The value. Throws the stored exception, CancelledError, or InvalidStateError.
   decltype(auto) result() const {

@@ -11,7 +11,7 @@ Loop& gather_loop(const std::vector<Ref<FutureBase>>& children) {
   return *loop;
 }
 
-bool GatheringBase::cancel(std::string msg) {
+bool GatheringBase::cancel(std::optional<std::string> msg) {
   if (done()) return false;
   bool any = false;
   for (auto& child : children_)
@@ -50,10 +50,15 @@ void GatheringBase::start(std::vector<Ref<FutureBase>> children) {
 
 GatheringBase::~GatheringBase() {
   // Waiters still registered on pending children must not outlive us. (A scheduled one
-  // holds a reference, so none is in the ready queue now.)
+  // holds a reference, so none is in the ready queue now.) A gather that is done already
+  // would only have marked their exceptions retrieved (on_child_done): asyncio's
+  // _done_callback outlives the caller's reference, so a child failing later is quiet.
   if (nfinished_ == waiters_.size()) return;
-  for (GatherChildWaiter& w : waiters_)
-    if (!w.child_->done()) w.child_->remove_waiter(&w);
+  for (GatherChildWaiter& w : waiters_) {
+    if (w.child_->done()) continue;
+    w.child_->remove_waiter(&w);
+    if (done()) w.child_->retrieve_failure_in_advance();
+  }
 }
 
 void GatherChildWaiter::on_future_done(Loop& loop, FutureBase&) {
@@ -97,9 +102,8 @@ void GatheringBase::on_child_done(FutureBase& child) {
   if (cancel_requested_) {
     // asyncio uses the last child in argument order here (its loop variable).
     FutureBase& last = *children_.back();
-    set_exception(last.cancelled()
-                      ? last.take_error()
-                      : std::make_exception_ptr(CancelledError(last.cancel_message())));
+    set_exception(last.cancelled() ? last.take_error()
+                                   : std::make_exception_ptr(last.cancelled_error()));
     return;
   }
   mark_finished();

@@ -92,7 +92,9 @@ GatherValue<T> child_value(FutureBase& child) {
 
 template <class T>
 Outcome<T> child_outcome(FutureBase& child) {
-  if (child.cancelled())  // asyncio: CancelledError(fut._cancel_message), not _cancelled_exc
+  // asyncio: CancelledError('' if fut._cancel_message is None else fut._cancel_message),
+  // not _cancelled_exc: always a message, empty for a task (which ends with none).
+  if (child.cancelled())
     return Outcome<T>::from_error(std::make_exception_ptr(CancelledError(child.cancel_message())),
                                   true);
   if (std::exception_ptr e = child.exception()) return Outcome<T>::from_error(e, false);
@@ -128,7 +130,7 @@ class GatheringBase : public FutureBase {
 
   // Cancels every unfinished child; true iff any accepted. Then the gather raises
   // CancelledError once all children are done, even with return_exceptions.
-  bool cancel(std::string msg) override;
+  bool cancel(std::optional<std::string> msg) override;
   std::string describe() const override;
 
   // Takes the arguments, in order. A future that appears more than once is awaited once,
@@ -199,7 +201,10 @@ auto gather_variadic(As&&... args) {
   auto build = [](const std::vector<Ref<FutureBase>>& c) {
     return build_tuple<kOutcomes, awaited_t<As>...>(c, std::index_sequence_for<As...>{});
   };
-  return make_gathering<R>(gather_loop(children), kOutcomes, build, std::move(children));
+  // The loop first: an argument moved from in the same call may be moved before it is read
+  // (the order of argument evaluation is unspecified; g++ and clang differ).
+  Loop& loop = gather_loop(children);
+  return make_gathering<R>(loop, kOutcomes, build, std::move(children));
 }
 
 template <bool kOutcomes, class T, class Range>
@@ -219,8 +224,8 @@ auto gather_range(const Range& range) {
     }
     return out;
   };
-  return make_gathering<std::vector<Elem>>(gather_loop(children), kOutcomes, build,
-                                           std::move(children));
+  Loop& loop = gather_loop(children);  // before the move: see gather_variadic
+  return make_gathering<std::vector<Elem>>(loop, kOutcomes, build, std::move(children));
 }
 
 }  // namespace internal

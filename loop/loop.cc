@@ -155,8 +155,8 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
 }
 
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
-                  std::string_view text) noexcept {
-  observer_->on_event(LoopEvent{kind, time(), task, other, text});
+                  std::string_view text, bool no_message) noexcept {
+  observer_->on_event(LoopEvent{kind, time(), task, other, text, no_message});
 }
 
 void Loop::unregister_task(internal::TaskBase* task) noexcept {

@@ -248,7 +248,7 @@ class Loop {
   LoopObserver* observer() const noexcept { return observer_; }
   // Sends an event, stamped with the loop's time, to the observer (which must be set).
   void notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other = 0,
-              std::string_view text = {}) noexcept;
+              std::string_view text = {}, bool no_message = false) noexcept;
   DecisionSource* decisions() const noexcept { return decisions_; }
   Driver& driver() const noexcept { return *driver_; }
   // Executor jobs (run_in_executor): numbering, decided durations under virtual time,

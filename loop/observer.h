@@ -42,6 +42,9 @@ struct LoopEvent {
   std::uint64_t task = 0;
   std::uint64_t other = 0;
   std::string_view text;  // valid only during on_event
+  // kCancelRequested, kTaskCancelled: cancel() was given no message (text is ""), as
+  // opposed to an empty one.
+  bool no_message = false;
 };
 
 // "task_created", "timer_fired", ...; "unknown" for a value outside Kind.

@@ -63,7 +63,9 @@ class AnyTask {
 
   const std::string& get_name() const { return task_->name(); }
   void set_name(std::string name) { task_->set_name(std::move(name)); }
-  bool cancel(std::string msg = {}) { return task_->cancel(std::move(msg)); }
+  bool cancel(std::optional<std::string> msg = std::nullopt) {
+    return task_->cancel(std::move(msg));
+  }
   int cancelling() const { return task_->cancelling(); }
   int uncancel() { return task_->uncancel(); }
   bool done() const { return task_->done(); }

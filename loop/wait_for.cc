@@ -10,7 +10,7 @@ Coro<void> cancel_and_wait(FutureBase& fut) {
   CallbackId cb = target.add_done_callback([waiter]() mutable {
     if (!waiter.done()) waiter.set_result();  // asyncio _release_waiter
   });
-  fut.cancel("");
+  fut.cancel(std::nullopt);
   try {
     co_await waiter;
   } catch (...) {

@@ -15,6 +15,12 @@ std::string with_message(const char* what, const std::string& message) {
   return message.empty() ? what : std::string(what) + ": " + message;
 }
 
+// A cancel message: none, an empty one (shown as ''), or its text.
+std::string with_cancel_message(const std::string& what, const TraceEvent& e) {
+  if (e.text.empty()) return e.no_message ? what : what + ": ''";
+  return what + ": " + e.text;
+}
+
 }  // namespace
 
 std::string format_seconds(TimePoint t) {
@@ -56,12 +62,10 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
     case LoopEvent::Kind::kTaskFailed:
       return with_message("failed", e.text);
     case LoopEvent::Kind::kTaskCancelled:
-      return with_message("cancelled", e.text);
+      return with_cancel_message("cancelled", e);
     case LoopEvent::Kind::kCancelRequested:
-      return with_message(
-          ("cancel requested" + (e.other ? " by " + task_label(e.other, names) : std::string()))
-              .c_str(),
-          e.text);
+      return with_cancel_message(
+          "cancel requested" + (e.other ? " by " + task_label(e.other, names) : std::string()), e);
     case LoopEvent::Kind::kTaskRenamed:
       return "renamed '" + e.text + "'";
     case LoopEvent::Kind::kTimerFired:

@@ -85,6 +85,11 @@ constexpr std::uint32_t kDecisionField = 1;   // Record.decision
 constexpr std::uint32_t kEventField = 4;      // Record.event
 constexpr std::uint32_t kEventTextField = 5;  // EventRecord.text
 
+// Events whose text is a cancel message, which may be absent or empty.
+bool is_cancel_event(LoopEvent::Kind kind) {
+  return kind == LoopEvent::Kind::kCancelRequested || kind == LoopEvent::Kind::kTaskCancelled;
+}
+
 // A DecisionRecord or EventRecord in the shape TraceWriter writes them: a Record with
 // one message field holding varint fields (and, for events, the text), decoded without
 // building protobuf messages - reading a trace is most of what replaying one costs.
@@ -93,6 +98,7 @@ struct FastRecord {
   std::uint32_t which = 0;      // kDecisionField or kEventField
   std::uint64_t field[7] = {};  // varint fields by number (1..6)
   std::string_view text;        // EventRecord.text
+  bool has_text = false;        // the text field was present, even empty
 };
 
 // Decodes `bytes` into `out`; false for anything else (another record type, another
@@ -126,6 +132,7 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
     } else if ((tag & 7) == 2 && out.which == kEventField && number == kEventTextField &&
                v <= static_cast<std::uint64_t>(end - p)) {
       out.text = std::string_view(reinterpret_cast<const char*>(p), v);
+      out.has_text = true;
       p += v;
     } else {
       return false;
@@ -307,7 +314,9 @@ void TraceWriter::write_event(const LoopEvent& e) {
   field(4, e.other);
   last_time_ = e.time;
   const auto nfields = static_cast<std::size_t>(end - fields);
-  if (e.text.empty()) {
+  // A cancel with an empty message keeps its (empty) text field: absent means none.
+  const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
+  if (e.text.empty() && !empty_message) {
     char* const out = room(3 + kMaxFields);
     out[0] = static_cast<char>(2 + nfields);
     out[1] = static_cast<char>((kEventField << 3) | 2);
@@ -469,6 +478,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
         fast.field[3] = e.task();
         fast.field[4] = e.other();
         fast.text = e.text();
+        fast.has_text = e.has_text();
       }
     } else {
       fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
@@ -509,7 +519,8 @@ Trace read_trace(const std::string& path, TraceParts parts) {
           t.events.push_back(
               TraceEvent{static_cast<LoopEvent::Kind>(std::min<std::uint64_t>(fast.field[1], 255)),
                          time, fast.field[3], fast.field[4], std::string(fast.text),
-                         t.decisions.size(), t.logs.size() + t.events.size()});
+                         t.decisions.size(), t.logs.size() + t.events.size(),
+                         /*no_message=*/!fast.has_text});
         break;
       }
       case trace::Record::kEnd:

@@ -73,6 +73,8 @@ struct TraceEvent {
   std::string text;
   std::size_t after_decisions = 0;
   std::size_t sequence = 0;
+  // No text was recorded (for cancel events: cancel() had no message, not an empty one).
+  bool no_message = false;
 };
 
 struct TraceEnd {

@@ -20,14 +20,19 @@ const std::string& FutureBase::cancel_message() const noexcept {
   return cancel_message_ ? *cancel_message_ : kNone;
 }
 
-void FutureBase::set_cancel_message(std::string msg) {
-  if (msg.empty())
-    cancel_message_.reset();
-  else
-    cancel_message_ = std::make_unique<std::string>(std::move(msg));
+std::optional<std::string> FutureBase::cancel_message_if_any() const {
+  if (!cancel_message_) return std::nullopt;
+  return *cancel_message_;
 }
 
-bool FutureBase::cancel(std::string msg) {
+void FutureBase::set_cancel_message(std::optional<std::string> msg) {
+  if (!msg)
+    cancel_message_.reset();
+  else
+    cancel_message_ = std::make_unique<std::string>(std::move(*msg));
+}
+
+bool FutureBase::cancel(std::optional<std::string> msg) {
   log_traceback_ = false;
   if (state_ != State::kPending) return false;
   set_cancel_message(std::move(msg));
@@ -50,7 +55,7 @@ void throw_not_settable(const FutureBase& state, const char* what) {
 void FutureBase::set_exception(std::exception_ptr e) {
   check_settable("set_exception");
   exception_ = std::move(e);
-  log_traceback_ = true;
+  log_traceback_ = !failure_retrieved_in_advance_;
   complete(State::kFailed);
 }
 
@@ -80,7 +85,7 @@ void FutureBase::throw_result_error() {
       // asyncio _make_cancelled_error: the CancelledError that escaped a task's coroutine
       // the first time, then a new one with the cancel message.
       if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
-      throw CancelledError(cancel_message());
+      throw cancelled_error();
     case State::kPending:
       break;
   }
@@ -109,7 +114,7 @@ std::exception_ptr FutureBase::take_error() {
       return exception_;
     case State::kCancelled:
       if (exception_) return std::exchange(exception_, nullptr);
-      return std::make_exception_ptr(CancelledError(cancel_message()));
+      return std::make_exception_ptr(cancelled_error());
     default:
       return nullptr;
   }

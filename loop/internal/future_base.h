@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "loop/errors.h"
@@ -64,8 +65,9 @@ class FutureBase : public RefCounted {
   bool is_task() const noexcept { return is_task_; }
 
   // Future.cancel(msg): false if already done; else cancelled, callbacks scheduled.
-  // A task overrides it with Task.cancel (a request).
-  virtual bool cancel(std::string msg);
+  // A task overrides it with Task.cancel (a request). No message (nullopt) is not the
+  // same as an empty one, as in Python.
+  virtual bool cancel(std::optional<std::string> msg);
   // Throws InvalidStateError unless pending. Call before storing a result.
   void check_settable(const char* what) const {
     if (state_ != State::kPending) [[unlikely]]
@@ -88,6 +90,10 @@ class FutureBase : public RefCounted {
   std::exception_ptr take_error();
   // The message given to cancel(msg), "" if none.
   const std::string& cancel_message() const noexcept;
+  // The message given to cancel(msg), nullopt if none was given.
+  std::optional<std::string> cancel_message_if_any() const;
+  // CancelledError(msg) with this future's cancel message, or CancelledError() if none.
+  CancelledError cancelled_error() const { return CancelledError(cancel_message_if_any()); }
 
   // Adds a waiter scheduled when the future completes, in registration order.
   // The future must be pending.
@@ -97,6 +103,8 @@ class FutureBase : public RefCounted {
   // Future.remove_done_callback: unlinks the not-yet-scheduled callback `id`; returns
   // the number removed (0 or 1).
   std::size_t remove_done_callback(std::uint64_t id) noexcept;
+  // Its exception, if it ever fails, counts as retrieved (see failure_retrieved_in_advance_).
+  void retrieve_failure_in_advance() noexcept { failure_retrieved_in_advance_ = true; }
   // The first waiter, in registration order, that stands for something (see Enclosing).
   Enclosing enclosing_waiter() const noexcept {
     for (const ReadyNode* n = callbacks_.front(); n; n = callbacks_.next(n))
@@ -120,13 +128,16 @@ class FutureBase : public RefCounted {
     }
     schedule_callbacks();
   }
-  void set_cancel_message(std::string msg);
+  void set_cancel_message(std::optional<std::string> msg);
   // The task finished by letting CancelledError `e` escape (asyncio: _cancelled_exc).
   void cancel_with_error(std::exception_ptr e);
 
   // Small fields first: they fill the tail padding of RefCounted.
   State state_ = State::kPending;
   bool log_traceback_ = false;  // an exception nobody retrieved yet
+  // A gather that gave up waiting for this future (it failed, and its caller dropped it)
+  // still counts as retrieving its exception, as asyncio's gather _done_callback does.
+  bool failure_retrieved_in_advance_ = false;
   const bool is_task_;
 
  public:
@@ -136,7 +147,7 @@ class FutureBase : public RefCounted {
 
  protected:
   Loop* loop_;
-  std::unique_ptr<std::string> cancel_message_;  // rare: allocated by cancel(msg) only
+  std::unique_ptr<std::string> cancel_message_;  // cancel(msg)'s message; null: none given
   std::exception_ptr exception_;  // kFailed: the error; kCancelled: an escaped CancelledError
   NodeList callbacks_;            // FutureWaiters, scheduled in order on completion
 

@@ -35,13 +35,14 @@ void TaskBase::set_name(std::string name) {
     loop_->notify(LoopEvent::Kind::kTaskRenamed, id_, 0, *name_);
 }
 
-bool TaskBase::cancel(std::string msg) {
+bool TaskBase::cancel(std::optional<std::string> msg) {
   log_traceback_ = false;
   if (done()) return false;
   ++num_cancels_requested_;
   if (loop_->observer()) [[unlikely]] {
     const TaskBase* by = loop_->current_task();
-    loop_->notify(LoopEvent::Kind::kCancelRequested, id_, by ? by->id() : 0, msg);
+    loop_->notify(LoopEvent::Kind::kCancelRequested, id_, by ? by->id() : 0,
+                  msg ? std::string_view(*msg) : std::string_view(), !msg);
   }
   // Forward to what the task awaits (a future, a sleep, another task); its completion
   // wakes this task with CancelledError. asyncio keeps _fut_waiter set afterwards: the
@@ -64,7 +65,7 @@ int TaskBase::uncancel() noexcept {
 std::string TaskBase::describe() const { return "Task '" + name() + "'"; }
 
 void TaskBase::forward_cancel_request() {
-  if (fut_waiter_->cancel(cancel_message())) {
+  if (fut_waiter_->cancel(cancel_message_if_any())) {
     must_cancel_ = false;
     cancel_forwarded_ = true;
   }
@@ -95,7 +96,7 @@ void TaskBase::deliver_cancel_request(FutureBase* awaited) {
       if (handling_cancelled_error()) throw;
     }
   }
-  throw CancelledError(cancel_message());
+  throw cancelled_error();
 }
 
 void TaskBase::step() {
@@ -125,7 +126,7 @@ bool TaskBase::prepare_cancel_delivery() {
   must_cancel_ = false;
   if (!started_) {
     // Throwing into a coroutine that never started raises at once: the body never runs.
-    cancel_with_error(std::make_exception_ptr(CancelledError(cancel_message())));
+    cancel_with_error(std::make_exception_ptr(cancelled_error()));
     end_of_life();
     return false;
   }
@@ -140,13 +141,13 @@ void TaskBase::finish() {
       cancel_with_error(root_failure());
     } else {
       exception_ = root_failure();
-      log_traceback_ = true;
+      log_traceback_ = !failure_retrieved_in_advance_;
       complete(State::kFailed);
     }
   } else if (must_cancel_) {
     // cancel() arrived during the step in which the coroutine returned.
     must_cancel_ = false;
-    FutureBase::cancel(cancel_message());
+    FutureBase::cancel(cancel_message_if_any());
   } else {
     take_result();
     complete(State::kFinished);
@@ -172,16 +173,16 @@ void TaskBase::report_end() noexcept {
       break;
     default: {
       // A task cancelled by its own CancelledError keeps that error, message and all.
-      std::string message = cancel_message();
-      if (message.empty() && exception_) {
+      std::optional<std::string> message = cancel_message_if_any();
+      if (!message && exception_) {
         try {
           std::rethrow_exception(exception_);
         } catch (const CancelledError& e) {
-          message = e.message();
+          if (e.has_message()) message = e.message();
         } catch (...) {
         }
       }
-      loop_->notify(LoopEvent::Kind::kTaskCancelled, id_, 0, message);
+      loop_->notify(LoopEvent::Kind::kTaskCancelled, id_, 0, message ? *message : "", !message);
     }
   }
 }

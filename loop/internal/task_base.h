@@ -34,7 +34,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   std::uint64_t task_id() const noexcept override { return id_; }
 
   // Task.cancel(msg): requests cancellation. Returns false iff the task is done.
-  bool cancel(std::string msg) override;
+  bool cancel(std::optional<std::string> msg) override;
   // Number of pending cancellation requests (Task.cancelling()).
   int cancelling() const noexcept { return static_cast<int>(num_cancels_requested_); }
   // Decrements the pending requests, not below 0; returns the new count.

@@ -108,6 +108,54 @@ TEST(GatherTest, DuplicatesAreAwaitedOnceAndReportedAtEachPosition) {
   loop.run_until_complete(body());
 }
 
+// g++ 12 evaluated the move of the children before reading them for the loop: a
+// gather of futures made outside a running loop threw "needs a running loop".
+TEST(GatherTest, OfFuturesOutsideARunningLoopBindsToTheirLoop) {
+  Loop loop;
+  Future<int> a(loop), b(loop);
+  auto g = gather(a, b);
+  auto r = gather(std::vector<Future<int>>{a, b});
+  EXPECT_FALSE(g.done());
+  a.set_result(1);
+  b.set_result(2);
+  EXPECT_EQ(loop.run_until_complete(g), std::make_tuple(1, 2));
+  EXPECT_EQ(loop.run_until_complete(r), std::vector<int>({1, 2}));
+}
+
+// CPython uses the children's loop, not the running one.
+TEST(GatherTest, InsideARunningLoopBindsToTheChildrensLoop) {
+  Loop other;
+  Future<int> a(other);
+  Loop loop;
+  auto body = [&]() -> Coro<void> {
+    auto g = gather(a);
+    EXPECT_EQ(&g.base().loop(), &other);
+    auto r = gather(std::vector<Future<int>>{a});
+    EXPECT_EQ(&r.base().loop(), &other);
+    co_return;
+  };
+  loop.run_until_complete(body());
+}
+
+// asyncio's _done_callback stays on the children after the caller dropped a failed
+// gather and marks a later child failure retrieved: CPython 3.11 logs nothing.
+TEST(GatherTest, AChildFailingAfterItsDroppedGatherFailedIsNotReported) {
+  std::vector<std::string> errors;
+  Loop loop(testing::capture_errors(errors));
+  auto body = []() -> Coro<void> {
+    Task<int> late = create_task(fail_after(2s, "late"));
+    try {
+      co_await gather(fail_after(1s, "first"), late);
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "first");
+    }
+    co_await sleep(2s);
+    EXPECT_TRUE(late.done());
+  };
+  loop.run_until_complete(body());
+  EXPECT_THAT(errors, ::testing::IsEmpty());
+}
+
 TEST(ShieldTest, CancellingTheOuterLeavesTheInnerRunning) {
   Loop loop;
   auto body = []() -> Coro<void> {

@@ -43,8 +43,9 @@ struct Tee : TraceSink {
     if (inner) inner->on_log(time, task, text);
   }
   void on_event(const LoopEvent& e) noexcept override {
-    events.push_back(
-        TraceEvent{e.kind, e.time, e.task, e.other, std::string(e.text), decisions.size()});
+    TraceEvent t{e.kind, e.time, e.task, e.other, std::string(e.text), decisions.size()};
+    t.no_message = e.no_message;
+    events.push_back(std::move(t));
     if (inner) inner->on_event(e);
   }
   TraceSink* inner;
@@ -84,6 +85,13 @@ Coro<int> eventful() {
   } catch (const std::runtime_error&) {
   }
   log("binary \x01\x80 log line");
+  // cancel() and cancel("") are not the same (CancelledError() vs CancelledError('')).
+  auto quiet = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "quiet");
+  auto empty = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "empty");
+  co_await sleep(0s);
+  quiet.cancel();
+  empty.cancel("");
+  co_await gather(return_exceptions, quiet, empty);
   co_return v;
 }
 
@@ -95,8 +103,11 @@ SimulationOptions options(std::uint64_t seed) {
 }
 
 bool same(const TraceEvent& a, const TraceEvent& b) {
+  const bool cancel_kind =
+      a.kind == LoopEvent::Kind::kCancelRequested || a.kind == LoopEvent::Kind::kTaskCancelled;
   return a.kind == b.kind && a.time == b.time && a.task == b.task && a.other == b.other &&
-         a.text == b.text && a.after_decisions == b.after_decisions;
+         a.text == b.text && a.after_decisions == b.after_decisions &&
+         (!cancel_kind || a.no_message == b.no_message);
 }
 
 TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
@@ -131,6 +142,10 @@ TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
   EXPECT_THAT(shown, HasSubstr("'worker'  timer fired"));
   EXPECT_THAT(shown, HasSubstr("log: binary \x01\x80 log line"));
   EXPECT_THAT(shown, HasSubstr("'worker'  finished"));
+  EXPECT_THAT(shown, HasSubstr("'quiet'  cancel requested by task 1 'main'\n"));
+  EXPECT_THAT(shown, HasSubstr("'quiet'  cancelled\n"));
+  EXPECT_THAT(shown, HasSubstr("'empty'  cancel requested by task 1 'main': ''\n"));
+  EXPECT_THAT(shown, HasSubstr("'empty'  cancelled: ''\n"));
 }
 
 TEST(TraceEventsTest, TheTimelineKeepsTheRecordedOrder) {

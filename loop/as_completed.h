@@ -10,9 +10,15 @@
 // if it failed); once the timeout passes, every remaining next() raises TimeoutError.
 // As in asyncio, completions queue up in a FIFO, so results are never lost.
 //
+// Coroutines are accepted too, as asyncio accepts any awaitable: each becomes a task
+// (in argument order) when iteration begins.
+//
+//   auto it = lockstep::as_completed(std::vector<lockstep::Coro<int>>{fetch(1), fetch(2)});
+//
 // As CPython 3.11's as_completed (a generator, whose body only runs when iteration
-// begins), building the object starts nothing: the inputs are watched and the timeout
-// starts at the first call of next(). (CPython 3.13 made it start at the call.)
+// begins), building the object starts nothing: the inputs are watched, coroutines become
+// tasks and the timeout starts at the first call of next(). (CPython 3.13 made it start at
+// the call.)
 #pragma once
 
 #include <cstddef>
@@ -34,6 +40,7 @@ template <class T>
 class AsCompleted {
  public:
   AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> timeout);
+  AsCompleted(std::vector<Coro<T>> coros, std::optional<Duration> timeout);
   AsCompleted(AsCompleted&&) = default;
   ~AsCompleted() {
     if (state_) state_->timeout_handle.cancel();
@@ -43,8 +50,8 @@ class AsCompleted {
   std::size_t size() const noexcept { return state_->total; }
   // The next result in completion order. TimeoutError once the timeout passed. The
   // first call starts watching the inputs and the timeout.
-  Coro<T> next() {
-    if (!todo_.empty()) start();  // the first call
+  [[nodiscard]] Coro<T> next() {
+    if (!started_) start();  // the first call
     return next_of(state_);
   }
 
@@ -67,7 +74,9 @@ class AsCompleted {
   }
   std::shared_ptr<State> state_;
   std::vector<Future<T>> todo_;  // distinct inputs until start() takes them
+  std::vector<Coro<T>> coros_;   // coroutine inputs, made tasks by start()
   std::optional<Duration> timeout_;
+  bool started_ = false;  // next() was called
 };
 
 template <class T>
@@ -77,7 +86,16 @@ AsCompleted<T>::AsCompleted(std::vector<Future<T>> fs, std::optional<Duration> t
 }
 
 template <class T>
+AsCompleted<T>::AsCompleted(std::vector<Coro<T>> coros, std::optional<Duration> timeout)
+    : state_(std::make_shared<State>()), coros_(std::move(coros)), timeout_(timeout) {
+  state_->total = state_->remaining = coros_.size();
+}
+
+template <class T>
 void AsCompleted<T>::start() {
+  started_ = true;
+  for (Coro<T>& c : coros_) todo_.push_back(create_task(std::move(c)));  // ensure_future
+  coros_.clear();
   std::vector<Future<T>> todo = std::move(todo_);
   todo_.clear();
   const std::optional<Duration> timeout = timeout_;
@@ -117,6 +135,11 @@ template <class T>
 AsCompleted<T> as_completed(std::vector<Future<T>> fs,
                             std::optional<Duration> timeout = std::nullopt) {
   return AsCompleted<T>(std::move(fs), timeout);
+}
+template <class T>
+AsCompleted<T> as_completed(std::vector<Coro<T>> coros,
+                            std::optional<Duration> timeout = std::nullopt) {
+  return AsCompleted<T>(std::move(coros), timeout);
 }
 template <class T>
 AsCompleted<T> as_completed(const std::vector<Task<T>>& tasks,

@@ -13,13 +13,14 @@
 // synchronously costs no stack, one that suspends resumes its parent by symmetric
 // transfer). Its exceptions propagate to the
 // awaiter. It is move-only and can be awaited once; awaiting it again, or awaiting a
-// moved-from Coro, throws std::logic_error.
+// moved-from Coro, throws lockstep::RuntimeError naming the task that tried.
 //
 // Pitfall (as in every C++ coroutine library): parameters taken by reference and lambda
 // captures must outlive the coroutine; take parameters by value.
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
@@ -45,6 +46,11 @@ class Coro;
 namespace internal {
 
 class TaskBase;
+
+enum class CoroMisuse : std::uint8_t { kEmpty, kReused };
+// RuntimeError for awaiting (or create_task of) an empty or already started Coro, naming
+// the task that tried (asyncio: "cannot reuse already awaited coroutine").
+[[noreturn]] void throw_coro_misuse(CoroMisuse what);
 
 // True iff the exception being handled is a CancelledError. Uses the Itanium ABI's
 // type query where available: a rethrow to find out would double the cost of every
@@ -221,8 +227,10 @@ class [[nodiscard]] Coro {
   explicit Coro(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
 
   static void check_awaitable(std::coroutine_handle<promise_type> h) {
-    if (!h) throw std::logic_error("lockstep: awaiting an empty Coro (moved-from or default)");
-    if (h.promise().started_) throw std::logic_error("cannot reuse already awaited coroutine");
+    if (!h) [[unlikely]]
+      internal::throw_coro_misuse(internal::CoroMisuse::kEmpty);
+    if (h.promise().started_) [[unlikely]]
+      internal::throw_coro_misuse(internal::CoroMisuse::kReused);
   }
   void destroy() noexcept {
     if (h_) std::exchange(h_, nullptr).destroy();

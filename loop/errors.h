@@ -15,6 +15,7 @@
 // `catch (const std::exception&)` is the C++ form of that bug, so it cannot catch one here.
 #pragma once
 
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,18 +41,43 @@ class CancelledError {
   bool has_message_ = false;
 };
 
+// Misuse of the API where asyncio raises RuntimeError: awaiting a coroutine twice,
+// set_result() on a Task, create_task() or sleep() with no running loop, running a loop
+// that is closed or already running, a TaskGroup or timeout() used out of order. The
+// message starts with "lockstep: " and names what was misused (the task, the loop, the
+// group). A std::logic_error: it is always a bug in the calling code.
+class RuntimeError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
 // An operation is not allowed in the future's current state (result() of a pending
-// future, set_result() on a done one), as asyncio.InvalidStateError.
+// future, set_result() on a done one), as asyncio.InvalidStateError. The message starts
+// with "lockstep: " and names the future.
 class InvalidStateError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
 };
 
 // A deadline passed (wait_for, timeout). asyncio.TimeoutError is the builtin TimeoutError.
+// When it replaces the CancelledError the deadline caused (timeout(), wait_for()), it
+// carries that error, as Python's `raise TimeoutError from exc` sets __cause__:
+//
+//   catch (const lockstep::TimeoutError& e) {
+//     if (e.cause()) log(lockstep::describe_exception(e.cause()));   // "CancelledError"
+//   }
 class TimeoutError : public std::runtime_error {
  public:
   TimeoutError() : std::runtime_error("") {}
+  explicit TimeoutError(std::exception_ptr cause)
+      : std::runtime_error(""), cause_(std::move(cause)) {}
   using std::runtime_error::runtime_error;
+
+  // The exception this one replaced (a CancelledError), or null.
+  const std::exception_ptr& cause() const noexcept { return cause_; }
+
+ private:
+  std::exception_ptr cause_;
 };
 
 // The run can never make progress: nothing is ready, no timer is pending, no external

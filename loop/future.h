@@ -91,7 +91,7 @@ class FutureState final : public FutureBase {
 inline TaskBase& current_task_for_await() {
   Loop* loop = Loop::current();
   TaskBase* task = loop ? loop->current_task() : nullptr;
-  if (!task) throw std::logic_error("lockstep: co_await outside a running task");
+  if (!task) throw RuntimeError("lockstep: co_await outside a running task");
   return *task;
 }
 
@@ -109,9 +109,10 @@ class FutureAwaiter {
   void await_suspend(std::coroutine_handle<> h) {
     TaskBase& task = current_task_for_await();
     if (&task.loop() != &state_->loop())
-      throw std::logic_error("lockstep: task awaits a Future attached to a different loop");
+      throw RuntimeError("lockstep: " + task.describe() +
+                         " awaits a Future attached to a different loop");
     if (static_cast<FutureBase*>(&task) == state_)
-      throw std::logic_error("lockstep: Task cannot await on itself");
+      throw RuntimeError("lockstep: " + task.describe() + " cannot await on itself");
     task_ = &task;
     state_->add_waiter(&task);
     task.suspend_on(h, *state_);
@@ -248,7 +249,7 @@ class Future {
  private:
   static Loop& running_loop() {
     Loop* loop = Loop::current();
-    if (!loop) throw std::logic_error("lockstep: Future() needs a running loop; use Future(loop)");
+    if (!loop) throw RuntimeError("lockstep: Future() needs a running loop; use Future(loop)");
     return *loop;
   }
   void check_settable(const char* what) const {

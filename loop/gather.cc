@@ -7,7 +7,7 @@ namespace lockstep::internal {
 Loop& gather_loop(const std::vector<Ref<FutureBase>>& children) {
   if (!children.empty()) return children.front()->loop();
   Loop* loop = Loop::current();
-  if (!loop) throw std::logic_error("lockstep: gather() of nothing needs a running loop");
+  if (!loop) throw RuntimeError("lockstep: gather() of nothing needs a running loop");
   return *loop;
 }
 

@@ -21,21 +21,22 @@ void Event::set() {
   }
 }
 
-Coro<void> Event::wait() {
-  if (value_) co_return;
+Coro<bool> Event::wait() {
+  if (value_) co_return true;
   Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()");
   WaiterEntry entry(waiters_, fut);
   co_await fut;
+  co_return true;
 }
 
 // ---------------------------------------------------------------------------------------
 // Lock
 
-Coro<void> Lock::acquire() {
+Coro<bool> Lock::acquire() {
   if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(),
                               [](const Future<void>& w) { return w.cancelled(); })) {
     locked_ = true;
-    co_return;
+    co_return true;
   }
   Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()");
   try {
@@ -50,6 +51,7 @@ Coro<void> Lock::acquire() {
     throw;
   }
   locked_ = true;
+  co_return true;
 }
 
 void Lock::release() {
@@ -83,10 +85,10 @@ bool Semaphore::locked() const noexcept {
                                     [](const Future<void>& w) { return !w.cancelled(); });
 }
 
-Coro<void> Semaphore::acquire() {
+Coro<bool> Semaphore::acquire() {
   if (!locked()) {
     --value_;
-    co_return;
+    co_return true;
   }
   Future<void> fut = make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()");
   try {
@@ -102,6 +104,7 @@ Coro<void> Semaphore::acquire() {
     throw;
   }
   if (value_ > 0) wake_up_next();
+  co_return true;
 }
 
 void Semaphore::release() {
@@ -134,8 +137,8 @@ Coro<LockGuard<Condition>> Condition::lock() {
   co_return LockGuard<Condition>(*this);
 }
 
-Coro<void> Condition::wait() {
-  if (!locked()) throw std::logic_error("cannot wait on un-acquired lock");
+Coro<bool> Condition::wait() {
+  if (!locked()) throw RuntimeError("lockstep: cannot wait on un-acquired lock");
   release();
   // asyncio re-acquires in a `finally`; C++ cannot co_await in a handler, so the
   // outcome of the wait is kept and rethrown after re-acquiring.
@@ -159,10 +162,11 @@ Coro<void> Condition::wait() {
   }
   if (cancelled) throw CancelledError();
   if (outcome) std::rethrow_exception(outcome);
+  co_return true;
 }
 
 void Condition::notify(std::size_t n) {
-  if (!locked()) throw std::logic_error("cannot notify on un-acquired lock");
+  if (!locked()) throw RuntimeError("lockstep: cannot notify on un-acquired lock");
   std::size_t woken = 0;
   for (Future<void>& fut : waiters_) {
     if (woken >= n) break;
@@ -175,6 +179,20 @@ void Condition::notify(std::size_t n) {
 
 // ---------------------------------------------------------------------------------------
 // Barrier
+
+const char* to_string(Barrier::State state) noexcept {
+  switch (state) {
+    case Barrier::State::kFilling:
+      return "filling";
+    case Barrier::State::kDraining:
+      return "draining";
+    case Barrier::State::kResetting:
+      return "resetting";
+    case Barrier::State::kBroken:
+      return "broken";
+  }
+  return "unknown";
+}
 
 Barrier::Barrier(int parties) : parties_(parties) {
   if (parties < 1) throw std::invalid_argument("parties must be > 0");

@@ -132,8 +132,9 @@ class Event {
   void set();
   // Resets the flag. Waiters already woken by set() still return.
   void clear() noexcept { value_ = false; }
-  // Returns at once if the flag is set; otherwise waits until set() is called.
-  [[nodiscard]] Coro<void> wait();
+  // Returns at once if the flag is set; otherwise waits until set() is called. Returns
+  // true, as asyncio's Event.wait() does.
+  [[nodiscard]] Coro<bool> wait();
 
  private:
   internal::LoopBound bound_;
@@ -153,8 +154,8 @@ class Lock {
   bool locked() const noexcept { return locked_; }
   // Takes the lock: at once (no yield) if it is free and no live waiter queues for it,
   // else waits for its turn. CancelledError while waiting: the lock is not taken, and a
-  // wakeup this waiter received is passed to the next waiter.
-  [[nodiscard]] Coro<void> acquire();
+  // wakeup this waiter received is passed to the next waiter. Returns true (asyncio).
+  [[nodiscard]] Coro<bool> acquire();
   // Releases the lock and wakes the first waiter. OverReleaseError if not locked.
   void release();
   // acquire(), then a guard that releases: `auto guard = co_await lock.lock();`.
@@ -179,8 +180,11 @@ class Semaphore {
 
   // True iff acquire() would wait: the counter is zero or a live waiter queues.
   bool locked() const noexcept;
-  // Decrements the counter, waiting first while acquire() would (see locked()).
-  [[nodiscard]] Coro<void> acquire();
+  // The counter: units free to take (asyncio's Semaphore._value, shown by its repr).
+  int value() const noexcept { return value_; }
+  // Decrements the counter, waiting first while acquire() would (see locked()). Returns
+  // true (asyncio).
+  [[nodiscard]] Coro<bool> acquire();
   // Increments the counter and wakes the first waiter. For a BoundedSemaphore,
   // OverReleaseError if that would exceed the initial value.
   void release();
@@ -218,15 +222,15 @@ class Condition {
 
   // The underlying lock's locked(), acquire(), release().
   bool locked() const noexcept { return lock_->locked(); }
-  [[nodiscard]] Coro<void> acquire() { return lock_->acquire(); }
+  [[nodiscard]] Coro<bool> acquire() { return lock_->acquire(); }
   void release() { lock_->release(); }
   [[nodiscard]] Coro<LockGuard<Condition>> lock();
 
   // Releases the lock, waits for notify(), then re-acquires the lock. The lock is held
   // again when it returns *or throws*: a CancelledError while waiting for the
   // notification is raised after re-acquiring, and a cancellation while re-acquiring
-  // is retried, then raised. std::logic_error if the lock is not held.
-  [[nodiscard]] Coro<void> wait();
+  // is retried, then raised. std::logic_error if the lock is not held. Returns true.
+  [[nodiscard]] Coro<bool> wait();
   // Waits until pred() is truthy (checked now, then after each wakeup) and returns its
   // final value. std::logic_error if it has to wait and the lock is not held.
   template <class Pred>
@@ -250,6 +254,10 @@ class Condition {
 //   int index = co_await barrier.wait();   // 0..2, unique among one round's tasks
 class Barrier {
  public:
+  // asyncio's _BarrierState: a round fills, then drains (its tasks leave wait()); reset()
+  // while tasks wait resets (they raise BrokenBarrierError); abort() breaks it.
+  enum class State { kFilling, kDraining, kResetting, kBroken };
+
   // std::invalid_argument if parties < 1.
   explicit Barrier(int parties);
   Barrier(const Barrier&) = delete;
@@ -273,10 +281,10 @@ class Barrier {
   int n_waiting() const noexcept { return state_ == State::kFilling ? count_ : 0; }
   // True iff the barrier is broken.
   bool broken() const noexcept { return state_ == State::kBroken; }
+  // The state, as asyncio's repr shows it: see State and to_string(Barrier::State).
+  State state() const noexcept { return state_; }
 
  private:
-  enum class State { kFilling, kDraining, kResetting, kBroken };
-
   [[nodiscard]] Coro<void> block();
   [[nodiscard]] Coro<void> wait_for_release();
   void release_all();
@@ -287,6 +295,9 @@ class Barrier {
   State state_ = State::kFilling;
   int count_ = 0;  // tasks inside wait(), past block()
 };
+
+// "filling", "draining", "resetting", "broken": asyncio's _BarrierState values.
+const char* to_string(Barrier::State state) noexcept;
 
 // ---------------------------------------------------------------------------------------
 // Implementation of the templates.

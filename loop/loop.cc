@@ -191,9 +191,10 @@ void Loop::call_exception_handler(const ExceptionContext& context) noexcept {
 }
 
 void Loop::run_forever() {
-  if (closed_) throw std::logic_error("Event loop is closed");
-  if (running_) throw std::logic_error("This event loop is already running");
-  if (current_) throw std::logic_error("Cannot run the event loop while another loop is running");
+  if (closed_) throw RuntimeError("lockstep: Event loop is closed");
+  if (running_) throw RuntimeError("lockstep: This event loop is already running");
+  if (current_)
+    throw RuntimeError("lockstep: Cannot run the event loop while another loop is running");
   running_ = true;
   current_ = this;
   struct Restore {
@@ -228,7 +229,7 @@ void Loop::run_until_done(internal::FutureBase& future) {
   }
   awaited_ = nullptr;
   future.remove_done_callback(stopper);
-  if (!future.done()) throw std::logic_error("Event loop stopped before Future completed.");
+  if (!future.done()) throw RuntimeError("lockstep: Event loop stopped before Future completed.");
 }
 
 void Loop::wait_for_work() {
@@ -272,7 +273,7 @@ void Loop::on_job_posted(std::uint64_t job) {
 }
 
 Executor& Loop::default_executor() {
-  if (closed_) throw std::logic_error("Event loop is closed");
+  if (closed_) throw RuntimeError("lockstep: Event loop is closed");
   if (!default_executor_) default_executor_ = std::make_shared<ThreadPoolExecutor>();
   return *default_executor_;
 }
@@ -414,7 +415,7 @@ void Loop::throw_deadlock() const {
 
 void Loop::close() {
   if (closed_) return;
-  if (running_) throw std::logic_error("Cannot close a running event loop");
+  if (running_) throw RuntimeError("lockstep: Cannot close a running event loop");
   // asyncio.run: shut down the default executor, waiting for its jobs; then refuse posts
   // from other threads and drop those never picked up.
   if (default_executor_) default_executor_->shutdown(true);

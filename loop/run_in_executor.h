@@ -83,7 +83,7 @@ auto run_in_executor(Executor* executor, F fn, Args... args)
     -> Future<std::invoke_result_t<F&, Args&...>> {
   using R = std::invoke_result_t<F&, Args&...>;
   Loop* loop = Loop::current();
-  if (!loop) throw std::logic_error("lockstep: run_in_executor() needs a running loop");
+  if (!loop) throw RuntimeError("lockstep: run_in_executor() needs a running loop");
   if (!executor) executor = &loop->default_executor();
 
   auto core = std::make_shared<internal::JobCore<R>>(std::packaged_task<R()>(

@@ -14,7 +14,7 @@ std::string SleepFuture::describe() const {
 
 internal::SleepAwaiter sleep_until(TimePoint when) {
   Loop* loop = Loop::current();
-  if (!loop) throw std::logic_error("lockstep: sleep_until() needs a running loop");
+  if (!loop) throw RuntimeError("lockstep: sleep_until() needs a running loop");
   return internal::SleepAwaiter(when - loop->time());
 }
 

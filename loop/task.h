@@ -131,7 +131,7 @@ Task<T> spawn_then_name(Loop& loop, Coro<T> coro, std::string name) {
 template <class T>
 Task<T> create_task(Coro<T> coro, std::string name = {}) {
   Loop* loop = Loop::current();
-  if (!loop) throw std::logic_error("lockstep: create_task() needs a running loop");
+  if (!loop) throw RuntimeError("lockstep: create_task() needs a running loop");
   return internal::spawn_then_name(*loop, std::move(coro), std::move(name));
 }
 

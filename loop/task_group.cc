@@ -19,20 +19,21 @@ std::string TaskGroupCore::repr() const {
 }
 
 void TaskGroupCore::enter() {
-  if (entered_) throw std::logic_error("TaskGroup " + repr() + " has already been entered");
+  if (entered_) throw RuntimeError("lockstep: TaskGroup " + repr() + " has already been entered");
   Loop* loop = Loop::current();
   AnyTask parent = current_task();
   if (!loop || !parent)
-    throw std::logic_error("TaskGroup " + repr() + " cannot determine the parent task");
+    throw RuntimeError("lockstep: TaskGroup " + repr() + " cannot determine the parent task");
   loop_ = loop;
   parent_ = std::move(parent);
   entered_ = true;
 }
 
 void TaskGroupCore::check_can_create_task() const {
-  if (!entered_) throw std::logic_error("TaskGroup " + repr() + " has not been entered");
-  if (exiting_ && tasks_.empty()) throw std::logic_error("TaskGroup " + repr() + " is finished");
-  if (aborting_) throw std::logic_error("TaskGroup " + repr() + " is shutting down");
+  if (!entered_) throw RuntimeError("lockstep: TaskGroup " + repr() + " has not been entered");
+  if (exiting_ && tasks_.empty())
+    throw RuntimeError("lockstep: TaskGroup " + repr() + " is finished");
+  if (aborting_) throw RuntimeError("lockstep: TaskGroup " + repr() + " is shutting down");
 }
 
 void TaskGroupCore::track(AnyTask task) {

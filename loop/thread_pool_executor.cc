@@ -21,7 +21,7 @@ ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(true); }
 
 void ThreadPoolExecutor::submit(std::function<void()> work) {
   std::lock_guard lock(mutex_);
-  if (shutting_down_) throw std::logic_error("cannot schedule new futures after shutdown");
+  if (shutting_down_) throw RuntimeError("lockstep: cannot schedule new futures after shutdown");
   queue_.push_back(std::move(work));
   // As concurrent.futures: start a thread only when none is idle, up to the maximum.
   if (idle_ == 0 && threads_.size() < max_workers_)

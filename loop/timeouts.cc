@@ -6,14 +6,14 @@ namespace lockstep {
 
 Timeout timeout(std::optional<Duration> delay) {
   Loop* loop = Loop::current();
-  if (!loop) throw std::logic_error("lockstep: timeout() needs a running loop");
+  if (!loop) throw RuntimeError("lockstep: timeout() needs a running loop");
   return Timeout(delay ? std::optional<TimePoint>(loop->time() + *delay) : std::nullopt);
 }
 
 void Timeout::enter() {
-  if (state_ != State::kCreated) throw std::logic_error("Timeout has already been entered");
+  if (state_ != State::kCreated) throw RuntimeError("lockstep: Timeout has already been entered");
   task_ = current_task();
-  if (!task_) throw std::logic_error("Timeout should be used inside a task");
+  if (!task_) throw RuntimeError("lockstep: Timeout should be used inside a task");
   state_ = State::kEntered;
   cancelling_ = task_.cancelling();
   registered_ = &task_.base()->loop();
@@ -33,12 +33,12 @@ void Timeout::expire_now() {
 }
 
 void Timeout::reschedule(std::optional<TimePoint> when) {
-  if (state_ == State::kCreated) throw std::logic_error("Timeout has not been entered");
+  if (state_ == State::kCreated) throw RuntimeError("lockstep: Timeout has not been entered");
   if (state_ != State::kEntered) {
     static constexpr const char* kNames[] = {"created", "active", "expiring", "expired",
                                              "finished"};
-    throw std::logic_error(std::string("Cannot change state of ") +
-                           kNames[static_cast<int>(state_)] + " Timeout");
+    throw RuntimeError(std::string("lockstep: Cannot change state of ") +
+                       kNames[static_cast<int>(state_)] + " Timeout");
   }
   when_ = when;
   handler_.cancel();
@@ -65,7 +65,8 @@ void Timeout::exit(const std::exception_ptr& escaping, bool escaping_is_cancel) 
   if (state_ == State::kExpiring) {
     state_ = State::kExpired;
     // Only if no other cancel request arrived meanwhile is the CancelledError ours.
-    if (task_.uncancel() <= cancelling_ && escaping && escaping_is_cancel) throw TimeoutError();
+    if (task_.uncancel() <= cancelling_ && escaping && escaping_is_cancel)
+      throw TimeoutError(escaping);  // `raise TimeoutError from exc_val`
   } else if (state_ == State::kEntered) {
     state_ = State::kExited;
   }

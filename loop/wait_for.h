@@ -36,8 +36,8 @@ Coro<T> wait_for_expired(Future<T> fut) {
   if (!fut.done()) {
     co_await cancel_and_wait(fut.base());
     if (fut.cancelled()) {
-      fut.base().take_error();  // the cancellation is consumed by the TimeoutError
-      throw TimeoutError();
+      // The cancellation is consumed by the TimeoutError, which carries it (`from exc`).
+      throw TimeoutError(fut.base().take_error());
     }
   }
   co_return fut.result();

@@ -42,12 +42,14 @@ bool FutureBase::cancel(std::optional<std::string> msg) {
 
 void FutureBase::throw_not_settable(const char* what) const {
   static constexpr const char* kNames[] = {"PENDING", "FINISHED", "FINISHED", "CANCELLED"};
-  throw InvalidStateError(std::string(what) + "() on a future that is already " +
+  throw InvalidStateError("lockstep: " + std::string(what) + "() on a future that is already " +
                           kNames[static_cast<int>(state_)] + ": " + describe());
 }
 
 void throw_not_settable(const FutureBase& state, const char* what) {
-  if (state.is_task()) throw std::logic_error(std::string("Task does not support ") + what + "()");
+  if (state.is_task())
+    throw RuntimeError("lockstep: " + state.describe() + " does not support " + what +
+                       "(): a task's result is what its coroutine returns");
   state.check_settable(what);
   throw std::logic_error("lockstep: throw_not_settable on a settable future");
 }
@@ -89,7 +91,7 @@ void FutureBase::throw_result_error() {
     case State::kPending:
       break;
   }
-  throw InvalidStateError("Result is not ready.");
+  throw InvalidStateError("lockstep: Result is not ready: " + describe() + " is pending");
 }
 
 std::exception_ptr FutureBase::exception() {
@@ -104,7 +106,7 @@ std::exception_ptr FutureBase::exception() {
     case State::kPending:
       break;
   }
-  throw InvalidStateError("Exception is not set.");
+  throw InvalidStateError("lockstep: Exception is not set: " + describe() + " is pending");
 }
 
 std::exception_ptr FutureBase::take_error() {

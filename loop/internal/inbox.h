@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "loop/errors.h"
+
 namespace lockstep::internal {
 
 // A call posted from another thread. Made and destroyed with plain new/delete: the
@@ -31,10 +33,10 @@ class ExternalFn final : public ExternalCall {
 
 class Inbox {
  public:
-  // Thread-safe. Throws std::logic_error("Event loop is closed") after close().
+  // Thread-safe. Throws RuntimeError("lockstep: Event loop is closed") after close().
   void post(std::unique_ptr<ExternalCall> call) {
     std::lock_guard lock(mutex_);
-    if (closed_) throw std::logic_error("Event loop is closed");
+    if (closed_) throw RuntimeError("lockstep: Event loop is closed");
     calls_.push_back(std::move(call));
     has_posts_.store(true, std::memory_order_release);
   }

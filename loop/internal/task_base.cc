@@ -7,6 +7,17 @@
 
 namespace lockstep::internal {
 
+void throw_coro_misuse(CoroMisuse what) {
+  const Loop* loop = Loop::current();
+  const TaskBase* task = loop ? loop->current_task() : nullptr;
+  const std::string where = task ? "in " + task->describe() : std::string("outside any task");
+  if (what == CoroMisuse::kEmpty)
+    throw RuntimeError("lockstep: awaiting an empty Coro (moved-from or default-constructed), " +
+                       where);
+  throw RuntimeError("lockstep: cannot reuse already awaited coroutine (" + where +
+                     "): a Coro runs once, awaited or given to create_task, not both");
+}
+
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
                    TaskNumbering numbering)
     : FutureBase(loop, /*is_task=*/true), root_(root), resume_(root), id_(loop.next_task_id()) {

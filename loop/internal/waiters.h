@@ -22,12 +22,10 @@ class LoopBound {
   // the primitive is bound to another loop. `what` names the primitive in the message.
   Loop& get_loop(const char* what) {
     Loop* running = Loop::current();
-    if (!running)
-      throw std::logic_error(std::string("lockstep: ") + what + " needs a running loop");
+    if (!running) throw RuntimeError(std::string("lockstep: ") + what + " needs a running loop");
     if (!loop_) loop_ = running;
     if (running != loop_)
-      throw std::logic_error(std::string("lockstep: ") + what +
-                             " is bound to a different event loop");
+      throw RuntimeError(std::string("lockstep: ") + what + " is bound to a different event loop");
     return *loop_;
   }
 

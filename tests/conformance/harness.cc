@@ -46,8 +46,15 @@ std::string python_name(const std::exception_ptr& e) {
         abi::__cxa_demangle(type.c_str(), nullptr, nullptr, &status), std::free);
     if (status == 0) type = d.get();
 #endif
-    return unqualified(type) + ": " + x.what();
+    return unqualified(type) + ": " + python_message(x);
   }
+}
+
+std::string python_message(const std::exception& e) {
+  constexpr std::string_view kPrefix = "lockstep: ";
+  std::string_view what = e.what();
+  if (what.substr(0, kPrefix.size()) == kPrefix) what.remove_prefix(kPrefix.size());
+  return std::string(what);
 }
 
 std::string python_type(const std::exception_ptr& e) {

@@ -43,6 +43,9 @@ void log(const std::string& message);
 std::string python_name(const std::exception_ptr& e);
 // Just the type as Python names it: type(e).__name__, e.g. "ValueError".
 std::string python_type(const std::exception_ptr& e);
+// str(e) as Python prints it: lockstep's own errors start with "lockstep: ", which
+// asyncio's messages do not have.
+std::string python_message(const std::exception& e);
 
 // Python's str() of a bool.
 inline std::string py(bool b) { return b ? "True" : "False"; }

@@ -345,6 +345,66 @@ TEST(AsCompletedTest, YieldsInCompletionOrderThenTimesOut) {
   loop.run_until_complete(body());
 }
 
+// asyncio.as_completed takes any awaitable: coroutines become tasks when iteration begins.
+TEST(AsCompletedTest, TakesCoroutinesWhichBecomeTasksWhenIterationBegins) {
+  Loop loop;
+  auto body = []() -> Coro<void> {
+    std::vector<Coro<int>> coros;
+    coros.push_back(after(3s, 3));
+    coros.push_back(after(1s, 1));
+    coros.push_back(after(10s, 10));
+    auto it = as_completed(std::move(coros), 5s);
+    EXPECT_EQ(it.size(), 3u);
+    EXPECT_EQ(all_tasks().size(), 1u);  // nothing started yet: only this task
+    EXPECT_EQ(co_await it.next(), 1);
+    EXPECT_EQ(all_tasks().size(), 3u);  // the 1s task finished, two still run
+    EXPECT_EQ(co_await it.next(), 3);
+    EXPECT_THROW(co_await it.next(), TimeoutError);
+    EXPECT_EQ(now(), 5.0);
+  };
+  loop.run_until_complete(body());
+}
+
+// Python: `raise TimeoutError from exc`: the TimeoutError carries the CancelledError the
+// deadline caused, for timeout(), wait_for() and wait_for() with a zero timeout.
+TEST(TimeoutTest, TheTimeoutErrorCarriesTheCancelledErrorItReplaced) {
+  Loop loop;
+  auto cause_of = [](const TimeoutError& e) {
+    return e.cause() ? describe_exception(e.cause()) : std::string("none");
+  };
+  auto body = [&]() -> Coro<void> {
+    try {
+      co_await wait_for(after(5s, 1), 1s);
+      ADD_FAILURE();
+    } catch (const TimeoutError& e) {
+      EXPECT_EQ(cause_of(e), "CancelledError");
+    }
+    try {
+      co_await wait_for(create_task(after(5s, 1)), 0s);
+      ADD_FAILURE();
+    } catch (const TimeoutError& e) {
+      EXPECT_EQ(cause_of(e), "CancelledError");
+    }
+    try {
+      auto scope = timeout(1s);
+      co_await scope.run(after(5s, 1));
+      ADD_FAILURE();
+    } catch (const TimeoutError& e) {
+      EXPECT_EQ(cause_of(e), "CancelledError");
+    }
+    Task<int> t = create_task(after(5s, 1));
+    auto it = as_completed(std::vector<Task<int>>{t}, 1s);
+    try {
+      co_await it.next();
+      ADD_FAILURE();
+    } catch (const TimeoutError& e) {
+      EXPECT_EQ(cause_of(e), "none");  // asyncio raises a bare TimeoutError here
+    }
+    t.cancel();
+  };
+  loop.run_until_complete(body());
+}
+
 TEST(EnsureFutureTest, WrapsACoroutineAndPassesAFutureThrough) {
   Loop loop;
   auto body = []() -> Coro<void> {

@@ -69,12 +69,32 @@ TEST(CoroTest, AwaitingASpentCoroutineIsAClearError) {
     co_await c;
     try {
       co_await c;
-    } catch (const std::logic_error& e) {
+    } catch (const RuntimeError& e) {  // asyncio: RuntimeError
       co_return e.what();
     }
     co_return "no error";
   };
-  EXPECT_EQ(loop.run_until_complete(twice()), "cannot reuse already awaited coroutine");
+  EXPECT_EQ(loop.run_until_complete(twice()),
+            "lockstep: cannot reuse already awaited coroutine (in Task 'Task-1'): a Coro runs "
+            "once, awaited or given to create_task, not both");
+}
+
+TEST(CoroTest, GivingAnAwaitedCoroutineToCreateTaskNamesTheTask) {
+  Loop loop;
+  auto body = []() -> Coro<std::string> {
+    Coro<int> c = []() -> Coro<int> { co_return 1; }();
+    co_await c;
+    try {
+      Task<int> t = create_task(std::move(c));
+    } catch (const RuntimeError& e) {
+      co_return e.what();
+    }
+    co_return "no error";
+  };
+  Task<std::string> main = loop.create_task(body(), "main");
+  EXPECT_THAT(loop.run_until_complete(main),
+              ::testing::StartsWith("lockstep: cannot reuse already awaited coroutine (in Task "
+                                    "'main')"));
 }
 
 TEST(CoroTest, AwaitingAMovedFromCoroIsAClearError) {
@@ -84,12 +104,14 @@ TEST(CoroTest, AwaitingAMovedFromCoroIsAClearError) {
     Coro<int> d = std::move(c);
     try {
       co_await c;
-    } catch (const std::logic_error& e) {
+    } catch (const RuntimeError& e) {
       co_return e.what();
     }
     co_return "no error";
   };
-  EXPECT_THAT(loop.run_until_complete(moved()), ::testing::HasSubstr("empty Coro"));
+  EXPECT_THAT(loop.run_until_complete(moved()),
+              ::testing::StartsWith("lockstep: awaiting an empty Coro (moved-from or "
+                                    "default-constructed), in Task 'Task-1'"));
 }
 
 // cppcoro's regression test: a million synchronous completions in a row must not grow

@@ -203,7 +203,59 @@ TEST(FutureTest, RetrievedExceptionIsNotReported) {
 }
 
 TEST(FutureTest, FutureWithoutARunningLoopIsAClearError) {
-  EXPECT_THROW(Future<int>{}, std::logic_error);
+  EXPECT_THROW(Future<int>{}, RuntimeError);
+}
+
+// asyncio: RuntimeError('Task does not support set_result() operation'); lockstep's
+// errors say they are lockstep's and name what was misused.
+TEST(FutureTest, MisuseErrorsAreAsyncioTypesNamingWhatWasMisused) {
+  Loop loop;
+  Task<int> t = loop.create_task([]() -> Coro<int> { co_return 1; }(), "worker");
+  Future<int> as_future = t;
+  try {
+    as_future.set_result(2);
+    ADD_FAILURE() << "no error";
+  } catch (const RuntimeError& e) {
+    EXPECT_THAT(e.what(),
+                ::testing::StartsWith("lockstep: Task 'worker' does not support set_result()"));
+  }
+  Future<int> f(loop);
+  try {
+    f.result();
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidStateError& e) {
+    EXPECT_THAT(e.what(), ::testing::StartsWith("lockstep: Result is not ready: a Future "
+                                                "created at "));
+  }
+  f.set_result(1);
+  try {
+    f.set_result(2);
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidStateError& e) {
+    EXPECT_THAT(e.what(), ::testing::StartsWith("lockstep: set_result() on a future that is "
+                                                "already FINISHED: a Future created at "));
+  }
+  loop.run_until_complete(t);
+  loop.close();
+  EXPECT_THROW(loop.run_forever(), RuntimeError);
+}
+
+TEST(FutureTest, CancelWithoutAMessageIsNotCancelWithAnEmptyOne) {
+  Loop loop;
+  Future<int> none(loop), empty(loop);
+  none.cancel();
+  empty.cancel("");
+  try {
+    none.result();
+  } catch (const CancelledError& e) {
+    EXPECT_FALSE(e.has_message());
+  }
+  try {
+    empty.result();
+  } catch (const CancelledError& e) {
+    EXPECT_TRUE(e.has_message());
+    EXPECT_EQ(e.message(), "");
+  }
 }
 
 TEST(FutureTest, CopiesShareState) {

@@ -32,6 +32,45 @@ void run_main(F body) {
 // ---------------------------------------------------------------------------------------
 // Event
 
+// asyncio: `await lock.acquire()`, `await sem.acquire()`, `await event.wait()` and
+// `await cond.wait()` return True, whether or not they had to wait.
+TEST(LocksTest, AcquireAndWaitReturnTrueAsInAsyncio) {
+  run_main([]() -> Coro<void> {
+    Event event;
+    Lock lock;
+    Semaphore sem(1);
+    Condition cond;
+    EXPECT_TRUE(co_await lock.acquire());
+    Task<bool> blocked = create_task(lock.acquire());
+    co_await sleep(0s);
+    lock.release();
+    EXPECT_TRUE(co_await blocked);
+    EXPECT_EQ(sem.value(), 1);
+    EXPECT_TRUE(co_await sem.acquire());
+    EXPECT_EQ(sem.value(), 0);
+    Task<bool> waiting = create_task(sem.acquire());
+    co_await sleep(0s);
+    sem.release();
+    EXPECT_TRUE(co_await waiting);
+    EXPECT_EQ(sem.value(), 0);
+    sem.release();
+    EXPECT_EQ(sem.value(), 1);
+    Task<bool> waiter = create_task(event.wait());
+    co_await sleep(0s);
+    event.set();
+    EXPECT_TRUE(co_await waiter);
+    EXPECT_TRUE(co_await event.wait());
+    EXPECT_TRUE(co_await cond.acquire());
+    Task<void> notifier = create_task([&]() -> Coro<void> {
+      auto guard = co_await cond.lock();
+      cond.notify();
+    }());
+    EXPECT_TRUE(co_await cond.wait());
+    cond.release();
+    co_await notifier;
+  });
+}
+
 TEST(EventTest, StartsClearAndSetClearToggleTheFlag) {
   Event ev;
   EXPECT_FALSE(ev.is_set());
@@ -211,9 +250,9 @@ TEST(LockTest, CancelledWaiterIsRemovedAndNeverTakesTheLock) {
   Lock lock;
   run_main([&]() -> Coro<void> {
     co_await lock.acquire();
-    Task<void> t = create_task(lock.acquire());
+    Task<bool> t = create_task(lock.acquire());
     Loop::current()->call_soon([t]() mutable { t.cancel(); });
-    Outcome<void> r = co_await as_outcome(t);
+    Outcome<bool> r = co_await as_outcome(t);
     EXPECT_TRUE(r.cancelled());
     lock.release();
     EXPECT_FALSE(lock.locked());
@@ -289,9 +328,9 @@ TEST(LockTest, WokenWaiterCancelledBeforeRunningPassesTheWakeupOn) {
   Lock lock;
   run_main([&]() -> Coro<void> {
     co_await lock.acquire();
-    Task<void> tb = create_task(lock.acquire());
+    Task<bool> tb = create_task(lock.acquire());
     co_await sleep(0s);
-    Task<void> tc = create_task(lock.acquire());
+    Task<bool> tc = create_task(lock.acquire());
     tb.cancel();
     lock.release();
     co_await sleep(0s);
@@ -323,7 +362,7 @@ TEST(LockTest, IsBoundToTheLoopOfItsFirstWait) {
   {
     first.run_until_complete([&]() -> Coro<void> {
       co_await lock.acquire();
-      Task<void> t = create_task(lock.acquire());
+      Task<bool> t = create_task(lock.acquire());
       co_await sleep(0s);  // t waits: binds the lock to `first`
       lock.release();
       co_await t;
@@ -703,9 +742,9 @@ TEST(ConditionTest, CancelledWaitReacquiresTheLockBeforeRaising) {
   Condition cond;
   run_main([&]() -> Coro<void> {
     co_await cond.acquire();
-    Task<void> w = create_task(cond.wait());
+    Task<bool> w = create_task(cond.wait());
     Loop::current()->call_soon([w]() mutable { w.cancel(); });
-    Outcome<void> r = co_await as_outcome(w);
+    Outcome<bool> r = co_await as_outcome(w);
     EXPECT_TRUE(r.cancelled());
     EXPECT_TRUE(cond.locked());
   });
@@ -717,7 +756,7 @@ TEST(ConditionTest, NotifiedThenCancelledWhileLockContestedStillHoldsTheLock) {
   Condition cond;
   run_main([&]() -> Coro<void> {
     co_await cond.acquire();
-    Task<void> w = create_task(cond.wait());
+    Task<bool> w = create_task(cond.wait());
     co_await sleep(0s);
     EXPECT_FALSE(cond.locked());
     co_await cond.acquire();
@@ -803,6 +842,39 @@ TEST(BarrierTest, PartiesMustBePositive) {
   EXPECT_EQ(b.parties(), 3);
   EXPECT_EQ(b.n_waiting(), 0);
   EXPECT_FALSE(b.broken());
+  EXPECT_EQ(b.state(), Barrier::State::kFilling);
+  EXPECT_STREQ(to_string(b.state()), "filling");
+}
+
+// asyncio's repr shows [filling|draining|resetting|broken, waiters:n/parties].
+TEST(BarrierTest, StateAndWaitersFollowTheRound) {
+  Barrier barrier(2);
+  std::vector<std::string> seen;
+  run_main([&]() -> Coro<void> {
+    auto observe = [&] {
+      seen.push_back(std::string(to_string(barrier.state())) + " " +
+                     std::to_string(barrier.n_waiting()));
+    };
+    Task<int> a = create_task(barrier.wait());
+    co_await sleep(0s);
+    observe();  // filling 1
+    Task<int> b = create_task(barrier.wait());
+    co_await sleep(0s);
+    observe();  // draining: b released the round, a has not left yet
+    co_await a;
+    co_await b;
+    observe();  // filling 0 again
+    Task<int> c = create_task(barrier.wait());
+    co_await sleep(0s);
+    co_await barrier.reset();
+    observe();  // resetting: c must still leave with BrokenBarrierError
+    EXPECT_THROW(co_await c, BrokenBarrierError);
+    observe();
+    co_await barrier.abort();
+    observe();
+  });
+  EXPECT_THAT(seen, ElementsAre("filling 1", "draining 0", "filling 0", "resetting 0", "filling 0",
+                                "broken 0"));
 }
 
 TEST(BarrierTest, OnePartyPassesAtOnceEveryTime) {

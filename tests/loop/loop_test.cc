@@ -229,7 +229,7 @@ TEST(LoopTest, RunningTwoLoopsAtOnceOnOneThreadIsRefused) {
     outer.stop();
   });
   outer.run_forever();
-  EXPECT_EQ(error, "Cannot run the event loop while another loop is running");
+  EXPECT_EQ(error, "lockstep: Cannot run the event loop while another loop is running");
 }
 
 // A decision source that perturbs everything, to show the hooks are consulted.

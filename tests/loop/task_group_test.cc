@@ -226,20 +226,20 @@ TEST(TaskGroupTest, CreateTaskOutsideTheGroupsLifeIsAClearError) {
       g.create_task(after(1s, 1));
       ADD_FAILURE();
     } catch (const std::logic_error& e) {
-      EXPECT_STREQ(e.what(), "TaskGroup <TaskGroup> has not been entered");
+      EXPECT_STREQ(e.what(), "lockstep: TaskGroup <TaskGroup> has not been entered");
     }
     co_await g.run([]() -> Coro<void> { co_return; }());
     try {
       g.create_task(after(1s, 1));
       ADD_FAILURE();
     } catch (const std::logic_error& e) {
-      EXPECT_STREQ(e.what(), "TaskGroup <TaskGroup entered> is finished");
+      EXPECT_STREQ(e.what(), "lockstep: TaskGroup <TaskGroup entered> is finished");
     }
     try {
       co_await g.run([]() -> Coro<void> { co_return; }());
       ADD_FAILURE();
     } catch (const std::logic_error& e) {
-      EXPECT_STREQ(e.what(), "TaskGroup <TaskGroup entered> has already been entered");
+      EXPECT_STREQ(e.what(), "lockstep: TaskGroup <TaskGroup entered> has already been entered");
     }
   };
   loop.run_until_complete(body());
@@ -266,7 +266,7 @@ TEST(TaskGroupTest, NoNewChildrenWhileShuttingDown) {
       }(g, &message));
     } catch (const ExceptionGroup&) {
     }
-    EXPECT_EQ(message, "TaskGroup <TaskGroup errors=1 cancelling> is shutting down");
+    EXPECT_EQ(message, "lockstep: TaskGroup <TaskGroup errors=1 cancelling> is shutting down");
   };
   loop.run_until_complete(body());
 }

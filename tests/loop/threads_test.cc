@@ -85,7 +85,7 @@ TEST(ThreadsafeTest, AClosedLoopRefusesPostsWithAClearError) {
     loop.call_soon_threadsafe([] {});
     ADD_FAILURE();
   } catch (const std::logic_error& e) {
-    EXPECT_STREQ(e.what(), "Event loop is closed");
+    EXPECT_STREQ(e.what(), "lockstep: Event loop is closed");
   }
 }
 

@@ -19,7 +19,7 @@ void try_create(const std::string& label, TaskGroup& g) {
     g.create_task(noop(), label);
     log(label + ": created");
   } catch (const std::logic_error& e) {
-    log(label + ": RuntimeError " + e.what());
+    log(label + ": RuntimeError " + python_message(e));
   }
 }
 
@@ -57,7 +57,7 @@ Coro<void> body(TaskGroup& g) {
   try {
     co_await g.run(body_never_runs());
   } catch (const std::logic_error& e) {
-    log(std::string("nested enter: RuntimeError ") + e.what());
+    log(std::string("nested enter: RuntimeError ") + python_message(e));
   }
   co_await sleep(10s);
 }
@@ -91,7 +91,7 @@ CONFORMANCE_SCENARIO(taskgroup_create_task_errors) {
   try {
     co_await g2.run(body_never_runs());
   } catch (const std::logic_error& e) {
-    log(std::string("enter again: RuntimeError ") + e.what());
+    log(std::string("enter again: RuntimeError ") + python_message(e));
   }
   co_return "None";
 }

@@ -45,13 +45,13 @@ CONFORMANCE_SCENARIO(timeout_reschedule) {
     try {
       cm.reschedule(TimePoint{} + 5s);
     } catch (const std::logic_error& e) {
-      log(std::string("before entry: RuntimeError ") + e.what());
+      log(std::string("before entry: RuntimeError ") + python_message(e));
     }
     co_await cm.run(later(&cm));
     try {
       cm.reschedule(std::nullopt);
     } catch (const std::logic_error& e) {
-      log(std::string("after exit: RuntimeError ") + e.what());
+      log(std::string("after exit: RuntimeError ") + python_message(e));
     }
   }
   {
@@ -64,7 +64,7 @@ CONFORMANCE_SCENARIO(timeout_reschedule) {
     try {
       cm.reschedule(std::nullopt);
     } catch (const std::logic_error& e) {
-      log(std::string("after expiry: RuntimeError ") + e.what());
+      log(std::string("after expiry: RuntimeError ") + python_message(e));
     }
   }
   {

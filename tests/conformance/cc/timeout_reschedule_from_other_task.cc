@@ -55,14 +55,14 @@ CONFORMANCE_SCENARIO(timeout_reschedule_from_other_task) {
     try {
       box[0]->reschedule(std::nullopt);
     } catch (const std::logic_error& e) {
-      log(std::string("late reschedule: RuntimeError ") + e.what());
+      log(std::string("late reschedule: RuntimeError ") + python_message(e));
     }
   });
   co_await w;
   try {
     box[0]->reschedule(std::nullopt);
   } catch (const std::logic_error& e) {
-    log(std::string("after exit: RuntimeError ") + e.what());
+    log(std::string("after exit: RuntimeError ") + python_message(e));
   }
   co_return "None";
 }

@@ -5,4 +5,6 @@ LOCKSTEP_COPTS = [
     "-Wextra",
     "-Wnon-virtual-dtor",
     "-Wno-unused-parameter",
+    # A discarded awaitable (a co_await forgotten) is an error, not a warning.
+    "-Werror=unused-result",
 ]

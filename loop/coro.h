@@ -160,7 +160,7 @@ class CoroPromise<void> : public PromiseBase {
 }  // namespace internal
 
 template <class T = void>
-class [[nodiscard]] Coro {
+class [[nodiscard("a Coro does nothing unless awaited or given to create_task")]] Coro {
  public:
   using promise_type = internal::CoroPromise<T>;
   using value_type = T;

@@ -233,29 +233,29 @@ auto gather_range(const Range& range) {
 // gather(a, b, ...): a Future of the tuple of results. Arguments: Coro<T> (run as a task),
 // Future<T> or Task<T>.
 template <internal::AwaitableArg... As>
-auto gather(As&&... args) {
+[[nodiscard]] auto gather(As&&... args) {
   return internal::gather_variadic<false>(std::forward<As>(args)...);
 }
 template <internal::AwaitableArg... As>
-auto gather(ReturnExceptions, As&&... args) {
+[[nodiscard]] auto gather(ReturnExceptions, As&&... args) {
   return internal::gather_variadic<true>(std::forward<As>(args)...);
 }
 
 // gather(range): a Future of the vector of results, in range order.
 template <class T>
-Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Task<T>>& tasks) {
+[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Task<T>>& tasks) {
   return internal::gather_range<false, T>(tasks);
 }
 template <class T>
-Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Future<T>>& futures) {
+[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Future<T>>& futures) {
   return internal::gather_range<false, T>(futures);
 }
 template <class T>
-Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Task<T>>& tasks) {
+[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Task<T>>& tasks) {
   return internal::gather_range<true, T>(tasks);
 }
 template <class T>
-Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Future<T>>& futures) {
+[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Future<T>>& futures) {
   return internal::gather_range<true, T>(futures);
 }
 

@@ -70,7 +70,7 @@ class Outcome {
 namespace internal {
 
 template <class T>
-class OutcomeAwaiter {
+class [[nodiscard]] OutcomeAwaiter {
  public:
   explicit OutcomeAwaiter(FutureBase* state) : inner_(state), state_(state) {}
   bool await_ready() const noexcept { return inner_.await_ready(); }
@@ -106,7 +106,7 @@ class OutcomeAwaiter {
 
 // Awaits `future` (or a Task) and returns its outcome instead of throwing its error.
 template <class T>
-internal::OutcomeAwaiter<T> as_outcome(const Future<T>& future) {
+[[nodiscard]] internal::OutcomeAwaiter<T> as_outcome(const Future<T>& future) {
   return internal::OutcomeAwaiter<T>(&future.base());
 }
 

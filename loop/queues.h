@@ -188,7 +188,7 @@ class HeapStore {
 // Coro, runs inline. Both convert to that Coro, so create_task(q.get()) and
 // wait_for(q.get(), 1s) work as in asyncio.
 template <class Q, class Result, class Op>
-class QueueOp {
+class [[nodiscard("a Queue operation does nothing unless awaited")]] QueueOp {
  public:
   using value_type = Result;
 

@@ -138,7 +138,7 @@ auto run_in_executor(Executor* executor, F fn, Args... args)
 
 // asyncio.to_thread: run_in_executor on the default executor.
 template <class F, class... Args>
-auto to_thread(F fn, Args... args) {
+[[nodiscard]] auto to_thread(F fn, Args... args) {
   return run_in_executor(nullptr, std::move(fn), std::move(args)...);
 }
 

@@ -18,7 +18,7 @@
 namespace lockstep {
 
 template <class T>
-Future<T> shield(const Future<T>& inner) {
+[[nodiscard]] Future<T> shield(const Future<T>& inner) {
   if (inner.done()) return inner;  // asyncio's shortcut
   Future<T> outer(inner.get_loop());
   // asyncio's _inner_done_callback: the outer follows the inner unless it was cancelled.
@@ -52,12 +52,12 @@ Future<T> shield(const Future<T>& inner) {
 
 // shield(coro): the coroutine runs as a task of its own, protected.
 template <class T>
-Future<T> shield(Coro<T> coro) {
+[[nodiscard]] Future<T> shield(Coro<T> coro) {
   return shield(Future<T>(create_task(std::move(coro))));
 }
 
 template <CoroConvertible A>
-auto shield(A&& awaitable) {
+[[nodiscard]] auto shield(A&& awaitable) {
   return shield(as_coro(std::forward<A>(awaitable)));
 }
 

@@ -85,9 +85,9 @@ class Timeout {
 };
 
 // A Timeout expiring `delay` from now (nullopt: never). Needs a running loop.
-Timeout timeout(std::optional<Duration> delay);
+[[nodiscard]] Timeout timeout(std::optional<Duration> delay);
 // A Timeout expiring at `when` (nullopt: never).
-inline Timeout timeout_at(std::optional<TimePoint> when) { return Timeout(when); }
+[[nodiscard]] inline Timeout timeout_at(std::optional<TimePoint> when) { return Timeout(when); }
 
 template <class T>
 Coro<T> Timeout::run(Coro<T> body) {

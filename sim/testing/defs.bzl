@@ -53,7 +53,8 @@ def lockstep_test(
         gtest_main is refused: //sim/testing:main takes its place).
       data: runfiles (a fault plan is added).
       env: more environment.
-      **kwargs: anything else cc_test takes (srcs, copts, size, tags, ...).
+      **kwargs: anything else cc_test takes (srcs, copts, size, tags, ...). copts gain
+        -Werror=unused-result: an awaitable whose co_await was forgotten does not build.
     """
     test_env = {}
     if seeds != None:
@@ -82,8 +83,10 @@ def lockstep_test(
         deps = deps + [label for label in lockstep if label not in listed]
     else:
         deps = deps + lockstep  # a select(): taken as it is
+    copts = kwargs.pop("copts", []) + ["-Werror=unused-result"]  # a list or a select()
     native.cc_test(
         name = name,
+        copts = copts,
         deps = deps,
         data = data,
         env = test_env,

@@ -42,14 +42,14 @@ std::string demangle(const char* name) {
   return name;
 }
 
+}  // namespace
+
 void default_exception_handler(Loop&, const ExceptionContext& c) {
   std::string text = "lockstep: " + c.message;
   if (!c.task.empty()) text += "\n  task: " + c.task;
   if (c.exception) text += "\n  exception: " + describe_exception(c.exception);
   std::fprintf(stderr, "%s\n", text.c_str());
 }
-
-}  // namespace
 
 std::string describe_exception(const std::exception_ptr& e) {
   if (!e) return "(none)";

@@ -65,6 +65,9 @@ struct ExceptionContext {
   std::exception_ptr exception;  // may be null
   std::string task;              // name of the task concerned, or ""
   std::uint64_t task_id = 0;     // its id (Task::id()), or 0
+  // An exception nobody retrieved: "Task exception was never retrieved" (task set) or
+  // "Future exception was never retrieved". Test harnesses turn these into failures.
+  bool unretrieved = false;
 };
 
 // Human-readable "Type: what" of an exception, for diagnostics and logs.
@@ -72,6 +75,10 @@ std::string describe_exception(const std::exception_ptr& e);
 
 class Loop;
 using ExceptionHandler = std::function<void(Loop&, const ExceptionContext&)>;
+
+// What a loop with no handler of its own does (asyncio's default_exception_handler):
+// prints the message, the task and the exception to stderr.
+void default_exception_handler(Loop& loop, const ExceptionContext& context);
 
 struct LoopOptions {
   // Nondeterministic choices; nullptr = asyncio's behaviour exactly. Not owned.

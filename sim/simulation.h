@@ -37,6 +37,21 @@
 
 namespace lockstep {
 
+// What an exception nobody retrieved does to a run: a task that raised and was never
+// awaited (asyncio logs "Task exception was never retrieved"), or a failed future never
+// asked.
+enum class UnretrievedErrors : std::uint8_t {
+  kWarn,  // reported to the exception handler only, as asyncio does; the run's outcome stands
+  kFail,  // also fails the run: UnretrievedError naming the task and its error (the first)
+};
+
+// A run that would have succeeded had an exception that nobody retrieved (see
+// UnretrievedErrors::kFail). The message names the task and the error.
+class UnretrievedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct SimulationOptions {
   std::uint64_t seed = 0;
   StrategyOptions strategy;
@@ -50,6 +65,9 @@ struct SimulationOptions {
   TraceSink* trace = nullptr;
   // A fault plan's injector (faults/fault_plan.h: make_injector(plan)); null: none.
   std::shared_ptr<FaultInjector> faults;
+  // Whether an exception nobody retrieved fails the run. kWarn here, asyncio's own
+  // behaviour; LOCKSTEP_TEST sweeps default to kFail (sim/testing/lockstep_test.h).
+  UnretrievedErrors unretrieved_errors = UnretrievedErrors::kWarn;
 };
 
 template <class T>
@@ -70,6 +88,12 @@ struct SimulationResult {
 };
 
 namespace internal {
+
+// The exception handler of a simulated run: the user's (or the default), and under
+// UnretrievedErrors::kFail a note of the first unretrieved exception, as an
+// UnretrievedError for the run's outcome.
+ExceptionHandler simulation_exception_handler(const SimulationOptions& options,
+                                              std::exception_ptr& unretrieved);
 
 template <class F>
 using program_result_t = typename std::invoke_result_t<F&>::value_type;
@@ -94,7 +118,8 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   run_options.driver = &clock;
   run_options.max_steps = options.max_steps;
   run_options.max_time = options.max_time;
-  run_options.exception_handler = options.exception_handler;
+  std::exception_ptr unretrieved;  // UnretrievedErrors::kFail: the first one
+  run_options.exception_handler = simulation_exception_handler(options, unretrieved);
   run_options.main_task_name = "main";
   run_options.observer = options.trace;
   run_options.on_start = [&decisions](Loop& loop) { decisions.attach(loop); };
@@ -117,6 +142,9 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   if (result.outcome.ok() && decisions.violation())
     result.outcome = Outcome<T>::from_error(
         std::make_exception_ptr(InvariantViolation(*decisions.violation())), false);
+  // Main returned, but a task's failure went unseen.
+  if (result.outcome.ok() && unretrieved)
+    result.outcome = Outcome<T>::from_error(unretrieved, false);
   result.end_time = clock.now();
   result.divergence = decisions.divergence();
   result.replay_complete = decisions.replay_complete();

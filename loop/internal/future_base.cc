@@ -10,7 +10,8 @@ namespace lockstep::internal {
 void FutureBase::report_and_drop_callbacks() noexcept {
   // A task reports this itself, with its name (see ~TaskBase).
   if (log_traceback_) {
-    loop_->call_exception_handler({"Future exception was never retrieved", exception_, ""});
+    loop_->call_exception_handler(
+        {"Future exception was never retrieved", exception_, "", 0, /*unretrieved=*/true});
   }
   while (!callbacks_.empty()) callbacks_.pop_front()->drop();
 }

@@ -30,7 +30,8 @@ TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
 TaskBase::~TaskBase() {
   if (log_traceback_) {
     log_traceback_ = false;
-    loop_->call_exception_handler({"Task exception was never retrieved", exception_, name(), id_});
+    loop_->call_exception_handler(
+        {"Task exception was never retrieved", exception_, name(), id_, /*unretrieved=*/true});
   }
   if (root_) root_.destroy();
 }

@@ -152,6 +152,14 @@ TestConfig read_test_config(const Getenv& getenv) {
   if (const auto v = getenv("LOCKSTEP_SHRINK")) c.shrink = parse_flag("LOCKSTEP_SHRINK", *v);
   if (const auto v = getenv("LOCKSTEP_KEEP_GOING"))
     c.keep_going = parse_flag("LOCKSTEP_KEEP_GOING", *v);
+  if (const auto v = getenv("LOCKSTEP_UNRETRIEVED")) {
+    if (*v == "fail")
+      c.unretrieved = UnretrievedErrors::kFail;
+    else if (*v == "warn")
+      c.unretrieved = UnretrievedErrors::kWarn;
+    else
+      bad("LOCKSTEP_UNRETRIEVED", *v, "fail or warn");
+  }
   if (const auto v = getenv("LOCKSTEP_TRACE_DIR"); v && !v->empty())
     c.trace_dir = *v;
   else if (const auto b = getenv("TEST_UNDECLARED_OUTPUTS_DIR"); b && !b->empty())

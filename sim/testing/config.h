@@ -17,6 +17,8 @@
 //                                     TEST_UNDECLARED_OUTPUTS_DIR, else the temp dir)
 //   LOCKSTEP_SHRINK=0                 do not shrink a failure (default: shrink)
 //   LOCKSTEP_KEEP_GOING=1             run every seed even after a failure
+//   LOCKSTEP_UNRETRIEVED=warn         a task's exception nobody retrieved only warns
+//                                     (default: fail, naming the task and the error)
 //
 // LOCKSTEP_SEED wins over LOCKSTEP_SEEDS (so a BUILD file's sweep size never gets in the
 // way of replaying one seed).
@@ -30,6 +32,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/simulation.h"
 #include "sim/strategy.h"
 
 namespace lockstep {
@@ -63,20 +66,21 @@ struct Shard {
 };
 
 struct TestConfig {
-  std::optional<SeedRange> seeds;             // LOCKSTEP_SEED / LOCKSTEP_SEEDS; else the test's
-  std::optional<Strategy> strategy;           // LOCKSTEP_STRATEGY; else the test's
-  std::string faults_file;                    // LOCKSTEP_FAULTS
-  std::optional<CancellationFuzzing> cancel;  // LOCKSTEP_CANCEL
-  std::string cancel_spec;                    // LOCKSTEP_CANCEL as given
-  std::string replay_file;                    // LOCKSTEP_REPLAY
-  bool check_determinism = false;             // LOCKSTEP_CHECK_DETERMINISM
-  bool shrink = true;                         // LOCKSTEP_SHRINK
-  bool keep_going = false;                    // LOCKSTEP_KEEP_GOING
-  std::string trace_dir;                      // LOCKSTEP_TRACE_DIR or its default
-  bool trace_dir_is_bazel_outputs = false;    // Bazel zips it into outputs.zip after the test
-  Shard shard;                                // TEST_SHARD_INDEX / TEST_TOTAL_SHARDS
-  std::string shard_status_file;              // TEST_SHARD_STATUS_FILE, to touch
-  std::string bazel_target;                   // TEST_TARGET, e.g. "//tests:foo"
+  std::optional<SeedRange> seeds;                // LOCKSTEP_SEED / LOCKSTEP_SEEDS; else the test's
+  std::optional<Strategy> strategy;              // LOCKSTEP_STRATEGY; else the test's
+  std::string faults_file;                       // LOCKSTEP_FAULTS
+  std::optional<CancellationFuzzing> cancel;     // LOCKSTEP_CANCEL
+  std::string cancel_spec;                       // LOCKSTEP_CANCEL as given
+  std::string replay_file;                       // LOCKSTEP_REPLAY
+  bool check_determinism = false;                // LOCKSTEP_CHECK_DETERMINISM
+  bool shrink = true;                            // LOCKSTEP_SHRINK
+  bool keep_going = false;                       // LOCKSTEP_KEEP_GOING
+  std::optional<UnretrievedErrors> unretrieved;  // LOCKSTEP_UNRETRIEVED; else the test's
+  std::string trace_dir;                         // LOCKSTEP_TRACE_DIR or its default
+  bool trace_dir_is_bazel_outputs = false;       // Bazel zips it into outputs.zip after the test
+  Shard shard;                                   // TEST_SHARD_INDEX / TEST_TOTAL_SHARDS
+  std::string shard_status_file;                 // TEST_SHARD_STATUS_FILE, to touch
+  std::string bazel_target;                      // TEST_TARGET, e.g. "//tests:foo"
 };
 
 // Reads the configuration through `getenv` (a variable's value, or nullopt if unset).

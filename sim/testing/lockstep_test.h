@@ -40,6 +40,7 @@
 
 #include "faults/fault_plan.h"
 #include "loop/coro.h"
+#include "sim/simulation.h"
 #include "sim/strategy.h"
 
 namespace lockstep {
@@ -53,6 +54,8 @@ struct TestOptions {
   std::optional<FaultPlan> faults = {};   // none unless set
   std::uint64_t max_shrink_runs = 2000;   // shrinking budget for a failure
   double max_shrink_seconds = 30;
+  // A task that raised and was never awaited fails the run (kWarn: only reported).
+  UnretrievedErrors unretrieved_errors = UnretrievedErrors::kFail;
 };
 
 // How a run of a LOCKSTEP_TEST fails when its body recorded a gtest failure (what(): the

@@ -158,6 +158,9 @@ std::string env_settings(const TestConfig& config, bool determinism) {
   if (config.strategy) env += std::string(" LOCKSTEP_STRATEGY=") + to_string(*config.strategy);
   if (!config.cancel_spec.empty()) env += " LOCKSTEP_CANCEL=" + shell_quoted(config.cancel_spec);
   if (!config.faults_file.empty()) env += " LOCKSTEP_FAULTS=" + shell_quoted(config.faults_file);
+  if (config.unretrieved)
+    env += std::string(" LOCKSTEP_UNRETRIEVED=") +
+           (*config.unretrieved == UnretrievedErrors::kWarn ? "warn" : "fail");
   if (determinism) env += " LOCKSTEP_CHECK_DETERMINISM=1";
   return env;
 }
@@ -173,6 +176,7 @@ void report_parts(const std::vector<::testing::TestPartResult>& parts) {
 SimulationOptions sweep_options(const TestOptions& test, const TestConfig& config) {
   SimulationOptions o;
   o.strategy.kind = config.strategy.value_or(test.strategy);
+  o.unretrieved_errors = config.unretrieved.value_or(test.unretrieved_errors);
   o.strategy.cancellation = test.cancellation;
   if (config.cancel) {
     // The environment sets how often and what; which tasks stay the test's unless it says.
@@ -319,6 +323,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
     try {
       trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
       replay_options = trace.simulation_options();
+      replay_options.unretrieved_errors = options.unretrieved_errors;
     } catch (const std::exception& e) {
       const bool relative = !std::filesystem::path(config.replay_file).is_absolute();
       ADD_FAILURE_AT(test.file, test.line)

@@ -308,3 +308,46 @@ RC_GTEST_PROP(SimulationLaws, RecordThenReplayIsIdentical, ()) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// A child that fails and is never awaited; main returns normally.
+Coro<int> forgets_a_failing_child() {
+  {
+    auto child = create_task(
+        []() -> Coro<void> {
+          co_await sleep(1ms);
+          throw std::runtime_error("unseen");
+        }(),
+        "child");
+  }
+  co_await sleep(5ms);
+  co_return 7;
+}
+
+TEST(UnretrievedErrorsTest, WarnKeepsAsyncioBehaviourFailNamesTheTaskAndTheError) {
+  std::vector<std::string> reported;
+  SimulationOptions o;
+  o.exception_handler = [&](Loop&, const ExceptionContext& c) { reported.push_back(c.message); };
+  auto warned = simulate(forgets_a_failing_child, o);
+  ASSERT_TRUE(warned.outcome.ok());
+  EXPECT_EQ(warned.outcome.value(), 7);
+  EXPECT_THAT(reported, ::testing::ElementsAre("Task exception was never retrieved"));
+
+  o.unretrieved_errors = UnretrievedErrors::kFail;
+  auto failed = simulate(forgets_a_failing_child, o);
+  ASSERT_FALSE(failed.outcome.ok());
+  const std::string error = describe_exception(failed.outcome.exception());
+  EXPECT_THAT(error, HasSubstr("UnretrievedError: Task 'child' failed and nobody retrieved its "
+                               "exception (Task exception was never retrieved): "
+                               "std::runtime_error: unseen"));
+  EXPECT_EQ(reported.size(), 2u);  // the handler still hears of it
+  // The failure replays.
+  auto again = replay(forgets_a_failing_child, failed.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  EXPECT_EQ(describe_exception(again.outcome.exception()), error);
+}
+
+}  // namespace
+}  // namespace lockstep

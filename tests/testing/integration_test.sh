@@ -107,7 +107,22 @@ run "$suite" --gtest_filter=Sample.FaultsAtTheSecondSeed > "$work/segv.txt" 2>&1
 check "a segmentation fault kills the test" $([[ $? -ne 0 ]]; echo $?)
 has "$work/segv.txt" "the process died at seed 1 (SIGSEGV)"; check "... and the seed is named" $?
 
-# 8. Bad values are named.
+# 8. A task's exception nobody retrieved fails the run, unless switched back to a warning.
+run "$suite" --gtest_filter=Sample.UnretrievedTaskError > "$work/unretrieved.txt" 2>&1
+check "an unretrieved task error fails the test" $([[ $? -ne 0 ]]; echo $?)
+has "$work/unretrieved.txt" "failed at seed 0"; check "... at the first seed" $?
+has "$work/unretrieved.txt" "Task 'forgotten' failed and nobody retrieved its exception"
+check "... naming the task" $?
+has "$work/unretrieved.txt" "std::runtime_error: nobody looked"; check "... and its error" $?
+run "$suite" --gtest_filter=Sample.UnretrievedTaskErrorOnlyWarns > "$work/warns.txt" 2>&1
+check "with .unretrieved_errors = kWarn it passes" $?
+has "$work/warns.txt" "Task exception was never retrieved"; check "... and warns" $?
+run env LOCKSTEP_UNRETRIEVED=warn "$suite" --gtest_filter=Sample.UnretrievedTaskError > /dev/null 2>&1
+check "LOCKSTEP_UNRETRIEVED=warn lets it pass" $?
+run env LOCKSTEP_UNRETRIEVED=fail "$suite" --gtest_filter=Sample.UnretrievedTaskErrorOnlyWarns > /dev/null 2>&1
+check "LOCKSTEP_UNRETRIEVED=fail fails the kWarn test" $([[ $? -ne 0 ]]; echo $?)
+
+# 9. Bad values are named.
 bad() {  # bad VAR VALUE EXPECTED-TEXT
   run env "$1=$2" "$suite" --gtest_filter=Sample.Passes > "$work/bad.txt" 2>&1
   local code=$?
@@ -122,6 +137,7 @@ bad LOCKSTEP_CANCEL random:2 "LOCKSTEP_CANCEL='random:2': expected"
 bad LOCKSTEP_CHECK_DETERMINISM maybe "LOCKSTEP_CHECK_DETERMINISM='maybe': expected 1 or 0"
 bad LOCKSTEP_FAULTS /nonexistent/plan.txt "LOCKSTEP_FAULTS='/nonexistent/plan.txt'"
 bad LOCKSTEP_REPLAY /nonexistent/x.trace "LOCKSTEP_REPLAY: "
+bad LOCKSTEP_UNRETRIEVED maybe "LOCKSTEP_UNRETRIEVED='maybe': expected fail or warn"
 echo "garbage" > "$work/garbage.trace"
 bad LOCKSTEP_REPLAY "$work/garbage.trace" "not a lockstep trace"
 

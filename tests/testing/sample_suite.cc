@@ -124,3 +124,31 @@ LOCKSTEP_TEST(Sample, FaultsAtTheSecondSeed, .seeds = 10) {
     *static_cast<volatile int*>(page) = 1;
   }
 }
+
+// A child that raises and is never awaited: asyncio only logs "Task exception was never
+// retrieved"; a LOCKSTEP_TEST fails the run, naming the task and the error.
+LOCKSTEP_TEST(Sample, UnretrievedTaskError, .seeds = 5) {
+  {
+    auto forgotten = lockstep::create_task(
+        []() -> lockstep::Coro<void> {
+          co_await lockstep::sleep(1ms);
+          throw std::runtime_error("nobody looked");
+        }(),
+        "forgotten");
+  }
+  co_await lockstep::sleep(10ms);
+}
+
+// The same, with the test's own switch set back to asyncio's warning.
+LOCKSTEP_TEST(Sample, UnretrievedTaskErrorOnlyWarns, .seeds = 5,
+              .unretrieved_errors = lockstep::UnretrievedErrors::kWarn) {
+  {
+    auto forgotten = lockstep::create_task(
+        []() -> lockstep::Coro<void> {
+          co_await lockstep::sleep(1ms);
+          throw std::runtime_error("nobody looked");
+        }(),
+        "forgotten");
+  }
+  co_await lockstep::sleep(10ms);
+}

@@ -10,6 +10,7 @@
 //       print(f"started at {loop.time()}")
 //       await say_after(1, "hello")
 //       await say_after(2, "world")
+//       ...
 //       print(f"finished at {loop.time()}")
 //   asyncio.run(main())
 //
@@ -23,13 +24,11 @@ using namespace std::chrono_literals;
 
 lockstep::Coro<void> say_after(lockstep::Duration delay, std::string what) {
   co_await lockstep::sleep(delay);
-  std::printf("t=%.3fs  %s\n", lockstep::to_seconds(lockstep::Loop::current()->time()),
-              what.c_str());
+  std::printf("t=%.3fs  %s\n", lockstep::to_seconds(lockstep::now()), what.c_str());
 }
 
 lockstep::Coro<void> amain() {
-  lockstep::Loop& loop = *lockstep::Loop::current();
-  std::printf("t=%.3fs  started\n", lockstep::to_seconds(loop.time()));
+  std::printf("t=%.3fs  started\n", lockstep::to_seconds(lockstep::now()));  // loop.time()
   co_await say_after(1s, "hello");  // runs inline: like `await say_after(1, "hello")`
   co_await say_after(2s, "world");
 
@@ -38,8 +37,18 @@ lockstep::Coro<void> amain() {
   auto b = lockstep::create_task(say_after(2s, "concurrent world"), "b");
   co_await a;
   co_await b;
+
+  // Deadlines: wait_for cancels what it waits for when time is up.
+  try {
+    co_await lockstep::wait_for(say_after(10s, "never printed"), 500ms);
+  } catch (const lockstep::TimeoutError&) {
+    std::printf("t=%.3fs  gave up waiting after 500ms\n", lockstep::to_seconds(lockstep::now()));
+  }
+  // A timeout scope (`async with asyncio.timeout(2):`) around any piece of a task.
+  auto scope = lockstep::timeout(2s);
+  co_await scope.run(say_after(1s, "in time"));
   std::printf("t=%.3fs  finished (virtual time; no real time passed)\n",
-              lockstep::to_seconds(loop.time()));
+              lockstep::to_seconds(lockstep::now()));
 }
 
 int main() { lockstep::run(amain()); }

@@ -19,10 +19,13 @@ using namespace std::chrono_literals;
 
 int balance = 0;
 
+// Delays shaped like real ones (sim/random.h), each a recorded decision that shrinks
+// toward its minimum: requests arrive log-uniformly over 1ms..1s (as likely within 10ms as
+// around half a second), and a ledger write usually takes ~2ms but now and then far more.
 lockstep::Coro<void> withdraw(int amount) {
-  co_await lockstep::sleep(lockstep::random_duration(100ms));  // when the request arrives
-  if (balance < amount) co_return;                             // refused
-  co_await lockstep::sleep(5ms);                               // the ledger write
+  co_await lockstep::sleep(lockstep::random_log_uniform(1ms, 1s));      // when the request arrives
+  if (balance < amount) co_return;                                      // refused
+  co_await lockstep::sleep(lockstep::random_heavy_tailed(2ms, 500ms));  // the ledger write
   balance -= amount;
   lockstep::log("withdrew " + std::to_string(amount) + ", balance " + std::to_string(balance));
 }

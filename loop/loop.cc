@@ -455,4 +455,10 @@ std::vector<AnyTask> all_tasks() {
   return loop ? loop->all_tasks() : std::vector<AnyTask>{};
 }
 
+TimePoint now() {
+  Loop* loop = Loop::current();
+  if (!loop) throw RuntimeError("lockstep: now() needs a running loop (Loop::time() otherwise)");
+  return loop->time();
+}
+
 }  // namespace lockstep

@@ -157,6 +157,13 @@ Future<T> ensure_future(Future<T> future) {
 
 // The task running now on this thread's loop; empty between steps or with no loop.
 AnyTask current_task();
+// The running loop's clock (asyncio: get_running_loop().time()): virtual time under
+// simulation, which moves only when every task waits. RuntimeError with no running loop.
+//
+//   const lockstep::TimePoint start = lockstep::now();
+//   co_await lockstep::sleep(100ms);
+//   lockstep::Duration took = lockstep::now() - start;   // >= 100ms: see docs/time.md
+TimePoint now();
 // Pending tasks of the running loop, in creation order.
 std::vector<AnyTask> all_tasks();
 

@@ -1,6 +1,10 @@
 #include "sim/random.h"
 
+#include <algorithm>
+#include <cmath>
 #include <random>
+#include <stdexcept>
+#include <string>
 
 #include "sim/sim_decisions.h"
 
@@ -53,6 +57,48 @@ Duration random_duration(Duration max, SourceLocation where) {
   if (max <= Duration::zero()) return Duration::zero();
   return Duration(
       static_cast<Duration::rep>(random_below(static_cast<std::uint64_t>(max.count()) + 1, where)));
+}
+
+namespace {
+
+// The resolution of the shaped draws: the decision is an integer in [0, kSteps], 0 = min.
+constexpr std::uint64_t kSteps = 1u << 20;
+
+void check_range(const char* what, Duration min, Duration max) {
+  if (min <= Duration::zero() || max < min)
+    throw std::invalid_argument(
+        std::string("lockstep: ") + what + "(min, max) needs 0 < min <= max, got min=" +
+        std::to_string(min.count()) + "ns max=" + std::to_string(max.count()) + "ns");
+}
+
+// min * factor, rounded to whole nanoseconds, within [min, max]. The mapping uses the C
+// library's exp/log/pow on doubles: the same result for the same draw with any compiler
+// against the same libm.
+Duration scaled(Duration min, Duration max, double factor) {
+  const double ns = std::round(static_cast<double>(min.count()) * factor);
+  if (!(ns < static_cast<double>(max.count()))) return max;  // also NaN / inf
+  return std::max(min, Duration(static_cast<Duration::rep>(ns)));
+}
+
+}  // namespace
+
+Duration random_log_uniform(Duration min, Duration max, SourceLocation where) {
+  check_range("random_log_uniform", min, max);
+  if (min == max) return min;
+  const double u = static_cast<double>(random_below(kSteps + 1, where)) / kSteps;
+  const double ratio = static_cast<double>(max.count()) / static_cast<double>(min.count());
+  return scaled(min, max, std::exp(std::log(ratio) * u));
+}
+
+Duration random_heavy_tailed(Duration min, Duration max, double alpha, SourceLocation where) {
+  check_range("random_heavy_tailed", min, max);
+  if (!(alpha > 0))
+    throw std::invalid_argument("lockstep: random_heavy_tailed needs alpha > 0, got " +
+                                std::to_string(alpha));
+  if (min == max) return min;
+  // Inverse CDF of Pareto(min, alpha) at the draw's quantile q in [0, 1).
+  const double q = static_cast<double>(random_below(kSteps + 1, where)) / (kSteps + 1);
+  return scaled(min, max, std::pow(1.0 - q, -1.0 / alpha));
 }
 
 }  // namespace lockstep

@@ -26,6 +26,25 @@ bool random_chance(std::uint64_t numerator, std::uint64_t denominator,
 // Uniform in [0, max].
 Duration random_duration(Duration max, SourceLocation where = SourceLocation::current());
 
+// Latencies as real systems have them. Both are one recorded draw (kind random) that
+// shrinks toward `min`, and stay within [min, max]; std::invalid_argument unless
+// 0 < min <= max.
+//
+//   co_await lockstep::sleep(lockstep::random_log_uniform(1ms, 1s));     // 1-10ms as likely as
+//   100ms-1s co_await lockstep::sleep(lockstep::random_heavy_tailed(2ms, 500ms)); // mostly ~2ms,
+//   rarely far more
+//
+// Log-uniform: every factor between min and max equally likely (as likely in [1ms, 10ms]
+// as in [100ms, 1s]), where a uniform draw would almost never give the short end.
+Duration random_log_uniform(Duration min, Duration max,
+                            SourceLocation where = SourceLocation::current());
+// Heavy-tailed (Pareto with shape `alpha`, scale `min`, cut at `max`): usually close to
+// min, now and then many times it: the slow replica, the GC pause, the retransmit. A
+// smaller alpha gives a heavier tail (1.5: one draw in 30 is over 10x min, one in 1000
+// over 100x).
+Duration random_heavy_tailed(Duration min, Duration max, double alpha = 1.5,
+                             SourceLocation where = SourceLocation::current());
+
 namespace internal {
 // The simulation whose decisions random_*() use on this thread (nullptr: none). Set by
 // Simulation for the length of a run. Inline and constant-initialised: code that asks

@@ -7,6 +7,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string>
@@ -347,6 +348,150 @@ TEST(UnretrievedErrorsTest, WarnKeepsAsyncioBehaviourFailNamesTheTaskAndTheError
   auto again = replay(forgets_a_failing_child, failed.decisions, o);
   EXPECT_FALSE(again.divergence);
   EXPECT_EQ(describe_exception(again.outcome.exception()), error);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+std::size_t count_random(const std::vector<Decision>& decisions) {
+  return std::count_if(decisions.begin(), decisions.end(),
+                       [](const Decision& d) { return d.kind == DecisionKind::kRandom; });
+}
+
+// Draws n durations from `draw` under one simulation; returns them and the decisions.
+template <class Draw>
+std::pair<std::vector<Duration>, std::vector<Decision>> draws(std::uint64_t seed, int n,
+                                                              Draw draw) {
+  std::vector<Duration> out;
+  SimulationOptions o;
+  o.seed = seed;
+  auto run = simulate(
+      [&]() -> Coro<void> {
+        for (int i = 0; i < n; ++i) out.push_back(draw());
+        co_return;
+      },
+      o);
+  return {out, run.decisions};
+}
+
+TEST(RandomDistributionsTest, LogUniformCoversEveryDecadeAlikeAndShrinksToMin) {
+  auto [d, decisions] = draws(1, 3000, [] { return random_log_uniform(1ms, 1s); });
+  int decade[3] = {0, 0, 0};  // [1ms,10ms), [10ms,100ms), [100ms,1s]
+  for (Duration x : d) {
+    ASSERT_GE(x, 1ms);
+    ASSERT_LE(x, 1s);
+    ++decade[x < 10ms ? 0 : x < 100ms ? 1 : 2];
+  }
+  for (int c : decade)
+    EXPECT_NEAR(c, 1000, 120) << decade[0] << " " << decade[1] << " " << decade[2];
+  // A uniform draw over [0, 1s] would put ~1% below 10ms.
+  // Every draw is one recorded decision; all-zero decisions give the minimum.
+  EXPECT_EQ(count_random(decisions), 3000u);
+  std::vector<Decision> zero = decisions;
+  for (Decision& z : zero) z.value = 0;
+  std::vector<Duration> got;
+  replay(
+      [&]() -> Coro<void> {
+        for (int i = 0; i < 3; ++i) got.push_back(random_log_uniform(1ms, 1s));
+        co_return;
+      },
+      zero);
+  EXPECT_THAT(got, ::testing::ElementsAre(1ms, 1ms, 1ms));
+}
+
+TEST(RandomDistributionsTest, HeavyTailedIsMostlyNearMinWithARareLongTail) {
+  auto [d, decisions] = draws(2, 10000, [] { return random_heavy_tailed(2ms, 500ms, 1.5); });
+  int over10x = 0, over100x = 0, under2x = 0;
+  for (Duration x : d) {
+    ASSERT_GE(x, 2ms);
+    ASSERT_LE(x, 500ms);
+    under2x += x < 4ms;
+    over10x += x > 20ms;
+    over100x += x > 200ms;
+  }
+  // Pareto(alpha 1.5): P(X > k min) = k^-1.5.
+  EXPECT_NEAR(under2x, 10000 * (1 - 0.354), 200);
+  EXPECT_NEAR(over10x, 10000 * 0.0316, 60);
+  EXPECT_NEAR(over100x, 10000 * 0.001, 10);
+  EXPECT_EQ(count_random(decisions), 10000u);
+}
+
+TEST(RandomDistributionsTest, BadRangesAreRefusedClearly) {
+  EXPECT_THROW(random_log_uniform(0ms, 1s), std::invalid_argument);
+  EXPECT_THROW(random_log_uniform(2s, 1s), std::invalid_argument);
+  EXPECT_THROW(random_heavy_tailed(1ms, 1s, 0), std::invalid_argument);
+  EXPECT_EQ(random_log_uniform(5ms, 5ms), 5ms);
+  EXPECT_EQ(random_heavy_tailed(5ms, 5ms), 5ms);
+}
+
+TEST(NowTest, IsTheRunningLoopsClock) {
+  EXPECT_THROW(now(), RuntimeError);
+  auto run = simulate([]() -> Coro<Duration> {
+    const TimePoint start = now();
+    co_await sleep(250ms);
+    co_return now() - start;
+  });
+  ASSERT_TRUE(run.outcome.ok());
+  // Never early; late by at most the timer's delay and the cost of the one step that
+  // handles it (faithful defaults: 1ms + 10ms; docs/time.md).
+  EXPECT_GE(run.outcome.value(), 250ms);
+  EXPECT_LE(run.outcome.value(), 261ms);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// docs/time.md's table, checked over many seeds for a quiet program (n = 0, c = 0):
+// never early; a sleep or a timeout late by at most max_timer_delay + max_step_cost.
+// fifo: exactly on time.
+TEST(TimeBoundsTest, SleepsAndTimeoutsAreLateByAtMostTheDocumentedSlack) {
+  Duration worst_sleep{}, worst_timeout{};
+  for (std::uint64_t seed = 0; seed < 3000; ++seed) {
+    SimulationOptions o;
+    o.seed = seed;
+    o.strategy.step_cost_percent = 50;  // make late steps common
+    o.strategy.timer_delay_percent = 50;
+    auto run = simulate(
+        []() -> Coro<std::pair<Duration, Duration>> {
+          TimePoint start = now();
+          co_await sleep(400ms);
+          const Duration slept = now() - start - 400ms;
+          start = now();
+          try {
+            co_await wait_for([]() -> Coro<void> { co_await sleep(1s); }(), 400ms);
+          } catch (const TimeoutError&) {
+          }
+          co_return std::pair(slept, now() - start - 400ms);
+        },
+        o);
+    ASSERT_TRUE(run.outcome.ok());
+    const auto [slept, timed_out] = run.outcome.value();
+    ASSERT_GE(slept, Duration::zero()) << "seed " << seed;
+    ASSERT_GE(timed_out, Duration::zero()) << "seed " << seed;
+    worst_sleep = std::max(worst_sleep, slept);
+    worst_timeout = std::max(worst_timeout, timed_out);
+  }
+  EXPECT_LE(worst_sleep, 1ms + 10ms);
+  EXPECT_LE(worst_timeout, 1ms + 10ms);
+  EXPECT_GT(worst_sleep, 5ms);  // the slack is really used
+  SimulationOptions fifo;
+  fifo.strategy.kind = Strategy::kFifo;
+  auto exact = simulate(
+      []() -> Coro<Duration> {
+        const TimePoint start = now();
+        co_await sleep(400ms);
+        co_return now() - start;
+      },
+      fifo);
+  EXPECT_EQ(exact.outcome.value(), 400ms);
+  std::printf("worst lateness over 3000 seeds: sleep %.3fms, timeout %.3fms\n",
+              to_seconds(TimePoint(worst_sleep)) * 1e3, to_seconds(TimePoint(worst_timeout)) * 1e3);
 }
 
 }  // namespace

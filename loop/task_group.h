@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -42,6 +43,7 @@
 #include "loop/coro.h"
 #include "loop/exception_group.h"
 #include "loop/future.h"
+#include "loop/internal/callable_temporaries.h"
 #include "loop/internal/ref_counted.h"
 #include "loop/task.h"
 
@@ -119,13 +121,29 @@ class TaskGroup {
   internal::Ref<internal::TaskGroupCore> core_;
 };
 
-// Runs body(group) inside a fresh TaskGroup and returns what the body returns:
-// `async with TaskGroup() as g: return await body(g)`. `body` is kept alive (by value)
-// until the group has exited, so a lambda's captures stay valid.
+namespace internal {
+// The coroutine of task_group(): owns the callable on the heap for the whole run.
 template <class F>
-std::invoke_result_t<F&, TaskGroup&> task_group(F body) {
+std::invoke_result_t<F&, TaskGroup&> run_task_group(std::unique_ptr<F> body) {
   TaskGroup group;
-  co_return co_await group.run(body(group));
+  co_return co_await group.run((*body)(group));
+}
+}  // namespace internal
+
+// Runs body(group) inside a fresh TaskGroup and returns what the body returns:
+// `async with TaskGroup() as g: return await body(g)`.
+//
+// A coroutine lambda's captures live in the lambda object, not in the coroutine frame
+// that calling it creates (the frame only points at the object), so the callable is
+// moved (or copied) to the heap and owned by the group's coroutine until the group has
+// exited: the captures stay valid for every await of the body. Under g++ 12 a lambda
+// with non-trivial captures (a std::string by value) written inline in the co_await is
+// refused at compile time: that compiler destroys it twice (see
+// loop/internal/callable_temporaries.h). Name it first, or capture by reference.
+template <class F>
+std::invoke_result_t<std::decay_t<F>&, TaskGroup&> task_group(F&& body) {
+  LOCKSTEP_CHECK_INLINE_CALLABLE(F, "task_group");
+  return internal::run_task_group(std::make_unique<std::decay_t<F>>(std::forward<F>(body)));
 }
 
 // ---------------------------------------------------------------------------------------

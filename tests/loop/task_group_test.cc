@@ -347,3 +347,39 @@ TEST(ExceptionGroupTest, NeedsAtLeastOneException) {
 
 }  // namespace
 }  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// A coroutine lambda's captures live in the lambda object, not in its coroutine frame:
+// task_group() keeps the callable alive (on the heap) for as long as the body runs, so
+// captures by value survive every await. The lambda is named: written inline inside
+// co_await, g++ 12 would destroy it twice (GCC PR 100611), which task_group() refuses to
+// compile there (checked by nodiscard_test.sh).
+TEST(TaskGroupTest, TaskGroupKeepsACapturingCoroutineLambdaAlive) {
+  Loop loop;
+  std::vector<std::string> seen;
+  auto main = [&seen]() -> Coro<void> {
+    const std::string prefix = "worker-with-a-name-longer-than-the-small-string-buffer";
+    for (int round = 0; round < 3; ++round) {
+      auto body = [prefix, &seen, round](TaskGroup& g) -> Coro<void> {
+        for (int i = 0; i < 2; ++i)
+          g.create_task([](std::string name, std::vector<std::string>* seen) -> Coro<void> {
+            co_await sleep(1ms);
+            seen->push_back(name);
+          }(prefix + "-" + std::to_string(round) + "." + std::to_string(i), &seen));
+        co_await sleep(2ms);
+        seen.push_back(prefix + " body " + std::to_string(round));  // after a suspension
+      };
+      co_await task_group(body);  // a copy is kept alive
+      co_await task_group(body);
+    }
+  };
+  loop.run_until_complete(main());
+  ASSERT_EQ(seen.size(), 18u);
+  EXPECT_EQ(seen[2], "worker-with-a-name-longer-than-the-small-string-buffer body 0");
+  EXPECT_EQ(seen[17], "worker-with-a-name-longer-than-the-small-string-buffer body 2");
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,5 +1,6 @@
 // Cancellation fuzzing: cancel() landing on tasks at their awaits, at random or at each
-// await in turn.
+// await in turn; with `at = Point::kWake` (or kBoth) also after what a task awaited
+// completed and before it resumed, where its result is lost.
 //
 //   SimulationOptions o;                                       // random: 5% per await
 //   o.strategy.cancellation = {.mode = CancellationFuzzing::Mode::kRandom, .tasks = "worker-*"};
@@ -42,7 +43,7 @@ AwaitSweep cancel_at_each_await(F program, SimulationOptions options, OnRun on_r
   on_run(std::uint64_t{0}, baseline);
   sweep.baseline_ok = baseline.outcome.ok();
   if (!sweep.baseline_ok) return sweep;
-  for (const Decision& d : baseline.decisions) sweep.awaits += d.kind == DecisionKind::kCancel;
+  for (const Decision& d : baseline.decisions) sweep.awaits += is_cancel(d.kind);
   for (std::uint64_t k = 1; k <= sweep.awaits; ++k) {
     options.strategy.cancellation.index = k;
     auto run = simulate(program, options);

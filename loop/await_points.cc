@@ -127,6 +127,21 @@ void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* 
            done + " at an await of " + what);
 }
 
+void Loop::on_wake_point(internal::TaskBase& task, const internal::FutureBase& awaited) {
+  // Woken by its own cancellation (the awaited future cancelled): nothing to race with.
+  if (awaited.cancelled() || task.done()) return;
+  const AwaitInfo info{&task, &awaited};
+  if (!decisions_->at_wake(info)) return;
+  const std::string what = info.awaited_text();
+  as_the_loop(current_task_, [&] {
+    task.cancel("lockstep: cancellation injected after " + what +
+                " completed, before the task resumed");
+  });
+  if (observer_) [[unlikely]]
+    notify(LoopEvent::Kind::kInjected, task.id(), static_cast<std::uint64_t>(AwaitAction::kCancel),
+           "cancel after the wakeup at an await of " + what);
+}
+
 void Loop::exit_timeout_scope(Timeout* scope) noexcept {
   for (auto it = timeout_scopes_.rbegin(); it != timeout_scopes_.rend(); ++it)
     if (it->second == scope) {

@@ -96,6 +96,7 @@ class DecisionSource {
     bool await_points = false;      // at_await(): cancellation fuzzing
     bool after_step = false;        // after_step(): checks of the program's invariants
     bool job_errors = false;        // job_error(): executor jobs that fail
+    bool wake_points = false;       // at_wake(): cancellation fuzzing after a wakeup
   };
 
   virtual ~DecisionSource() = default;
@@ -130,6 +131,13 @@ class DecisionSource {
 
   // A task suspended at an await: what to do to it. Default: nothing.
   virtual AwaitVerdict at_await(const AwaitInfo&) { return {}; }
+
+  // What the task awaits (`awaited`, never null) just completed and the task is now in
+  // the ready queue: true to cancel it right then, before it resumes, as another
+  // callback running first could. asyncio then raises CancelledError at the await and
+  // the result is lost to the task: how a queue item, a lock hand-off or a reply goes
+  // missing on cancel. Default: false.
+  virtual bool at_wake(const AwaitInfo&) { return false; }
 
   // Among the `n` callbacks left in this iteration's batch, the index of the one to run
   // next. Default: 0, FIFO, as asyncio guarantees. Only asked when perturbs().ready_order.

@@ -242,6 +242,8 @@ class Loop {
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
   // A task suspended at an await (asked only when perturbs().await_points).
   void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
+  // `task` was just made ready because `awaited` completed (perturbs().wake_points).
+  void on_wake_point(internal::TaskBase& task, const internal::FutureBase& awaited);
   // Active timeout() scopes, innermost last: so a decision source can fire the one
   // enclosing an await (AwaitAction::kExpireTimeout).
   void enter_timeout_scope(const internal::TaskBase* task, Timeout* scope) {

@@ -78,6 +78,7 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_cancel_index(s.cancellation.index);
   p.set_cancel_tasks(s.cancellation.tasks);
   p.set_cancel_target(to_string(s.cancellation.target));
+  p.set_cancel_at(to_string(s.cancellation.at));
   return p;
 }
 
@@ -442,6 +443,11 @@ Trace read_trace(const std::string& path, TraceParts parts) {
     fail(path, "corrupt trace: unknown cancellation target '" +
                    printable(h.strategy().cancel_target()) + "'");
   t.info.strategy.cancellation.target = *cancel_target;
+  const auto cancel_at = parse_cancellation_point(h.strategy().cancel_at());
+  if (!cancel_at)
+    fail(path,
+         "corrupt trace: unknown cancellation point '" + printable(h.strategy().cancel_at()) + "'");
+  t.info.strategy.cancellation.at = *cancel_at;
   t.info.program = h.program();
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
   t.info.fault_plan = h.fault_plan();

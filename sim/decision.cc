@@ -24,6 +24,8 @@ const char* to_string(DecisionKind kind) noexcept {
       return "fault";
     case DecisionKind::kCancel:
       return "cancel";
+    case DecisionKind::kWakeCancel:
+      return "wake_cancel";
   }
   return "unknown";
 }

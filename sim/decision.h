@@ -26,9 +26,16 @@ enum class DecisionKind : std::uint8_t {
   kRandom = 7,           // lockstep::random_below(bound) in the program under test
   kFault = 8,            // a fault point (buggify): site enabled for the run, or firing now
   kCancel = 9,           // cancellation fuzzing: 1 = cancel the task at this await
+  kWakeCancel = 10,      // cancellation fuzzing: 1 = cancel the task after what it awaited
+                         // completed, before it resumed (its result is lost)
 };
 // Kinds are 1..kMaxDecisionKind; a trace with another kind is corrupt or newer.
-inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kCancel;
+inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kWakeCancel;
+
+// True for the kinds that inject a cancellation (cancellation fuzzing).
+constexpr bool is_cancel(DecisionKind k) noexcept {
+  return k == DecisionKind::kCancel || k == DecisionKind::kWakeCancel;
+}
 
 // True for the kinds whose value is a duration in ns, chosen in [0, bound].
 constexpr bool is_duration(DecisionKind k) noexcept {

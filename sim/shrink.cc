@@ -97,7 +97,7 @@ std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decis
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     if (decisions[i].value == 0) continue;
     all.push_back(i);
-    if (decisions[i].kind == DecisionKind::kFault || decisions[i].kind == DecisionKind::kCancel)
+    if (decisions[i].kind == DecisionKind::kFault || is_cancel(decisions[i].kind))
       injected.push_back(i);
   }
   std::vector<std::vector<std::size_t>> out;
@@ -134,6 +134,7 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
                     "\n";
   if (after == 0) out += "  every choice is plain asyncio's: it fails without any perturbation\n";
   std::map<std::uint64_t, std::uint64_t> awaits_of_task;   // cancel decisions seen, by task
+  std::map<std::uint64_t, std::uint64_t> wakes_of_task;    // wake_cancel decisions, by task
   std::map<std::uint64_t, std::size_t> injected_of_task;   // witness entries used, by task
   std::map<std::uint64_t, std::uint64_t> fault_decisions;  // by site
   for (std::size_t i = 0; i < decisions.size(); ++i) {
@@ -166,6 +167,19 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
                    at(d.time) + awaiting + ")";
             break;
         }
+        break;
+      }
+      case DecisionKind::kWakeCancel: {
+        const std::uint64_t n = ++wakes_of_task[d.site];
+        if (d.value == 0) continue;
+        const ShrinkWitness::Injected* seen = nullptr;
+        if (const auto it = witness.injected.find(d.site); it != witness.injected.end()) {
+          std::size_t& used = injected_of_task[d.site];
+          if (used < it->second.size()) seen = &it->second[used++];
+        }
+        line = "a cancel delivered to " + task(d.site) + " after its " +
+               (seen ? "await of " + seen->awaited : ordinal(n) + " await") +
+               " completed, before it resumed (" + at(d.time) + ")";
         break;
       }
       case DecisionKind::kFault: {

@@ -191,8 +191,7 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
     // task or site (the earliest that still fails), which often lets others go.
     for (std::size_t i = 0; i < result.run.decisions.size() && !changed && !out_of_budget(); ++i) {
       const Decision& d = result.run.decisions[i];
-      if (d.value == 0 || (d.kind != DecisionKind::kCancel && d.kind != DecisionKind::kFault))
-        continue;
+      if (d.value == 0 || (!is_cancel(d.kind) && d.kind != DecisionKind::kFault)) continue;
       for (std::size_t j = 0; j < i && !out_of_budget(); ++j) {
         const Decision& e = result.run.decisions[j];
         if (e.kind != d.kind || e.site != d.site || e.value != 0) continue;

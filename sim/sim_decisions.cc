@@ -37,10 +37,15 @@ std::string Divergence::report() const {
 
 DecisionSource::Perturbs SimDecisions::perturbs() const {
   // What every strategy shares: fault plans and cancellation fuzzing, invariant checks.
-  Perturbs p{.await_points = strategy_.cancellation.mode != CancellationFuzzing::Mode::kOff ||
+  const CancellationFuzzing& c = strategy_.cancellation;
+  const bool cancels = c.mode != CancellationFuzzing::Mode::kOff;
+  Perturbs p{.await_points = (cancels && c.at != CancellationFuzzing::Point::kWake) ||
                              (faults_ && faults_->acts_at_awaits()),
              .after_step = true,
-             .job_errors = faults_ && faults_->acts_on_jobs()};
+             .job_errors = faults_ && faults_->acts_on_jobs(),
+             .wake_points = cancels && c.at != CancellationFuzzing::Point::kSuspend &&
+                            (c.target == CancellationFuzzing::Target::kTask ||
+                             c.target == CancellationFuzzing::Target::kAny)};
   // fifo is plain asyncio, except that a fault plan's delays still apply to timers and
   // jobs; the others decide timing, and random and pct the ready order too.
   const bool timing = strategy_.kind != Strategy::kFifo;
@@ -280,7 +285,8 @@ AwaitVerdict SimDecisions::at_await(const AwaitInfo& await) {
   if (faults_ && faults_->acts_at_awaits())
     if (std::exception_ptr e = faults_->at_await(*this, await)) return {AwaitAction::kThrow, e};
   const CancellationFuzzing& c = strategy_.cancellation;
-  if (c.mode == CancellationFuzzing::Mode::kOff) return {};
+  if (c.mode == CancellationFuzzing::Mode::kOff || c.at == CancellationFuzzing::Point::kWake)
+    return {};
   const std::string& name = await.task_name();
   if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return {};
   using Target = CancellationFuzzing::Target;
@@ -311,6 +317,18 @@ AwaitVerdict SimDecisions::at_await(const AwaitInfo& await) {
       break;
   }
   return {AwaitAction::kCancel, nullptr};
+}
+
+bool SimDecisions::at_wake(const AwaitInfo& wake) {
+  const CancellationFuzzing& c = strategy_.cancellation;
+  const std::string& name = wake.task_name();
+  if (c.tasks.empty() ? name == "main" : !glob_match(c.tasks, name)) return false;
+  ++awaits_considered_;  // one count over suspend and wake points: exhaustive's index
+  return decide(DecisionKind::kWakeCancel, wake.task_id(), 2, [&]() -> std::uint64_t {
+           if (c.mode == CancellationFuzzing::Mode::kExhaustive)
+             return awaits_considered_ == c.index;
+           return draw_probability(fault_rng_, c.probability);
+         }) != 0;
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

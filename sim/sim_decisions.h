@@ -138,6 +138,7 @@ class SimDecisions final : public DecisionSource {
   std::size_t pick_ready(const std::vector<std::uint64_t>& task_ids) override;
   Duration job_duration(std::uint64_t job) override;
   AwaitVerdict at_await(const AwaitInfo& await) override;
+  bool at_wake(const AwaitInfo& wake) override;
   void after_step(const StepInfo& step) override;
   std::exception_ptr job_error(std::uint64_t job) override;
 

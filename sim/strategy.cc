@@ -57,6 +57,25 @@ const char* to_string(CancellationFuzzing::Target target) noexcept {
   return "unknown";
 }
 
+const char* to_string(CancellationFuzzing::Point point) noexcept {
+  switch (point) {
+    case CancellationFuzzing::Point::kSuspend:
+      return "suspend";
+    case CancellationFuzzing::Point::kWake:
+      return "wake";
+    case CancellationFuzzing::Point::kBoth:
+      return "both";
+  }
+  return "unknown";
+}
+
+std::optional<CancellationFuzzing::Point> parse_cancellation_point(std::string_view name) noexcept {
+  if (name == "suspend" || name.empty()) return CancellationFuzzing::Point::kSuspend;
+  if (name == "wake") return CancellationFuzzing::Point::kWake;
+  if (name == "both") return CancellationFuzzing::Point::kBoth;
+  return std::nullopt;
+}
+
 InjectedCancel injected_cancel(CancellationFuzzing::Target target, std::uint64_t value) noexcept {
   switch (target) {
     case CancellationFuzzing::Target::kTask:

@@ -56,7 +56,15 @@ struct CancellationFuzzing {
     kEnclosing,  // cancel the gather, shield or TaskGroup the task runs in (the nearest):
                  // awaits of tasks in none are not decisions
   };
+  // Where a cancel may land.
+  enum class Point : std::uint8_t {
+    kSuspend,  // as the task suspends at an await
+    kWake,     // after what it awaited completed, before it resumed: the result is lost
+               // (a queue item, a lock hand-off, a reply); always aimed at the task
+    kBoth,     // either: each is a decision
+  };
   Mode mode = Mode::kOff;
+  Point at = Point::kSuspend;
   double probability = 0.05;
   std::uint64_t index = 0;
   // Which tasks: names matching this pattern ('*' matches any run of characters). Empty:
@@ -70,10 +78,13 @@ struct CancellationFuzzing {
 enum class InjectedCancel : std::uint8_t { kTask = 1, kTimeout = 2, kEnclosing = 3 };
 InjectedCancel injected_cancel(CancellationFuzzing::Target target, std::uint64_t value) noexcept;
 
-// "off", "random", "exhaustive"; "task", "timeout", "any", "enclosing".
+// "off", "random", "exhaustive"; "task", "timeout", "any", "enclosing"; "suspend", "wake",
+// "both".
 const char* to_string(CancellationFuzzing::Mode mode) noexcept;
 std::optional<CancellationFuzzing::Mode> parse_cancellation_mode(std::string_view name) noexcept;
 const char* to_string(CancellationFuzzing::Target target) noexcept;
+const char* to_string(CancellationFuzzing::Point point) noexcept;
+std::optional<CancellationFuzzing::Point> parse_cancellation_point(std::string_view name) noexcept;
 std::optional<CancellationFuzzing::Target> parse_cancellation_target(
     std::string_view name) noexcept;
 // True iff `name` matches `pattern` ('*' matches any run of characters, even empty).

@@ -24,7 +24,11 @@ class TaskBase : public FutureBase, public FutureWaiter {
   ~TaskBase() override;
 
   // FutureWaiter: what this task awaited completed; schedule the next step.
-  void on_future_done(Loop& loop, FutureBase&) override { loop.push_ready(this); }
+  void on_future_done(Loop& loop, FutureBase& awaited) override {
+    loop.push_ready(this);
+    if (loop.perturbs().wake_points) [[unlikely]]
+      loop.on_wake_point(*this, awaited);
+  }
   Enclosing enclosing() const noexcept override {
     return {Enclosing::Kind::kAwaitingTask, const_cast<TaskBase*>(this)};
   }

@@ -92,9 +92,16 @@ std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec) {
   c.mode = CancellationFuzzing::Mode::kRandom;
   c.probability = *p;
   if (fields.size() > 2) {
-    const auto target = parse_cancellation_target(fields[2]);
-    if (!target || fields[2].empty()) return std::nullopt;
+    // TARGET[@POINT]: task@wake cancels after a wakeup, any@both at either point.
+    const std::size_t at = fields[2].find('@');
+    const auto target = parse_cancellation_target(fields[2].substr(0, at));
+    if (!target || fields[2].empty() || at == 0) return std::nullopt;
     c.target = *target;
+    if (at != std::string::npos) {
+      const auto point = parse_cancellation_point(fields[2].substr(at + 1));
+      if (!point || at + 1 == fields[2].size()) return std::nullopt;
+      c.at = *point;
+    }
   }
   if (fields.size() > 3) {
     if (fields[3].empty()) return std::nullopt;
@@ -141,7 +148,8 @@ TestConfig read_test_config(const Getenv& getenv) {
     if (!c.cancel)
       bad("LOCKSTEP_CANCEL", *v,
           "off, or random:P with 0 <= P <= 1, optionally :task, :timeout, :enclosing or :any "
-          "and then :TASKS, a task name pattern (random:0.05:any:worker-*)");
+          "(with @wake or @both to cancel after a wakeup too) and then :TASKS, a task name "
+          "pattern (random:0.05:any:worker-*, random:0.1:task@both)");
   }
   if (const auto v = getenv("LOCKSTEP_REPLAY")) {
     if (v->empty()) bad("LOCKSTEP_REPLAY", *v, "the path of a trace file");

@@ -8,7 +8,8 @@
 //   LOCKSTEP_STRATEGY=random          fifo | faithful | random | pct
 //   LOCKSTEP_FAULTS=/abs/plan.txt     a fault plan (faults/fault_plan.h) for every seed
 //                                     (absolute: bazel test runs in the runfiles dir)
-//   LOCKSTEP_CANCEL=random:0.05[:any] cancellation fuzzing: off | random:P[:TARGET[:TASKS]]
+//   LOCKSTEP_CANCEL=random:0.05[:any] cancellation fuzzing: off | random:P[:TARGET[@AT][:TASKS]]
+//                                     (AT: suspend, wake or both)
 //                                     (TARGET: task, timeout, enclosing, any; TASKS: a
 //                                     name pattern, default the test's own `tasks`)
 //   LOCKSTEP_REPLAY=run.trace         replay that trace instead of sweeping

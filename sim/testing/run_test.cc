@@ -184,6 +184,7 @@ SimulationOptions sweep_options(const TestOptions& test, const TestConfig& confi
     c.mode = config.cancel->mode;
     c.probability = config.cancel->probability;
     c.target = config.cancel->target;
+    c.at = config.cancel->at;
     if (!config.cancel->tasks.empty()) c.tasks = config.cancel->tasks;
   }
   if (!config.faults_file.empty()) {
@@ -381,12 +382,15 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   if (options.strategy.cancellation.mode == CancellationFuzzing::Mode::kRandom) {
     char percent[32];
     std::snprintf(percent, sizeof percent, "%g%%", options.strategy.cancellation.probability * 100);
-    strategy += std::string(", cancels ") + percent + " (" +
-                to_string(options.strategy.cancellation.target) +
-                (options.strategy.cancellation.tasks.empty()
-                     ? std::string()
-                     : " of " + options.strategy.cancellation.tasks) +
-                ")";
+    const CancellationFuzzing::Point at = options.strategy.cancellation.at;
+    strategy +=
+        std::string(", cancels ") + percent + " (" +
+        to_string(options.strategy.cancellation.target) +
+        (at == CancellationFuzzing::Point::kSuspend ? "" : std::string("@") + to_string(at)) +
+        (options.strategy.cancellation.tasks.empty()
+             ? std::string()
+             : " of " + options.strategy.cancellation.tasks) +
+        ")";
   }
   if (options.faults) strategy += ", fault plan";
   if (config.check_determinism) strategy += ", each seed twice";

@@ -90,6 +90,47 @@ class MutantQueue {
   std::deque<Future<int>> getters_;
 };
 
+// A queue that hands an item to the first live getter by completing the getter's future
+// with it, skipping getters already cancelled: right for a cancel that lands while a
+// getter waits. BUG: it assumes the woken getter takes the item. A cancel that lands
+// after the future got the item and before the getter resumed raises CancelledError in
+// the getter and the item is gone. (asyncio.Queue leaves the item in the queue and only
+// wakes the getter, which takes it when it runs.) Only the wake point finds this.
+class HandoffQueue {
+ public:
+  void put(int item) {
+    while (!getters_.empty()) {
+      Future<int> g = getters_.front();
+      getters_.pop_front();
+      if (!g.done()) {  // skips cancelled getters: cancels at a suspension are harmless
+        g.set_result(item);
+        return;
+      }
+    }
+    items_.push_back(item);
+  }
+  Coro<int> get() {
+    if (!items_.empty()) {
+      int item = items_.front();
+      items_.pop_front();
+      co_return item;
+    }
+    Future<int> g = Loop::current()->create_future<int>();
+    getters_.push_back(g);
+    co_return co_await g;  // BUG: cancelled after g has the item: the item is lost
+  }
+  std::size_t qsize() const { return items_.size(); }
+  int take() {
+    int item = items_.front();
+    items_.pop_front();
+    return item;
+  }
+
+ private:
+  std::deque<int> items_;
+  std::deque<Future<int>> getters_;
+};
+
 // A "shield" that protects nothing: awaiting it awaits the inner task itself, so
 // cancelling the waiter cancels the inner task too.
 Coro<int> mutant_shield(Task<int> inner) { co_return co_await inner; }
@@ -117,23 +158,21 @@ Coro<std::string> lock_program() {
   co_return "ok";
 }
 
-Coro<std::string> queue_program() {
-  MutantQueue queue;
+// Items put one by one to a consumer that a supervisor restarts when it is cancelled:
+// every item must come out exactly once, through a consumer or left in the queue.
+template <class Queue>
+Coro<std::string> queue_program_of() {
+  Queue queue;
   std::vector<int> got;
-  auto consumer = create_task(
-      [](MutantQueue* q, std::vector<int>* got) -> Coro<void> {
-        for (;;) got->push_back(co_await q->get());
-      }(&queue, &got),
-      "consumer");
+  auto consume = [](Queue* q, std::vector<int>* got) -> Coro<void> {
+    for (;;) got->push_back(co_await q->get());
+  };
+  auto consumer = create_task(consume(&queue, &got), "consumer");
   for (int k = 0; k < 6; ++k) {
     queue.put(k);
     co_await sleep(1ms);
     if (consumer.done())  // a cancelled consumer: start another, as a supervisor would
-      consumer = create_task(
-          [](MutantQueue* q, std::vector<int>* got) -> Coro<void> {
-            for (;;) got->push_back(co_await q->get());
-          }(&queue, &got),
-          "consumer");
+      consumer = create_task(consume(&queue, &got), "consumer");
   }
   co_await sleep(5ms);
   consumer.cancel();
@@ -143,6 +182,18 @@ Coro<std::string> queue_program() {
     throw std::runtime_error("an item was lost: got " + std::to_string(got.size()) + " of 6");
   co_return "ok";
 }
+Coro<std::string> queue_program() { return queue_program_of<MutantQueue>(); }
+Coro<std::string> handoff_program() { return queue_program_of<HandoffQueue>(); }
+
+// lockstep::Queue in the same program (put() is a coroutine there; put_nowait is not).
+struct RealQueue {
+  lockstep::Queue<int> q;
+  void put(int item) { q.put_nowait(item); }
+  Coro<int> get() { co_return co_await q.get(); }
+  std::size_t qsize() const { return q.qsize(); }
+  int take() { return q.get_nowait(); }
+};
+Coro<std::string> real_queue_program() { return queue_program_of<RealQueue>(); }
 
 Coro<std::string> shield_program() {
   auto inner = create_task(
@@ -168,11 +219,13 @@ struct Found {
   bool shrunk_replays = false;
 };
 template <class F>
-Found find_and_shrink(F program, const char* tasks, std::uint64_t limit) {
+Found find_and_shrink(F program, const char* tasks, std::uint64_t limit,
+                      CancellationFuzzing::Point at = CancellationFuzzing::Point::kSuspend) {
   SimulationOptions o;
   o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
   o.strategy.cancellation.probability = 0.1;
   o.strategy.cancellation.tasks = tasks;
+  o.strategy.cancellation.at = at;
   auto sweep = simulate_seeds(
       program, 0, limit, o, [](const auto&) {}, true);
   Found found;
@@ -227,6 +280,55 @@ TEST(MutantsTest, EachBrokenPrimitiveIsFoundByACancelAtSomeAwait) {
     EXPECT_TRUE(sweep.baseline_ok) << tasks;
     EXPECT_FALSE(sweep.failing.empty()) << tasks << ": no await of " << sweep.awaits << " fails";
   }
+}
+
+// The wake point: a cancel after what a task awaited completed, before it resumed.
+// The hand-off queue survives every cancel at a suspension (random at 10% over 1000
+// seeds, and a cancel at each await in turn) and is found at once at the wake point,
+// shrunk to that one cancel; lockstep's own Queue survives both.
+TEST(MutantsTest, AHandoffThatAssumesTheWokenGetterTakesTheItemIsFoundOnlyAtTheWakePoint) {
+  using Point = CancellationFuzzing::Point;
+  const Found at_suspend = find_and_shrink(handoff_program, "consumer", 1000, Point::kSuspend);
+  const Found at_wake = find_and_shrink(handoff_program, "consumer", 1000, Point::kWake);
+  std::printf(
+      "hand-off queue: at suspend %s in 1000 runs; at wake found after %llu runs, shrunk "
+      "from %zu to %zu\n  %s\n",
+      at_suspend.runs ? "FOUND" : "not found", static_cast<unsigned long long>(at_wake.runs),
+      at_wake.non_default_before, at_wake.non_default_after, at_wake.summary.c_str());
+  RecordProperty("handoff_runs_at_wake", std::to_string(at_wake.runs));
+  EXPECT_EQ(at_suspend.runs, 0u) << "a cancel at a suspension should not break it";
+  EXPECT_GT(at_wake.runs, 0u);
+  EXPECT_LE(at_wake.runs, 20u);
+  EXPECT_EQ(at_wake.non_default_after, 1u) << at_wake.summary;
+  EXPECT_THAT(at_wake.summary, ::testing::HasSubstr("a cancel delivered to 'consumer' after its "
+                                                    "await of a Future created at "));
+  EXPECT_THAT(at_wake.summary, ::testing::HasSubstr("completed, before it resumed"));
+  EXPECT_TRUE(at_wake.shrunk_replays);
+
+  // Exhaustive: no single suspension breaks it; some single wake does.
+  SimulationOptions o;
+  o.strategy.cancellation.tasks = "consumer";
+  auto suspends = cancel_at_each_await(handoff_program, o, [](std::uint64_t, const auto&) {});
+  o.strategy.cancellation.at = Point::kWake;
+  auto wakes = cancel_at_each_await(handoff_program, o, [](std::uint64_t, const auto&) {});
+  std::printf("exhaustive: %zu of %llu suspensions fail, %zu of %llu wakes fail\n",
+              suspends.failing.size(), static_cast<unsigned long long>(suspends.awaits),
+              wakes.failing.size(), static_cast<unsigned long long>(wakes.awaits));
+  EXPECT_GT(suspends.awaits, 0u);
+  EXPECT_TRUE(suspends.failing.empty());
+  EXPECT_GT(wakes.awaits, 0u);
+  EXPECT_FALSE(wakes.failing.empty());
+
+  // asyncio.Queue keeps the item in the queue until the getter runs: nothing is lost.
+  o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
+  o.strategy.cancellation.probability = 0.2;
+  o.strategy.cancellation.at = Point::kBoth;
+  auto real = simulate_seeds(
+      real_queue_program, 0, 300, o, [](const auto&) {}, true);
+  EXPECT_TRUE(real.failing_seeds.empty())
+      << "lockstep::Queue lost an item at seed " << real.failing_seeds.front();
+  auto real_wakes = cancel_at_each_await(real_queue_program, o, [](std::uint64_t, const auto&) {});
+  EXPECT_TRUE(real_wakes.failing.empty());
 }
 
 }  // namespace

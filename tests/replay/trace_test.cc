@@ -5,6 +5,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -86,6 +87,24 @@ TEST(TraceTest, ARecordedRunReadsBackExactlyAndReplaysFromTheFile) {
   EXPECT_EQ(again.decisions, run.decisions);
   EXPECT_EQ(again.end_time, run.end_time);
   EXPECT_EQ(again.outcome.ok(), run.outcome.ok());
+}
+
+// Cancels at wake points (wake_cancel decisions) are stored with where they land, and
+// a trace of them replays from the file.
+TEST(TraceTest, WakePointCancellationRoundTripsThroughTheFile) {
+  const std::string path = temp_path("wake.trace");
+  SimulationOptions o = seed(5);
+  o.strategy.cancellation = {.mode = CancellationFuzzing::Mode::kRandom,
+                             .at = CancellationFuzzing::Point::kWake,
+                             .probability = 0.5};
+  auto run = record_trace(program, o, path, "trace_test.program");
+  Trace t = read_trace(path);
+  EXPECT_EQ(t.info.strategy.cancellation.at, CancellationFuzzing::Point::kWake);
+  EXPECT_TRUE(std::any_of(t.decisions.begin(), t.decisions.end(),
+                          [](const Decision& d) { return d.kind == DecisionKind::kWakeCancel; }));
+  auto again = replay_trace(program, path, "trace_test.program");
+  EXPECT_FALSE(again.divergence);
+  EXPECT_EQ(again.decisions, run.decisions);
 }
 
 TEST(TraceTest, AFailingRunsTraceReplaysToTheSameFailure) {

@@ -121,8 +121,16 @@ TEST(ConfigTest, CancelSpecs) {
   ASSERT_TRUE(with_tasks);
   EXPECT_EQ(with_tasks->target, CancellationFuzzing::Target::kAny);
   EXPECT_EQ(with_tasks->tasks, "worker-*:x") << "the pattern is the rest of the spec";
+  const auto wake = parse_cancel_spec("random:0.1:task@wake:consumer-*");
+  ASSERT_TRUE(wake);
+  EXPECT_EQ(wake->target, CancellationFuzzing::Target::kTask);
+  EXPECT_EQ(wake->at, CancellationFuzzing::Point::kWake);
+  EXPECT_EQ(wake->tasks, "consumer-*");
+  EXPECT_EQ(parse_cancel_spec("random:0.1:any@both")->at, CancellationFuzzing::Point::kBoth);
+  EXPECT_EQ(parse_cancel_spec("random:0.1:any")->at, CancellationFuzzing::Point::kSuspend);
   for (const char* bad : {"random", "random:", "random:2", "random:0.1:", "random:0.1:some",
-                          "random:0.1:any:", "exhaustive:3", "on"})
+                          "random:0.1:any:", "exhaustive:3", "on", "random:0.1:task@",
+                          "random:0.1:@wake", "random:0.1:task@later"})
     EXPECT_FALSE(parse_cancel_spec(bad)) << bad;
 }
 

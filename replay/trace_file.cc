@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "faults/fault_plan.h"
 #include "replay/trace.pb.h"
 
@@ -354,6 +356,9 @@ void TraceWriter::finish(const TraceEnd& end) {
 }
 
 Trace read_trace(const std::string& path, TraceParts parts) {
+  // protobuf logs its own line for some bad input (a string field that is not UTF-8)
+  // before returning false; the error a person sees is lockstep's one line, below.
+  google::protobuf::LogSilencer quiet_protobuf;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) fail(path, std::string("cannot open the trace file: ") + std::strerror(errno));
   std::string data;

@@ -30,13 +30,19 @@ const char* to_string(DecisionKind kind) noexcept {
   return "unknown";
 }
 
-std::string describe(const Decision& d) {
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "%s site=%llu bound=%llu value=%llu t=%.6fs task=%llu",
-                to_string(d.kind), static_cast<unsigned long long>(d.site),
+std::string describe(const Decision& d) { return describe(d, {}); }
+
+std::string site_text(std::uint64_t site, const std::map<std::uint64_t, std::string>& site_names) {
+  const auto it = site_names.find(site);
+  return it != site_names.end() ? it->second : std::to_string(site);
+}
+
+std::string describe(const Decision& d, const std::map<std::uint64_t, std::string>& site_names) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, " bound=%llu value=%llu t=%.6fs task=%llu",
                 static_cast<unsigned long long>(d.bound), static_cast<unsigned long long>(d.value),
                 to_seconds(d.time), static_cast<unsigned long long>(d.task));
-  return buf;
+  return std::string(to_string(d.kind)) + " site=" + site_text(d.site, site_names) + buf;
 }
 
 }  // namespace lockstep

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "loop/clock.h"
@@ -59,5 +60,9 @@ struct Decision {
 
 // "step_cost site=3 bound=10000000 value=250000 t=0.012000s task=3"
 std::string describe(const Decision& d);
+// The same with the site by name where one is known ("random site=pool.cc:41 ...").
+std::string describe(const Decision& d, const std::map<std::uint64_t, std::string>& site_names);
+// A decision site for people: its name ("pool.cc:41") if known, else its number.
+std::string site_text(std::uint64_t site, const std::map<std::uint64_t, std::string>& site_names);
 
 }  // namespace lockstep

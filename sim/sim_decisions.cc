@@ -20,9 +20,10 @@ std::uint64_t SimDecisions::current_task_id() const noexcept {
 std::string Divergence::report() const {
   std::string s = "replay diverged at decision #" + std::to_string(index) + ":\n";
   s += "  recorded:  " +
-       (recorded ? describe(*recorded) : std::string("(the recording ends here)")) + "\n";
+       (recorded ? describe(*recorded, site_names) : std::string("(the recording ends here)")) +
+       "\n";
   s += "  requested: " + std::string(to_string(requested.kind)) +
-       " site=" + std::to_string(requested.site) + " bound=" + std::to_string(requested.bound) +
+       " site=" + site_text(requested.site, site_names) + " bound=" + std::to_string(requested.bound) +
        " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
        std::to_string(requested.task) + "\n";
   if (!recorded_context.empty()) {
@@ -30,7 +31,7 @@ std::string Divergence::report() const {
     for (const std::string& line : recorded_context) s += "    " + line + "\n";
   } else if (!recent.empty()) {
     s += "  the decisions before it:\n";
-    for (const Decision& d : recent) s += "    " + describe(d) + "\n";
+    for (const Decision& d : recent) s += "    " + describe(d, site_names) + "\n";
   }
   return s;
 }
@@ -103,6 +104,7 @@ void SimDecisions::diverge(Decision requested) {
   div.requested = requested;
   const std::size_t from = made_.size() > kRecentContext ? made_.size() - kRecentContext : 0;
   div.recent.assign(made_.begin() + static_cast<std::ptrdiff_t>(from), made_.end());
+  div.site_names = site_names_;
   divergence_ = std::move(div);
   if (loop_) loop_->stop();
 }

@@ -47,6 +47,8 @@ struct Divergence {
   // Filled by replay from a trace file: the recording's last lines (decisions, log lines,
   // task events) before this point, oldest first, as `lockstep show` prints them.
   std::vector<std::string> recorded_context;
+  // Names of the decision sites known by then ("pool.cc:41"), for the report.
+  std::map<std::uint64_t, std::string> site_names;
   // A report for a person: the step, recorded vs requested, time, task, context.
   std::string report() const;
 };

@@ -8,10 +8,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "loop/lockstep.h"
+#include "replay/chrome_export.h"
 #include "replay/replay_trace.h"
 #include "replay/timeline.h"
 #include "replay/trace_file.h"
@@ -283,6 +285,31 @@ RC_GTEST_PROP(TraceEventLaws, RecordThenReplayGivesTheSameEvents, ()) {
   RC_ASSERT(!again.divergence);
   RC_ASSERT(first.lines == second.lines);
   RC_ASSERT(!first.lines.empty());
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// Decision sites are shown by name (file:line) wherever a person reads them: the Chrome
+// export and a replay's divergence report, not as 64-bit hashes.
+TEST(TraceEventsTest, DecisionSitesAreNamedInTheChromeExportAndInDivergenceReports) {
+  const std::string path = temp_path("sites.trace");
+  record_trace(eventful, options(3), path, "eventful");
+  std::ostringstream json;
+  export_chrome(read_trace(path), json);
+  EXPECT_THAT(json.str(), HasSubstr("\"site\":\"tests/replay/trace_events_test.cc:"));
+
+  auto other = []() -> Coro<int> {
+    co_return static_cast<int>(random_below(7) + random_below(9));  // other sites
+  };
+  auto run = replay_trace(other, path, "eventful");
+  ASSERT_TRUE(run.divergence);
+  const std::string report = run.divergence->report();
+  EXPECT_THAT(report, HasSubstr("requested: random site=tests/replay/trace_events_test.cc:"));
+  EXPECT_THAT(report, ::testing::Not(::testing::ContainsRegex("site=[0-9]{12,}")));
 }
 
 }  // namespace

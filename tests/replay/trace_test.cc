@@ -146,6 +146,23 @@ std::string error_of(const std::string& bytes) {
   return "";
 }
 
+// A header string that is not UTF-8 (one flipped byte of the version): protobuf would
+// print its own "[libprotobuf ERROR ...] invalid UTF-8" line first; only lockstep's
+// one-line error may reach the user.
+TEST(TraceTest, ACorruptHeaderStringGivesOnlyLockstepsOneLineError) {
+  const std::string path = temp_path("utf8.trace");
+  record_trace(program, seed(1), path, "trace_test.program");
+  std::string bytes = read_file(path);
+  const std::size_t at = bytes.find(kLockstepVersion);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = '\xff';
+  ::testing::internal::CaptureStderr();
+  const std::string error = error_of(bytes);
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(error, HasSubstr("corrupt trace: the header cannot be parsed"));
+  EXPECT_EQ(printed, "") << "protobuf printed its own line";
+}
+
 TEST(TraceTest, BadFilesGetOneLineErrorsNamingTheProblem) {
   EXPECT_THAT(error_of(""), HasSubstr("empty file"));
   EXPECT_THAT(error_of("hello, world\n"), HasSubstr("not a lockstep trace"));

@@ -64,6 +64,9 @@ struct Shard {
   }
   // How many seeds of `range` this shard runs.
   std::uint64_t share(const SeedRange& range) const noexcept;
+  // Which seeds of `range` this shard runs, for logs: "0..99" unsharded; sharded
+  // "1, 5, 9, ..., 97 (every 4th of 0..99)", "2 (every 4th of 0..5)", "none of 0..2".
+  std::string seeds_text(const SeedRange& range) const;
 };
 
 struct TestConfig {

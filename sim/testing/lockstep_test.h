@@ -95,6 +95,9 @@ std::optional<std::string> unreplayed_trace();
 // intercepted, so gtest's own functions do not see them).
 bool current_run_has_fatal_failure();
 bool current_run_skipped();
+// The --config flags of ./bazelw that this binary was built with (" --config=asan",
+// " --config=clang", or ""), so that a printed rerun command reproduces under them.
+std::string build_configs();
 // Cancels every task but the current one and waits until they are all done.
 Coro<void> settle_other_tasks();
 

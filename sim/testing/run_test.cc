@@ -129,11 +129,37 @@ struct SeedFailure {
   std::vector<::testing::TestPartResult> parts;  // gtest failures it recorded
 };
 
-// The shell command that reruns this test with `env` set.
+}  // namespace
+
+std::string build_configs() {
+  std::string configs;
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  constexpr bool kAsan = true;
+#else
+  constexpr bool kAsan = false;
+#endif
+#else
+  constexpr bool kAsan = false;
+#endif
+  if (kAsan) configs += " --config=asan";
+#if defined(__clang__)
+  configs += " --config=clang";
+#endif
+  return configs;
+}
+
+namespace {
+
+// The shell command that reruns this test with `env` set, built the way this binary was
+// (a crash under ASan must be rerun under ASan to reproduce).
 std::string rerun_command(const TestConfig& config, const std::string& full_name,
                           const std::string& env) {
   if (!config.bazel_target.empty())
-    return env + " ./bazelw test " + config.bazel_target + " --test_filter=" + full_name +
+    return env + " ./bazelw test" + build_configs() + " " + config.bazel_target +
+           " --test_filter=" + full_name +
            // A replayed trace is named by its path: Bazel must not answer from its cache.
            (env.rfind("LOCKSTEP_REPLAY=", 0) == 0 ? " --nocache_test_results" : "");
   std::error_code ec;
@@ -502,8 +528,8 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   if (!first_failure) {
     std::cout << "[lockstep] " << full_name << ": " << shard_text << done
-              << (done == 1 ? " seed (" : " seeds (") << to_string(range) << ", " << strategy
-              << ") passed in " << seconds_text(elapsed) << ", "
+              << (done == 1 ? " seed (" : " seeds (") << config.shard.seeds_text(range) << ", "
+              << strategy << ") passed in " << seconds_text(elapsed) << ", "
               << static_cast<std::uint64_t>(done / std::max(elapsed, 1e-9)) << " seeds/s\n";
     return;
   }
@@ -522,9 +548,9 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
   report_parts(f.parts);
 
   std::ostringstream msg;
-  msg << "lockstep: " << full_name << " failed at seed " << f.seed << " (seeds " << to_string(range)
-      << ", " << shard_text << "strategy " << strategy << "; " << done
-      << (done == 1 ? " seed run)\n" : " seeds run)\n");
+  msg << "lockstep: " << full_name << " failed at seed " << f.seed << " (seeds "
+      << config.shard.seeds_text(range) << ", " << shard_text << "strategy " << strategy << "; "
+      << done << (done == 1 ? " seed run)\n" : " seeds run)\n");
   if (!f.determinism.empty())
     msg << "  " << f.determinism << "\n";
   else

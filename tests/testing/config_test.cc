@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include "sim/testing/lockstep_test.h"
+
 namespace lockstep {
 namespace {
 
@@ -153,6 +155,46 @@ RC_GTEST_PROP(ConfigTest, ShardsDealEverySeedToExactlyOneShard, ()) {
       owned += Shard{i, total}.owns(range, seed);
     RC_ASSERT(owned == (Shard{i, total}.share(range)));
   }
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep::internal {
+namespace {
+
+// A rerun command printed by a binary built with --config=asan (or clang) names that
+// config: without it the rerun builds another binary, and a crash may not reproduce.
+TEST(ConfigTest, RerunCommandsNameTheConfigTheBinaryWasBuiltWith) {
+  std::string expected;
+#if defined(__SANITIZE_ADDRESS__)
+  expected += " --config=asan";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  expected += " --config=asan";
+#endif
+#endif
+#if defined(__clang__)
+  expected += " --config=clang";
+#endif
+  EXPECT_EQ(build_configs(), expected);
+}
+
+}  // namespace
+}  // namespace lockstep::internal
+
+namespace lockstep {
+namespace {
+
+// A sharded sweep's log says which seeds the shard ran.
+TEST(ConfigTest, AShardNamesItsSeeds) {
+  const SeedRange range{0, 99};
+  EXPECT_EQ((Shard{0, 1}.seeds_text(range)), "0..99");
+  EXPECT_EQ((Shard{1, 4}.seeds_text(range)), "1, 5, ..., 97 (every 4th of 0..99)");
+  EXPECT_EQ((Shard{2, 3}.seeds_text(SeedRange{10, 15})), "12, 15 (every 3rd of 10..15)");
+  EXPECT_EQ((Shard{0, 4}.seeds_text(SeedRange{7, 7})), "7 (every 4th of 7)");
+  EXPECT_EQ((Shard{3, 4}.seeds_text(SeedRange{0, 2})), "none of 0..2");
+  EXPECT_EQ((Shard{0, 2}.seeds_text(SeedRange{0, 4})), "0, 2, 4 (every 2nd of 0..4)");
 }
 
 }  // namespace

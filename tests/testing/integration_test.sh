@@ -59,7 +59,8 @@ sort "$work/unsharded.log" > "$work/a"; grep '^ran' "$work/seeds.log" | sort > "
 [[ $(wc -l < "$work/a") -eq 30 ]]; check "an unsharded sweep runs its 30 seeds" $?
 cmp -s "$work/a" "$work/b"; check "three shards together run exactly those seeds" $?
 [[ $(grep -c '^plain' "$work/seeds.log") -eq 1 ]]; check "a plain test runs on one shard only" $?
-has "$work/shard1.txt" "shard 2 of 3: 10 seeds (0..29"; check "a shard says its share" $?
+has "$work/shard1.txt" "shard 2 of 3: 10 seeds (1, 4, ..., 28 (every 3rd of 0..29)"
+check "a shard says its share and which seeds they are" $?
 
 # 4. CO_ASSERT stops the body.
 rm -f "$work/assert.log"

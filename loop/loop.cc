@@ -96,8 +96,10 @@ Loop::Loop(LoopOptions options)
       observer_(options.observer),
       perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
       wants_ready_ids_(decisions_ && decisions_->wants_ready_ids()),
-      max_steps_(options.max_steps),
-      max_time_(options.max_time),
+      // Budgets stop runaway simulations; a loop on the real clock is a program in
+      // production, which may run for as long as it likes.
+      max_steps_(driver_->is_virtual() ? options.max_steps : 0),
+      max_time_(driver_->is_virtual() ? options.max_time : Duration::zero()),
       handler_(std::move(options.exception_handler)) {}
 
 Loop::~Loop() {
@@ -373,17 +375,44 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
 }
 
 void Loop::throw_step_budget_exceeded() const {
-  throw BudgetExceededError("run exceeded its budget of " + std::to_string(max_steps_) +
-                            " steps (a livelock or an endless loop?) at t=" +
-                            std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
+  throw BudgetExceededError(
+      "run exceeded its budget of " + std::to_string(max_steps_) +
+      " steps (a livelock or an endless loop?) at t=" + std::to_string(to_seconds(time())) +
+      "s; raise LoopOptions::max_steps if the run is meant to be this "
+      "long\n" +
+      describe_busy_tasks());
 }
 
 void Loop::check_time_budget() {
   if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) [[unlikely]] {
     throw BudgetExceededError(
         "run exceeded its virtual-time budget of " + std::to_string(to_seconds(max_time_)) +
-        "s at t=" + std::to_string(to_seconds(time())) + "s\n" + describe_pending_tasks());
+        "s at t=" + std::to_string(to_seconds(time())) +
+        "s (an endless retry or polling loop?); raise LoopOptions::max_time if the run is "
+        "meant to be this long\n" +
+        describe_busy_tasks());
   }
+}
+
+std::string Loop::describe_busy_tasks() const {
+  std::vector<const internal::TaskBase*> tasks;
+  for (internal::TaskBase* t = first_task_; t; t = t->next_task_) tasks.push_back(t);
+  if (tasks.empty()) return "no pending tasks\n";
+  // Most steps first; creation order among equals (stable), so the report is the same
+  // in every run.
+  std::stable_sort(tasks.begin(), tasks.end(), [](const auto* a, const auto* b) {
+    return a->steps_taken() > b->steps_taken();
+  });
+  std::string s = "the pending tasks, those that kept running first:\n";
+  for (const internal::TaskBase* t : tasks) {
+    s += "  " + t->describe() + " (" + std::to_string(t->steps_taken()) + " steps)";
+    if (const internal::FutureBase* w = t->waiting_on())
+      s += " awaits " + w->describe();
+    else
+      s += " is ready to run";
+    s += '\n';
+  }
+  return s;
 }
 
 void Loop::reset_budget() noexcept {

@@ -85,11 +85,16 @@ struct LoopOptions {
   DecisionSource* decisions = nullptr;
   // Time and waiting; nullptr = a VirtualDriver owned by the loop. Not owned.
   Driver* driver = nullptr;
+  // Budgets, for virtual time only (a loop on a real-time driver has none): they turn a
+  // simulated livelock or endless retry loop into BudgetExceededError, naming the tasks
+  // that kept running.
   // A run that takes more steps (callbacks and task steps) stops with BudgetExceededError.
   // 0 = no limit.
   std::uint64_t max_steps = 100'000'000;
   // A run whose clock passes this stops with BudgetExceededError. Duration::zero() = no limit.
-  Duration max_time = std::chrono::hours(24 * 365);
+  // A day of virtual time: an endless `sleep(1s)` retry loop stops after 86,400 rounds (a
+  // fraction of a second), and a busy loop at max_steps (a few seconds).
+  Duration max_time = std::chrono::hours(24);
   // Receives errors nobody else can (see call_exception_handler). Empty = print to stderr.
   ExceptionHandler exception_handler = {};
   // Sees task lifecycle events, timers firing and errors (see observer.h); nullptr = none.
@@ -220,6 +225,9 @@ class Loop {
   void reset_budget() noexcept;
   // One line per pending task: its name and what it awaits. For diagnostics.
   std::string describe_pending_tasks() const;
+  // For budget errors: the pending tasks, those that took the most steps first, with
+  // their step counts ("the tasks that kept running").
+  std::string describe_busy_tasks() const;
 
   // Internal interface for futures, tasks and timers.
   void push_ready(internal::ReadyNode* node) noexcept {

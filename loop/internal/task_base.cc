@@ -122,6 +122,7 @@ void TaskBase::step() {
   if (!started_) [[unlikely]]
     on_first_step();
   Loop& loop = *loop_;
+  ++steps_taken_;
   loop.set_current_task(this);
   resume_.resume();
   loop.set_current_task(nullptr);

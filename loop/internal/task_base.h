@@ -52,6 +52,8 @@ class TaskBase : public FutureBase, public FutureWaiter {
   std::string describe() const override;
   // What the task awaits now, or nullptr (ready to run, or running).
   const FutureBase* waiting_on() const noexcept { return fut_waiter_; }
+  // Steps the task has taken (for budget reports: which tasks kept running).
+  std::uint64_t steps_taken() const noexcept { return steps_taken_; }
 
   // Called by awaiters when this task suspends at `h` until `awaited` completes; the
   // awaiter has already registered the task as a waiter of `awaited`.
@@ -120,6 +122,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   FutureBase* fut_waiter_ = nullptr;           // what the suspended task awaits
   mutable std::unique_ptr<std::string> name_;  // null until named or asked for
   std::uint64_t id_;
+  std::uint64_t steps_taken_ = 0;     // see steps_taken()
   std::uint32_t unnamed_number_ = 0;  // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
   bool must_cancel_ = false;       // cancel() arrived with nothing cancellable to forward to

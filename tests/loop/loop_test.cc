@@ -183,7 +183,8 @@ TEST(LoopTest, StepBudgetStopsALivelockAndNamesTheTask) {
     FAIL() << "expected BudgetExceededError";
   } catch (const BudgetExceededError& e) {
     EXPECT_THAT(e.what(), HasSubstr("budget of 1000 steps"));
-    EXPECT_THAT(e.what(), HasSubstr("Task 'spinner' is ready to run"));
+    EXPECT_THAT(e.what(),
+                ::testing::ContainsRegex("Task 'spinner' \\([0-9]+ steps\\) is ready to run"));
   }
   t.cancel();
 }
@@ -198,6 +199,52 @@ TEST(LoopTest, VirtualTimeBudgetStopsAnEndlessRetryLoop) {
   Task<void> t = loop.create_task(retry(), "retry");
   EXPECT_THROW(loop.run_until_complete(Future<void>(t)), BudgetExceededError);
   EXPECT_LE(loop.time(), TimePoint{} + 62s);
+}
+
+// The defaults stop an endless `sleep(1s)` retry loop after a day of virtual time
+// (86,400 rounds: well under a second; it used to be a year and ~46 s) and name the task
+// that kept running first, ahead of one that only waits.
+TEST(LoopTest, DefaultBudgetsStopAnEndlessRetryLoopAndNameTheTaskThatKeptRunning) {
+  Loop loop;
+  auto retry = []() -> Coro<void> {
+    for (;;) co_await sleep(1s);
+  };
+  Future<void> never(loop);
+  Task<void> idle =
+      loop.create_task([](Future<void> f) -> Coro<void> { co_await f; }(never), "idle");
+  Task<void> t = loop.create_task(retry(), "retry");
+  try {
+    loop.run_until_complete(Future<void>(t));
+    FAIL() << "expected BudgetExceededError";
+  } catch (const BudgetExceededError& e) {
+    const std::string what = e.what();
+    EXPECT_THAT(what, HasSubstr("virtual-time budget of 86400"));
+    EXPECT_THAT(what, HasSubstr("raise LoopOptions::max_time"));
+    const auto retry_at = what.find("Task 'retry' (8640");
+    const auto idle_at = what.find("Task 'idle' (1 steps)");
+    ASSERT_NE(retry_at, std::string::npos) << what;
+    ASSERT_NE(idle_at, std::string::npos) << what;
+    EXPECT_LT(retry_at, idle_at) << "the task that kept running comes first";
+  }
+  EXPECT_LE(loop.time(), TimePoint{} + std::chrono::hours(24) + 2s);
+}
+
+// A loop on the real clock is a program in production: no step or time budget.
+TEST(LoopTest, ARealTimeLoopHasNoBudgets) {
+  RealTimeDriver wall;
+  LoopOptions o;
+  o.driver = &wall;
+  o.max_steps = 10;
+  Loop loop(o);
+  int n = 0;
+  auto count = [&n]() -> Coro<void> {
+    for (int i = 0; i < 100; ++i) {
+      ++n;
+      co_await sleep(0s);
+    }
+  };
+  loop.run_until_complete(count());
+  EXPECT_EQ(n, 100);
 }
 
 TEST(LoopTest, CloseReportsPendingTasksAndCannotRunAfterwards) {

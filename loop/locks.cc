@@ -4,14 +4,41 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
+
+#include "loop/task.h"
 
 namespace lockstep {
 
 using internal::make_waiter;
 using internal::WaiterEntry;
 
+namespace {
+
+// The id of the task running on this thread's loop, or 0.
+std::uint64_t running_task_id() noexcept {
+  const Loop* loop = Loop::current();
+  const internal::TaskBase* task = loop ? loop->current_task() : nullptr;
+  return task ? task->id() : 0;
+}
+
+// "Task 'a'" for the pending task with id `id` on the running loop, or "task #id, which
+// has finished".
+std::string task_by_id(std::uint64_t id) {
+  if (const Loop* loop = Loop::current())
+    for (const AnyTask& t : loop->all_tasks())
+      if (t.id() == id) return "Task '" + t.get_name() + "'";
+  return "task #" + std::to_string(id) + ", which has finished";
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------
 // Event
+
+std::string Event::diagnosis() const {
+  return "the Event created at " + created_.to_string() + (value_ ? ", set" : ", not set");
+}
 
 void Event::set() {
   if (value_) return;
@@ -23,7 +50,7 @@ void Event::set() {
 
 Coro<bool> Event::wait() {
   if (value_) co_return true;
-  Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()");
+  Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()", this);
   WaiterEntry entry(waiters_, fut);
   co_await fut;
   co_return true;
@@ -36,9 +63,10 @@ Coro<bool> Lock::acquire() {
   if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(),
                               [](const Future<void>& w) { return w.cancelled(); })) {
     locked_ = true;
+    holder_ = running_task_id();
     co_return true;
   }
-  Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()");
+  Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()", this);
   try {
     // Leaves the list before the handler runs, so that wake_up_first() below cannot
     // pick this very waiter again.
@@ -51,12 +79,14 @@ Coro<bool> Lock::acquire() {
     throw;
   }
   locked_ = true;
+  holder_ = running_task_id();
   co_return true;
 }
 
 void Lock::release() {
   if (!locked_) throw OverReleaseError("Lock is not acquired.");
   locked_ = false;
+  holder_ = 0;
   wake_up_first();
 }
 
@@ -73,10 +103,17 @@ void Lock::wake_up_first() {
   if (!fut.done()) fut.set_result();
 }
 
+std::string Lock::diagnosis() const {
+  std::string s = "the Lock created at " + created_.to_string();
+  if (!locked_) return s + ", free";  // free with a waiter left: a lost wakeup
+  return s + ", held" + (holder_ ? " by " + task_by_id(holder_) : std::string());
+}
+
 // ---------------------------------------------------------------------------------------
 // Semaphore
 
-Semaphore::Semaphore(int value, std::optional<int> bound) : value_(value), bound_(bound) {
+Semaphore::Semaphore(int value, std::optional<int> bound, SourceLocation created)
+    : value_(value), bound_(bound), created_(created) {
   if (value < 0) throw std::invalid_argument("Semaphore initial value must be >= 0");
 }
 
@@ -90,7 +127,7 @@ Coro<bool> Semaphore::acquire() {
     --value_;
     co_return true;
   }
-  Future<void> fut = make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()");
+  Future<void> fut = make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()", this);
   try {
     WaiterEntry entry(waiters_, fut);
     co_await fut;
@@ -119,6 +156,11 @@ Coro<LockGuard<Semaphore>> Semaphore::lock() {
   co_return LockGuard<Semaphore>(*this);
 }
 
+std::string Semaphore::diagnosis() const {
+  return std::string(bound_ ? "the BoundedSemaphore" : "the Semaphore") + " created at " +
+         created_.to_string() + ", value " + std::to_string(value_);
+}
+
 void Semaphore::wake_up_next() {
   for (Future<void>& fut : waiters_) {
     if (!fut.done()) {
@@ -144,7 +186,7 @@ Coro<bool> Condition::wait() {
   // outcome of the wait is kept and rethrown after re-acquiring.
   std::exception_ptr outcome;
   try {
-    Future<void> fut = make_waiter(bound_.get_loop("Condition"), "Condition.wait()");
+    Future<void> fut = make_waiter(bound_.get_loop("Condition"), "Condition.wait()", this);
     WaiterEntry entry(waiters_, fut);
     co_await fut;
   } catch (...) {
@@ -175,6 +217,11 @@ void Condition::notify(std::size_t n) {
       fut.set_result();
     }
   }
+}
+
+std::string Condition::diagnosis() const {
+  return "the Condition created at " + created_.to_string() +
+         (locked() ? ", its lock held" : ", its lock free");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@
 
 #include "loop/coro.h"
 #include "loop/internal/waiters.h"
+#include "loop/source_location.h"
 
 namespace lockstep {
 
@@ -119,9 +120,10 @@ class [[nodiscard]] LockGuard {
 };
 
 // asyncio.Event: a flag tasks can wait for.
-class Event {
+class Event : private internal::Diagnosable {
  public:
-  Event() = default;
+  // `created`: where, for deadlock reports ("the Event created at main.cc:12").
+  explicit Event(SourceLocation created = SourceLocation::current()) : created_(created) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
@@ -137,16 +139,21 @@ class Event {
   [[nodiscard]] Coro<bool> wait();
 
  private:
+  std::string diagnosis() const override;
+
   internal::LoopBound bound_;
   internal::Waiters waiters_;  // one future per waiting task, in arrival order
   bool value_ = false;
+  SourceLocation created_;
 };
 
 // asyncio.Lock: a mutual-exclusion lock, not owned by any task, handed to waiters in
 // FIFO order.
-class Lock {
+class Lock : private internal::Diagnosable {
  public:
-  Lock() = default;
+  // `created`: where, for deadlock reports ("the Lock created at pool.cc:12, held by
+  // Task 'a'").
+  explicit Lock(SourceLocation created = SourceLocation::current()) : created_(created) {}
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
 
@@ -163,18 +170,25 @@ class Lock {
 
  private:
   void wake_up_first();
+  std::string diagnosis() const override;
 
   internal::LoopBound bound_;
   internal::Waiters waiters_;  // blocked acquire() calls, FIFO
   bool locked_ = false;
+  SourceLocation created_;
+  // The id of the task that took the lock last (0: none), for deadlock reports. An id,
+  // not a handle: a Lock may outlive its loop. (asyncio's Lock has no owner: this is only
+  // what the report says, never checked.)
+  std::uint64_t holder_ = 0;
 };
 
 // asyncio.Semaphore: a counter that acquire() decrements and release() increments;
 // acquire() waits while it is zero. Waiters are served FIFO.
-class Semaphore {
+class Semaphore : private internal::Diagnosable {
  public:
-  // std::invalid_argument if value < 0.
-  explicit Semaphore(int value = 1) : Semaphore(value, std::nullopt) {}
+  // std::invalid_argument if value < 0. `created`: where, for deadlock reports.
+  explicit Semaphore(int value = 1, SourceLocation created = SourceLocation::current())
+      : Semaphore(value, std::nullopt, created) {}
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
@@ -192,31 +206,36 @@ class Semaphore {
   [[nodiscard]] Coro<LockGuard<Semaphore>> lock();
 
  protected:
-  Semaphore(int value, std::optional<int> bound);
+  Semaphore(int value, std::optional<int> bound, SourceLocation created);
 
  private:
   void wake_up_next();
+  std::string diagnosis() const override;
 
   internal::LoopBound bound_loop_;
   internal::Waiters waiters_;  // blocked acquire() calls, FIFO
   int value_;                  // what release() gave and acquire()/wakeups did not take
   std::optional<int> bound_;   // a BoundedSemaphore's initial value
+  SourceLocation created_;
 };
 
 // asyncio.BoundedSemaphore: release() above the initial value throws OverReleaseError.
 class BoundedSemaphore : public Semaphore {
  public:
   // std::invalid_argument if value < 0.
-  explicit BoundedSemaphore(int value = 1) : Semaphore(value, value) {}
+  explicit BoundedSemaphore(int value = 1, SourceLocation created = SourceLocation::current())
+      : Semaphore(value, value, created) {}
 };
 
 // asyncio.Condition: a condition variable bound to a Lock (its own, or one given).
-class Condition {
+class Condition : private internal::Diagnosable {
  public:
-  // A condition with a lock of its own.
-  Condition() : own_lock_(std::in_place), lock_(&*own_lock_) {}
+  // A condition with a lock of its own. `created`: where, for deadlock reports.
+  explicit Condition(SourceLocation created = SourceLocation::current())
+      : own_lock_(std::in_place, created), lock_(&*own_lock_), created_(created) {}
   // A condition using `lock`, which must outlive it (several conditions may share it).
-  explicit Condition(Lock& lock) : lock_(&lock) {}
+  explicit Condition(Lock& lock, SourceLocation created = SourceLocation::current())
+      : lock_(&lock), created_(created) {}
   Condition(const Condition&) = delete;
   Condition& operator=(const Condition&) = delete;
 
@@ -242,10 +261,13 @@ class Condition {
   void notify_all() { notify(waiters_.size()); }
 
  private:
+  std::string diagnosis() const override;
+
   internal::LoopBound bound_;
   std::optional<Lock> own_lock_;  // the default lock, if none was given
   Lock* lock_;                    // the lock in use: &*own_lock_ or the caller's
   internal::Waiters waiters_;     // tasks in wait(), FIFO
+  SourceLocation created_;
 };
 
 // asyncio.Barrier (3.11): `parties` tasks wait() until all have arrived, then all go on.

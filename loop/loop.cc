@@ -407,7 +407,7 @@ std::string Loop::describe_busy_tasks() const {
   for (const internal::TaskBase* t : tasks) {
     s += "  " + t->describe() + " (" + std::to_string(t->steps_taken()) + " steps)";
     if (const internal::FutureBase* w = t->waiting_on())
-      s += " awaits " + w->describe();
+      s += " awaits " + w->diagnose();
     else
       s += " is ready to run";
     s += '\n';
@@ -427,7 +427,7 @@ std::string Loop::describe_pending_tasks() const {
     ++n;
     s += "  " + t->describe();
     if (const internal::FutureBase* w = t->waiting_on())
-      s += " awaits " + w->describe();
+      s += " awaits " + w->diagnose();
     else
       s += " is ready to run";
     s += '\n';

@@ -204,9 +204,9 @@ class [[nodiscard("a Queue operation does nothing unless awaited")]] QueueOp {
     return op_.now(*q_);
   }
   // The whole operation as a coroutine, waiting path included.
-  operator Coro<Result>() && { return op_.waiting(*q_); }
+  operator Coro<Result>()&& { return op_.waiting(*q_); }
 
-  QueueOp(Q& q, Op op) : q_(&q), op_(std::move(op)) {}
+  QueueOp(Q & q, Op op) : q_(&q), op_(std::move(op)) {}
 
  private:
   Q* q_;
@@ -220,12 +220,14 @@ class [[nodiscard("a Queue operation does nothing unless awaited")]] QueueOp {
 // asyncio.Queue: FIFO, optionally bounded. `Store` picks the order; use PriorityQueue or
 // LifoQueue rather than naming a store.
 template <class T, class Store = internal::FifoStore<T>>
-class Queue {
+class Queue : private internal::Diagnosable {
  public:
   using value_type = T;
 
-  // A queue holding at most `maxsize` items; 0 = unbounded.
-  explicit Queue(std::size_t maxsize = 0) : Queue(maxsize, Store()) {}
+  // A queue holding at most `maxsize` items; 0 = unbounded. `created`: where, for
+  // deadlock reports ("the Queue created at pipeline.cc:30, empty").
+  explicit Queue(std::size_t maxsize = 0, SourceLocation created = SourceLocation::current())
+      : Queue(maxsize, Store(), created) {}
   Queue(const Queue&) = delete;
   Queue& operator=(const Queue&) = delete;
 
@@ -262,7 +264,8 @@ class Queue {
   [[nodiscard]] Coro<void> join();
 
  protected:
-  Queue(std::size_t maxsize, Store store) : store_(std::move(store)), maxsize_(maxsize) {
+  Queue(std::size_t maxsize, Store store, SourceLocation created)
+      : store_(std::move(store)), maxsize_(maxsize), finished_(created), created_(created) {
     finished_.set();
   }
 
@@ -300,6 +303,15 @@ class Queue {
   internal::Waiters putters_;         // put() calls waiting for room, FIFO
   std::size_t unfinished_tasks_ = 0;  // items put and not yet task_done()
   Event finished_;                    // set iff unfinished_tasks_ == 0
+  SourceLocation created_;
+
+  std::string diagnosis() const override {
+    std::string s = "the Queue created at " + created_.to_string() + ", ";
+    if (empty()) return s + "empty";
+    s += std::to_string(qsize()) + (qsize() == 1 ? " item" : " items");
+    if (maxsize_ > 0) s += " of at most " + std::to_string(maxsize_);
+    return s;
+  }
 };
 
 // asyncio.PriorityQueue: get() returns the smallest item by `Compare` first. Items that
@@ -307,16 +319,18 @@ class Queue {
 template <class T, class Compare = std::less<T>>
 class PriorityQueue : public Queue<T, internal::HeapStore<T, Compare>> {
  public:
-  explicit PriorityQueue(std::size_t maxsize = 0, Compare compare = Compare())
+  explicit PriorityQueue(std::size_t maxsize = 0, Compare compare = Compare(),
+                         SourceLocation created = SourceLocation::current())
       : Queue<T, internal::HeapStore<T, Compare>>(
-            maxsize, internal::HeapStore<T, Compare>(std::move(compare))) {}
+            maxsize, internal::HeapStore<T, Compare>(std::move(compare)), created) {}
 };
 
 // asyncio.LifoQueue: get() returns the most recently added item first.
 template <class T>
 class LifoQueue : public Queue<T, internal::LifoStore<T>> {
  public:
-  explicit LifoQueue(std::size_t maxsize = 0) : Queue<T, internal::LifoStore<T>>(maxsize) {}
+  explicit LifoQueue(std::size_t maxsize = 0, SourceLocation created = SourceLocation::current())
+      : Queue<T, internal::LifoStore<T>>(maxsize, internal::LifoStore<T>(), created) {}
 };
 
 // ---------------------------------------------------------------------------------------
@@ -325,7 +339,7 @@ class LifoQueue : public Queue<T, internal::LifoStore<T>> {
 template <class T, class Store>
 Coro<void> Queue<T, Store>::put_waiting(T item) {
   while (full()) {
-    Future<void> putter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()");
+    Future<void> putter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()", this);
     try {
       internal::WaiterEntry entry(putters_, putter);  // gone before the handler runs
       co_await putter;
@@ -351,7 +365,7 @@ void Queue<T, Store>::put_nowait(T&& item) {
 template <class T, class Store>
 Coro<T> Queue<T, Store>::get_waiting() {
   while (empty()) {
-    Future<void> getter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()");
+    Future<void> getter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()", this);
     try {
       internal::WaiterEntry entry(getters_, getter);  // gone before the handler runs
       co_await getter;

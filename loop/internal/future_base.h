@@ -114,6 +114,9 @@ class FutureBase : public RefCounted {
 
   // For deadlock reports, e.g. "Task 'worker'" or "a Future created at main.cc:12".
   virtual std::string describe() const = 0;
+  // describe() and, where known, the state of what it stands for, for deadlock and
+  // budget reports: "Lock.acquire() of the Lock created at pool.cc:12, held by Task 'a'".
+  virtual std::string diagnose() const { return describe(); }
   // Address of the derived class's std::optional<T> result slot (nullptr for void).
   virtual void* result_slot() noexcept = 0;
 

@@ -33,20 +33,37 @@ class LoopBound {
   Loop* loop_ = nullptr;  // bound at the first wait; never owned
 };
 
-// A waiter: a plain Future<void> whose deadlock report names what is waited for, e.g.
-// "Task 'consumer' awaits Queue.get()" rather than a source location inside this file.
-class WaiterFuture final : public FutureBase {
+// A synchronization primitive that can say which one it is and in what state, for the
+// deadlock report of a task waiting on it.
+class Diagnosable {
  public:
-  WaiterFuture(Loop& loop, const char* what) : FutureBase(loop), what_(what) {}
-  void* result_slot() noexcept override { return nullptr; }
-  std::string describe() const override { return what_; }
+  // "the Lock created at pool.cc:12, held by Task 'a'".
+  virtual std::string diagnosis() const = 0;
 
- private:
-  const char* what_;  // a string literal, e.g. "Lock.acquire()"
+ protected:
+  ~Diagnosable() = default;
 };
 
-inline Future<void> make_waiter(Loop& loop, const char* what) {
-  return Future<void>(Ref<FutureBase>::adopt(new WaiterFuture(loop, what)));
+// A waiter: a plain Future<void> whose deadlock report names what is waited for, e.g.
+// "Task 'consumer' awaits Queue.get()" rather than a source location inside this file,
+// and which primitive it is and its state.
+class WaiterFuture final : public FutureBase {
+ public:
+  WaiterFuture(Loop& loop, const char* what, const Diagnosable* owner)
+      : FutureBase(loop), what_(what), owner_(owner) {}
+  void* result_slot() noexcept override { return nullptr; }
+  std::string describe() const override { return what_; }
+  std::string diagnose() const override {
+    return owner_ ? what_ + (" of " + owner_->diagnosis()) : describe();
+  }
+
+ private:
+  const char* what_;          // a string literal, e.g. "Lock.acquire()"
+  const Diagnosable* owner_;  // the primitive (which outlives its waiters), or null
+};
+
+inline Future<void> make_waiter(Loop& loop, const char* what, const Diagnosable* owner = nullptr) {
+  return Future<void>(Ref<FutureBase>::adopt(new WaiterFuture(loop, what, owner)));
 }
 
 using Waiters = std::deque<Future<void>>;

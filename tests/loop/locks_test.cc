@@ -356,6 +356,51 @@ TEST(LockTest, DeadlockReportNamesTheLock) {
   }
 }
 
+// A deadlock report says which primitive each task waits on (where it was created) and
+// its state: who holds the lock, the semaphore's value, the queue's contents.
+TEST(LockTest, DeadlockReportNamesEachPrimitiveItsCreationSiteAndWhoHoldsIt) {
+  Lock lock;
+  const int lock_line = __LINE__;
+  Semaphore sem(0);
+  const int sem_line = __LINE__;
+  Queue<int> queue(2);
+  const int queue_line = __LINE__;
+  Event event;
+  const int event_line = __LINE__;
+  Loop loop;
+  auto top = [&]() -> Coro<void> {
+    Task<void> holder = create_task(
+        [](Lock* lock, Queue<int>* q) -> Coro<void> {
+          co_await lock->acquire();
+          co_await q->put(1);
+          co_await q->put(2);
+          co_await q->put(3);  // full: blocks forever
+        }(&lock, &queue),
+        "holder");
+    co_await sleep(0s);
+    Task<bool> waiter = create_task(lock.acquire(), "waiter");
+    Task<bool> sem_waiter = create_task(sem.acquire(), "sem-waiter");
+    Task<bool> event_waiter = create_task(event.wait(), "event-waiter");
+    co_await gather(holder, waiter, sem_waiter, event_waiter);
+  };
+  try {
+    loop.run_until_complete(top());
+    FAIL() << "expected a deadlock";
+  } catch (const DeadlockError& e) {
+    const std::string file = "tests/loop/locks_test.cc:";
+    const std::string what = e.what();
+    EXPECT_THAT(what, HasSubstr("Task 'waiter' awaits Lock.acquire() of the Lock created at " +
+                                file + std::to_string(lock_line) + ", held by Task 'holder'"));
+    EXPECT_THAT(what, HasSubstr("Task 'sem-waiter' awaits Semaphore.acquire() of the Semaphore "
+                                "created at " +
+                                file + std::to_string(sem_line) + ", value 0"));
+    EXPECT_THAT(what, HasSubstr("Task 'holder' awaits Queue.put() of the Queue created at " + file +
+                                std::to_string(queue_line) + ", 2 items of at most 2"));
+    EXPECT_THAT(what, HasSubstr("Task 'event-waiter' awaits Event.wait() of the Event created at " +
+                                file + std::to_string(event_line) + ", not set"));
+  }
+}
+
 TEST(LockTest, IsBoundToTheLoopOfItsFirstWait) {
   Lock lock;
   Loop first, second;  // both alive, so they cannot share an address

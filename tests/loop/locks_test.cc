@@ -360,13 +360,13 @@ TEST(LockTest, DeadlockReportNamesTheLock) {
 // its state: who holds the lock, the semaphore's value, the queue's contents.
 TEST(LockTest, DeadlockReportNamesEachPrimitiveItsCreationSiteAndWhoHoldsIt) {
   Lock lock;
-  const int lock_line = __LINE__;
+  const int lock_line = __LINE__ - 1;  // the line above
   Semaphore sem(0);
-  const int sem_line = __LINE__;
+  const int sem_line = __LINE__ - 1;  // the line above
   Queue<int> queue(2);
-  const int queue_line = __LINE__;
+  const int queue_line = __LINE__ - 1;  // the line above
   Event event;
-  const int event_line = __LINE__;
+  const int event_line = __LINE__ - 1;  // the line above
   Loop loop;
   auto top = [&]() -> Coro<void> {
     Task<void> holder = create_task(

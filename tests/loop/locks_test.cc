@@ -61,10 +61,11 @@ TEST(LocksTest, AcquireAndWaitReturnTrueAsInAsyncio) {
     EXPECT_TRUE(co_await waiter);
     EXPECT_TRUE(co_await event.wait());
     EXPECT_TRUE(co_await cond.acquire());
-    Task<void> notifier = create_task([&]() -> Coro<void> {
-      auto guard = co_await cond.lock();
-      cond.notify();
-    }());
+    // No captures: a task outlives the closure of the lambda that made its coroutine.
+    Task<void> notifier = create_task([](Condition* cond) -> Coro<void> {
+      auto guard = co_await cond->lock();
+      cond->notify();
+    }(&cond));
     EXPECT_TRUE(co_await cond.wait());
     cond.release();
     co_await notifier;

@@ -166,7 +166,7 @@ class [[nodiscard("a Coro does nothing unless awaited or given to create_task")]
   using value_type = T;
 
   Coro() noexcept = default;
-  Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Coro(Coro && o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
   Coro& operator=(Coro&& o) noexcept {
     if (this != &o) {
       destroy();
@@ -212,8 +212,8 @@ class [[nodiscard("a Coro does nothing unless awaited or given to create_task")]
    private:
     std::coroutine_handle<promise_type> h_;
   };
-  Awaiter operator co_await() & { return Awaiter(h_); }
-  Awaiter operator co_await() && { return Awaiter(h_); }
+  Awaiter operator co_await()& { return Awaiter(h_); }
+  Awaiter operator co_await()&& { return Awaiter(h_); }
 
   // Takes ownership of the coroutine (for create_task). Throws like awaiting would.
   std::coroutine_handle<promise_type> release_for_task() {

@@ -243,19 +243,23 @@ template <internal::AwaitableArg... As>
 
 // gather(range): a Future of the vector of results, in range order.
 template <class T>
-[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Task<T>>& tasks) {
+[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(
+    const std::vector<Task<T>>& tasks) {
   return internal::gather_range<false, T>(tasks);
 }
 template <class T>
-[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(const std::vector<Future<T>>& futures) {
+[[nodiscard]] Future<std::vector<internal::GatherValue<T>>> gather(
+    const std::vector<Future<T>>& futures) {
   return internal::gather_range<false, T>(futures);
 }
 template <class T>
-[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Task<T>>& tasks) {
+[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions,
+                                                     const std::vector<Task<T>>& tasks) {
   return internal::gather_range<true, T>(tasks);
 }
 template <class T>
-[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions, const std::vector<Future<T>>& futures) {
+[[nodiscard]] Future<std::vector<Outcome<T>>> gather(ReturnExceptions,
+                                                     const std::vector<Future<T>>& futures) {
   return internal::gather_range<true, T>(futures);
 }
 

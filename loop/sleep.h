@@ -44,7 +44,8 @@ struct WakeUnlessCancelled {
   }
 };
 
-class [[nodiscard("sleep() does nothing unless awaited: co_await lockstep::sleep(...)")]] SleepAwaiter {
+class [[nodiscard(
+    "sleep() does nothing unless awaited: co_await lockstep::sleep(...)")]] SleepAwaiter {
  public:
   explicit SleepAwaiter(Duration delay) noexcept : delay_(delay) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
@@ -79,7 +80,9 @@ class [[nodiscard("sleep() does nothing unless awaited: co_await lockstep::sleep
 }  // namespace internal
 
 // Suspends the current task for `delay` (<= 0: a bare yield, one loop iteration).
-[[nodiscard]] inline internal::SleepAwaiter sleep(Duration delay) { return internal::SleepAwaiter(delay); }
+[[nodiscard]] inline internal::SleepAwaiter sleep(Duration delay) {
+  return internal::SleepAwaiter(delay);
+}
 
 // Suspends the current task until the loop's time reaches `when`. Throws
 // std::logic_error if no loop is running.

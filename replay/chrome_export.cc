@@ -128,8 +128,8 @@ void export_chrome(const Trace& t, std::ostream& out) {
     out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << d.task
         << ",\"ts\":" << micros(d.time) << ",\"name\":" << json_string(to_string(d.kind))
         << ",\"cat\":\"decision\",\"args\":{\"index\":" << i
-        << ",\"site\":" << json_string(site_text(d.site, t.site_names))
-        << ",\"bound\":\"" << d.bound << "\",\"value\":\"" << d.value << "\"}}";
+        << ",\"site\":" << json_string(site_text(d.site, t.site_names)) << ",\"bound\":\""
+        << d.bound << "\",\"value\":\"" << d.value << "\"}}";
   }
   for (const TraceLogLine& l : t.logs)
     out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << l.task

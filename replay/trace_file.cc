@@ -1,12 +1,12 @@
 #include "replay/trace_file.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "faults/fault_plan.h"
 #include "replay/trace.pb.h"

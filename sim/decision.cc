@@ -32,6 +32,16 @@ const char* to_string(DecisionKind kind) noexcept {
 
 std::string describe(const Decision& d) { return describe(d, {}); }
 
+std::string ordinal(std::uint64_t n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
 std::string site_text(std::uint64_t site, const std::map<std::uint64_t, std::string>& site_names) {
   const auto it = site_names.find(site);
   return it != site_names.end() ? it->second : std::to_string(site);

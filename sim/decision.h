@@ -62,6 +62,8 @@ struct Decision {
 std::string describe(const Decision& d);
 // The same with the site by name where one is known ("random site=pool.cc:41 ...").
 std::string describe(const Decision& d, const std::map<std::uint64_t, std::string>& site_names);
+// "1st", "2nd", "3rd", "4th", "11th", "21st": for reports.
+std::string ordinal(std::uint64_t n);
 // A decision site for people: its name ("pool.cc:41") if known, else its number.
 std::string site_text(std::uint64_t site, const std::map<std::uint64_t, std::string>& site_names);
 

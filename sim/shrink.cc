@@ -17,16 +17,6 @@ namespace {
 
 constexpr std::string_view kAtAnAwait = " at an await of ";  // in kInjected events
 
-std::string ordinal(std::uint64_t n) {
-  const char* suffix = "th";
-  if (n % 100 < 11 || n % 100 > 13) {
-    if (n % 10 == 1) suffix = "st";
-    if (n % 10 == 2) suffix = "nd";
-    if (n % 10 == 3) suffix = "rd";
-  }
-  return std::to_string(n) + suffix;
-}
-
 // "750ns", "208.768us", "9.709ms", "1.5s".
 std::string milliseconds(std::uint64_t ns) {
   char buf[32];

@@ -23,7 +23,8 @@ std::string Divergence::report() const {
        (recorded ? describe(*recorded, site_names) : std::string("(the recording ends here)")) +
        "\n";
   s += "  requested: " + std::string(to_string(requested.kind)) +
-       " site=" + site_text(requested.site, site_names) + " bound=" + std::to_string(requested.bound) +
+       " site=" + site_text(requested.site, site_names) +
+       " bound=" + std::to_string(requested.bound) +
        " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
        std::to_string(requested.task) + "\n";
   if (!recorded_context.empty()) {

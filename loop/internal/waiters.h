@@ -41,7 +41,10 @@ class Diagnosable {
   virtual std::string diagnosis() const = 0;
 
  protected:
-  ~Diagnosable() = default;
+  // Virtual although protected: clang's -Wnon-virtual-dtor asks it of every primitive
+  // (they have a virtual function through this base), and the primitives already carry a
+  // vtable, so it costs nothing.
+  virtual ~Diagnosable() = default;
 };
 
 // A waiter: a plain Future<void> whose deadlock report names what is waited for, e.g.

@@ -66,19 +66,6 @@ std::string to_string(const SeedRange& seeds) {
   return std::to_string(seeds.first) + ".." + std::to_string(seeds.last);
 }
 
-namespace {
-// "2nd", "3rd", "4th", "11th", "21st".
-std::string ordinal_text(std::uint64_t n) {
-  const char* suffix = "th";
-  if (n % 100 < 11 || n % 100 > 13) {
-    if (n % 10 == 1) suffix = "st";
-    if (n % 10 == 2) suffix = "nd";
-    if (n % 10 == 3) suffix = "rd";
-  }
-  return std::to_string(n) + suffix;
-}
-}  // namespace
-
 std::uint64_t Shard::share(const SeedRange& range) const noexcept {
   const std::uint64_t n = range.count();
   return n / total + (index < n % total ? 1 : 0);
@@ -94,7 +81,7 @@ std::string Shard::seeds_text(const SeedRange& range) const {
   if (n >= 2) s += ", " + std::to_string(first + total);
   if (n >= 4) s += ", ...";
   if (n >= 3) s += ", " + std::to_string(last);
-  return s + " (every " + ordinal_text(total) + " of " + to_string(range) + ")";
+  return s + " (every " + ordinal(total) + " of " + to_string(range) + ")";
 }
 
 std::optional<CancellationFuzzing> parse_cancel_spec(const std::string& spec) {

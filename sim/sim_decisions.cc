@@ -69,7 +69,7 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
     // By (kind, site): see replaying_leniently.
     auto it = keyed_.find({kind, site});
     if (it != keyed_.end() && it->second.next < it->second.recorded.size()) {
-      const Decision* r = it->second.recorded[it->second.next++];
+      const Decision* r = &it->second.recorded[it->second.next++];
       const bool in_range =
           is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1);
       if (r->bound == bound && in_range) d.value = r->value;
@@ -81,7 +81,7 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
     else
       d.value = c % std::max<std::uint64_t>(bound, 1);
   } else if (replaying_) {
-    const Decision* r = next_ < recorded_.size() ? &recorded_[next_] : nullptr;
+    const Decision* r = recorded_next();
     const bool in_range =
         r && (is_duration(kind) ? r->value <= bound : r->value < std::max<std::uint64_t>(bound, 1));
     if (!r || r->kind != kind || r->site != site || r->bound != bound || !in_range) {
@@ -92,19 +92,26 @@ std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::u
   } else {
     d.value = draw();
   }
+  if (replaying_ && !lenient_) ++*next_recorded_;
   ++next_;
   made_.push_back(d);
   if (sink_) sink_->on_decision(d);
   return d.value;
 }
 
+const Decision* SimDecisions::recorded_next() {
+  if (next_ >= recorded_.size()) return nullptr;
+  if (!next_recorded_) next_recorded_ = recorded_.begin();
+  return next_recorded_->operator->();
+}
+
 void SimDecisions::diverge(Decision requested) {
   Divergence div;
   div.index = next_;
-  if (next_ < recorded_.size()) div.recorded = recorded_[next_];
+  if (const Decision* r = recorded_next()) div.recorded = *r;
   div.requested = requested;
   const std::size_t from = made_.size() > kRecentContext ? made_.size() - kRecentContext : 0;
-  div.recent.assign(made_.begin() + static_cast<std::ptrdiff_t>(from), made_.end());
+  for (std::size_t i = from; i < made_.size(); ++i) div.recent.push_back(made_[i]);
   div.site_names = site_names_;
   divergence_ = std::move(div);
   if (loop_) loop_->stop();
@@ -214,7 +221,7 @@ SimDecisions SimDecisions::replaying_leniently(std::vector<Decision> recorded,
                                                StrategyOptions strategy) {
   SimDecisions d(strategy, 0, std::move(recorded), true);
   d.lenient_ = true;
-  for (const Decision& r : d.recorded_) d.keyed_[{r.kind, r.site}].recorded.push_back(&r);
+  for (const Decision& r : d.recorded_) d.keyed_[{r.kind, r.site}].recorded.push_back(r);
   return d;
 }
 

@@ -30,6 +30,7 @@
 #include "loop/loop.h"
 #include "loop/source_location.h"
 #include "sim/decision.h"
+#include "sim/decision_log.h"
 #include "sim/fault_injector.h"
 #include "sim/invariant.h"
 #include "sim/prng.h"
@@ -60,7 +61,7 @@ class SimDecisions final : public DecisionSource {
     return SimDecisions(strategy, seed, {}, false);
   }
   // Choices read back from `recorded`; a mismatch is a divergence.
-  static SimDecisions replaying(std::vector<Decision> recorded, StrategyOptions strategy) {
+  static SimDecisions replaying(DecisionLog recorded, StrategyOptions strategy) {
     return SimDecisions(strategy, 0, std::move(recorded), true);
   }
   // Choices read back from `recorded` where they fit, the default (0) where they do not.
@@ -119,8 +120,8 @@ class SimDecisions final : public DecisionSource {
   TimePoint now() const noexcept { return loop_ ? loop_->time() : TimePoint{}; }
   std::uint64_t current_task_id() const noexcept;
 
-  const std::vector<Decision>& decisions() const noexcept { return made_; }
-  std::vector<Decision> take_decisions() noexcept { return std::move(made_); }
+  const DecisionLog& decisions() const noexcept { return made_; }
+  DecisionLog take_decisions() noexcept { return std::move(made_); }
   const std::optional<Divergence>& divergence() const noexcept { return divergence_; }
   // Replay only: true iff the program consumed every recorded decision.
   bool replay_complete() const noexcept { return !replaying_ || next_ == recorded_.size(); }
@@ -154,15 +155,12 @@ class SimDecisions final : public DecisionSource {
   const std::optional<std::string>& violation() const noexcept { return violation_; }
 
  private:
-  SimDecisions(StrategyOptions strategy, std::uint64_t seed, std::vector<Decision> recorded,
-               bool replaying)
+  SimDecisions(StrategyOptions strategy, std::uint64_t seed, DecisionLog recorded, bool replaying)
       : strategy_(strategy),
         rng_(seed),
         fault_rng_(seed ^ 0x6661756c74730000ull),  // "faults": a stream of its own
         recorded_(std::move(recorded)),
-        replaying_(replaying) {
-    made_.reserve(recorded_.size());
-  }
+        replaying_(replaying) {}
 
   // The core: one decision of `kind` at `site` in [0, bound] (durations) or [0, bound)
   // (indices), drawn by `draw` unless replaying.
@@ -180,10 +178,14 @@ class SimDecisions final : public DecisionSource {
   // adding a fault point) leaves every other decision of the seed as it was: a plan that
   // never fires gives the run of no plan.
   SplitMix64 fault_rng_;
-  std::vector<Decision> recorded_;
+  DecisionLog recorded_;
   bool replaying_;
+  // recorded_[next_], decoded in order; set at the first decision (an iterator refers to
+  // its log, and a SimDecisions may be moved before it runs).
+  std::optional<DecisionLog::const_iterator> next_recorded_;
+  const Decision* recorded_next();
   std::size_t next_ = 0;
-  std::vector<Decision> made_;
+  DecisionLog made_;
   std::optional<Divergence> divergence_;
   Loop* loop_ = nullptr;
   TraceSink* sink_ = nullptr;
@@ -199,7 +201,7 @@ class SimDecisions final : public DecisionSource {
   std::optional<std::string> violation_;
   std::uint64_t steps_seen_ = 0;
   struct KeyedChoices {
-    std::vector<const Decision*> recorded;  // in stream order
+    std::vector<Decision> recorded;  // in stream order
     std::size_t next = 0;
   };
   std::map<std::pair<DecisionKind, std::uint64_t>, KeyedChoices> keyed_;  // lenient only

@@ -29,6 +29,7 @@
 #include "loop/outcome.h"
 #include "loop/run.h"
 #include "sim/decision.h"
+#include "sim/decision_log.h"
 #include "sim/invariant.h"
 #include "sim/random.h"
 #include "sim/sim_decisions.h"
@@ -73,7 +74,7 @@ struct SimulationOptions {
 template <class T>
 struct SimulationResult {
   Outcome<T> outcome = Outcome<T>::from_error(nullptr, false);  // what main returned or raised
-  std::vector<Decision> decisions;                              // every choice, in order
+  DecisionLog decisions;  // every choice, in order (compact; to_vector() for an editable copy)
   std::optional<Divergence> divergence;  // replay only: where it stopped matching
   bool replay_complete = true;           // replay only: every recorded decision was used
   std::uint64_t seed = 0;
@@ -171,7 +172,7 @@ auto simulate(F program, const SimulationOptions& options = {}) {
 // Runs program() again, feeding back `recorded` instead of drawing. The result's
 // divergence says where (if anywhere) the program asked for something else.
 template <class F>
-auto replay(F program, std::vector<Decision> recorded, const SimulationOptions& options = {}) {
+auto replay(F program, DecisionLog recorded, const SimulationOptions& options = {}) {
   SimDecisions decisions = SimDecisions::replaying(std::move(recorded), options.strategy);
   decisions.set_sink(options.trace);
   decisions.set_faults(options.faults);

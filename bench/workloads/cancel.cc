@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -39,7 +40,7 @@ lockstep::Coro<Result> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const Result r = lockstep::run(root(elapsed_ns));
+  const Result r = lockstep::bench::run_workload("cancel", [&] { return root(elapsed_ns); });
   char setup[64];
   std::snprintf(setup, sizeof setup, "%.1f", static_cast<double>(r.setup_ns) / kN);
   lockstep::bench::check(

@@ -3,6 +3,7 @@
 // (timed) gathered by the root. check sum=4999950000.
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -31,7 +32,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const long sum = lockstep::run(root(elapsed_ns));
+  const long sum = lockstep::bench::run_workload("gather", [&] { return root(elapsed_ns); });
   lockstep::bench::check("gather", "sum=" + std::to_string(sum));
   lockstep::bench::report("gather", kN, elapsed_ns);
 }

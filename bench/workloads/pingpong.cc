@@ -2,6 +2,7 @@
 // Two tasks make 500,000 round trips over a fresh pair of futures each round.
 #include <optional>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -50,7 +51,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const long acc = lockstep::run(root(elapsed_ns));
+  const long acc = lockstep::bench::run_workload("pingpong", [&] { return root(elapsed_ns); });
   lockstep::bench::check("pingpong", "acc=" + std::to_string(acc));
   lockstep::bench::report("pingpong", 2 * kRoundTrips, elapsed_ns);
 }

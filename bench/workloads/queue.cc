@@ -5,6 +5,7 @@
 // the consumers, and sums what the consumers got.
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -43,7 +44,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const long sum = lockstep::run(root(elapsed_ns));
+  const long sum = lockstep::bench::run_workload("queue", [&] { return root(elapsed_ns); });
   lockstep::bench::check("queue", "sum=" + std::to_string(sum));
   lockstep::bench::report("queue", static_cast<std::int64_t>(kProducers) * kPerTask, elapsed_ns);
 }

@@ -3,6 +3,7 @@
 // the results.
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -27,7 +28,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const long sum = lockstep::run(root(elapsed_ns));
+  const long sum = lockstep::bench::run_workload("spawn", [&] { return root(elapsed_ns); });
   lockstep::bench::check("spawn", "sum=" + std::to_string(sum));
   lockstep::bench::report("spawn", kN, elapsed_ns);
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -45,7 +46,7 @@ lockstep::Coro<Result> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const Result r = lockstep::run(root(elapsed_ns));
+  const Result r = lockstep::bench::run_workload("timers", [&] { return root(elapsed_ns); });
   lockstep::bench::check("timers", "sum_ms=" + std::to_string(r.sum_ms) +
                                        " vtime_end_ms=" + std::to_string(r.vtime_end_ms));
   lockstep::bench::report("timers", static_cast<std::int64_t>(kTasks) * kSleeps, elapsed_ns);

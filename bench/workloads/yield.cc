@@ -2,6 +2,7 @@
 // 1,000 tasks each yield 1,000 times; the root gathers them.
 #include <vector>
 
+#include "bench/modes.h"
 #include "bench/report.h"
 #include "loop/lockstep.h"
 
@@ -30,7 +31,7 @@ lockstep::Coro<long> root(std::int64_t& elapsed_ns) {
 
 int main() {
   std::int64_t elapsed_ns = 0;
-  const long switches = lockstep::run(root(elapsed_ns));
+  const long switches = lockstep::bench::run_workload("yield", [&] { return root(elapsed_ns); });
   lockstep::bench::check("yield", "switches=" + std::to_string(switches));
   lockstep::bench::report("yield", static_cast<std::int64_t>(kTasks) * kYields, elapsed_ns);
 }

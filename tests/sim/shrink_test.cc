@@ -8,6 +8,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Check-then-act across an await: fails when the two withdrawals overlap, which needs
 // the second to arrive within 5ms after the first (at 10ms): a draw in (10ms, 15ms).
@@ -62,6 +64,38 @@ TEST(ShrinkTest, TheShrunkRunFailsTheSameWayAndReplaysExactly) {
             describe_exception(small.run.outcome.exception()));
   EXPECT_THAT(small.summary, HasSubstr("fails with "));
   EXPECT_THAT(small.summary, HasSubstr("random draw at tests/sim/shrink_test.cc:"));
+}
+
+// Fails only when every one of five workers draws a non-zero value at the same line:
+// none of the five draws can be removed, so the summary has five equivalent decisions.
+constexpr int kDrawLine = __LINE__ + 3;
+Coro<void> draw_into(std::vector<std::uint64_t>& drawn, std::size_t i) {
+  co_await sleep(Duration(i));
+  drawn[i] = random_below(10);
+}
+Coro<void> all_nonzero() {
+  std::vector<std::uint64_t> drawn(5);
+  std::vector<Task<void>> workers;
+  for (std::size_t i = 0; i < drawn.size(); ++i)
+    workers.push_back(create_task(draw_into(drawn, i), "w" + std::to_string(i)));
+  co_await gather(workers);
+  if (std::count(drawn.begin(), drawn.end(), 0u) == 0) throw std::runtime_error("no zero");
+}
+
+TEST(ShrinkTest, EquivalentDecisionsReadAsOneLine) {
+  SimulationOptions o;
+  o.strategy.kind = Strategy::kFifo;  // the draws alone
+  auto failing = first_failing(all_nonzero, o, 2000);
+  o.seed = failing.seed;
+  auto small = shrink(all_nonzero, failing.decisions, o);
+  ASSERT_TRUE(small.failed);
+  EXPECT_EQ(small.non_default_after, 5u) << small.summary;
+  // Each draw shrinks to 1 and the five read as one line naming the site and the tasks.
+  const std::string site = "tests/sim/shrink_test.cc:" + std::to_string(kDrawLine);
+  EXPECT_THAT(small.summary, HasSubstr("  5 random draws at " + site +
+                                       " gave 1 of [0, 10) in 5 tasks ('w0', 'w1', 'w2', ...)"))
+      << small.summary;
+  EXPECT_THAT(small.summary, Not(HasSubstr("random draw at "))) << small.summary;
 }
 
 TEST(ShrinkTest, ARunThatDoesNotFailIsNotShrunk) {

@@ -191,7 +191,8 @@ TEST(SimulationTest, ADifferentProgramDivergesWithAReport) {
 
 TEST(SimulationTest, ReplayingMoreThanWasRecordedIsADivergence) {
   auto run = simulate(racy_program, seed(4));
-  std::vector<Decision> cut(run.decisions.begin(), run.decisions.begin() + 3);
+  std::vector<Decision> cut = run.decisions;
+  cut.resize(3);
   auto r = replay(racy_program, cut, seed(4));
   ASSERT_TRUE(r.divergence);
   EXPECT_EQ(r.divergence->index, 3u);

@@ -1,0 +1,90 @@
+// DecisionLog: what goes in comes out, in order and by index, across checkpoints and
+// blocks, in a few bytes per typical decision.
+#include "sim/decision_log.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "loop/lockstep.h"
+#include "sim/simulation.h"
+
+namespace lockstep {
+namespace {
+
+// Arbitrary decisions: any kind byte (escaped ones included), any site, bound, value,
+// task and time (backwards too), with runs of equal fields as real streams have.
+rc::Gen<Decision> arbitrary_decision() {
+  return rc::gen::apply(
+      [](std::uint8_t kind, std::uint64_t site, std::uint64_t bound, std::uint64_t value,
+         std::int64_t time_ns, bool task_is_site, std::uint64_t task) {
+        return Decision{static_cast<DecisionKind>(kind), site,   bound, value,
+                        TimePoint(Duration(time_ns)),     task_is_site ? site : task};
+      },
+      rc::gen::arbitrary<std::uint8_t>(),
+      rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4), rc::gen::arbitrary<std::uint64_t>()),
+      rc::gen::oneOf(rc::gen::just<std::uint64_t>(10'000'000), rc::gen::arbitrary<std::uint64_t>()),
+      rc::gen::oneOf(rc::gen::just<std::uint64_t>(0), rc::gen::arbitrary<std::uint64_t>()),
+      rc::gen::oneOf(rc::gen::just<std::int64_t>(5), rc::gen::arbitrary<std::int64_t>()),
+      rc::gen::arbitrary<bool>(), rc::gen::arbitrary<std::uint64_t>());
+}
+
+RC_GTEST_PROP(DecisionLogTest, WhatGoesInComesOutInOrderAndByIndex, ()) {
+  const auto count = *rc::gen::inRange<std::size_t>(0, 300);
+  const auto decisions =
+      *rc::gen::container<std::vector<Decision>>(count, arbitrary_decision());
+  const DecisionLog log(decisions);
+  RC_ASSERT(log.size() == decisions.size());
+  RC_ASSERT(log.to_vector() == decisions);
+  for (std::size_t i = 0; i < decisions.size(); ++i) RC_ASSERT(log[i] == decisions[i]);
+  if (!decisions.empty()) RC_ASSERT(log.back() == decisions.back());
+  const DecisionLog copy = log;
+  RC_ASSERT(copy == log);
+  std::vector<Decision> other = decisions;
+  if (!other.empty()) {
+    other.back().value ^= 1;
+    RC_ASSERT(!(DecisionLog(other) == log));
+  }
+}
+
+TEST(DecisionLogTest, ManyBlocksRoundTripAndTypicalStepsTakeAFewBytes) {
+  DecisionLog log;
+  std::vector<Decision> want;
+  // A faithful run's shape: step costs of a few tasks, mostly 0, time moving now and then.
+  for (std::uint64_t i = 0; i < 300'000; ++i) {
+    const std::uint64_t task = 1 + i % 7;
+    Decision d{DecisionKind::kStepCost, task, 10'000'000, i % 10 == 0 ? 1234 + i : 0,
+               TimePoint(Duration(static_cast<std::int64_t>(i / 3))), task};
+    log.push_back(d);
+    want.push_back(d);
+  }
+  EXPECT_EQ(log.size(), want.size());
+  EXPECT_GT(log.bytes_reserved(), 256u * 1024);  // several blocks
+  EXPECT_LT(log.bytes_reserved(), want.size() * 6);
+  std::size_t i = 0;
+  for (const Decision& d : log) ASSERT_EQ(d, want[i++]) << "at " << i - 1;
+  EXPECT_EQ(i, want.size());
+  EXPECT_EQ(log[299'999], want[299'999]);
+  EXPECT_EQ(log[64 * 1000 + 5], want[64 * 1000 + 5]);
+}
+
+TEST(DecisionLogTest, ASimulationKeepsItsDecisionsCompactly) {
+  auto program = []() -> Coro<int> {
+    for (int i = 0; i < 100'000; ++i) co_await lockstep::sleep(Duration::zero());
+    co_return 1;
+  };
+  SimulationOptions o{.seed = 3};
+  auto run = simulate(program, o);
+  ASSERT_GE(run.decisions.size(), 100'000u);
+  // 48 bytes each as a vector; a few here (blocks of 256 KiB, so rounded up).
+  EXPECT_LE(run.decisions.bytes_reserved(), 4 * 256u * 1024) << run.decisions.size();
+  auto again = replay(program, run.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  EXPECT_EQ(again.decisions, run.decisions);
+}
+
+}  // namespace
+}  // namespace lockstep

@@ -1,27 +1,14 @@
 #include "sim/decision_log.h"
 
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 
 namespace lockstep {
 
 namespace {
 
-// The header byte: the kind in the low nibble (15: an explicit kind byte follows), then
-// one bit for each field that takes no bytes.
-constexpr std::uint8_t kKindEscape = 15;
-constexpr std::uint8_t kValueZero = 1u << 4;
-constexpr std::uint8_t kTimeSame = 1u << 5;
-constexpr std::uint8_t kBoundSame = 1u << 6;  // the last bound of this kind
-constexpr std::uint8_t kTaskIsSite = 1u << 7;
-
-inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
-  while (v >= 0x80) {
-    *p++ = static_cast<std::uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<std::uint8_t>(v);
-  return p;
-}
 
 inline std::uint64_t get_varint(const std::uint8_t*& p) noexcept {
   std::uint64_t v = 0;
@@ -32,9 +19,6 @@ inline std::uint64_t get_varint(const std::uint8_t*& p) noexcept {
   }
 }
 
-inline std::uint64_t zigzag(std::int64_t v) noexcept {
-  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
 inline std::int64_t unzigzag(std::uint64_t v) noexcept {
   return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
@@ -57,9 +41,10 @@ DecisionLog::DecisionLog(const DecisionLog& other)
       last_(other.last_) {
   blocks_.reserve(other.blocks_.size());
   for (std::size_t b = 0; b < other.blocks_.size(); ++b) {
-    blocks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(kBlockBytes));
+    blocks_.push_back(new_block());
     std::memcpy(blocks_.back().get(), other.blocks_[b].get(), other.block_used_[b]);
   }
+  if (!blocks_.empty()) block_start_ = blocks_.back().get();
 }
 
 DecisionLog& DecisionLog::operator=(const DecisionLog& other) {
@@ -69,40 +54,18 @@ DecisionLog& DecisionLog::operator=(const DecisionLog& other) {
 
 void DecisionLog::clear() noexcept { *this = DecisionLog(); }
 
-void DecisionLog::push_back(const Decision& d) {
-  if (blocks_.empty() || block_used_.back() + kMaxRecordBytes > kBlockBytes) {
-    // Uninitialized on purpose: only the bytes written are ever read.
-    blocks_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(kBlockBytes));
-    block_used_.push_back(0);
-  }
-  const auto block = static_cast<std::uint32_t>(blocks_.size() - 1);
-  std::uint8_t* const start = blocks_.back().get() + block_used_.back();
-  if (size_ % kCheckpointEvery == 0) {
-    writer_ = CodingState{};
-    checkpoints_.push_back({block, block_used_.back()});
-  }
-  const auto kind = static_cast<std::uint8_t>(d.kind);
-  const bool small_kind = kind < kKindEscape;
-  std::uint8_t header = small_kind ? kind : kKindEscape;
-  if (d.value == 0) header |= kValueZero;
-  if (d.time == writer_.time) header |= kTimeSame;
-  if (small_kind && d.bound == writer_.bound[kind]) header |= kBoundSame;
-  if (d.task == d.site) header |= kTaskIsSite;
+void DecisionLog::Unmap::operator()(std::uint8_t* p) const noexcept { munmap(p, kBlockBytes); }
 
-  std::uint8_t* p = start;
-  *p++ = header;
-  if (!small_kind) *p++ = kind;
-  p = put_varint(p, d.site);
-  if (!(header & kTimeSame)) p = put_varint(p, zigzag((d.time - writer_.time).count()));
-  if (!(header & kBoundSame)) p = put_varint(p, d.bound);
-  if (!(header & kValueZero)) p = put_varint(p, d.value);
-  if (!(header & kTaskIsSite)) p = put_varint(p, d.task);
+DecisionLog::Block DecisionLog::new_block() {
+  void* p = mmap(nullptr, kBlockBytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return Block(static_cast<std::uint8_t*>(p));
+}
 
-  writer_.time = d.time;
-  if (small_kind) writer_.bound[kind] = d.bound;
-  block_used_.back() += static_cast<std::uint32_t>(p - start);
-  last_ = d;
-  ++size_;
+void DecisionLog::open_block() {  blocks_.push_back(new_block());
+  block_used_.push_back(0);
+  block_start_ = blocks_.back().get();
 }
 
 Decision DecisionLog::decode(const std::uint8_t*& p, CodingState& state) {

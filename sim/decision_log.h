@@ -41,7 +41,38 @@ class DecisionLog {
   DecisionLog(DecisionLog&&) noexcept = default;
   DecisionLog& operator=(DecisionLog&&) noexcept = default;
 
-  void push_back(const Decision& d);
+  void push_back(const Decision& d) {
+    // Inline: a simulation appends one decision per step.
+    if (blocks_.empty() || block_used_.back() + kMaxRecordBytes > kBlockBytes) open_block();
+    std::uint8_t* const start = block_start_ + block_used_.back();
+    if (size_ % kCheckpointEvery == 0) {
+      writer_ = CodingState{};
+      checkpoints_.push_back(
+          {static_cast<std::uint32_t>(blocks_.size() - 1), block_used_.back()});
+    }
+    const auto kind = static_cast<std::uint8_t>(d.kind);
+    const bool small_kind = kind < kKindEscape;
+    std::uint8_t header = small_kind ? kind : kKindEscape;
+    if (d.value == 0) header |= kValueZero;
+    if (d.time == writer_.time) header |= kTimeSame;
+    if (small_kind && d.bound == writer_.bound[kind]) header |= kBoundSame;
+    if (d.task == d.site) header |= kTaskIsSite;
+
+    std::uint8_t* p = start;
+    *p++ = header;
+    if (!small_kind) *p++ = kind;
+    p = put_varint(p, d.site);
+    if (!(header & kTimeSame)) p = put_varint(p, zigzag((d.time - writer_.time).count()));
+    if (!(header & kBoundSame)) p = put_varint(p, d.bound);
+    if (!(header & kValueZero)) p = put_varint(p, d.value);
+    if (!(header & kTaskIsSite)) p = put_varint(p, d.task);
+
+    writer_.time = d.time;
+    if (small_kind) writer_.bound[kind] = d.bound;
+    block_used_.back() += static_cast<std::uint32_t>(p - start);
+    last_ = d;
+    ++size_;
+  }
   void clear() noexcept;
 
   std::size_t size() const noexcept { return size_; }
@@ -79,13 +110,43 @@ class DecisionLog {
     std::uint32_t offset = 0;
   };
 
+  // The header byte: the kind in the low nibble (15: an explicit kind byte follows),
+  // then one bit for each field that takes no bytes.
+  static constexpr std::uint8_t kKindEscape = 15;
+  static constexpr std::uint8_t kValueZero = 1u << 4;
+  static constexpr std::uint8_t kTimeSame = 1u << 5;
+  static constexpr std::uint8_t kBoundSame = 1u << 6;  // the last bound of this kind
+  static constexpr std::uint8_t kTaskIsSite = 1u << 7;
+
+  static std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
+    while (v >= 0x80) {
+      *p++ = static_cast<std::uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<std::uint8_t>(v);
+    return p;
+  }
+  static std::uint64_t zigzag(std::int64_t v) noexcept {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+  }
+
+  void open_block();
   static Decision decode(const std::uint8_t*& p, CodingState& state);
   const std::uint8_t* at(Position pos) const noexcept {
     return blocks_[pos.block].get() + pos.offset;
   }
 
-  std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
+  // Blocks come from mmap with MAP_POPULATE: one system call maps a block's pages,
+  // where touching fresh heap pages one by one costs a page fault each (on a VM, the
+  // largest cost of recording).
+  struct Unmap {
+    void operator()(std::uint8_t* p) const noexcept;
+  };
+  using Block = std::unique_ptr<std::uint8_t[], Unmap>;
+  static Block new_block();
+  std::vector<Block> blocks_;
   std::vector<std::uint32_t> block_used_;  // bytes used in each block
+  std::uint8_t* block_start_ = nullptr;   // the last block's bytes (valid iff blocks_ is not empty)
   std::vector<Position> checkpoints_;      // where records 0, 64, 128, ... start
   std::size_t size_ = 0;
   CodingState writer_;

@@ -97,7 +97,7 @@ std::string num(double v) {
 // Steps and wakeups often take no virtual time: each span is shown at least this share of
 // the run wide (and the spans of a row laid out one after the other), so that a zero-time
 // step is still a visible slice with its arrows. Recorded times are in the slices' args.
-constexpr double kMinSpanShare = 1.0 / 600;
+constexpr double kMinSpanShare = 1.0 / 250;
 
 }  // namespace
 

@@ -73,7 +73,21 @@ Enclosing GatherChildWaiter::enclosing() const noexcept {
 void GatherChildWaiter::run() {
   GatheringBase* owner = owner_;
   try {
-    owner->on_child_done(*child_);
+    if (Loop& loop = owner->loop(); loop.observer()) [[unlikely]] {
+      // The task awaiting the gather is woken by the child whose end completed it.
+      const std::uint64_t child =
+          child_->is_task() ? static_cast<const TaskBase*>(child_)->id() : 0;
+      const Loop::CallbackCause outer = loop.exchange_callback_cause({child, false});
+      try {
+        owner->on_child_done(*child_);
+      } catch (...) {
+        loop.exchange_callback_cause(outer);
+        throw;
+      }
+      loop.exchange_callback_cause(outer);
+    } else {
+      owner->on_child_done(*child_);
+    }
   } catch (...) {
     owner->loop().call_exception_handler({"Exception in callback", std::current_exception(), ""});
   }

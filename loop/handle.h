@@ -41,15 +41,17 @@ class CallbackNode : public RefCounted, public ReadyNode {
   virtual void invoke() = 0;          // runs the callback
   virtual void discard() noexcept {}  // destroys the callable early (after cancel)
   Loop* loop_;
+  bool is_timer_ = false;  // a TimerNode: for the observer, who woke what it completes
 
  private:
+  [[gnu::noinline]] void invoke_observed();  // invoke() with the loop's callback cause set
   bool cancelled_ = false;
 };
 
 // A callback due at a point in time; lives in the loop's timer heap until due.
 class TimerNode : public CallbackNode {
  public:
-  TimerNode(Loop& loop, TimePoint when) : CallbackNode(loop), when_(when) {}
+  TimerNode(Loop& loop, TimePoint when) : CallbackNode(loop), when_(when) { is_timer_ = true; }
   void cancel() noexcept override;
   TimePoint when() const noexcept { return when_; }
 
@@ -60,6 +62,7 @@ class TimerNode : public CallbackNode {
   // The task that armed the timer, for a LoopObserver (set only when one is installed;
   // 0: none, or an id past 2^32). 32 bits fit beside in_heap_ without growing the node.
   std::uint32_t armed_by_ = 0;
+  friend class CallbackNode;
 };
 
 // The callable F stored inline: one allocation per scheduled callback.

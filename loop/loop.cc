@@ -75,12 +75,26 @@ namespace internal {
 void CallbackNode::run() {
   if (!cancelled_) {
     try {
-      invoke();
+      if (loop_->observer()) [[unlikely]]
+        invoke_observed();
+      else
+        invoke();
     } catch (...) {
       loop_->call_exception_handler({"Exception in callback", std::current_exception(), ""});
     }
   }
   release();
+}
+
+void CallbackNode::invoke_observed() {
+  const std::uint64_t armed_by = is_timer_ ? static_cast<TimerNode*>(this)->armed_by_ : 0;
+  const Loop::CallbackCause outer = loop_->exchange_callback_cause({armed_by, is_timer_});
+  struct Restore {
+    Loop* loop;
+    Loop::CallbackCause cause;
+    ~Restore() { loop->exchange_callback_cause(cause); }
+  } restore{loop_, outer};
+  invoke();
 }
 
 void TimerNode::cancel() noexcept {
@@ -159,6 +173,30 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                   std::string_view text, bool no_message) noexcept {
   observer_->on_event(LoopEvent{kind, time(), task, other, text, no_message});
+}
+
+void Loop::notify_suspended(const internal::TaskBase& task,
+                            const internal::FutureBase& awaited) noexcept {
+  try {
+    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, awaited.wait_text());
+  } catch (...) {  // describe() could not allocate: the event goes without its text
+    notify(LoopEvent::Kind::kTaskSuspended, task.id());
+  }
+}
+
+void Loop::notify_woken(const internal::TaskBase& task,
+                        const internal::FutureBase* awaited) noexcept {
+  // The task whose step completed the future; else, outside any step, the awaited task
+  // that just ended, or what the running callback stands for.
+  if (current_task_) {
+    notify(LoopEvent::Kind::kTaskWoken, task.id(), current_task_->id());
+  } else if (awaited && awaited->is_task()) {
+    notify(LoopEvent::Kind::kTaskWoken, task.id(),
+           static_cast<const internal::TaskBase*>(awaited)->id());
+  } else {
+    notify(LoopEvent::Kind::kTaskWoken, task.id(), callback_cause_.task,
+           callback_cause_.timer ? "timer" : "");
+  }
 }
 
 void Loop::unregister_task(internal::TaskBase* task) noexcept {

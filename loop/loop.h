@@ -266,6 +266,23 @@ class Loop {
   // Sends an event, stamped with the loop's time, to the observer (which must be set).
   void notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other = 0,
               std::string_view text = {}, bool no_message = false) noexcept;
+  // For the observer (which must be set): `task` suspended until `awaited` completes
+  // (kTaskSuspended); `task` was made ready because `awaited` completed (kTaskWoken, which
+  // works out who did it).
+  [[gnu::noinline]] void notify_suspended(const internal::TaskBase& task,
+                                          const internal::FutureBase& awaited) noexcept;
+  [[gnu::noinline]] void notify_woken(const internal::TaskBase& task,
+                                      const internal::FutureBase* awaited) noexcept;
+  // Who runs a callback outside any task step, for kTaskWoken: set around a callback's
+  // run only while an observer is installed. `timer`: a timer's callback, armed by `task`;
+  // else a done callback of task `task` (0: of a plain future, or a call_soon callback).
+  struct CallbackCause {
+    std::uint64_t task = 0;
+    bool timer = false;
+  };
+  CallbackCause exchange_callback_cause(CallbackCause cause) noexcept {
+    return std::exchange(callback_cause_, cause);
+  }
   DecisionSource* decisions() const noexcept { return decisions_; }
   Driver& driver() const noexcept { return *driver_; }
   // Executor jobs (run_in_executor): numbering, decided durations under virtual time,
@@ -340,6 +357,7 @@ class Loop {
   std::vector<internal::TimerNode*> due_group_;  // scratch of move_due_group_in_decided_order
 
   internal::TaskBase* current_task_ = nullptr;
+  CallbackCause callback_cause_;              // see exchange_callback_cause
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

@@ -24,6 +24,10 @@ const char* to_string(LoopEvent::Kind kind) noexcept {
       return "error";
     case LoopEvent::Kind::kInjected:
       return "injected";
+    case LoopEvent::Kind::kTaskSuspended:
+      return "task_suspended";
+    case LoopEvent::Kind::kTaskWoken:
+      return "task_woken";
   }
   return "unknown";
 }

@@ -36,6 +36,15 @@ struct LoopEvent {
     kInjected = 10,        // a decision source acted at task's await; other: the
                            // AwaitAction; text: what, e.g. "gather cancelled at an await
                            // of Queue.get()"
+    kTaskSuspended = 11,   // task suspended at an await; text: what it awaits ("Queue.get()
+                           // of the Queue created at x.cc:3", "Task 'b'", "sleep(0.5s)"). Not
+                           // for a bare yield (sleep(0)): the task stays ready.
+    kTaskWoken = 12,       // what task awaited completed (or it was cancelled): it is ready
+                           // again; other: the task whose step did it, or whose end it was
+                           // (a task awaited, or a task ending under a gather's callback);
+                           // text "timer": a timer's callback did it, other the task that
+                           // armed the timer; other 0 and no text: a plain callback or an
+                           // external completion
   };
   Kind kind;
   TimePoint time{};

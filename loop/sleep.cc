@@ -1,5 +1,6 @@
 #include "loop/sleep.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace lockstep {
@@ -8,6 +9,12 @@ namespace internal {
 
 std::string SleepFuture::describe() const {
   return "sleep until t=" + std::to_string(to_seconds(when_)) + "s";
+}
+
+std::string SleepFuture::wait_text() const {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "sleep(%gs)", to_seconds(when_ - loop().time()));
+  return buf;
 }
 
 }  // namespace internal

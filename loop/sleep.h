@@ -31,6 +31,7 @@ class SleepFuture final : public FutureBase {
   SleepFuture(Loop& loop, TimePoint when) : FutureBase(loop), when_(when) {}
   void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override;
+  std::string wait_text() const override;  // "sleep(0.25s)": the delay, from now
 
  private:
   TimePoint when_;

@@ -74,6 +74,14 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
       return with_message("error", e.text);
     case LoopEvent::Kind::kInjected:
       return with_message("injected", e.text);
+    case LoopEvent::Kind::kTaskSuspended:
+      return e.text.empty() ? "suspended" : "waiting on " + e.text;
+    case LoopEvent::Kind::kTaskWoken:
+      if (e.text == "timer") {
+        if (e.other == e.task) return "woken by its timer";
+        return e.other ? "woken by a timer of " + task_label(e.other, names) : "woken by a timer";
+      }
+      return e.other ? "woken by " + task_label(e.other, names) : "woken";
   }
   return "unknown event " + std::to_string(static_cast<unsigned>(e.kind)) +
          (e.text.empty() ? "" : ": " + e.text);

@@ -84,9 +84,15 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   return p;
 }
 
-constexpr std::uint32_t kDecisionField = 1;   // Record.decision
-constexpr std::uint32_t kEventField = 4;      // Record.event
-constexpr std::uint32_t kEventTextField = 5;  // EventRecord.text
+constexpr std::uint32_t kDecisionField = 1;      // Record.decision
+constexpr std::uint32_t kEventField = 4;         // Record.event
+constexpr std::uint32_t kEventTextField = 5;     // EventRecord.text
+constexpr std::uint32_t kEventTextRefField = 6;  // EventRecord.text_ref
+
+// Events whose texts repeat through a run: written once, then by reference.
+bool is_interned_event(LoopEvent::Kind kind) {
+  return kind == LoopEvent::Kind::kTaskSuspended || kind == LoopEvent::Kind::kTaskWoken;
+}
 
 // Events whose text is a cancel message, which may be absent or empty.
 bool is_cancel_event(LoopEvent::Kind kind) {
@@ -116,7 +122,7 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
   if (record_tag == ((kDecisionField << 3) | 2)) {
     max_varint_field = 6;
   } else if (record_tag == ((kEventField << 3) | 2)) {
-    max_varint_field = 4;
+    max_varint_field = kEventTextRefField;
   } else {
     return false;
   }
@@ -130,7 +136,8 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
     const std::uint32_t number = tag >> 3;
     std::uint64_t v = 0;
     if (tag & 0x80 || get_varint(p, end, v) != VarintRead::kOk) return false;
-    if ((tag & 7) == 0 && number >= 1 && number <= max_varint_field) {
+    if ((tag & 7) == 0 && number >= 1 && number <= max_varint_field &&
+        (out.which != kEventField || number != kEventTextField)) {
       out.field[number] = v;
     } else if ((tag & 7) == 2 && out.which == kEventField && number == kEventTextField &&
                v <= static_cast<std::uint64_t>(end - p)) {
@@ -303,7 +310,7 @@ void TraceWriter::on_event(const LoopEvent& e) noexcept {
 void TraceWriter::write_event(const LoopEvent& e) {
   // Hand-encoded like decisions: a run records an event per task start and end and per
   // timer fired, a good fraction of its decisions.
-  constexpr std::size_t kMaxFields = 4 * 11;  // without the text: one-byte lengths
+  constexpr std::size_t kMaxFields = 5 * 11;  // without the text: one-byte lengths
   char fields[kMaxFields];
   char* end = fields;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
@@ -316,6 +323,22 @@ void TraceWriter::write_event(const LoopEvent& e) {
   field(3, e.task);
   field(4, e.other);
   last_time_ = e.time;
+  if (!e.text.empty() && is_interned_event(e.kind)) {
+    // Seen before: by reference. Else written out, and numbered for later references.
+    auto it = interned_.find(std::string(e.text));
+    if (it != interned_.end()) {
+      field(kEventTextRefField, it->second);
+      const auto nfields = static_cast<std::size_t>(end - fields);
+      char* const out = room(3 + kMaxFields);
+      out[0] = static_cast<char>(2 + nfields);
+      out[1] = static_cast<char>((kEventField << 3) | 2);
+      out[2] = static_cast<char>(nfields);
+      std::memcpy(out + 3, fields, nfields);
+      used_ += 3 + nfields;
+      return;
+    }
+    if (interned_.size() < kMaxInterned) interned_.emplace(e.text, texts_written_ + 1);
+  }
   const auto nfields = static_cast<std::size_t>(end - fields);
   // A cancel with an empty message keeps its (empty) text field: absent means none.
   const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
@@ -328,6 +351,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
     used_ += 3 + nfields;
     return;
   }
+  ++texts_written_;
   char prefix[10 + 1 + 10 + kMaxFields + 1 + 10];
   const std::size_t n = nfields + 1 + varint_size(e.text.size()) + e.text.size();
   char* m = put_varint(prefix, 1 + varint_size(n) + n);
@@ -462,6 +486,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
+  std::vector<std::size_t> texts;  // the events that carried a text, for text_ref
   while (true) {
     ++record_index;
     if (!next(bytes)) break;
@@ -488,6 +513,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
         fast.field[2] = static_cast<std::uint64_t>(e.time_delta_ns());
         fast.field[3] = e.task();
         fast.field[4] = e.other();
+        fast.field[kEventTextRefField] = e.text_ref();
         fast.text = e.text();
         fast.has_text = e.has_text();
       }
@@ -525,13 +551,27 @@ Trace read_trace(const std::string& path, TraceParts parts) {
         break;
       case trace::Record::kEvent: {
         time += Duration(static_cast<std::int64_t>(fast.field[2]));
+        if (!notes) break;
+        std::string text(fast.text);
+        const std::uint64_t ref = fast.field[kEventTextRefField];
+        if (fast.has_text) {
+          texts.push_back(t.events.size());
+        } else if (ref != 0) {
+          if (t.format_version < 3 || ref > texts.size())
+            fail(path,
+                 "corrupt trace: record #" + std::to_string(record_index) +
+                     " refers to event text #" + std::to_string(ref) + ", which " +
+                     (t.format_version < 3
+                          ? "format version " + std::to_string(t.format_version) + " does not have"
+                          : "no earlier event has"));
+          text = t.events[texts[ref - 1]].text;
+        }
         // Unknown kinds are kept: a newer writer may add kinds, and events do not replay.
-        if (notes)
-          t.events.push_back(
-              TraceEvent{static_cast<LoopEvent::Kind>(std::min<std::uint64_t>(fast.field[1], 255)),
-                         time, fast.field[3], fast.field[4], std::string(fast.text),
-                         t.decisions.size(), t.logs.size() + t.events.size(),
-                         /*no_message=*/!fast.has_text});
+        t.events.push_back(
+            TraceEvent{static_cast<LoopEvent::Kind>(std::min<std::uint64_t>(fast.field[1], 255)),
+                       time, fast.field[3], fast.field[4], std::move(text), t.decisions.size(),
+                       t.logs.size() + t.events.size(),
+                       /*no_message=*/!fast.has_text && ref == 0});
         break;
       }
       case trace::Record::kEnd:

@@ -23,6 +23,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "loop/clock.h"
@@ -34,8 +35,9 @@
 namespace lockstep {
 
 // The trace format this lockstep writes; a reader refuses newer ones.
-// Version 2 added loop events (EventRecord); version 1 traces are still read.
-inline constexpr std::uint32_t kTraceFormatVersion = 2;
+// Version 2 added loop events (EventRecord), 3 texts by reference (EventRecord.text_ref);
+// versions 1 and 2 are still read.
+inline constexpr std::uint32_t kTraceFormatVersion = 3;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the
@@ -144,6 +146,11 @@ class TraceWriter final : public TraceSink {
   // Bounds are written XOR the strategy's maximum for their kind (duration_bound), by kind.
   std::array<std::uint64_t, static_cast<std::size_t>(kMaxDecisionKind) + 1> bound_mask_{};
   std::string write_error_;  // an on_event that could not write: thrown by finish()
+  // Texts of events that repeat (what tasks wait on), by their number among the events
+  // written with a text (EventRecord.text_ref); at most kMaxInterned of them.
+  static constexpr std::size_t kMaxInterned = 1 << 16;
+  std::unordered_map<std::string, std::uint64_t> interned_;  // looked up, never iterated
+  std::uint64_t texts_written_ = 0;                          // events written with a text
 };
 
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace,

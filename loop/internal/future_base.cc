@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "loop/internal/task_base.h"
 #include "loop/loop.h"
 
 namespace lockstep::internal {
@@ -157,6 +158,18 @@ void DoneCallbackNode::on_future_done(Loop& loop, FutureBase& future) {
   loop.push_ready(this);
 }
 
+void DoneCallbackNode::invoke_observed() {
+  // A task woken by what this callback does was woken by the task it is a callback of.
+  const std::uint64_t task = future_->is_task() ? static_cast<TaskBase&>(*future_).id() : 0;
+  const Loop::CallbackCause outer = loop_->exchange_callback_cause({task, false});
+  struct Restore {
+    Loop* loop;
+    Loop::CallbackCause cause;
+    ~Restore() { loop->exchange_callback_cause(cause); }
+  } restore{loop_, outer};
+  invoke(*future_);
+}
+
 void DoneCallbackNode::drop() noexcept {
   // From a future's list (the future is going away) or from the ready queue (closing).
   if (registered_on_) loop_->unregister_pending_callback(this);
@@ -165,7 +178,10 @@ void DoneCallbackNode::drop() noexcept {
 
 void DoneCallbackNode::run() {
   try {
-    invoke(*future_);
+    if (loop_->observer()) [[unlikely]]
+      invoke_observed();
+    else
+      invoke(*future_);
   } catch (...) {
     loop_->call_exception_handler({"Exception in callback", std::current_exception(), ""});
   }

@@ -117,6 +117,9 @@ class FutureBase : public RefCounted {
   // describe() and, where known, the state of what it stands for, for deadlock and
   // budget reports: "Lock.acquire() of the Lock created at pool.cc:12, held by Task 'a'".
   virtual std::string diagnose() const { return describe(); }
+  // What a task waiting on this future waits for, said as briefly as it can be, for the
+  // observer's kTaskSuspended (traces store one per suspension): describe() unless shorter.
+  virtual std::string wait_text() const { return describe(); }
   // Address of the derived class's std::optional<T> result slot (nullptr for void).
   virtual void* result_slot() noexcept = 0;
 
@@ -191,6 +194,7 @@ class DoneCallbackNode : public FutureWaiter {
   virtual void invoke(FutureBase& future) = 0;
 
  private:
+  [[gnu::noinline]] void invoke_observed();  // invoke() with the loop's callback cause set
   Loop* loop_;
   FutureBase* registered_on_ = nullptr;  // the pending future whose list holds this node
   Ref<FutureBase> future_;               // set once scheduled: the callback's argument

@@ -89,6 +89,8 @@ void TaskBase::wake_to_raise(FutureBase* awaited) noexcept {
     awaited->remove_waiter(this);
     fut_waiter_ = nullptr;
     loop_->push_ready(this);
+    if (loop_->observer()) [[unlikely]]
+      loop_->notify_woken(*this, nullptr);
   }
 }
 

@@ -26,6 +26,8 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // FutureWaiter: what this task awaited completed; schedule the next step.
   void on_future_done(Loop& loop, FutureBase& awaited) override {
     loop.push_ready(this);
+    if (loop.observer()) [[unlikely]]
+      loop.notify_woken(*this, &awaited);
     if (loop.perturbs().wake_points) [[unlikely]]
       loop.on_wake_point(*this, awaited);
   }
@@ -61,6 +63,8 @@ class TaskBase : public FutureBase, public FutureWaiter {
     resume_ = h;
     fut_waiter_ = &awaited;
     cancel_forwarded_ = false;
+    if (loop_->observer()) [[unlikely]]
+      loop_->notify_suspended(*this, awaited);
     // asyncio: a cancel() earlier in this step is forwarded to the new _fut_waiter.
     if (must_cancel_) [[unlikely]]
       forward_cancel_request();

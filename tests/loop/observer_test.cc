@@ -17,10 +17,15 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 
-// Records "t=<ms> <kind> task=<id> [other=<id>] [text]" lines.
+// Records "t=<ms> <kind> task=<id> [other=<id>] [text]" lines; suspensions and wakeups
+// only if `waits` (most tests are about the tasks' lives).
 struct Recorder : LoopObserver {
   std::vector<std::string> lines;
+  bool waits = false;
   void on_event(const LoopEvent& e) noexcept override {
+    if (!waits &&
+        (e.kind == LoopEvent::Kind::kTaskSuspended || e.kind == LoopEvent::Kind::kTaskWoken))
+      return;
     std::string s = "t=" + std::to_string(e.time.time_since_epoch().count() / 1'000'000) + " " +
                     to_string(e.kind) + " task=" + std::to_string(e.task);
     if (e.other) s += " other=" + std::to_string(e.other);
@@ -31,8 +36,10 @@ struct Recorder : LoopObserver {
 
 // The events of run(main()) up to main's end (run's shutdown adds two tasks of its own,
 // as asyncio.run does; the first test shows them).
-std::vector<std::string> observe(Coro<void> (*main)(), bool with_shutdown = false) {
+std::vector<std::string> observe(Coro<void> (*main)(), bool with_shutdown = false,
+                                 bool waits = false) {
   Recorder r;
+  r.waits = waits;
   RunOptions o;
   o.observer = &r;
   o.main_task_name = "main";
@@ -124,6 +131,72 @@ TEST(ObserverTest, ErrorsReportedToTheHandlerAreEvents) {
   });
   EXPECT_THAT(lines, ::testing::Contains("t=0 error task=2 Task exception was never retrieved: "
                                          "std::logic_error: nobody looks"));
+}
+
+TEST(ObserverTest, ASuspensionSaysWhatTheTaskAwaitsAndTheWakeupWhoEndedIt) {
+  auto lines = observe(
+      []() -> Coro<void> {
+        Queue<int> q;
+        auto getter =
+            create_task([](Queue<int>& q) -> Coro<void> { co_await q.get(); }(q), "getter");
+        auto putter = create_task(
+            [](Queue<int>& q) -> Coro<void> {
+              co_await sleep(2ms);
+              q.put_nowait(1);
+            }(q),
+            "putter");
+        co_await getter;
+        co_await putter;
+      },
+      /*with_shutdown=*/false, /*waits=*/true);
+  EXPECT_THAT(lines, ::testing::IsSupersetOf({
+                         "t=0 task_suspended task=1 Task 'getter'",
+                         "t=0 task_suspended task=3 sleep(0.002s)",
+                         // The timer putter armed; then putter's step hands getter the item.
+                         "t=2 task_woken task=3 other=3 timer",
+                         "t=2 task_woken task=2 other=3",
+                         // getter's end wakes main, which awaited it.
+                         "t=2 task_woken task=1 other=2",
+                     }));
+  const auto getter_waits = std::find_if(lines.begin(), lines.end(), [](const std::string& s) {
+    return s.rfind("t=0 task_suspended task=2 ", 0) == 0;
+  });
+  ASSERT_NE(getter_waits, lines.end());
+  EXPECT_THAT(*getter_waits, ::testing::HasSubstr("Queue.get()"));
+}
+
+TEST(ObserverTest, ACancelWakesTheTaskOnBehalfOfTheRequester) {
+  auto lines = observe(
+      []() -> Coro<void> {
+        auto sleeper = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "sleeper");
+        co_await sleep(1ms);
+        sleeper.cancel();
+        try {
+          co_await sleeper;
+        } catch (const CancelledError&) {
+        }
+      },
+      /*with_shutdown=*/false, /*waits=*/true);
+  EXPECT_THAT(lines, ::testing::IsSupersetOf(
+                         {"t=1 cancel_requested task=2 other=1", "t=1 task_woken task=2 other=1"}));
+}
+
+TEST(ObserverTest, ATimeoutsTimerWakesTheTaskItCancels) {
+  auto lines = observe(
+      []() -> Coro<void> {
+        auto slow = create_task([]() -> Coro<void> { co_await sleep(1h); }(), "slow");
+        try {
+          co_await wait_for(slow, 3ms);
+        } catch (const TimeoutError&) {
+        }
+      },
+      /*with_shutdown=*/false, /*waits=*/true);
+  // main's timeout fires: its timer cancels main, which forwards the cancel to slow (what
+  // main awaits); slow wakes on behalf of main's timer, and its end wakes main.
+  EXPECT_THAT(lines, ::testing::IsSupersetOf(
+                         {"t=3 timer_fired task=1", "t=3 cancel_requested task=1",
+                          "t=3 cancel_requested task=2", "t=3 task_woken task=2 other=1 timer",
+                          "t=3 task_woken task=1 other=2"}));
 }
 
 TEST(ObserverTest, APlainCallbacksTimerHasNoTask) {

@@ -108,7 +108,16 @@ TEST(CliTest, ExportWritesValidChromeTraceJson) {
   std::size_t instants = 0;
   for (const auto& e : events)
     if (e.struct_value().fields().at("ph").string_value() == "i") ++instants;
-  EXPECT_EQ(instants, t.decisions.size() + t.logs.size() + t.events.size());
+  // A marker per decision, log line and event, except the suspensions and wakeups (spans
+  // and arrows) and what run()'s shutdown tasks (tasks 5 and 6, no row) did.
+  std::size_t markers = t.logs.size();
+  for (const Decision& d : t.decisions)
+    if (d.task < 5) ++markers;
+  for (const TraceEvent& e : t.events)
+    if (e.kind != LoopEvent::Kind::kTaskSuspended && e.kind != LoopEvent::Kind::kTaskWoken &&
+        e.task < 5)
+      ++markers;
+  EXPECT_EQ(instants, markers);
 }
 
 TEST(CliTest, ExportGivesEachTaskANamedRowWithItsLifeAndSteps) {
@@ -137,22 +146,114 @@ TEST(CliTest, ExportGivesEachTaskANamedRowWithItsLifeAndSteps) {
   EXPECT_EQ(row_names[0], "loop");
   EXPECT_EQ(row_names[1], "main (task 1)");
   EXPECT_EQ(row_names[2], "Task-1 (task 2)");
-  std::size_t steps = 0;
+  EXPECT_EQ(row_names.count(5), 0u) << "run()'s shutdown steps get no row";
+  std::size_t steps = 0, waits = 0;
   for (const auto& [tid, list] : slices) {
     if (tid == 0) continue;
-    // The first slice of a task's row is its life; every step slice lies inside it, so
-    // the viewers nest them.
+    // The first slice of a task's row is its life; its steps and waits lie inside it, one
+    // after the other, so the viewers nest them.
     ASSERT_FALSE(list.empty());
     const Slice& life = list.front();
-    EXPECT_NE(life.name, "step");
+    EXPECT_THAT(life.name, ::testing::StartsWith(tid == 1 ? "main: finished" : "Task-"));
     for (std::size_t i = 1; i < list.size(); ++i) {
-      EXPECT_EQ(list[i].name, "step");
+      if (list[i].name == "running")
+        ++steps;
+      else if (list[i].name.rfind("waiting on ", 0) == 0)
+        ++waits;
+      else
+        ADD_FAILURE() << list[i].name;
+      EXPECT_GT(list[i].dur, 0) << "zero-time steps are shown with some width";
       EXPECT_GE(list[i].ts, life.ts);
       EXPECT_LE(list[i].ts + list[i].dur, life.ts + life.dur + 1e-3);
-      ++steps;
+      if (i > 1) EXPECT_GE(list[i].ts, list[i - 1].ts + list[i - 1].dur - 1e-3);
     }
   }
-  EXPECT_GT(steps, 0u) << "the faithful strategy charges some steps";
+  EXPECT_GT(steps, 0u);
+  EXPECT_GT(waits, 0u);
+}
+
+// What a person needs to see why a run failed: each task's waits named by what it
+// awaits, and arrows from the task (or timer) that woke a task, and from a cancel's
+// requester to the cancelled task.
+Coro<void> consumer_cancelled() {
+  Queue<int> q;
+  auto consumer = create_task(
+      [](Queue<int>& q) -> Coro<void> {
+        co_await q.get();
+        co_await q.get();
+      }(q),
+      "consumer");
+  auto producer = create_task(
+      [](Queue<int>& q) -> Coro<void> {
+        co_await sleep(std::chrono::milliseconds(2));
+        q.put_nowait(1);
+      }(q),
+      "producer");
+  co_await producer;
+  co_await sleep(std::chrono::milliseconds(3));
+  consumer.cancel("gave up");
+  try {
+    co_await consumer;
+  } catch (const CancelledError&) {
+  }
+  throw std::runtime_error("the consumer never got its second item");
+}
+
+TEST(CliTest, ExportShowsWaitsByWhatIsAwaitedAndArrowsFromWakerAndCanceller) {
+  const std::string path = temp_path("waits.trace");
+  SimulationOptions o;
+  o.seed = 1;
+  record_trace(consumer_cancelled, o, path, "cli_test.waits");
+  Result r = run({"export", "--format=chrome", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &parsed).ok());
+  std::map<int, std::vector<std::string>> slice_names;
+  struct End {
+    int tid;
+    std::string name;
+  };
+  std::map<int, End> starts, finishes;
+  std::map<int, std::string> row_names;
+  for (const auto& v : parsed.fields().at("traceEvents").list_value().values()) {
+    const auto& e = v.struct_value().fields();
+    const std::string ph = e.at("ph").string_value();
+    if (!e.count("tid")) continue;
+    const int tid = static_cast<int>(e.at("tid").number_value());
+    if (ph == "M" && e.at("name").string_value() == "thread_name")
+      row_names[tid] = e.at("args").struct_value().fields().at("name").string_value();
+    if (ph == "X") slice_names[tid].push_back(e.at("name").string_value());
+    if (ph == "s" || ph == "f") {
+      const int id = static_cast<int>(e.at("id").number_value());
+      (ph == "s" ? starts : finishes)[id] = {tid, e.at("name").string_value()};
+    }
+  }
+  ASSERT_EQ(row_names[2], "consumer (task 2)");
+  ASSERT_EQ(row_names[3], "producer (task 3)");
+  using ::testing::Contains;
+  using ::testing::HasSubstr;
+  EXPECT_THAT(slice_names[1], Contains("waiting on Task 'producer'"));
+  EXPECT_THAT(slice_names[1], Contains("waiting on Task 'consumer'"));
+  EXPECT_THAT(slice_names[1], Contains("waiting on sleep(0.003s)"));
+  EXPECT_THAT(slice_names[1], Contains(HasSubstr("main: failed: std::runtime_error")));
+  EXPECT_THAT(slice_names[2], Contains(HasSubstr("waiting on Queue.get()")));
+  EXPECT_THAT(slice_names[2], Contains("consumer: cancelled: gave up"));
+  EXPECT_THAT(slice_names[3], Contains("waiting on sleep(0.002s)"));
+  EXPECT_THAT(slice_names[3], Contains("running"));
+  // Every flow has both ends; collect them as "from->to name".
+  std::vector<std::string> arrows;
+  for (const auto& [id, s] : starts) {
+    ASSERT_TRUE(finishes.count(id)) << "flow " << id << " has no finish";
+    EXPECT_EQ(finishes[id].name, s.name);
+    arrows.push_back(std::to_string(s.tid) + "->" + std::to_string(finishes[id].tid) + " " +
+                     s.name);
+  }
+  EXPECT_EQ(starts.size(), finishes.size());
+  EXPECT_THAT(arrows, Contains("3->2 wakes"));    // the producer's put hands the consumer an item
+  EXPECT_THAT(arrows, Contains("3->1 wakes"));    // the producer's end wakes main
+  EXPECT_THAT(arrows, Contains("1->2 cancels"));  // main cancels the consumer
+  EXPECT_THAT(arrows, Contains("1->2 wakes"));    // ... which wakes it
+  EXPECT_THAT(arrows, Contains("2->1 wakes"));    // and its end wakes main
 }
 
 Coro<int> fails_when_overlapping() {

@@ -197,7 +197,7 @@ TEST(TraceTest, ANewerFormatVersionIsRefusedWithTheWritersVersion) {
   bytes.push_back(static_cast<char>(header.size()));
   bytes += header;
   const std::string e = error_of(bytes);
-  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (2)"));
+  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (3)"));
   EXPECT_THAT(e, HasSubstr("9.9"));
 }
 
@@ -266,7 +266,9 @@ TEST(TraceTest, BytesPerDecisionAreFew) {
       static_cast<double>(read_file(path).size()) / static_cast<double>(run.decisions.size());
   ::testing::Test::RecordProperty("bytes_per_decision", std::to_string(per_decision));
   std::printf("%zu decisions, %.2f bytes per decision\n", run.decisions.size(), per_decision);
-  EXPECT_LT(per_decision, 16.0);
+  // 12.6 bytes without the tasks' suspensions and wakeups (format 2), which add two events
+  // per await, their texts by reference.
+  EXPECT_LT(per_decision, 18.0);
 }
 
 }  // namespace

@@ -70,8 +70,7 @@ std::string gaps_text(const Trace& t) {
   std::ostringstream s;
   for (const TraceGap& g : t.gaps)
     s << "salvaged: skipped " << g.end - g.offset << " bytes at offset " << g.offset << "-"
-      << g.end - 1 << " (" << g.why << "), after decision #" << g.after_decisions
-      << "\n";
+      << g.end - 1 << " (" << g.why << "), after decision #" << g.after_decisions << "\n";
   s << "salvaged: decisions after decision #" << t.gaps.front().after_decisions
     << " cannot be trusted for replay (the skipped ones are missing), and times after a gap "
        "lack the skipped records' time deltas\n";

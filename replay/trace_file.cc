@@ -19,7 +19,7 @@ namespace {
 constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
                              '-', 'T', 'R', 'A', 'C', 'E', '\n', '\0'};
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
-constexpr std::size_t kChecksumBytes = 4;             // format 3: after every record
+constexpr std::size_t kChecksumBytes = 4;            // format 3: after every record
 
 // The record checksum is zlib's CRC-32, not a hand-rolled CRC32C: zlib ships with every
 // machine that builds lockstep (libprotobuf-dev depends on zlib1g-dev), is tested far
@@ -37,7 +37,8 @@ void put_checksum(char* out, std::uint32_t crc) noexcept {
 
 std::uint32_t get_checksum(const char* in) noexcept {
   std::uint32_t crc = 0;
-  for (int i = 0; i < 4; ++i) crc |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    crc |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
   return crc;
 }
 
@@ -167,7 +168,6 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
   return out.field[1] <= 0xffffffffu;
 }
 
-
 enum class FrameStatus { kOk, kEnd, kTruncated, kCorrupt };
 
 // One length-delimited message in the file, as read_frame finds it.
@@ -224,17 +224,23 @@ Frame read_frame(const char* at, const char* end, bool checked) {
 
 // The first position in [from, end) where a whole format-3 frame holds (its checksum
 // matches), or nullptr: where reading resumes after a damaged record. A chance match is
-// a 1 in 2^32 event per candidate, and candidates are few: a Record opens with a
-// length-delimited field (tag 0x0a, 0x12, ...), checked before any checksum is computed.
+// a 1 in 2^32 event per candidate, and candidates are few: a Record is one
+// length-delimited field (tag 0x0a, 0x12, ...) whose length fills the record exactly,
+// checked before any checksum is computed, so that scanning damaged bytes stays linear.
 const char* find_frame(const char* from, const char* end) {
   const auto* uend = reinterpret_cast<const unsigned char*>(end);
   for (const char* at = from; at < end; ++at) {
     const auto* p = reinterpret_cast<const unsigned char*>(at);
     std::uint64_t length = 0;
-    if (get_varint(p, uend, length) != VarintRead::kOk || length == 0 ||
-        length > kMaxRecordBytes || length + kChecksumBytes > static_cast<std::uint64_t>(uend - p))
+    if (get_varint(p, uend, length) != VarintRead::kOk || length < 2 || length > kMaxRecordBytes ||
+        length + kChecksumBytes > static_cast<std::uint64_t>(uend - p))
       continue;
     if ((*p & 0x87) != 2 || *p < 8) continue;  // a one-byte tag, wire type 2, field >= 1
+    const unsigned char* field = p + 1;
+    std::uint64_t field_length = 0;
+    if (get_varint(field, p + length, field_length) != VarintRead::kOk ||
+        field_length != static_cast<std::uint64_t>(p + length - field))
+      continue;
     if (read_frame(at, end, true).status == FrameStatus::kOk) return at;
   }
   return nullptr;
@@ -456,7 +462,8 @@ void TraceWriter::write_event(const LoopEvent& e) {
   append(prefix, prefix_size);
   append(e.text.data(), e.text.size());
   char crc[kChecksumBytes];
-  put_checksum(crc, crc32_update(crc32_update(0, prefix, prefix_size), e.text.data(), e.text.size()));
+  put_checksum(crc,
+               crc32_update(crc32_update(0, prefix, prefix_size), e.text.data(), e.text.size()));
   append(crc, sizeof crc);
   // An error may be the last thing the run does before it dies.
   if (e.kind == LoopEvent::Kind::kError) flush();
@@ -588,9 +595,10 @@ Trace read_trace(const std::string& path, ReadOptions options) {
     if (frame.status == FrameStatus::kTruncated) {
       if (checked) resume = find_frame(at + 1, data_end);
       if (!resume) {
-        truncation = frame.problem == "the file ends inside its length"
-                         ? "the file ends inside the length of record #" + std::to_string(record_index)
-                         : "the file ends inside record #" + std::to_string(record_index);
+        truncation =
+            frame.problem == "the file ends inside its length"
+                ? "the file ends inside the length of record #" + std::to_string(record_index)
+                : "the file ends inside record #" + std::to_string(record_index);
         truncation += " (offset " + std::to_string(offset_of(at)) + ")";
         break;
       }
@@ -609,9 +617,9 @@ Trace read_trace(const std::string& path, ReadOptions options) {
       }
       const std::string where = std::to_string(offset_of(at));
       if (!options.salvage)
-        throw TraceCorruptError(path + ": corrupt record at offset " + where + " (" +
-                                    frame.problem + ")",
-                                offset_of(at));
+        throw TraceCorruptError(
+            path + ": corrupt record at offset " + where + " (" + frame.problem + ")",
+            offset_of(at));
       if (!resume) resume = find_frame(at + 1, data_end);
       t.gaps.push_back(TraceGap{offset_of(at), resume ? offset_of(resume) : data.size(),
                                 t.decisions.size(), frame.problem});

@@ -279,9 +279,9 @@ TEST(CliTest, ShowRefusesADamagedTraceAndSalvageReadsAroundTheDamage) {
 
   Result salvaged = run({"show", "--salvage", path});
   EXPECT_EQ(salvaged.code, 4) << salvaged.err;
-  EXPECT_THAT(salvaged.out, HasSubstr("salvaged: skipped 37 bytes at offset " +
-                                      std::to_string(boundary) + "-" +
-                                      std::to_string(boundary + 36) + " (checksum mismatch)"));
+  EXPECT_THAT(salvaged.out,
+              HasSubstr("salvaged: skipped 37 bytes at offset " + std::to_string(boundary) + "-" +
+                        std::to_string(boundary + 36) + " (checksum mismatch)"));
   EXPECT_THAT(salvaged.out, HasSubstr("cannot be trusted for replay"));
   EXPECT_THAT(salvaged.out, HasSubstr("end: main returned"));
   EXPECT_EQ(run({"stats", "--salvage", path}).code, 4);

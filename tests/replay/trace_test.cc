@@ -276,12 +276,20 @@ TEST(TraceTest, BytesPerDecisionAreFew) {
 
 TEST(TraceIntegrityTest, TheChecksumIsZlibsCrc32) {
   EXPECT_EQ(trace_checksum("123456789"), 0xCBF43926u);  // the CRC-32 check value
-  EXPECT_EQ(frame_record("ab"), std::string("\x02" "ab", 3) + [] {
-    const std::uint32_t crc = trace_checksum(std::string("\x02" "ab", 3));
-    std::string le;
-    for (int i = 0; i < 4; ++i) le.push_back(static_cast<char>(crc >> (8 * i)));
-    return le;
-  }());
+  EXPECT_EQ(
+      frame_record("ab"), std::string("\x02"
+                                      "ab",
+                                      3) +
+                              [] {
+                                const std::uint32_t crc =
+                                    trace_checksum(std::string("\x02"
+                                                               "ab",
+                                                               3));
+                                std::string le;
+                                for (int i = 0; i < 4; ++i)
+                                  le.push_back(static_cast<char>(crc >> (8 * i)));
+                                return le;
+                              }());
 }
 
 // Where each record of a format-3 trace starts: after the magic, the header and each
@@ -360,7 +368,8 @@ TEST(TraceIntegrityTest, ALengthRunningPastTheEndWithIntactRecordsAfterItIsCorru
 TEST(TraceIntegrityTest, ATraceCutInsideARecordStillReadsAsTruncated) {
   Recorded r = recorded("cut.trace");
   const std::size_t last = r.frames.back();  // the End record
-  for (std::size_t cut : {last + 1, last + 3, r.bytes.size() - 1, r.frames[r.frames.size() / 2] + 2}) {
+  for (std::size_t cut :
+       {last + 1, last + 3, r.bytes.size() - 1, r.frames[r.frames.size() / 2] + 2}) {
     write_file(r.path, r.bytes.substr(0, cut));
     Trace t = read_trace(r.path);
     EXPECT_FALSE(t.end);
@@ -447,12 +456,12 @@ TEST(TraceIntegrityTest, SalvageOfADamagedEndSaysTheEndWasSkipped) {
   EXPECT_EQ(t.decisions, r.run.decisions);
 }
 
-// Any single damaged byte after the header: a normal read throws (or, for a byte whose
-// change still checksums, cannot happen), and a salvaging read never throws and keeps
-// every record but the damaged one.
+// A damaged byte anywhere after the header (every third one, to keep the test quick
+// under ASan): a normal read throws, and a salvaging read skips the damaged record and
+// keeps every other.
 TEST(TraceIntegrityTest, AnyDamagedRecordByteIsCaughtAndSalvaged) {
   Recorded r = recorded("every.trace", 7);
-  for (std::size_t i = r.frames[1]; i < r.bytes.size(); ++i) {
+  for (std::size_t i = r.frames[1]; i < r.bytes.size(); i += 3) {
     std::string bad = r.bytes;
     bad[i] = static_cast<char>(bad[i] ^ 0x04);
     write_file(r.path, bad);

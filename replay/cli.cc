@@ -24,8 +24,10 @@ constexpr const char* kUsage =
     "usage: lockstep <command> [options]\n"
     "\n"
     "commands:\n"
-    "  show TRACE                     print the run as a timeline: time, task, event\n"
-    "  stats TRACE                    decisions by kind and by task, virtual duration, size\n"
+    "  show [--salvage] TRACE         print the run as a timeline: time, task, event\n"
+    "                                 (--salvage: read around damaged records, say what\n"
+    "                                 was skipped; also for stats and export)\n"
+    "  stats [--salvage] TRACE        decisions by kind and by task, virtual duration, size\n"
     "  diff A B                       the first decision where traces A and B differ\n"
     "  export --format=chrome TRACE   Chrome trace-event JSON on stdout; open it in\n"
     "                                 ui.perfetto.dev or chrome://tracing\n"
@@ -37,9 +39,10 @@ constexpr const char* kUsage =
     "  help                           this text\n"
     "\n"
     "exit codes: 0 ok (diff: no difference), 1 diff found a difference (replay: diverged;\n"
-    "shrink: the trace does not fail), 2 bad usage, 3 a trace could not be read\n";
+    "shrink: the trace does not fail), 2 bad usage, 3 a trace could not be read (damaged\n"
+    "records: 'corrupt record at offset N'), 4 --salvage skipped damaged bytes\n";
 
-constexpr int kOk = 0, kDifferent = 1, kUsageError = 2, kTraceFailure = 3;
+constexpr int kOk = 0, kDifferent = 1, kUsageError = 2, kTraceFailure = 3, kSalvaged = 4;
 
 std::string seconds(TimePoint t) { return format_seconds(t); }
 
@@ -61,8 +64,21 @@ std::string end_text(const Trace& t) {
   return s.str();
 }
 
+// What a salvaging read skipped, and what that means for the rest (empty if nothing).
+std::string gaps_text(const Trace& t) {
+  if (t.gaps.empty()) return "";
+  std::ostringstream s;
+  for (const TraceGap& g : t.gaps)
+    s << "salvaged: skipped " << g.end - g.offset << " bytes at offset " << g.offset << "-"
+      << g.end - 1 << " (" << g.why << "), after decision #" << g.after_decisions << "\n";
+  s << "salvaged: decisions after decision #" << t.gaps.front().after_decisions
+    << " cannot be trusted for replay (the skipped ones are missing), and times after a gap "
+       "lack the skipped records' time deltas\n";
+  return s.str();
+}
+
 int show(const Trace& t, std::ostream& out) {
-  out << header_text(t);
+  out << header_text(t) << gaps_text(t);
   for (const TimelineEntry& e : timeline(t))
     out << seconds(e.time) << "  " << e.who << "  " << e.what << "\n";
   out << end_text(t);
@@ -70,7 +86,7 @@ int show(const Trace& t, std::ostream& out) {
 }
 
 int stats(const Trace& t, const std::string& path, std::ostream& out) {
-  out << header_text(t);
+  out << header_text(t) << gaps_text(t);
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_kind;  // total, non-default
   std::map<std::uint64_t, std::size_t> by_task;
   for (const Decision& d : t.decisions) {
@@ -232,10 +248,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::map<std::string, std::string> options;  // --key=value
   std::vector<std::string> files;
+  bool salvage = false;
   for (const std::string& a : rest) {
     if (a == "--help" || a == "-h") {
       out << kUsage;
       return kOk;
+    }
+    if (a == "--salvage" && (command == "show" || command == "stats" || command == "export")) {
+      salvage = true;
+      continue;
     }
     if (a.rfind("--", 0) == 0) {
       const std::size_t eq = a.find('=');
@@ -273,11 +294,26 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (command == "diff") return diff(read_trace(files[0]), read_trace(files[1]), out);
     if (command == "replay" || command == "shrink")
       return run_program(command, files[0], options, out, err, programs, terminal);
-    Trace t = read_trace(files[0]);
-    if (command == "show") return show(t, out);
-    if (command == "stats") return stats(t, files[0], out);
+    Trace t = read_trace(files[0], {.salvage = salvage});
+    // A salvaged read is not a clean one: say so in the exit status too.
+    const int status = t.gaps.empty() ? kOk : kSalvaged;
+    if (command == "show") {
+      show(t, out);
+      return status;
+    }
+    if (command == "stats") {
+      stats(t, files[0], out);
+      return status;
+    }
     export_chrome(t, out);
-    return kOk;
+    err << gaps_text(t);
+    return status;
+  } catch (const TraceCorruptError& e) {
+    err << "lockstep " << command << ": " << e.what();
+    if (command == "show" || command == "stats" || command == "export")
+      err << "; --salvage reads what is intact around it";
+    err << "\n";
+    return kTraceFailure;
   } catch (const TraceError& e) {
     err << "lockstep " << command << ": " << e.what() << "\n";
     return kTraceFailure;

@@ -1,15 +1,19 @@
 // The `lockstep` command-line tool: read, compare and export trace files.
 //
-//   lockstep show TRACE                       a readable timeline: time, task, event
-//   lockstep stats TRACE                      counts by kind and by task, duration, size
+//   lockstep show [--salvage] TRACE           a readable timeline: time, task, event
+//   lockstep stats [--salvage] TRACE          counts by kind and by task, duration, size
 //   lockstep diff A B                         the first decision where two traces differ
 //   lockstep export --format=chrome TRACE     Chrome trace-event JSON (Perfetto, chrome://tracing)
 //   BINARY replay TRACE                       run the program again (a binary with Programs)
 //   BINARY shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]
 //                                             the smallest run that still fails the same way
 //
+// --salvage (show, stats, export) reads around damaged records of a format-3 trace and
+// says what it skipped; decisions after a gap cannot be trusted for replay.
+//
 // Exit codes: 0 success (diff: the traces agree), 1 diff found a difference, 2 bad
-// usage, 3 a trace could not be read.
+// usage, 3 a trace could not be read (a damaged one: "corrupt record at offset N"), 4
+// --salvage skipped damaged bytes (what is intact was printed).
 #pragma once
 
 #include <ostream>

@@ -1,6 +1,7 @@
 #include "replay/trace_file.h"
 
 #include <google/protobuf/stubs/logging.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,6 +19,28 @@ namespace {
 constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
                              '-', 'T', 'R', 'A', 'C', 'E', '\n', '\0'};
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
+constexpr std::size_t kChecksumBytes = 4;            // format 3: after every record
+
+// The record checksum is zlib's CRC-32, not a hand-rolled CRC32C: zlib ships with every
+// machine that builds lockstep (libprotobuf-dev depends on zlib1g-dev), is tested far
+// beyond anything written here, and its detection is the same in kind for records of
+// tens of bytes (every burst of up to 32 bits, every odd number of flipped bits). On a
+// ~13-byte decision it costs about as much as encoding the decision.
+std::uint32_t crc32_update(std::uint32_t crc, const char* data, std::size_t n) noexcept {
+  return static_cast<std::uint32_t>(
+      ::crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
+}
+
+void put_checksum(char* out, std::uint32_t crc) noexcept {
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(crc >> (8 * i));
+}
+
+std::uint32_t get_checksum(const char* in) noexcept {
+  std::uint32_t crc = 0;
+  for (int i = 0; i < 4; ++i)
+    crc |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  return crc;
+}
 
 // Protobuf varints, the one encoding of lengths and decision fields in a trace.
 // Writes v at `out`; returns the end of what it wrote (at most 10 bytes).
@@ -152,7 +175,99 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
   return out.field[1] <= 0xffffffffu;
 }
 
+enum class FrameStatus { kOk, kEnd, kTruncated, kCorrupt };
+
+// One length-delimited message in the file, as read_frame finds it.
+struct Frame {
+  FrameStatus status = FrameStatus::kEnd;
+  std::string_view record;     // kOk: the message bytes
+  const char* next = nullptr;  // kOk: where the next frame starts
+  std::uint64_t length = 0;    // the length it claims, once read
+  std::string problem;         // kTruncated, kCorrupt: what is wrong, for messages
+};
+
+// The frame at `at`: a varint length, that many bytes, and (`checked`, format 3) the
+// checksum of both. kEnd if `at` is the end; kTruncated if the file ends inside it;
+// kCorrupt if its length is no varint or beyond any record, or its checksum fails.
+Frame read_frame(const char* at, const char* end, bool checked) {
+  Frame f;
+  if (at == end) return f;
+  const auto* p = reinterpret_cast<const unsigned char*>(at);
+  switch (get_varint(p, reinterpret_cast<const unsigned char*>(end), f.length)) {
+    case VarintRead::kOk:
+      break;
+    case VarintRead::kEnded:
+      f.status = FrameStatus::kTruncated;
+      f.problem = "the file ends inside its length";
+      return f;
+    case VarintRead::kTooLong:
+      f.status = FrameStatus::kCorrupt;
+      f.problem = "its length is not a varint";
+      return f;
+  }
+  const auto* body = reinterpret_cast<const char*>(p);
+  if (f.length > kMaxRecordBytes) {
+    f.status = FrameStatus::kCorrupt;
+    f.problem = "implausible length " + std::to_string(f.length);
+    return f;
+  }
+  if (f.length + (checked ? kChecksumBytes : 0) > static_cast<std::uint64_t>(end - body)) {
+    f.status = FrameStatus::kTruncated;
+    f.problem = "the file ends inside it";
+    return f;
+  }
+  const std::size_t length = static_cast<std::size_t>(f.length);
+  if (checked && get_checksum(body + length) !=
+                     crc32_update(0, at, static_cast<std::size_t>(body + length - at))) {
+    f.status = FrameStatus::kCorrupt;
+    f.problem = "checksum mismatch";
+    return f;
+  }
+  f.status = FrameStatus::kOk;
+  f.record = std::string_view(body, length);
+  f.next = body + length + (checked ? kChecksumBytes : 0);
+  return f;
+}
+
+// The first position in [from, end) where a whole format-3 frame holds (its checksum
+// matches), or nullptr: where reading resumes after a damaged record. A chance match is
+// a 1 in 2^32 event per candidate, and candidates are few: a Record is one
+// length-delimited field (tag 0x0a, 0x12, ...) whose length fills the record exactly,
+// checked before any checksum is computed, so that scanning damaged bytes stays linear.
+const char* find_frame(const char* from, const char* end) {
+  const auto* uend = reinterpret_cast<const unsigned char*>(end);
+  for (const char* at = from; at < end; ++at) {
+    const auto* p = reinterpret_cast<const unsigned char*>(at);
+    std::uint64_t length = 0;
+    if (get_varint(p, uend, length) != VarintRead::kOk || length < 2 || length > kMaxRecordBytes ||
+        length + kChecksumBytes > static_cast<std::uint64_t>(uend - p))
+      continue;
+    if ((*p & 0x87) != 2 || *p < 8) continue;  // a one-byte tag, wire type 2, field >= 1
+    const unsigned char* field = p + 1;
+    std::uint64_t field_length = 0;
+    if (get_varint(field, p + length, field_length) != VarintRead::kOk ||
+        field_length != static_cast<std::uint64_t>(p + length - field))
+      continue;
+    if (read_frame(at, end, true).status == FrameStatus::kOk) return at;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::uint32_t trace_checksum(std::string_view bytes) noexcept {
+  return crc32_update(0, bytes.data(), bytes.size());
+}
+
+std::string frame_record(std::string_view record) {
+  char length[10];
+  std::string out(length, static_cast<std::size_t>(put_varint(length, record.size()) - length));
+  out += record;
+  char crc[kChecksumBytes];
+  put_checksum(crc, trace_checksum(out));
+  out.append(crc, sizeof crc);
+  return out;
+}
 
 std::string printable(std::string_view text, std::size_t max_chars) {
   std::string out;
@@ -202,6 +317,7 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
   h.set_program(info.program);
   for (const auto& [k, v] : info.labels) (*h.mutable_labels())[k] = v;
   h.set_fault_plan(info.fault_plan);
+  h.set_record_checksum(1);
   append(kMagic, sizeof kMagic);
   write_record(h.SerializeAsString());
   flush();
@@ -235,8 +351,12 @@ void TraceWriter::append(const char* data, std::size_t n) {
 
 void TraceWriter::write_record(const std::string& serialized) {
   char length[10];
-  append(length, static_cast<std::size_t>(put_varint(length, serialized.size()) - length));
+  const auto n = static_cast<std::size_t>(put_varint(length, serialized.size()) - length);
+  append(length, n);
   append(serialized.data(), serialized.size());
+  char crc[kChecksumBytes];
+  put_checksum(crc, crc32_update(crc32_update(0, length, n), serialized.data(), serialized.size()));
+  append(crc, sizeof crc);
 }
 
 void TraceWriter::write_out(const char* data, std::size_t n) {
@@ -257,7 +377,7 @@ void TraceWriter::on_decision(const Decision& d) {
   // serialising a message per decision costs more than the rest of a simulated step.
   // read_trace parses it with the generated code too, and the tests check that they agree.
   constexpr std::size_t kMaxFields = 6 * 11;  // <= 66 bytes: every length is one byte
-  char* const out = room(3 + kMaxFields);
+  char* const out = room(3 + kMaxFields + kChecksumBytes);
   char* end = out + 3;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
     if (v == 0) return;
@@ -276,7 +396,8 @@ void TraceWriter::on_decision(const Decision& d) {
   out[0] = static_cast<char>(2 + n);                      // the record's length
   out[1] = static_cast<char>((kDecisionField << 3) | 2);  // Record.decision
   out[2] = n;                                             // the DecisionRecord's length
-  used_ += static_cast<std::size_t>(end - out);
+  put_checksum(end, crc32_update(0, out, static_cast<std::size_t>(end - out)));
+  used_ += static_cast<std::size_t>(end - out) + kChecksumBytes;
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
@@ -329,12 +450,13 @@ void TraceWriter::write_event(const LoopEvent& e) {
     if (it != interned_.end()) {
       field(kEventTextRefField, it->second);
       const auto nfields = static_cast<std::size_t>(end - fields);
-      char* const out = room(3 + kMaxFields);
+      char* const out = room(3 + kMaxFields + kChecksumBytes);
       out[0] = static_cast<char>(2 + nfields);
       out[1] = static_cast<char>((kEventField << 3) | 2);
       out[2] = static_cast<char>(nfields);
       std::memcpy(out + 3, fields, nfields);
-      used_ += 3 + nfields;
+      put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
+      used_ += 3 + nfields + kChecksumBytes;
       return;
     }
     if (interned_.size() < kMaxInterned) interned_.emplace(e.text, texts_written_ + 1);
@@ -343,12 +465,13 @@ void TraceWriter::write_event(const LoopEvent& e) {
   // A cancel with an empty message keeps its (empty) text field: absent means none.
   const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
   if (e.text.empty() && !empty_message) {
-    char* const out = room(3 + kMaxFields);
+    char* const out = room(3 + kMaxFields + kChecksumBytes);
     out[0] = static_cast<char>(2 + nfields);
     out[1] = static_cast<char>((kEventField << 3) | 2);
     out[2] = static_cast<char>(nfields);
     std::memcpy(out + 3, fields, nfields);
-    used_ += 3 + nfields;
+    put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
+    used_ += 3 + nfields + kChecksumBytes;
     return;
   }
   ++texts_written_;
@@ -360,8 +483,13 @@ void TraceWriter::write_event(const LoopEvent& e) {
   m = std::copy(fields, end, m);
   *m++ = static_cast<char>((kEventTextField << 3) | 2);
   m = put_varint(m, e.text.size());
-  append(prefix, static_cast<std::size_t>(m - prefix));
+  const auto prefix_size = static_cast<std::size_t>(m - prefix);
+  append(prefix, prefix_size);
   append(e.text.data(), e.text.size());
+  char crc[kChecksumBytes];
+  put_checksum(crc,
+               crc32_update(crc32_update(0, prefix, prefix_size), e.text.data(), e.text.size()));
+  append(crc, sizeof crc);
   // An error may be the last thing the run does before it dies.
   if (e.kind == LoopEvent::Kind::kError) flush();
 }
@@ -379,7 +507,7 @@ void TraceWriter::finish(const TraceEnd& end) {
   flush();
 }
 
-Trace read_trace(const std::string& path, TraceParts parts) {
+Trace read_trace(const std::string& path, ReadOptions options) {
   // protobuf logs its own line for some bad input (a string field that is not UTF-8)
   // before returning false; the error a person sees is lockstep's one line, below.
   google::protobuf::LogSilencer quiet_protobuf;
@@ -394,7 +522,7 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   char chunk[1 << 16];
   for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) data.append(chunk, n);
   std::fclose(f);
-  const bool notes = parts == TraceParts::kEverything;
+  const bool notes = options.parts == TraceParts::kEverything;
 
   if (data.empty()) fail(path, "empty file, not a lockstep trace");
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
@@ -402,43 +530,17 @@ Trace read_trace(const std::string& path, TraceParts parts) {
 
   const char* cursor = data.data() + sizeof kMagic;
   const char* const data_end = data.data() + data.size();
-  std::size_t record_index = 0;
-  std::string truncation;
-  // The next length-delimited message, as a view into `data`. false at the clean end of
-  // the file; sets `truncation` and returns false if the file stops inside a record.
-  auto next = [&](std::string_view& out) -> bool {
-    if (cursor == data_end) return false;
-    std::uint64_t len = 0;
-    const auto* p = reinterpret_cast<const unsigned char*>(cursor);
-    switch (get_varint(p, reinterpret_cast<const unsigned char*>(data_end), len)) {
-      case VarintRead::kOk:
-        break;
-      case VarintRead::kEnded:
-        truncation = "the file ends inside the length of record #" + std::to_string(record_index);
-        return false;
-      case VarintRead::kTooLong:
-        fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
-                       " is not a varint");
-    }
-    cursor = reinterpret_cast<const char*>(p);
-    if (len > kMaxRecordBytes)
-      fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
-                     std::to_string(len) + " bytes");
-    if (len > static_cast<std::uint64_t>(data_end - cursor)) {
-      truncation = "the file ends inside record #" + std::to_string(record_index);
-      cursor = data_end;
-      return false;
-    }
-    out = std::string_view(cursor, len);
-    cursor += len;
-    return true;
-  };
+  auto offset_of = [&](const char* p) { return static_cast<std::uint64_t>(p - data.data()); };
 
   Trace t;
-  std::string_view bytes;
-  if (!next(bytes)) fail(path, "truncated trace: the header is incomplete");
+  const Frame header = read_frame(cursor, data_end, false);
+  if (header.status == FrameStatus::kEnd || header.status == FrameStatus::kTruncated)
+    fail(path, "truncated trace: the header is incomplete");
+  if (header.status == FrameStatus::kCorrupt)
+    fail(path, "corrupt header at offset " + std::to_string(offset_of(cursor)) + " (" +
+                   header.problem + ")");
   trace::Header h;
-  if (!h.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+  if (!h.ParseFromArray(header.record.data(), static_cast<int>(header.record.size())))
     fail(path, "corrupt trace: the header cannot be parsed");
   if (h.format_version() == 0) fail(path, "corrupt trace: the header has no format version");
   if (h.format_version() > kTraceFormatVersion)
@@ -446,6 +548,24 @@ Trace read_trace(const std::string& path, TraceParts parts) {
                    " is newer than this lockstep reads (" + std::to_string(kTraceFormatVersion) +
                    "); replay it with the lockstep that wrote it (" +
                    printable(h.lockstep_version()) + ")");
+  // Format 3 says so twice (version and record_checksum): one flipped bit in either still
+  // reads as checksummed, and the header's own checksum then fails.
+  const bool checked = h.format_version() >= 3 || h.record_checksum() != 0;
+  cursor = header.next;
+  if (checked) {
+    if (static_cast<std::size_t>(data_end - cursor) < kChecksumBytes)
+      fail(path, "truncated trace: the header is incomplete");
+    const char* const header_start = data.data() + sizeof kMagic;
+    if (get_checksum(cursor) !=
+        crc32_update(0, header_start, static_cast<std::size_t>(cursor - header_start)))
+      fail(path, "corrupt header at offset " + std::to_string(offset_of(header_start)) +
+                     " (checksum mismatch)");
+    cursor += kChecksumBytes;
+    if (h.format_version() < 3 || h.record_checksum() != 1)
+      fail(path, "corrupt trace: the header says format version " +
+                     std::to_string(h.format_version()) + " with record checksum " +
+                     std::to_string(h.record_checksum()));
+  }
   t.format_version = h.format_version();
   t.lockstep_version = h.lockstep_version();
   t.info.seed = h.seed();
@@ -481,15 +601,60 @@ Trace read_trace(const std::string& path, TraceParts parts) {
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
   t.info.fault_plan = h.fault_plan();
 
-  // Most records are decisions of about 11 bytes: reserve for them.
-  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / 12);
+  // Most records are decisions of about 11 bytes (15 with a checksum): reserve for them.
+  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / (checked ? 16 : 12));
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
   std::vector<std::size_t> texts;  // the events that carried a text, for text_ref
+  std::size_t record_index = 0;
+  std::string truncation;
+  std::string_view bytes;
   while (true) {
     ++record_index;
-    if (!next(bytes)) break;
+    const char* const at = cursor;
+    Frame frame = read_frame(at, data_end, checked);
+    if (frame.status == FrameStatus::kEnd) break;
+    // Damage or a run that died mid-write? A run that died leaves a prefix of what it
+    // would have written: nothing intact can follow the cut-off record.
+    const char* resume = nullptr;
+    if (frame.status == FrameStatus::kTruncated) {
+      if (checked) resume = find_frame(at + 1, data_end);
+      if (!resume) {
+        truncation =
+            frame.problem == "the file ends inside its length"
+                ? "the file ends inside the length of record #" + std::to_string(record_index)
+                : "the file ends inside record #" + std::to_string(record_index);
+        truncation += " (offset " + std::to_string(offset_of(at)) + ")";
+        break;
+      }
+      frame.status = FrameStatus::kCorrupt;
+      frame.problem = "its length, " + std::to_string(frame.length) +
+                      ", runs past the end of the file, yet an intact record follows at offset " +
+                      std::to_string(offset_of(resume));
+    }
+    if (frame.status == FrameStatus::kCorrupt) {
+      if (!checked) {
+        if (frame.length > kMaxRecordBytes)
+          fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
+                         std::to_string(frame.length) + " bytes");
+        fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
+                       " is not a varint");
+      }
+      const std::string where = std::to_string(offset_of(at));
+      if (!options.salvage)
+        throw TraceCorruptError(
+            path + ": corrupt record at offset " + where + " (" + frame.problem + ")",
+            offset_of(at));
+      if (!resume) resume = find_frame(at + 1, data_end);
+      t.gaps.push_back(TraceGap{offset_of(at), resume ? offset_of(resume) : data.size(),
+                                t.decisions.size(), frame.problem});
+      if (!resume) break;
+      cursor = resume;
+      continue;
+    }
+    bytes = frame.record;
+    cursor = frame.next;
     // Decisions and events, nearly every record, skip the generated parser.
     auto record_case = trace::Record::RECORD_NOT_SET;
     if (decode_fast(bytes, fast)) {
@@ -582,7 +747,10 @@ Trace read_trace(const std::string& path, TraceParts parts) {
         fail(path, "corrupt trace: record #" + std::to_string(record_index) + " is empty");
     }
   }
-  if (truncation.empty() && !t.end) truncation = "the run did not finish: no End record";
+  if (truncation.empty() && !t.end)
+    truncation = !t.gaps.empty() && t.gaps.back().end == data.size()
+                     ? "no End record: the file's end was skipped as damaged"
+                     : "the run did not finish: no End record";
   t.truncation = truncation;
   return t;
 }

@@ -12,7 +12,12 @@
 // Format: replay/trace.proto. Records are streamed in a 32 KiB buffer, flushed when full,
 // on every log line and error event, and at finish(): a run that dies leaves a file
 // readable up to its last flushed record, which read_trace() reports as truncated rather
-// than failing.
+// than failing. Every record carries a CRC-32 (format 3, 4 bytes a record): a record
+// damaged after it was written is a TraceCorruptError naming its offset, and
+//
+//   lockstep::Trace t = lockstep::read_trace("run.trace", {.salvage = true});
+//
+// reads every intact record around the damage, listing what it skipped in t.gaps.
 #pragma once
 
 #include <array>
@@ -24,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "loop/clock.h"
@@ -35,8 +41,8 @@
 namespace lockstep {
 
 // The trace format this lockstep writes; a reader refuses newer ones.
-// Version 2 added loop events (EventRecord), 3 texts by reference (EventRecord.text_ref);
-// versions 1 and 2 are still read.
+// Version 2 added loop events (EventRecord); version 3 texts by reference
+// (EventRecord.text_ref) and a checksum per record. Versions 1 and 2 are still read.
 inline constexpr std::uint32_t kTraceFormatVersion = 3;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
@@ -45,6 +51,20 @@ inline constexpr const char* kLockstepVersion = "0.1.0";
 class TraceError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// A record of a format-3 trace was damaged after it was written (its checksum fails, or
+// its length is impossible, and more of the file follows): not a run that died mid-write.
+// Reading with {.salvage = true} skips it. what(): "FILE: corrupt record at offset N (...)".
+class TraceCorruptError : public TraceError {
+ public:
+  TraceCorruptError(const std::string& what, std::uint64_t offset)
+      : TraceError(what), offset_(offset) {}
+  // The byte offset in the file where the damaged record starts.
+  std::uint64_t offset() const noexcept { return offset_; }
+
+ private:
+  std::uint64_t offset_;
 };
 
 // What a trace says about its run, besides the decisions.
@@ -87,6 +107,15 @@ struct TraceEnd {
   std::uint64_t decisions = 0;
 };
 
+// Bytes a salvaging read skipped: from the damaged record at `offset` to the next record
+// whose checksum holds (or the end of the file), `end` exclusive.
+struct TraceGap {
+  std::uint64_t offset = 0;
+  std::uint64_t end = 0;
+  std::size_t after_decisions = 0;  // decisions read before the gap
+  std::string why;                  // "checksum mismatch", ...
+};
+
 struct Trace {
   std::uint32_t format_version = 0;
   std::string lockstep_version;
@@ -97,6 +126,10 @@ struct Trace {
   std::map<std::uint64_t, std::string> site_names;  // decision site -> "file:line"
   std::optional<TraceEnd> end;  // none: the run did not finish writing (truncated)
   std::string truncation;       // why reading stopped early, or ""
+  // Salvaging reads only: damaged bytes skipped, in file order. Decisions after the first
+  // gap cannot be trusted for replay (the skipped ones are missing, so later decisions
+  // answer other questions), and times after a gap lack the skipped records' time deltas.
+  std::vector<TraceGap> gaps;
 
   // Options that replay this trace: its seed, strategy and fault plan. TraceError if the
   // plan names an error type this binary has not registered.
@@ -153,15 +186,35 @@ class TraceWriter final : public TraceSink {
   std::uint64_t texts_written_ = 0;                          // events written with a text
 };
 
-// Reads a whole trace. TraceError for a file that is missing, empty, not a trace,
-// corrupt, or of a newer format version; a trace cut short (no End record, or a partial
-// last record) is returned with what it holds and `truncation` saying where it stopped.
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as
 // \xNN), for error messages that quote what a file says.
 std::string printable(std::string_view text, std::size_t max_chars = 80);
 
 // What to read: replay needs only the decisions (and the header and End record).
 enum class TraceParts { kEverything, kDecisionsOnly };
-Trace read_trace(const std::string& path, TraceParts parts = TraceParts::kEverything);
+
+struct ReadOptions {
+  TraceParts parts = TraceParts::kEverything;
+  // Skip damaged records (format 3) instead of throwing TraceCorruptError: every record
+  // whose checksum holds is read, and Trace::gaps lists what was skipped. For reading
+  // what survives, not for replay (replay_trace reads without it).
+  bool salvage = false;
+};
+
+// Reads a whole trace. TraceError for a file that is missing, empty, not a trace, of a
+// newer format version, or corrupt (TraceCorruptError for a damaged record of a format-3
+// trace, unless salvaging); a trace cut short (no End record, or a partial last record:
+// a run that died mid-write) is returned with what it holds and `truncation` saying where
+// it stopped.
+Trace read_trace(const std::string& path, ReadOptions options);
+inline Trace read_trace(const std::string& path, TraceParts parts = TraceParts::kEverything) {
+  return read_trace(path, ReadOptions{.parts = parts});
+}
+
+// The checksum format 3 stores after each record: CRC-32 (zlib's crc32) of `bytes`.
+std::uint32_t trace_checksum(std::string_view bytes) noexcept;
+// One record framed as format 3 writes it: varint length, `record`, checksum. For tools
+// and tests that write trace bytes by hand.
+std::string frame_record(std::string_view record);
 
 }  // namespace lockstep

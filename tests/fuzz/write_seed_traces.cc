@@ -50,5 +50,21 @@ int main(int argc, char** argv) {
     const std::string path = std::string(argv[1]) + "/seed-" + std::to_string(n++) + ".trace";
     lockstep::record_trace(program, o, path, "fuzz.seed", {{"kind", to_string(kind)}});
   }
+  // A format-2 trace (no checksums), as older lockstep wrote them: a site, an event, a
+  // decision, an End.
+  auto record = [](const std::string& m) {
+    return std::string(1, static_cast<char>(m.size())) + m;
+  };
+  const std::string v2 = std::string("LOCKSTEP-TRACE\n\0", 16) +
+                         record(std::string("\x08\x02", 2) + "\x22\x06\x0a\x04" + "fifo") +
+                         record(std::string("\x2a\x08\x08\x05\x12\x04", 6) + "a.cc") +
+                         record(std::string("\x22\x05\x08\x01\x2a\x01", 6) + "w") +
+                         record(std::string("\x0a\x06\x08\x07\x18\x0a\x20\x03", 8)) +
+                         record(std::string("\x1a\x04\x08\x01\x28\x01", 6));
+  const std::string v2_path = std::string(argv[1]) + "/seed-v2.trace";
+  std::FILE* f = std::fopen(v2_path.c_str(), "wb");
+  if (!f || std::fwrite(v2.data(), 1, v2.size(), f) != v2.size()) return 1;
+  std::fclose(f);
+  ++n;
   std::printf("wrote %d seed traces to %s\n", n, argv[1]);
 }

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -338,6 +340,55 @@ TEST(CliTest, BadUsageAndBadFilesGetClearErrorsAndExitCodes) {
   Result bad_option = run({"show", "--colour", "x"});
   EXPECT_EQ(bad_option.code, 2);
   EXPECT_THAT(bad_option.err, HasSubstr("unknown option --colour"));
+  Result salvage_diff = run({"diff", "--salvage", "a", "b"});
+  EXPECT_EQ(salvage_diff.code, 2);
+  EXPECT_THAT(salvage_diff.err, HasSubstr("unknown option --salvage"));
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A trace damaged in the middle (37 bytes of junk where a record was being read): `show`
+// refuses it with one line naming the offset; `show --salvage` prints what is intact,
+// says what it skipped, and exits 4.
+TEST(CliTest, ShowRefusesADamagedTraceAndSalvageReadsAroundTheDamage) {
+  const std::string path = record(7, "damaged.trace");
+  const std::string bytes = slurp(path);
+  Result clean = run({"show", "--salvage", path});
+  EXPECT_EQ(clean.code, 0) << clean.err;
+  EXPECT_THAT(clean.out, ::testing::Not(HasSubstr("salvaged")));
+
+  const std::size_t at = bytes.size() / 2;
+  // A record boundary: where the intact trace's frames start, after the middle.
+  std::size_t boundary = 16;
+  while (boundary < at) {
+    std::size_t length = static_cast<unsigned char>(bytes[boundary]);
+    ASSERT_LT(length, 128u);
+    boundary += 1 + length + 4;
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      << bytes.substr(0, boundary) << std::string(37, '\x11') << bytes.substr(boundary);
+
+  Result refused = run({"show", path});
+  EXPECT_EQ(refused.code, 3);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(refused.err, "lockstep show: " + path + ": corrupt record at offset " +
+                             std::to_string(boundary) +
+                             " (checksum mismatch); --salvage reads what is intact around it\n");
+
+  Result salvaged = run({"show", "--salvage", path});
+  EXPECT_EQ(salvaged.code, 4) << salvaged.err;
+  EXPECT_THAT(salvaged.out,
+              HasSubstr("salvaged: skipped 37 bytes at offset " + std::to_string(boundary) + "-" +
+                        std::to_string(boundary + 36) + " (checksum mismatch)"));
+  EXPECT_THAT(salvaged.out, HasSubstr("cannot be trusted for replay"));
+  EXPECT_THAT(salvaged.out, HasSubstr("end: main returned"));
+  EXPECT_EQ(run({"stats", "--salvage", path}).code, 4);
+  Result exported = run({"export", "--format=chrome", "--salvage", path});
+  EXPECT_EQ(exported.code, 4);
+  EXPECT_THAT(exported.err, HasSubstr("salvaged: skipped 37 bytes"));
 }
 
 }  // namespace

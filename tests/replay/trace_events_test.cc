@@ -200,6 +200,33 @@ TEST(TraceEventsTest, AVersionOneTraceStillReads) {
   EXPECT_TRUE(t.events.empty());
 }
 
+// Format 2: events and sites, records without checksums.
+TEST(TraceEventsTest, AVersionTwoTraceStillReads) {
+  const std::string header = std::string("\x08\x02", 2) + "\x22\x06\x0a\x04" + "fifo";
+  const std::string decision = std::string("\x0a\x06\x08\x07\x18\x0a\x20\x03", 8);
+  const std::string event = std::string("\x22\x05\x08\x01\x2a\x01", 6) + "w";  // kind 1
+  const std::string site = std::string("\x2a\x08\x08\x05\x12\x04", 6) + "a.cc";
+  const std::string end = std::string("\x1a\x04\x08\x01\x28\x01", 6);  // ok, 1 decision
+  const std::string path = temp_path("v2.trace");
+  write_file(path, std::string("LOCKSTEP-TRACE\n\0", 16) + record(header) + record(site) +
+                       record(event) + record(decision) + record(end));
+  Trace t = read_trace(path);
+  EXPECT_EQ(t.format_version, 2u);
+  ASSERT_EQ(t.decisions.size(), 1u);
+  EXPECT_EQ(t.decisions[0].value, 3u);
+  ASSERT_EQ(t.events.size(), 1u);
+  EXPECT_EQ(t.events[0].text, "w");
+  EXPECT_EQ(t.site_names.at(5), "a.cc");
+  ASSERT_TRUE(t.end);
+  EXPECT_TRUE(t.end->ok);
+  EXPECT_TRUE(t.truncation.empty());
+  // Cut short, it reads as truncated, as it always did.
+  const std::string whole = std::string("LOCKSTEP-TRACE\n\0", 16) + record(header) + record(site) +
+                            record(event) + record(decision);
+  write_file(path, whole.substr(0, whole.size() - 2));
+  EXPECT_THAT(read_trace(path).truncation, HasSubstr("the file ends inside record #3"));
+}
+
 TEST(TraceEventsTest, AnEventInAVersionOneTraceIsCorruption) {
   const std::string event = std::string("\x22\x02\x08\x01", 4);  // Record.event {kind: 1}
   const std::string path = temp_path("v1-event.trace");
@@ -218,7 +245,7 @@ TEST(TraceEventsTest, AnEventKindFromANewerWriterIsShownAsUnknown) {
   std::ifstream in(path, std::ios::binary);
   const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Record.event {kind: 99, text: "x"}
-  write_file(path, header + record(std::string("\x22\x05\x08\x63\x2a\x01", 6) + "x"));
+  write_file(path, header + frame_record(std::string("\x22\x05\x08\x63\x2a\x01", 6) + "x"));
   Trace t = read_trace(path);
   ASSERT_EQ(t.events.size(), 1u);
   EXPECT_EQ(static_cast<unsigned>(t.events[0].kind), 99u);

@@ -183,10 +183,10 @@ TEST(TraceTest, BadFilesGetOneLineErrorsNamingTheProblem) {
   // A header that is not a Header.
   EXPECT_THAT(error_of(good.substr(0, 16) + std::string("\x05\xff\xff\xff\xff\xff", 6)),
               HasSubstr("header cannot be parsed"));
-  // A record length far beyond any real record.
-  std::string huge = good.substr(0, 16) + good.substr(16, 1 + static_cast<unsigned char>(good[16]));
+  // A record length far beyond any real record (after the header and its checksum).
+  std::string huge = good.substr(0, 16 + 1 + static_cast<unsigned char>(good[16]) + 4);
   huge += std::string("\xff\xff\xff\xff\x0f", 5);
-  EXPECT_THAT(error_of(huge), HasSubstr("claims"));
+  EXPECT_THAT(error_of(huge), HasSubstr("implausible length 4294967295"));
 }
 
 TEST(TraceTest, ANewerFormatVersionIsRefusedWithTheWritersVersion) {
@@ -218,7 +218,8 @@ TEST(TraceTest, ATraceCutAnywhereIsReadableUpToTheCut) {
       EXPECT_GE(t.decisions.size(), last_count);
       last_count = t.decisions.size();
     } catch (const TraceError& e) {
-      // Only a cut inside the header may fail.
+      // Only a cut inside the header may fail; a cut is never mistaken for damage.
+      EXPECT_EQ(dynamic_cast<const TraceCorruptError*>(&e), nullptr) << e.what();
       EXPECT_THAT(e.what(), HasSubstr("header")) << "cut at " << cut;
     }
   }
@@ -266,9 +267,212 @@ TEST(TraceTest, BytesPerDecisionAreFew) {
       static_cast<double>(read_file(path).size()) / static_cast<double>(run.decisions.size());
   ::testing::Test::RecordProperty("bytes_per_decision", std::to_string(per_decision));
   std::printf("%zu decisions, %.2f bytes per decision\n", run.decisions.size(), per_decision);
-  // 12.6 bytes without the tasks' suspensions and wakeups (format 2), which add two events
-  // per await, their texts by reference.
-  EXPECT_LT(per_decision, 18.0);
+  // 12.6 bytes in format 2; format 3 adds the tasks' suspensions and wakeups (two events
+  // per await, their texts by reference) and a 4-byte checksum per record.
+  EXPECT_LT(per_decision, 24.0);
+}
+
+// Format 3: every record carries a CRC-32. Damage is told apart from a run that died
+// mid-write, named by offset, and read around on request.
+
+TEST(TraceIntegrityTest, TheChecksumIsZlibsCrc32) {
+  EXPECT_EQ(trace_checksum("123456789"), 0xCBF43926u);  // the CRC-32 check value
+  EXPECT_EQ(
+      frame_record("ab"), std::string("\x02"
+                                      "ab",
+                                      3) +
+                              [] {
+                                const std::uint32_t crc =
+                                    trace_checksum(std::string("\x02"
+                                                               "ab",
+                                                               3));
+                                std::string le;
+                                for (int i = 0; i < 4; ++i)
+                                  le.push_back(static_cast<char>(crc >> (8 * i)));
+                                return le;
+                              }());
+}
+
+// Where each record of a format-3 trace starts: after the magic, the header and each
+// record is a varint length, that many bytes and a 4-byte checksum.
+std::vector<std::size_t> frame_offsets(const std::string& bytes) {
+  std::vector<std::size_t> offsets;
+  std::size_t at = 16;
+  while (at < bytes.size()) {
+    offsets.push_back(at);
+    std::uint64_t length = 0;
+    int shift = 0;
+    while (static_cast<unsigned char>(bytes[at]) & 0x80) {
+      length |= static_cast<std::uint64_t>(bytes[at++] & 0x7f) << shift;
+      shift += 7;
+    }
+    length |= static_cast<std::uint64_t>(bytes[at++]) << shift;
+    at += length + 4;
+  }
+  EXPECT_EQ(at, bytes.size());
+  return offsets;  // [0] is the header's
+}
+
+struct Recorded {
+  std::string path;
+  std::string bytes;
+  std::vector<std::size_t> frames;
+  SimulationResult<int> run;
+};
+
+Recorded recorded(const std::string& name, std::uint64_t s = 6) {
+  const std::string path = temp_path(name);
+  auto run = record_trace(program, seed(s), path, "p");
+  std::string bytes = read_file(path);
+  auto frames = frame_offsets(bytes);
+  return {path, std::move(bytes), std::move(frames), std::move(run)};
+}
+
+TEST(TraceIntegrityTest, AChangedLengthInTheMiddleIsCorruptionAtItsOffsetNotATruncation) {
+  Recorded r = recorded("length.trace");
+  ASSERT_GT(r.frames.size(), 20u);
+  const std::size_t at = r.frames[r.frames.size() / 2];
+  const std::string where = "corrupt record at offset " + std::to_string(at) + " (";
+  // Every other value of the length byte: shorter, longer, a longer varint, zero.
+  for (int v = 0; v < 256; ++v) {
+    if (static_cast<char>(v) == r.bytes[at]) continue;
+    std::string bad = r.bytes;
+    bad[at] = static_cast<char>(v);
+    write_file(r.path, bad);
+    try {
+      read_trace(r.path);
+      ADD_FAILURE() << "length byte " << v << " read as a clean trace";
+    } catch (const TraceCorruptError& e) {
+      EXPECT_EQ(e.offset(), at);
+      EXPECT_THAT(e.what(), StartsWith(r.path + ": " + where)) << "length byte " << v;
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    }
+  }
+  // The one-line message for the usual case.
+  std::string bad = r.bytes;
+  bad[at] = static_cast<char>(bad[at] - 1);
+  write_file(r.path, bad);
+  EXPECT_THAT(error_of(bad), HasSubstr(where + "checksum mismatch)"));
+}
+
+TEST(TraceIntegrityTest, ALengthRunningPastTheEndWithIntactRecordsAfterItIsCorruption) {
+  Recorded r = recorded("past-end.trace");
+  const std::size_t at = r.frames[r.frames.size() - 5];
+  std::string bad = r.bytes;
+  bad[at] = '\x7f';  // 127 bytes: more than the rest of the file
+  ASSERT_LT(bad.size() - at, 127u + 4);
+  EXPECT_THAT(error_of(bad), HasSubstr("corrupt record at offset " + std::to_string(at) +
+                                       " (its length, 127, runs past the end of the file, "
+                                       "yet an intact record follows at offset"));
+}
+
+TEST(TraceIntegrityTest, ATraceCutInsideARecordStillReadsAsTruncated) {
+  Recorded r = recorded("cut.trace");
+  const std::size_t last = r.frames.back();  // the End record
+  for (std::size_t cut :
+       {last + 1, last + 3, r.bytes.size() - 1, r.frames[r.frames.size() / 2] + 2}) {
+    write_file(r.path, r.bytes.substr(0, cut));
+    Trace t = read_trace(r.path);
+    EXPECT_FALSE(t.end);
+    EXPECT_THAT(t.truncation, HasSubstr("the file ends inside")) << "cut at " << cut;
+  }
+}
+
+TEST(TraceIntegrityTest, AFlippedHeaderByteIsACorruptHeader) {
+  Recorded r = recorded("header.trace");
+  std::string bad = r.bytes;
+  const std::size_t version = bad.find(kLockstepVersion);
+  bad[version + 2] = static_cast<char>(bad[version + 2] + 1);  // "0.2.0": still parses
+  EXPECT_THAT(error_of(bad), HasSubstr("corrupt header at offset 16 (checksum mismatch)"));
+  // The format version itself, 3 -> 2: still read as checksummed, so still caught.
+  bad = r.bytes;
+  const std::size_t field = bad.find(std::string("\x08\x03", 2), 16);
+  ASSERT_LT(field, 20u);
+  bad[field + 1] = '\x02';
+  EXPECT_THAT(error_of(bad), HasSubstr("corrupt header at offset 16 (checksum mismatch)"));
+}
+
+TEST(TraceIntegrityTest, SalvageReadsEveryIntactRecordAroundADamagedOne) {
+  Recorded r = recorded("salvage.trace");
+  const Trace whole = read_trace(r.path, {.salvage = true});
+  EXPECT_TRUE(whole.gaps.empty());
+  EXPECT_EQ(whole.decisions, r.run.decisions);
+
+  // Damage one byte inside a decision in the middle: exactly that record is skipped.
+  const std::size_t k = r.frames.size() / 2;
+  std::size_t decisions_before = 0;
+  std::string bad = r.bytes;
+  bad[r.frames[k] + 3] = static_cast<char>(bad[r.frames[k] + 3] ^ 0x10);
+  write_file(r.path, bad);
+  EXPECT_THROW(read_trace(r.path), TraceCorruptError);
+  Trace t = read_trace(r.path, {.salvage = true});
+  ASSERT_EQ(t.gaps.size(), 1u);
+  EXPECT_EQ(t.gaps[0].offset, r.frames[k]);
+  EXPECT_EQ(t.gaps[0].end, r.frames[k + 1]);
+  EXPECT_EQ(t.gaps[0].why, "checksum mismatch");
+  decisions_before = t.gaps[0].after_decisions;
+  ASSERT_TRUE(t.end) << "the End record after the gap is read";
+  EXPECT_EQ(t.end->decisions, r.run.decisions.size());
+  // What was read: the run's decisions less at most the one in the damaged record.
+  ASSERT_GE(t.decisions.size() + 1, r.run.decisions.size());
+  for (std::size_t i = 0; i < decisions_before; ++i) EXPECT_EQ(t.decisions[i], r.run.decisions[i]);
+  const std::size_t lost = r.run.decisions.size() - t.decisions.size();
+  for (std::size_t i = decisions_before; i < t.decisions.size(); ++i) {
+    EXPECT_EQ(t.decisions[i].kind, r.run.decisions[i + lost].kind);
+    EXPECT_EQ(t.decisions[i].value, r.run.decisions[i + lost].value);
+  }
+}
+
+TEST(TraceIntegrityTest, SalvageSkipsExactlyTheJunkInsertedBetweenRecords) {
+  Recorded r = recorded("junk.trace");
+  const std::size_t at = r.frames[r.frames.size() / 3];
+  std::string junk(37, '\0');
+  for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>(i * 37 + 11);
+  write_file(r.path, r.bytes.substr(0, at) + junk + r.bytes.substr(at));
+  try {
+    read_trace(r.path);
+    ADD_FAILURE();
+  } catch (const TraceCorruptError& e) {
+    EXPECT_EQ(e.offset(), at);
+  }
+  Trace t = read_trace(r.path, {.salvage = true});
+  ASSERT_EQ(t.gaps.size(), 1u);
+  EXPECT_EQ(t.gaps[0].offset, at);
+  EXPECT_EQ(t.gaps[0].end, at + 37);
+  EXPECT_EQ(t.decisions, r.run.decisions) << "nothing of the run was lost";
+  ASSERT_TRUE(t.end);
+}
+
+TEST(TraceIntegrityTest, SalvageOfADamagedEndSaysTheEndWasSkipped) {
+  Recorded r = recorded("end.trace");
+  std::string bad = r.bytes;
+  bad[bad.size() - 2] = static_cast<char>(bad[bad.size() - 2] ^ 1);  // the End's checksum
+  write_file(r.path, bad);
+  Trace t = read_trace(r.path, {.salvage = true});
+  ASSERT_EQ(t.gaps.size(), 1u);
+  EXPECT_EQ(t.gaps[0].offset, r.frames.back());
+  EXPECT_EQ(t.gaps[0].end, bad.size());
+  EXPECT_FALSE(t.end);
+  EXPECT_THAT(t.truncation, HasSubstr("skipped as damaged"));
+  EXPECT_EQ(t.decisions, r.run.decisions);
+}
+
+// A damaged byte anywhere after the header (every third one, to keep the test quick
+// under ASan): a normal read throws, and a salvaging read skips the damaged record and
+// keeps every other.
+TEST(TraceIntegrityTest, AnyDamagedRecordByteIsCaughtAndSalvaged) {
+  Recorded r = recorded("every.trace", 7);
+  for (std::size_t i = r.frames[1]; i < r.bytes.size(); i += 3) {
+    std::string bad = r.bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x04);
+    write_file(r.path, bad);
+    EXPECT_THROW(read_trace(r.path), TraceCorruptError) << "byte " << i;
+    Trace t = read_trace(r.path, {.salvage = true});
+    ASSERT_EQ(t.gaps.size(), 1u) << "byte " << i;
+    EXPECT_LE(t.gaps[0].offset, i);
+    EXPECT_GT(t.gaps[0].end, i);
+    EXPECT_GE(t.decisions.size() + 1, r.run.decisions.size()) << "byte " << i;
+  }
 }
 
 }  // namespace

@@ -15,14 +15,4 @@ bool VirtualDriver::wait(std::optional<TimePoint> deadline, bool external_expect
   return true;
 }
 
-bool RealTimeDriver::wait(std::optional<TimePoint> deadline, bool external_expected) {
-  if (posted_.consume()) return true;
-  if (!deadline && !external_expected) return false;
-  if (deadline)
-    posted_.wait(epoch_ + deadline->time_since_epoch());
-  else
-    posted_.wait();
-  return true;
-}
-
 }  // namespace lockstep

@@ -4,13 +4,13 @@
 //   lockstep::VirtualDriver virtual_time;             // the default: simulated time
 //   lockstep::Loop loop({.driver = &virtual_time});
 //
-//   lockstep::RealTimeDriver wall;                    // the same program in real time
-//   lockstep::Loop production({.driver = &wall});
+//   lockstep::EpollDriver real;                       // the same program in real time,
+//   lockstep::Loop production({.driver = &real});     // with fds (loop/epoll_driver.h)
 //
 // The scheduling core (ready queue, timers, tasks, cancellation) never reads a clock or
 // blocks by itself; it asks its Driver. VirtualDriver jumps time straight to the next
-// deadline. RealTimeDriver maps the loop's clock onto std::chrono::steady_clock and
-// really sleeps; a later driver adds sockets (epoll) behind the same interface.
+// deadline. EpollDriver maps the loop's clock onto std::chrono::steady_clock, really
+// sleeps (in epoll_wait) and reports fd readiness through io().
 #pragma once
 
 #include <atomic>
@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "loop/clock.h"
+#include "loop/io_reactor.h"
 
 namespace lockstep {
 
@@ -86,6 +87,10 @@ class Driver {
   // True iff time is simulated. Blocking work then completes at a decided instant of
   // virtual time, never when a thread happens to finish (see run_in_executor).
   virtual bool is_virtual() const noexcept = 0;
+
+  // The driver's fd readiness, or nullptr if it has none (a virtual driver: simulated
+  // I/O comes through the simulated network instead).
+  virtual IoReactor* io() noexcept { return nullptr; }
 };
 
 // Virtual time: starts at 0, moves only by wait() to a deadline and by charge().
@@ -101,25 +106,6 @@ class VirtualDriver final : public Driver {
 
  private:
   TimePoint now_{};
-  internal::WakeSignal posted_;
-};
-
-// Real time: the loop's epoch is the driver's construction; wait() sleeps until the
-// deadline or a wake().
-class RealTimeDriver final : public Driver {
- public:
-  RealTimeDriver() : epoch_(std::chrono::steady_clock::now()) {}
-  TimePoint now() const override {
-    return TimePoint(
-        std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch_));
-  }
-  bool wait(std::optional<TimePoint> deadline, bool external_expected) override;
-  void charge(Duration) override {}
-  void wake() noexcept override { posted_.notify(); }
-  bool is_virtual() const noexcept override { return false; }
-
- private:
-  std::chrono::steady_clock::time_point epoch_;
   internal::WakeSignal posted_;
 };
 

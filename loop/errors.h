@@ -15,6 +15,7 @@
 // `catch (const std::exception&)` is the C++ form of that bug, so it cannot catch one here.
 #pragma once
 
+#include <csignal>
 #include <exception>
 #include <optional>
 #include <stdexcept>
@@ -39,6 +40,29 @@ class CancelledError {
  private:
   std::string message_;
   bool has_message_ = false;
+};
+
+// The run was interrupted by SIGINT or SIGTERM (lockstep::run on a driver with real I/O):
+// the first signal cancelled main, and main ended cancelled (Python's KeyboardInterrupt
+// out of asyncio.run); or a second signal came while main was still cleaning up. Like
+// CancelledError, not a std::exception, for the same reason: a `catch (const
+// std::exception&)` meant for errors must not swallow the user's Ctrl-C.
+//
+//   try { lockstep::run(serve(), options); }
+//   catch (const lockstep::KeyboardInterrupt& e) { return 128 + e.signal(); }
+class KeyboardInterrupt {
+ public:
+  explicit KeyboardInterrupt(int signal) : signal_(signal) {}
+  // The signal's number: SIGINT or SIGTERM.
+  int signal() const noexcept { return signal_; }
+  // "lockstep: interrupted by SIGINT" (or SIGTERM).
+  const char* what() const noexcept {
+    return signal_ == SIGTERM ? "lockstep: interrupted by SIGTERM"
+                              : "lockstep: interrupted by SIGINT";
+  }
+
+ private:
+  int signal_;
 };
 
 // Misuse of the API where asyncio raises RuntimeError: awaiting a coroutine twice,

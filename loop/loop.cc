@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "loop/executor.h"
+#include "loop/internal/fd_watch.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/task.h"
@@ -106,6 +107,7 @@ void TimerNode::cancel() noexcept {
 
 Loop::Loop(LoopOptions options)
     : driver_(options.driver ? options.driver : &own_driver_),
+      io_(driver_->io()),
       decisions_(options.decisions),
       observer_(options.observer),
       perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
@@ -488,6 +490,12 @@ void Loop::close() {
   if (default_executor_) default_executor_->shutdown(true);
   inbox_.close();
   real_time_jobs_.clear();
+  // Watches go first: their callbacks may hold futures, and the fds must not be reported
+  // to a closed loop.
+  if (fd_watches_) {
+    for (auto& [key, watch] : fd_watches_->by_fd) io_->unwatch(key.first, key.second);
+    fd_watches_->by_fd.clear();
+  }
   // Destroying a task's coroutine runs destructors that may schedule more; repeat until
   // nothing is left.
   for (;;) {

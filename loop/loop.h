@@ -57,6 +57,8 @@ namespace internal {
 class TaskBase;
 class FutureBase;
 class DoneCallbackNode;
+class FdWatch;
+struct FdWatches;
 }  // namespace internal
 
 // What went wrong, for the loop's exception handler (asyncio's "context" dict).
@@ -173,6 +175,23 @@ class Loop {
     keep_alives_.fetch_add(1, std::memory_order_relaxed);
     return KeepAlive(this);
   }
+
+  // The driver's fd readiness (Driver::io()), or nullptr: a virtual driver has no fds.
+  IoReactor* io() const noexcept { return io_; }
+  // asyncio's add_reader: fn() is scheduled (call_soon) in every iteration that finds `fd`
+  // readable (level-triggered), until remove_reader(fd). Replaces an earlier reader of
+  // `fd`. Throws RuntimeError if the driver has no fds, std::system_error if the kernel
+  // refuses `fd`. Remove the reader before closing the fd.
+  void add_reader(int fd, std::function<void()> fn) {
+    add_watch(fd, IoEvent::kReadable, std::move(fn));
+  }
+  // Returns true iff `fd` had a reader; a call of it already scheduled will not run.
+  bool remove_reader(int fd) { return remove_watch(fd, IoEvent::kReadable); }
+  // The same for writability (asyncio's add_writer/remove_writer).
+  void add_writer(int fd, std::function<void()> fn) {
+    add_watch(fd, IoEvent::kWritable, std::move(fn));
+  }
+  bool remove_writer(int fd) { return remove_watch(fd, IoEvent::kWritable); }
 
   // The executor run_in_executor uses when given none: a ThreadPoolExecutor made on
   // first use and shut down (joined) by close(), as asyncio.run does.
@@ -298,6 +317,11 @@ class Loop {
     real_time_jobs_.emplace(job, std::move(on_post));
   }
   void on_job_posted(std::uint64_t job);
+  // fd watches (loop/io.cc): add_watch returns an id; remove_watch with an id removes
+  // the watch only if it is still that one (a wait that ended must not remove the next).
+  std::uint64_t add_watch(int fd, IoEvent event, std::function<void()> fn);
+  bool remove_watch(int fd, IoEvent event, std::uint64_t id = 0);
+  internal::FdWatch* find_watch(int fd, IoEvent event) const noexcept;
 
  private:
   struct TimerEntry {
@@ -311,7 +335,11 @@ class Loop {
     if (timer_cancelled_count_ != 0) purge_cancelled_timers();
     if (inbox_.has_posts()) [[unlikely]]
       drain_inbox();
-    if (ready_size_ == 0 && !stopping_) wait_for_work();
+    if (ready_size_ == 0 && !stopping_) {
+      wait_for_work();
+    } else if (io_ && io_->has_watches()) [[unlikely]] {
+      io_->poll();  // asyncio's select(0): busy iterations still see fds (and signals)
+    }
     if (!timers_.empty()) move_due_timers();
     std::size_t ntodo = ready_size_;  // only what is ready now; the rest runs next iteration
     steps_ += ntodo;
@@ -341,6 +369,8 @@ class Loop {
 
   VirtualDriver own_driver_;
   Driver* driver_;
+  IoReactor* io_;                                    // driver_->io(), cached
+  std::unique_ptr<internal::FdWatches> fd_watches_;  // add_reader/add_writer; made on first use
   DecisionSource* decisions_;
   LoopObserver* observer_;
   DecisionSource::Perturbs perturbs_;

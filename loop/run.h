@@ -8,6 +8,12 @@
 // until they have all finished, reports any of them that failed with something other than
 // a cancellation ("unhandled exception during asyncio.run() shutdown"), closes the loop,
 // and returns main's result or rethrows its exception.
+//
+// On a driver with real I/O (EpollDriver), run on the main thread, SIGINT and SIGTERM
+// are asyncio.run's Ctrl-C: the first cancels main (its cleanup runs), and if main ends
+// cancelled run() throws KeyboardInterrupt; a second signal while main cleans up stops
+// the run at once (the shutdown still cancels and drains every task) with the same
+// error. The previous dispositions are back before the shutdown begins.
 #pragma once
 
 #include <exception>
@@ -16,6 +22,7 @@
 #include <utility>
 
 #include "loop/coro.h"
+#include "loop/internal/interrupts.h"
 #include "loop/loop.h"
 #include "loop/task.h"
 
@@ -28,6 +35,9 @@ struct RunOptions : LoopOptions {
   // before the loop closes (e.g. to attach a simulation to it and read its step count).
   std::function<void(Loop&)> on_start;
   std::function<void(Loop&)> on_finish;
+  // On a driver with fds, on the main thread: SIGINT and SIGTERM cancel main, as Ctrl-C
+  // does under asyncio.run (see above). Only over the default dispositions.
+  bool handle_signals = true;
 };
 
 namespace internal {
@@ -41,11 +51,14 @@ T run(Coro<T> main, RunOptions options = {}) {
   if (options.on_start) options.on_start(loop);
   Task<T> task = loop.create_task(std::move(main), std::move(options.main_task_name));
   std::exception_ptr failure;
+  internal::MainInterrupts interrupts(loop, task, options.handle_signals);
   try {
     loop.run_until_complete(Future<T>(task));
   } catch (...) {
     failure = std::current_exception();
   }
+  interrupts.restore();
+  failure = interrupts.outcome(std::move(failure));
   internal::shut_down(loop);
   if (options.on_finish) options.on_finish(loop);
   loop.close();

@@ -67,9 +67,11 @@ std::map<std::string, ScenarioMain>& scenarios() {
   return *all;
 }
 
-std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions) {
+std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions,
+                                      Driver* driver) {
   std::vector<std::string> lines;
-  VirtualDriver clock;
+  VirtualDriver virtual_clock;
+  Driver& clock = driver ? *driver : virtual_clock;
   current_log = &lines;
   current_clock = &clock;
   RunOptions options;

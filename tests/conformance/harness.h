@@ -59,8 +59,10 @@ struct Register {
 };
 
 // Runs scenario `name` and returns its log lines, outcome line included. `decisions`:
-// the run's decision source (nullptr: none, plain asyncio).
-std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions = nullptr);
+// the run's decision source (nullptr: none, plain asyncio). `driver`: nullptr for a fresh
+// VirtualDriver; else the driver to run on (an EpollDriver: real time).
+std::vector<std::string> run_scenario(const std::string& name, DecisionSource* decisions = nullptr,
+                                      Driver* driver = nullptr);
 
 }  // namespace lockstep::conformance
 

@@ -607,6 +607,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
   std::vector<std::size_t> texts;  // the events that carried a text, for text_ref
+  std::size_t texts_before_gap = 0;  // salvage: texts read before the first skipped record
   std::size_t record_index = 0;
   std::string truncation;
   std::string_view bytes;
@@ -647,6 +648,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
             path + ": corrupt record at offset " + where + " (" + frame.problem + ")",
             offset_of(at));
       if (!resume) resume = find_frame(at + 1, data_end);
+      if (t.gaps.empty()) texts_before_gap = texts.size();
       t.gaps.push_back(TraceGap{offset_of(at), resume ? offset_of(resume) : data.size(),
                                 t.decisions.size(), frame.problem});
       if (!resume) break;
@@ -721,6 +723,10 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         const std::uint64_t ref = fast.field[kEventTextRefField];
         if (fast.has_text) {
           texts.push_back(t.events.size());
+        } else if (ref != 0 && !t.gaps.empty() && ref > texts_before_gap) {
+          // Salvaged: a skipped record may have carried a text, so references past the
+          // texts read before the first gap may point one off. Say so instead of guessing.
+          text = "(unknown: its text is numbered after a skipped record)";
         } else if (ref != 0) {
           if (t.format_version < 3 || ref > texts.size())
             fail(path,

@@ -475,5 +475,26 @@ TEST(TraceIntegrityTest, AnyDamagedRecordByteIsCaughtAndSalvaged) {
   }
 }
 
+TEST(TraceIntegrityTest, SalvageAfterASkippedEventTextDoesNotGuessLaterReferences) {
+  Recorded r = recorded("texts.trace", 7);
+  const Trace whole = read_trace(r.path);
+  // The first event written with a text of its own that a later event refers back to.
+  std::size_t damaged = 0;
+  for (std::size_t k = 1; k < r.frames.size() && !damaged; ++k)
+    if (r.bytes.substr(r.frames[k], r.frames[k + 1 < r.frames.size() ? k + 1 : k] - r.frames[k])
+            .find("sleep(") != std::string::npos)
+      damaged = k;
+  ASSERT_NE(damaged, 0u) << "no event text to damage";
+  std::string bad = r.bytes;
+  bad[r.frames[damaged] + 2] = static_cast<char>(bad[r.frames[damaged] + 2] ^ 0x04);
+  write_file(r.path, bad);
+  Trace t = read_trace(r.path, {.salvage = true});  // no "refers to event text #N" error
+  ASSERT_EQ(t.gaps.size(), 1u);
+  std::size_t unknown = 0;
+  for (const TraceEvent& e : t.events) unknown += e.text.starts_with("(unknown: ");
+  EXPECT_GT(unknown, 0u);
+  EXPECT_EQ(t.events.size() + 1, whole.events.size());
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -19,12 +19,14 @@ repeat=${REPEAT:-3}
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 checks() { { grep '^check ' <<<"$1" || true; } | sed 's/.*workload=[^ ]* //; s/ *setup_ns_per_task=[^ ]*//'; }
 
-echo "medians of $repeat interleaved runs per side"
-printf '%-9s %14s %14s %9s %14s %14s\n' workload "cpython ns/op" "lockstep ns/op" ratio "cpython MiB" "lockstep MiB"
+echo "medians of $repeat interleaved runs per side; sim, rec: lockstep under simulate() (decisions"
+echo "kept in memory) and recording a trace file, as multiples of its plain run (goal: <= 2x)"
+printf '%-9s %14s %14s %9s %14s %14s %6s %6s\n' workload "cpython ns/op" "lockstep ns/op" ratio \
+  "cpython MiB" "lockstep MiB" sim rec
 status=0
 
 for w in "${workloads[@]}"; do
-  c_all="" p_all="" c_kb=0 p_kb=0
+  c_all="" p_all="" s_all="" r_all="" c_kb=0 p_kb=0
   for ((i = 0; i < repeat; i++)); do
     cpp_err=$(mktemp) py_err=$(mktemp)
     cpp=$("$bin/$w" 2>"$cpp_err")
@@ -36,11 +38,17 @@ for w in "${workloads[@]}"; do
     fi
     rm -f "$cpp_err" "$py_err"
     c_all+="$(field ns_per_op "$cpp")"$'\n' p_all+="$(field ns_per_op "$py")"$'\n'
+    sim=$(LOCKSTEP_BENCH_MODE=simulate "$bin/$w" 2>/dev/null)
+    rec=$(LOCKSTEP_BENCH_MODE=record "$bin/$w" 2>/dev/null)
+    s_all+="$(field ns_per_op "$sim")"$'\n' r_all+="$(field ns_per_op "$rec")"$'\n'
     c_kb=$(field peak_rss_kb "$cpp") p_kb=$(field peak_rss_kb "$py")
   done
   c_ns=$(median <<<"${c_all%$'\n'}") p_ns=$(median <<<"${p_all%$'\n'}")
+  s_ns=$(median <<<"${s_all%$'\n'}") r_ns=$(median <<<"${r_all%$'\n'}")
+  times() { awk -v a="$1" -v c="$c_ns" 'BEGIN { if (c > 0) printf "%.1fx", a / c; else print "-" }'; }
   ratio=$(awk -v p="$p_ns" -v c="$c_ns" 'BEGIN { if (c > 0) printf "%.1fx", p / c; else print "-" }')
-  printf '%-9s %14s %14s %9s %14.1f %14.1f\n' "$w" "$p_ns" "$c_ns" "$ratio" \
-    "$(awk -v k="$p_kb" 'BEGIN{print k/1024}')" "$(awk -v k="$c_kb" 'BEGIN{print k/1024}')"
+  printf '%-9s %14s %14s %9s %14.1f %14.1f %6s %6s\n' "$w" "$p_ns" "$c_ns" "$ratio" \
+    "$(awk -v k="$p_kb" 'BEGIN{print k/1024}')" "$(awk -v k="$c_kb" 'BEGIN{print k/1024}')" \
+    "$(times "$s_ns")" "$(times "$r_ns")"
 done
 exit $status

@@ -76,7 +76,13 @@ Decision DecisionLog::decode(const std::uint8_t*& p, CodingState& state) {
   if (!small_kind) kind = *p++;
   d.kind = static_cast<DecisionKind>(kind);
   d.site = get_varint(p);
-  d.time = header & kTimeSame ? state.time : state.time + Duration(unzigzag(get_varint(p)));
+  if (header & kTimeSame) {
+    d.time = state.time;
+  } else {
+    const auto delta = static_cast<std::uint64_t>(unzigzag(get_varint(p)));
+    d.time = TimePoint(Duration(static_cast<std::int64_t>(
+        static_cast<std::uint64_t>(state.time.time_since_epoch().count()) + delta)));
+  }
   if (header & kBoundSame)
     d.bound = state.bound[kind];
   else

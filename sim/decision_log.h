@@ -62,7 +62,7 @@ class DecisionLog {
     *p++ = header;
     if (!small_kind) *p++ = kind;
     p = put_varint(p, d.site);
-    if (!(header & kTimeSame)) p = put_varint(p, zigzag((d.time - writer_.time).count()));
+    if (!(header & kTimeSame)) p = put_varint(p, zigzag(time_delta(writer_.time, d.time)));
     if (!(header & kBoundSame)) p = put_varint(p, d.bound);
     if (!(header & kValueZero)) p = put_varint(p, d.value);
     if (!(header & kTaskIsSite)) p = put_varint(p, d.task);
@@ -125,6 +125,13 @@ class DecisionLog {
     }
     *p++ = static_cast<std::uint8_t>(v);
     return p;
+  }
+  // to - from in ns, wrapping: any two times code (a log may hold any decisions), and
+  // decoding adds it back the same way.
+  static std::int64_t time_delta(TimePoint from, TimePoint to) noexcept {
+    return static_cast<std::int64_t>(
+        static_cast<std::uint64_t>(to.time_since_epoch().count()) -
+        static_cast<std::uint64_t>(from.time_since_epoch().count()));
   }
   static std::uint64_t zigzag(std::int64_t v) noexcept {
     return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);

@@ -167,7 +167,9 @@ TEST(CliTest, ExportGivesEachTaskANamedRowWithItsLifeAndSteps) {
       EXPECT_GT(list[i].dur, 0) << "zero-time steps are shown with some width";
       EXPECT_GE(list[i].ts, life.ts);
       EXPECT_LE(list[i].ts + list[i].dur, life.ts + life.dur + 1e-3);
-      if (i > 1) EXPECT_GE(list[i].ts, list[i - 1].ts + list[i - 1].dur - 1e-3);
+      if (i > 1) {
+        EXPECT_GE(list[i].ts, list[i - 1].ts + list[i - 1].dur - 1e-3);
+      }
     }
   }
   EXPECT_GT(steps, 0u);

@@ -76,7 +76,8 @@ TEST(DecisionLogTest, ASimulationKeepsItsDecisionsCompactly) {
     for (int i = 0; i < 100'000; ++i) co_await lockstep::sleep(Duration::zero());
     co_return 1;
   };
-  SimulationOptions o{.seed = 3};
+  SimulationOptions o;
+  o.seed = 3;
   auto run = simulate(program, o);
   ASSERT_GE(run.decisions.size(), 100'000u);
   // 48 bytes each as a vector; a few here (blocks of 256 KiB, so rounded up).

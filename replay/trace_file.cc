@@ -444,19 +444,23 @@ void TraceWriter::write_event(const LoopEvent& e) {
   field(3, e.task);
   field(4, e.other);
   last_time_ = e.time;
+  // An event with no text field: fields under 128 bytes, so one-byte lengths.
+  auto write_without_text = [&] {
+    const auto nfields = static_cast<std::size_t>(end - fields);
+    char* const out = room(3 + kMaxFields + kChecksumBytes);
+    out[0] = static_cast<char>(2 + nfields);
+    out[1] = static_cast<char>((kEventField << 3) | 2);
+    out[2] = static_cast<char>(nfields);
+    std::memcpy(out + 3, fields, nfields);
+    put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
+    used_ += 3 + nfields + kChecksumBytes;
+  };
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
     auto it = interned_.find(std::string(e.text));
     if (it != interned_.end()) {
       field(kEventTextRefField, it->second);
-      const auto nfields = static_cast<std::size_t>(end - fields);
-      char* const out = room(3 + kMaxFields + kChecksumBytes);
-      out[0] = static_cast<char>(2 + nfields);
-      out[1] = static_cast<char>((kEventField << 3) | 2);
-      out[2] = static_cast<char>(nfields);
-      std::memcpy(out + 3, fields, nfields);
-      put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
-      used_ += 3 + nfields + kChecksumBytes;
+      write_without_text();
       return;
     }
     if (interned_.size() < kMaxInterned) interned_.emplace(e.text, texts_written_ + 1);
@@ -465,13 +469,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
   // A cancel with an empty message keeps its (empty) text field: absent means none.
   const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
   if (e.text.empty() && !empty_message) {
-    char* const out = room(3 + kMaxFields + kChecksumBytes);
-    out[0] = static_cast<char>(2 + nfields);
-    out[1] = static_cast<char>((kEventField << 3) | 2);
-    out[2] = static_cast<char>(nfields);
-    std::memcpy(out + 3, fields, nfields);
-    put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
-    used_ += 3 + nfields + kChecksumBytes;
+    write_without_text();
     return;
   }
   ++texts_written_;
@@ -606,7 +604,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
-  std::vector<std::size_t> texts;  // the events that carried a text, for text_ref
+  std::vector<std::size_t> texts;    // the events that carried a text, for text_ref
   std::size_t texts_before_gap = 0;  // salvage: texts read before the first skipped record
   std::size_t record_index = 0;
   std::string truncation;

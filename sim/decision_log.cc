@@ -9,7 +9,6 @@ namespace lockstep {
 
 namespace {
 
-
 inline std::uint64_t get_varint(const std::uint8_t*& p) noexcept {
   std::uint64_t v = 0;
   for (unsigned shift = 0;; shift += 7) {
@@ -63,7 +62,8 @@ DecisionLog::Block DecisionLog::new_block() {
   return Block(static_cast<std::uint8_t*>(p));
 }
 
-void DecisionLog::open_block() {  blocks_.push_back(new_block());
+void DecisionLog::open_block() {
+  blocks_.push_back(new_block());
   block_used_.push_back(0);
   block_start_ = blocks_.back().get();
 }
@@ -136,7 +136,8 @@ void DecisionLog::const_iterator::load() {
   if (index_ >= log_->size_) return;
   if (index_ % kCheckpointEvery == 0) state_ = CodingState{};
   // A record never spans blocks: at a block's end the next record opens the next one.
-  if (p_ == log_->blocks_[block_].get() + log_->block_used_[block_]) p_ = log_->blocks_[++block_].get();
+  if (p_ == log_->blocks_[block_].get() + log_->block_used_[block_])
+    p_ = log_->blocks_[++block_].get();
   current_ = decode(p_, state_);
 }
 

@@ -47,8 +47,7 @@ class DecisionLog {
     std::uint8_t* const start = block_start_ + block_used_.back();
     if (size_ % kCheckpointEvery == 0) {
       writer_ = CodingState{};
-      checkpoints_.push_back(
-          {static_cast<std::uint32_t>(blocks_.size() - 1), block_used_.back()});
+      checkpoints_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1), block_used_.back()});
     }
     const auto kind = static_cast<std::uint8_t>(d.kind);
     const bool small_kind = kind < kKindEscape;
@@ -129,9 +128,8 @@ class DecisionLog {
   // to - from in ns, wrapping: any two times code (a log may hold any decisions), and
   // decoding adds it back the same way.
   static std::int64_t time_delta(TimePoint from, TimePoint to) noexcept {
-    return static_cast<std::int64_t>(
-        static_cast<std::uint64_t>(to.time_since_epoch().count()) -
-        static_cast<std::uint64_t>(from.time_since_epoch().count()));
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(to.time_since_epoch().count()) -
+                                     static_cast<std::uint64_t>(from.time_since_epoch().count()));
   }
   static std::uint64_t zigzag(std::int64_t v) noexcept {
     return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
@@ -153,8 +151,8 @@ class DecisionLog {
   static Block new_block();
   std::vector<Block> blocks_;
   std::vector<std::uint32_t> block_used_;  // bytes used in each block
-  std::uint8_t* block_start_ = nullptr;   // the last block's bytes (valid iff blocks_ is not empty)
-  std::vector<Position> checkpoints_;      // where records 0, 64, 128, ... start
+  std::uint8_t* block_start_ = nullptr;  // the last block's bytes (valid iff blocks_ is not empty)
+  std::vector<Position> checkpoints_;    // where records 0, 64, 128, ... start
   std::size_t size_ = 0;
   CodingState writer_;
   Decision last_{};

@@ -86,8 +86,8 @@ struct DecisionGroup {
                  " (" + at(d.time) + ")";
         default:
           return "random draw at " + site_name(d.site) + " gave " + std::to_string(d.value) +
-                 " of [0, " + std::to_string(bound) + ") in " + task(d.task) + " (" +
-                 at(d.time) + ")";
+                 " of [0, " + std::to_string(bound) + ") in " + task(d.task) + " (" + at(d.time) +
+                 ")";
       }
     }
     std::uint64_t lo = d.value, hi = d.value;
@@ -108,8 +108,8 @@ struct DecisionGroup {
       who += (i == 0 ? "" : i + 1 == tasks.size() ? " and " : ", ") + task(tasks[i]);
     if (tasks.size() > kNamed) who = std::to_string(tasks.size()) + " tasks (" + who + ", ...)";
     const std::string n = std::to_string(members.size());
-    const std::string when = "(" + at(members.front().time) + " to " +
-                             at(members.back().time).substr(2) + ")";
+    const std::string when =
+        "(" + at(members.front().time) + " to " + at(members.back().time).substr(2) + ")";
     switch (kind) {
       case DecisionKind::kStepCost:
         return n + " steps took " + range + " in " + who + " " + when;

@@ -21,8 +21,9 @@ rc::Gen<Decision> arbitrary_decision() {
   return rc::gen::apply(
       [](std::uint8_t kind, std::uint64_t site, std::uint64_t bound, std::uint64_t value,
          std::int64_t time_ns, bool task_is_site, std::uint64_t task) {
-        return Decision{static_cast<DecisionKind>(kind), site,   bound, value,
-                        TimePoint(Duration(time_ns)),     task_is_site ? site : task};
+        return Decision{
+            static_cast<DecisionKind>(kind), site, bound, value, TimePoint(Duration(time_ns)),
+            task_is_site ? site : task};
       },
       rc::gen::arbitrary<std::uint8_t>(),
       rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4), rc::gen::arbitrary<std::uint64_t>()),
@@ -34,8 +35,7 @@ rc::Gen<Decision> arbitrary_decision() {
 
 RC_GTEST_PROP(DecisionLogTest, WhatGoesInComesOutInOrderAndByIndex, ()) {
   const auto count = *rc::gen::inRange<std::size_t>(0, 300);
-  const auto decisions =
-      *rc::gen::container<std::vector<Decision>>(count, arbitrary_decision());
+  const auto decisions = *rc::gen::container<std::vector<Decision>>(count, arbitrary_decision());
   const DecisionLog log(decisions);
   RC_ASSERT(log.size() == decisions.size());
   RC_ASSERT(log.to_vector() == decisions);
@@ -56,8 +56,12 @@ TEST(DecisionLogTest, ManyBlocksRoundTripAndTypicalStepsTakeAFewBytes) {
   // A faithful run's shape: step costs of a few tasks, mostly 0, time moving now and then.
   for (std::uint64_t i = 0; i < 300'000; ++i) {
     const std::uint64_t task = 1 + i % 7;
-    Decision d{DecisionKind::kStepCost, task, 10'000'000, i % 10 == 0 ? 1234 + i : 0,
-               TimePoint(Duration(static_cast<std::int64_t>(i / 3))), task};
+    Decision d{DecisionKind::kStepCost,
+               task,
+               10'000'000,
+               i % 10 == 0 ? 1234 + i : 0,
+               TimePoint(Duration(static_cast<std::int64_t>(i / 3))),
+               task};
     log.push_back(d);
     want.push_back(d);
   }

@@ -34,7 +34,7 @@ lockstep::Coro<void> everything() {
   USE(event.wait());                                  // DISCARDED Event::wait
   USE(lock.acquire());                                // DISCARDED Lock::acquire
   lock.release();
-  KEEP(lock.lock());    // DISCARDED Lock::lock
+  KEEP(lock.lock());   // DISCARDED Lock::lock
   USE(sem.acquire());  // DISCARDED Semaphore::acquire
   sem.release();
   USE(cond.acquire());  // DISCARDED Condition::acquire

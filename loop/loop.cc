@@ -9,6 +9,7 @@
 
 #include "loop/executor.h"
 #include "loop/internal/fd_watch.h"
+#include "loop/net/network.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
 #include "loop/task.h"
@@ -490,6 +491,9 @@ void Loop::close() {
   if (default_executor_) default_executor_->shutdown(true);
   inbox_.close();
   real_time_jobs_.clear();
+  // The network's connections and listeners go first: each holds fd watches, and a
+  // connection's transport and protocol keep each other alive until it is lost.
+  if (network_) network_->shutdown();
   // Watches go first: their callbacks may hold futures, and the fds must not be reported
   // to a closed loop.
   if (fd_watches_) {

@@ -51,6 +51,7 @@ template <class T>
 class Coro;
 class AnyTask;
 class Executor;
+class Network;
 class Timeout;
 
 namespace internal {
@@ -192,6 +193,14 @@ class Loop {
     add_watch(fd, IoEvent::kWritable, std::move(fn));
   }
   bool remove_writer(int fd) { return remove_watch(fd, IoEvent::kWritable); }
+
+  // The network open_connection/start_server use on this loop (loop/net/network.h), or
+  // nullptr if none is installed yet: lockstep::network_of(loop) makes real sockets on
+  // first use when the driver has fds; a simulation installs its simulated network.
+  Network* network() const noexcept { return network_.get(); }
+  // Installs `network` for this loop (replacing any earlier one). close() shuts it down
+  // (every connection and listener dropped) before the loop's tasks are destroyed.
+  void set_network(std::shared_ptr<Network> network) { network_ = std::move(network); }
 
   // The executor run_in_executor uses when given none: a ThreadPoolExecutor made on
   // first use and shut down (joined) by close(), as asyncio.run does.
@@ -399,6 +408,7 @@ class Loop {
   internal::Inbox inbox_;                    // call_soon_threadsafe
   std::atomic<std::size_t> keep_alives_{0};  // KeepAlive tokens alive
   std::shared_ptr<Executor> default_executor_;
+  std::shared_ptr<Network> network_;
   std::uint64_t job_counter_ = 0;
   std::map<std::uint64_t, std::function<void()>> real_time_jobs_;  // job -> loop side
   // Errors injected at awaits, until the task resumes (rare: kept out of every task).

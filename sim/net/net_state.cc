@@ -113,8 +113,7 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   s.message = ++sent;
   s.sender_task = current_task();
   if (loop.observer()) [[unlikely]]
-    trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message,
-          pipe->name + " " + segment_text(s));
+    trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message, pipe->name + " " + segment_text(s));
   arrivals.emplace(std::pair{s.arrival, s.message}, Arrival{pipe, nullptr});
   const TimePoint at = s.arrival;
   pipe->segments.push_back(std::move(s));
@@ -128,10 +127,12 @@ void NetState::send(std::shared_ptr<DatagramMessage> m) {
   m->message = ++sent;
   m->sender_task = current_task();
   if (loop.observer()) [[unlikely]]
-    trace(LoopEvent::Kind::kNetSend, m->sender_task, m->message,
-          m->link + (m->port_unreachable ? " ICMP port unreachable"
-                                         : " datagram " + std::to_string(m->data.size()) + " bytes"));
-  arrivals.emplace(std::pair{arrival, m->message}, Arrival{nullptr, std::move(m)});
+    trace(
+        LoopEvent::Kind::kNetSend, m->sender_task, m->message,
+        m->link + (m->port_unreachable ? " ICMP port unreachable"
+                                       : " datagram " + std::to_string(m->data.size()) + " bytes"));
+  const std::pair key{arrival, m->message};  // before m moves away
+  arrivals.emplace(key, Arrival{nullptr, std::move(m)});
   arm(arrival);
 }
 

@@ -60,9 +60,9 @@ struct Pipe {
   // the sender may send while this is below the window.
   std::size_t unread = 0;
   std::weak_ptr<SimStream> from;
-  std::weak_ptr<SimStream> to;   // empty until the SYN is accepted
-  std::weak_ptr<Pipe> reverse;   // the other direction: where a reset goes back
-  std::string dest;              // the SYN's destination key (see NetState::key)
+  std::weak_ptr<SimStream> to;  // empty until the SYN is accepted
+  std::weak_ptr<Pipe> reverse;  // the other direction: where a reset goes back
+  std::string dest;             // the SYN's destination key (see NetState::key)
   std::uint16_t dest_port = 0;
   bool delivery_queued = false;  // a deliver() callback is in the ready queue
 };

@@ -69,8 +69,7 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
     if (local.port == 0) {
       local.port = net.ephemeral_port(local_key, false);
     } else if (net.port_taken(local_key, local.port, false)) {
-      throw_os_error(EADDRINUSE,
-                     "error while attempting to bind on address " + local.to_string());
+      throw_os_error(EADDRINUSE, "error while attempting to bind on address " + local.to_string());
     }
     local_name = local.to_string();
   }
@@ -113,8 +112,7 @@ Coro<std::shared_ptr<Listener>> SimNetwork::listen(Address local, ProtocolFactor
   } else if (net.listeners.count({key, 0})) {
     throw_os_error(EADDRINUSE, "error while attempting to bind on address " + local.to_string());
   }
-  auto listener =
-      std::make_shared<internal::SimListener>(state_, local, key, std::move(factory));
+  auto listener = std::make_shared<internal::SimListener>(state_, local, key, std::move(factory));
   listener->open();
   co_return listener;
 }

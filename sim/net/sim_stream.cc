@@ -77,8 +77,8 @@ void SimStream::receive(Segment s) {
       if (connecting_) {
         // Nobody listens there: connect() fails, as Linux's ECONNREFUSED.
         if (!connecting_->done())
-          connecting_->set_exception(make_os_error(
-              ECONNREFUSED, "Connect call failed " + peer_.to_string()));
+          connecting_->set_exception(
+              make_os_error(ECONNREFUSED, "Connect call failed " + peer_.to_string()));
         connecting_.reset();
         return;
       }
@@ -109,9 +109,9 @@ void SimStream::receive(Segment s) {
 void SimStream::read_ready() {
   if (conn_lost_) return;
   if (reset_) {
-    fatal_error(make_os_error(ECONNRESET, "recv() failed: connection reset by " +
-                                              peer_.to_string()),
-                "Fatal read error on socket transport");
+    fatal_error(
+        make_os_error(ECONNRESET, "recv() failed: connection reset by " + peer_.to_string()),
+        "Fatal read error on socket transport");
     return;
   }
   if (!received_.empty()) {
@@ -193,9 +193,9 @@ void SimStream::write(std::string_view data) {
     return;
   }
   if (reset_) {
-    fatal_error(make_os_error(ECONNRESET, "send() failed: connection reset by " +
-                                              peer_.to_string()),
-                "Fatal write error on socket transport");
+    fatal_error(
+        make_os_error(ECONNRESET, "send() failed: connection reset by " + peer_.to_string()),
+        "Fatal write error on socket transport");
     return;
   }
   if (write_buffer_size() == 0) {
@@ -211,13 +211,12 @@ void SimStream::write_ready() {
   if (reset_) {
     buffer_.clear();
     head_ = 0;
-    fatal_error(make_os_error(ECONNRESET, "send() failed: connection reset by " +
-                                              peer_.to_string()),
-                "Fatal write error on socket transport");
+    fatal_error(
+        make_os_error(ECONNRESET, "send() failed: connection reset by " + peer_.to_string()),
+        "Fatal write error on socket transport");
     return;
   }
-  const std::size_t n =
-      send_now(std::string_view(buffer_).substr(head_, write_buffer_size()));
+  const std::size_t n = send_now(std::string_view(buffer_).substr(head_, write_buffer_size()));
   if (n == 0) return;  // the window is still full: the next window_opened() retries
   head_ += n;
   if (head_ == buffer_.size()) {
@@ -293,8 +292,7 @@ void SimStream::force_close(std::exception_ptr error) {
   head_ = 0;
   closing_ = true;
   ++conn_lost_;
-  loop().call_soon(
-      [self = shared_from_this(), error] { self->call_connection_lost(error); });
+  loop().call_soon([self = shared_from_this(), error] { self->call_connection_lost(error); });
 }
 
 void SimStream::call_connection_lost(std::exception_ptr error) {

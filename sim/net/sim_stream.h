@@ -90,19 +90,19 @@ class SimStream final : public Transport,
   WriteFlowControl flow_;
   int conn_lost_ = 0;  // > 0: connection_lost is scheduled or done; writes dropped
   bool started_ = false;
-  bool established_ = false;    // the handshake is done: closing sends FIN or RST
+  bool established_ = false;  // the handshake is done: closing sends FIN or RST
   bool closing_ = false;
-  bool eof_ = false;            // write_eof() called
+  bool eof_ = false;  // write_eof() called
   bool fin_sent_ = false;
-  bool fin_received_ = false;   // the peer's FIN arrived (read it after received_)
-  bool eof_seen_ = false;       // eof_received was called: reading is over
-  bool reset_ = false;          // the peer reset the connection: the next I/O fails
-  bool aborted_ = false;        // abort(): the socket goes with a reset
-  bool paused_ = false;         // pause_reading()
-  bool read_queued_ = false;    // a read_ready() callback is in the ready queue
-  bool write_queued_ = false;   // a write_ready() callback is in the ready queue
+  bool fin_received_ = false;  // the peer's FIN arrived (read it after received_)
+  bool eof_seen_ = false;      // eof_received was called: reading is over
+  bool reset_ = false;         // the peer reset the connection: the next I/O fails
+  bool aborted_ = false;       // abort(): the socket goes with a reset
+  bool paused_ = false;        // pause_reading()
+  bool read_queued_ = false;   // a read_ready() callback is in the ready queue
+  bool write_queued_ = false;  // a write_ready() callback is in the ready queue
   bool socket_closed_ = false;
-  bool holds_port_ = false;     // a client's ephemeral port, freed with the socket
+  bool holds_port_ = false;  // a client's ephemeral port, freed with the socket
 };
 
 }  // namespace lockstep::internal

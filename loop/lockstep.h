@@ -26,6 +26,7 @@
 #include "loop/io.h"
 #include "loop/locks.h"
 #include "loop/loop.h"
+#include "loop/net/datagram.h"
 #include "loop/net/errors.h"
 #include "loop/net/network.h"
 #include "loop/net/streams.h"

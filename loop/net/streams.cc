@@ -211,8 +211,12 @@ ProtocolFactory stream_factory(ClientConnected handler, std::size_t limit) {
 Coro<std::pair<StreamReader, StreamWriter>> connect_streams(Address where, StreamOptions options) {
   auto reader = std::make_shared<StreamReaderState>(options.limit);
   auto protocol = std::make_shared<StreamProtocol>(reader);
-  std::shared_ptr<Transport> transport = co_await network().connect(
-      std::move(where), protocol, ConnectOptions{.local = options.local});
+  // A named ConnectOptions, not a temporary in the co_await: g++ 12 can destroy such
+  // temporaries twice.
+  ConnectOptions connect;
+  connect.local = options.local;
+  std::shared_ptr<Transport> transport =
+      co_await network().connect(std::move(where), protocol, std::move(connect));
   co_return std::pair{StreamReader(reader), StreamWriter(transport, protocol, reader)};
 }
 

@@ -37,10 +37,15 @@ void run_on_sockets(Body body) {
   options.driver = &driver;
   options.handle_signals = false;
   capture_into(options, env);
+  const auto start = std::chrono::steady_clock::now();
   try {
     lockstep::run(wait_for(body(env), std::chrono::seconds(30)), options);
-  } catch (const TimeoutError&) {
-    ADD_FAILURE() << "the test body did not finish within 30 s of real time";
+  } catch (const TimeoutError& e) {
+    if (std::chrono::steady_clock::now() - start < std::chrono::seconds(29)) {
+      ADD_FAILURE() << "the test body raised " << e.what();
+    } else {
+      ADD_FAILURE() << "the test body did not finish within 30 s of real time";
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 // Streams over the network: the same bodies on real loopback sockets and (through
 // LOCKSTEP_NET_TEST) under simulation. Each names the behaviour it checks.
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -345,4 +347,47 @@ LOCKSTEP_NET_TEST(Streams, ThousandsOfConnectionsOpenedAndDroppedLeakNothing) {
   server.close();
   co_await server.wait_closed();
   EXPECT_TRUE(env.errors.empty()) << env.errors.front();
+}
+
+namespace {
+bool ipv6_loopback_available() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+}  // namespace
+
+LOCKSTEP_NET_TEST(Streams, EchoesOverIPv6Loopback) {
+  if (!env.simulated && !ipv6_loopback_available()) {
+    std::cout << "skipped: no ::1 on this machine\n";
+    co_return;
+  }
+  Server server = co_await lockstep::start_server(echo_lines, "::1", 0);
+  EXPECT_EQ(server.sockets().at(0).to_string(), "[::1]:" + std::to_string(server.port()));
+  auto [reader, writer] = co_await lockstep::open_connection("::1", server.port());
+  writer.write("over v6\n");
+  EXPECT_EQ(co_await reader.readline(), "over v6\n");
+  EXPECT_EQ(writer.peername()->family, lockstep::AddressFamily::kIPv6);
+  writer.close();
+  server.close();
+  co_await server.wait_closed();
+}
+
+LOCKSTEP_NET_TEST(Streams, EchoesOverAUnixSocket) {
+  const std::string path = "/tmp/lockstep-test-" + std::to_string(::getpid()) + ".sock";
+  Server server = co_await lockstep::start_unix_server(echo_lines, path);
+  EXPECT_EQ(server.sockets().at(0).host, path);
+  auto [reader, writer] = co_await lockstep::open_unix_connection(path);
+  writer.write("local\n");
+  EXPECT_EQ(co_await reader.readline(), "local\n");
+  writer.close();
+  server.close();
+  co_await server.wait_closed();
+  if (!env.simulated)
+    EXPECT_NE(::access(path.c_str(), F_OK), 0) << "close() removes the socket file";
 }

@@ -132,24 +132,36 @@ class SocketDatagramTransport final : public DatagramTransport,
   }
 
   void read_ready() {
-    if (conn_lost_) return;
+    // Up to kBatch datagrams per readiness report (asyncio reads one): a burst is taken
+    // off the kernel's buffer before it overflows, in one loop iteration.
+    auto keep = shared_from_this();
+    for (int i = 0; i < kBatch && !conn_lost_ && fd_ >= 0; ++i)
+      if (!read_one()) break;
+  }
+
+  static constexpr int kBatch = 32;
+
+  // False when there is nothing more to read now.
+  bool read_one() {
     sockaddr_storage from{};
     socklen_t len = sizeof from;
     char* buf = registry_->buffer();
     const ssize_t n = ::recvfrom(fd_, buf, SocketRegistry::kReadSize, 0,
                                  reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) {
-      if (!would_block(errno)) error_received(last_os_error("recvfrom() failed"));
-      return;
+      if (would_block(errno)) return false;
+      error_received(last_os_error("recvfrom() failed"));
+      return false;
     }
-    auto keep = shared_from_this();
     try {
       protocol_->datagram_received(std::string_view(buf, static_cast<std::size_t>(n)),
                                    to_address(reinterpret_cast<sockaddr*>(&from), len));
     } catch (...) {
       fatal_error(std::current_exception(),
                   "Fatal error: protocol.datagram_received() call failed.");
+      return false;
     }
+    return true;
   }
 
   void write_ready() {

@@ -198,7 +198,16 @@ void SocketTransport::close() {
   }
 }
 
-void SocketTransport::abort() { force_close(nullptr); }
+void SocketTransport::abort() {
+  // Unlike asyncio (which just closes), abort resets the connection: SO_LINGER 0 makes
+  // close() send RST, so the peer's next read fails with ConnectionResetError, as it
+  // does on the simulated network. A dropped connection looks the same on both.
+  if (fd_ >= 0 && !conn_lost_) {
+    const linger reset{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  }
+  force_close(nullptr);
+}
 
 void SocketTransport::pause_reading() {
   if (!is_reading()) return;

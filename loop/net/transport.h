@@ -77,7 +77,8 @@ class Transport {
   // Flushes the buffer, then closes; connection_lost(null) follows in a later callback.
   // Stops reading at once. Idempotent.
   virtual void close() = 0;
-  // Closes at once, dropping what is buffered; connection_lost(null) follows.
+  // Closes at once, dropping what is buffered; connection_lost(null) follows. The peer
+  // sees a reset (its reads fail with ConnectionResetError), on both backends.
   virtual void abort() = 0;
   // True once close() or abort() was called or the connection was lost.
   virtual bool is_closing() const noexcept = 0;

@@ -31,10 +31,10 @@ constexpr unsigned kArch = AUDIT_ARCH_AARCH64;
 #endif
 
 void forbid_sockets() {
-  const int blocked[] = {SYS_socket,   SYS_socketpair, SYS_connect,    SYS_bind,
-                         SYS_listen,   SYS_accept,     SYS_accept4,    SYS_sendto,
-                         SYS_recvfrom, SYS_sendmsg,    SYS_recvmsg,    SYS_sendmmsg,
-                         SYS_recvmmsg, SYS_shutdown,   SYS_setsockopt, SYS_getsockopt,
+  const int blocked[] = {SYS_socket,      SYS_socketpair, SYS_connect,    SYS_bind,
+                         SYS_listen,      SYS_accept,     SYS_accept4,    SYS_sendto,
+                         SYS_recvfrom,    SYS_sendmsg,    SYS_recvmsg,    SYS_sendmmsg,
+                         SYS_recvmmsg,    SYS_shutdown,   SYS_setsockopt, SYS_getsockopt,
                          SYS_getsockname, SYS_getpeername};
   std::vector<sock_filter> prog;
   // Another architecture's calls (x32, i386 on x86-64) would bypass the numbers: refuse them.

@@ -96,7 +96,10 @@ void SimStream::receive(Segment s) {
       return;
     case Segment::Kind::kData:
       if (reset_ || eof_seen_) return;
-      received_ += s.data;
+      if (received_.empty())
+        received_ = std::move(s.data);  // the common case: no copy
+      else
+        received_ += s.data;
       break;
     case Segment::Kind::kFin:
       fin_received_ = true;

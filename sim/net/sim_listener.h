@@ -38,10 +38,16 @@ class SimListener final : public Listener,
     if (closed_) return;
     auto keep = shared_from_this();
     release();
+    // The factory may hold what holds us (a server's state): let it go, but in a later
+    // callback, since close() may be running inside it.
+    net_->loop.call_soon([dead = std::move(factory_)] {});
     net_->remove(id_);
   }
   bool is_closed() const noexcept override { return closed_; }
-  void drop() noexcept override { closed_ = true; }
+  void drop() noexcept override {
+    closed_ = true;
+    factory_ = nullptr;  // breaks a cycle through the factory (the loop is closing)
+  }
 
  private:
   void release() noexcept {

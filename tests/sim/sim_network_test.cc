@@ -473,6 +473,10 @@ TEST(SimNetwork, EveryLatencyIsADecisionNamedByItsLink) {
   EXPECT_GT(late, 0u);
   EXPECT_TRUE(links.count("client:49153 -> server:7000")) << ::testing::PrintToString(links);
   EXPECT_TRUE(links.count("server:7000 -> client:49153"));
+  // The five SYNs arrive together: their order is a decision, as for other completions.
+  EXPECT_TRUE(std::any_of(r.decisions.begin(), r.decisions.end(), [](const Decision& d) {
+    return d.kind == DecisionKind::kCompletionOrder && d.bound == 5;
+  }));
   // fifo decides no latency: a perfect network of fixed latency.
   o.strategy.kind = Strategy::kFifo;
   auto plain = simulate(chatty, o);

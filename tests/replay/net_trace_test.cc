@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -105,6 +107,20 @@ TEST(NetTrace, TheChromeExportDrawsMessagesFromSenderToReceiver) {
                           rest.find("message") != std::string::npos);
   }
   EXPECT_TRUE(to_main) << out;
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(NetTrace, TheSameSeedWritesTheSameTrace) {
+  const std::string a = temp_path("net-a.trace"), b = temp_path("net-b.trace");
+  record_trace(ping, options(8), a, "ping");
+  record_trace(ping, options(8), b, "ping");
+  const std::string first = bytes_of(a);
+  EXPECT_GT(first.size(), 500u);
+  EXPECT_EQ(first, bytes_of(b));
 }
 
 TEST(NetTrace, ARecordedRunReplaysExactly) {

@@ -28,6 +28,10 @@ const char* to_string(LoopEvent::Kind kind) noexcept {
       return "task_suspended";
     case LoopEvent::Kind::kTaskWoken:
       return "task_woken";
+    case LoopEvent::Kind::kNetSend:
+      return "net_send";
+    case LoopEvent::Kind::kNetReceive:
+      return "net_receive";
   }
   return "unknown";
 }

@@ -45,6 +45,11 @@ struct LoopEvent {
                            // text "timer": a timer's callback did it, other the task that
                            // armed the timer; other 0 and no text: a plain callback or an
                            // external completion
+    kNetSend = 13,         // a simulated network message left: task = the sender (0: none);
+                           // other = the message's number; text: "client:49152 ->
+                           // server:7000 5 bytes" (or SYN, SYN-ACK, FIN, RST, "datagram ...")
+    kNetReceive = 14,      // that message arrived; task 0 (the network delivers it); other =
+                           // its number; text as its net_send's
   };
   Kind kind;
   TimePoint time{};

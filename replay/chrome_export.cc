@@ -154,6 +154,22 @@ void export_chrome(const Trace& t, std::ostream& out) {
     return std::max(s.shown_start, s.shown_end - min_width / 2);
   };
   std::vector<Flow> flows;
+  // Simulated network messages: where each was sent (row, shown time), and the one just
+  // received, whose arrow goes to the task its arrival wakes (else to the loop's row).
+  std::map<std::uint64_t, std::pair<std::uint64_t, double>> sent;
+  struct Arrived {
+    bool pending = false;  // a net_receive whose wakeups are still being looked for
+    std::uint64_t message = 0;
+    TimePoint at{};
+    bool woke = false;
+  } arrived;
+  auto end_arrival = [&] {
+    if (!arrived.pending) return;
+    const auto it = sent.find(arrived.message);
+    if (!arrived.woke && it != sent.end())
+      flows.push_back({it->second.first, 0, it->second.second, us(arrived.at), "message"});
+    arrived.pending = false;
+  };
   for (const TimelineEntry& entry : timeline(t)) {
     if (entry.source == TimelineEntry::Source::kDecision) {
       const Decision& d = t.decisions[entry.index];
@@ -177,9 +193,16 @@ void export_chrome(const Trace& t, std::ostream& out) {
     }
     if (entry.source != TimelineEntry::Source::kEvent) continue;
     const TraceEvent& e = t.events[entry.index];
+    if (e.kind != LoopEvent::Kind::kTaskWoken) end_arrival();
     if (!shown(e.task)) continue;
     Row& row = rows[e.task];
     switch (e.kind) {
+      case LoopEvent::Kind::kNetSend:
+        sent[e.other] = {e.task, leave_at(e.task, e.time)};
+        break;
+      case LoopEvent::Kind::kNetReceive:
+        arrived = Arrived{true, e.other, e.time, false};
+        break;
       case LoopEvent::Kind::kTaskCreated:
         row.created = e.time;
         row.created_by = e.other;
@@ -196,6 +219,15 @@ void export_chrome(const Trace& t, std::ostream& out) {
         close_span(row, e.time);
         const double to_ts = row.cursor;
         open_span(row, e.time, true, "");
+        if (arrived.pending) {
+          // Woken by a message's arrival: the arrow comes from where it was sent.
+          const auto it = sent.find(arrived.message);
+          if (it != sent.end() && shown(it->second.first)) {
+            flows.push_back({it->second.first, e.task, it->second.second, to_ts, "message"});
+            arrived.woke = true;
+            break;
+          }
+        }
         if (e.other != 0 && e.other != e.task && shown(e.other) && rows.count(e.other))
           flows.push_back({e.other, e.task, leave_at(e.other, e.time), to_ts,
                            e.text == "timer" ? "timer wakes" : "wakes"});
@@ -214,6 +246,7 @@ void export_chrome(const Trace& t, std::ostream& out) {
         }
     }
   }
+  end_arrival();
   for (auto& [task, row] : rows)
     close_span(row, std::max(row.ended.value_or(run_end), row.last_step_end));
 
@@ -294,7 +327,11 @@ void export_chrome(const Trace& t, std::ostream& out) {
       continue;
     out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << e.task
         << ",\"ts\":" << micros(e.time) << ",\"name\":" << json_string(event_text(e, names))
-        << ",\"cat\":" << (e.kind == LoopEvent::Kind::kTimerFired ? "\"timer\"" : "\"event\"")
+        << ",\"cat\":"
+        << (e.kind == LoopEvent::Kind::kTimerFired ? "\"timer\""
+            : e.kind == LoopEvent::Kind::kNetSend || e.kind == LoopEvent::Kind::kNetReceive
+                ? "\"net\""
+                : "\"event\"")
         << "}";
   }
   out << "\n]}\n";

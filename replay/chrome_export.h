@@ -12,8 +12,10 @@
 //   slices of a row are laid out so that they do not overlap (recorded times in args);
 // - flow arrows from the task that woke a task (its step completed what the task awaited,
 //   or its end did) or from the timer's task ("timer wakes"), and from a cancel's
-//   requester to the cancelled task ("cancels");
-// - an instant marker for each decision, log line and other event (timers fired: "timer").
+//   requester to the cancelled task ("cancels"), and from a simulated network message's
+//   sender (net_send) to the task its arrival woke, or to the loop's row ("message");
+// - an instant marker for each decision, log line and other event (timers fired: "timer",
+//   network sends and arrivals: "net").
 // Tasks the loop creates after the main task ended (run()'s shutdown steps) get no row.
 // Times are virtual, in microseconds with nanosecond precision.
 // replay/tools/render_timeline.sh draws an export headless, without Perfetto.

@@ -82,6 +82,10 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
         return e.other ? "woken by a timer of " + task_label(e.other, names) : "woken by a timer";
       }
       return e.other ? "woken by " + task_label(e.other, names) : "woken";
+    case LoopEvent::Kind::kNetSend:
+      return "sent #" + std::to_string(e.other) + " " + e.text;
+    case LoopEvent::Kind::kNetReceive:
+      return "received #" + std::to_string(e.other) + " " + e.text;
   }
   return "unknown event " + std::to_string(static_cast<unsigned>(e.kind)) +
          (e.text.empty() ? "" : ": " + e.text);

@@ -104,6 +104,9 @@ trace::StrategyParams to_proto(const StrategyOptions& s) {
   p.set_cancel_tasks(s.cancellation.tasks);
   p.set_cancel_target(to_string(s.cancellation.target));
   p.set_cancel_at(to_string(s.cancellation.at));
+  p.set_net_latency_ns(s.net_latency.count());
+  p.set_net_delay_percent(s.net_delay_percent);
+  p.set_max_net_delay_ns(s.max_net_delay.count());
   return p;
 }
 
@@ -577,6 +580,12 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   t.info.strategy.max_job_duration = Duration(h.strategy().max_job_duration_ns());
   t.info.strategy.pct_depth = h.strategy().pct_depth();
   t.info.strategy.pct_steps = h.strategy().pct_steps();
+  if (h.strategy().has_net_latency_ns())
+    t.info.strategy.net_latency = Duration(h.strategy().net_latency_ns());
+  if (h.strategy().has_net_delay_percent())
+    t.info.strategy.net_delay_percent = h.strategy().net_delay_percent();
+  if (h.strategy().has_max_net_delay_ns())
+    t.info.strategy.max_net_delay = Duration(h.strategy().max_net_delay_ns());
   const auto cancel_mode = parse_cancellation_mode(h.strategy().cancel_mode());
   if (!cancel_mode)
     fail(path, "corrupt trace: unknown cancellation mode '" +

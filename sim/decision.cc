@@ -26,6 +26,8 @@ const char* to_string(DecisionKind kind) noexcept {
       return "cancel";
     case DecisionKind::kWakeCancel:
       return "wake_cancel";
+    case DecisionKind::kNetDelay:
+      return "net_delay";
   }
   return "unknown";
 }

@@ -29,9 +29,11 @@ enum class DecisionKind : std::uint8_t {
   kCancel = 9,           // cancellation fuzzing: 1 = cancel the task at this await
   kWakeCancel = 10,      // cancellation fuzzing: 1 = cancel the task after what it awaited
                          // completed, before it resumed (its result is lost)
+  kNetDelay = 11,        // simulated network: extra latency of one message on a link (on
+                         // top of the fixed base latency); bound = max ns; site = the link
 };
 // Kinds are 1..kMaxDecisionKind; a trace with another kind is corrupt or newer.
-inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kWakeCancel;
+inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kNetDelay;
 
 // True for the kinds that inject a cancellation (cancellation fuzzing).
 constexpr bool is_cancel(DecisionKind k) noexcept {
@@ -41,7 +43,7 @@ constexpr bool is_cancel(DecisionKind k) noexcept {
 // True for the kinds whose value is a duration in ns, chosen in [0, bound].
 constexpr bool is_duration(DecisionKind k) noexcept {
   return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay ||
-         k == DecisionKind::kJobDuration;
+         k == DecisionKind::kJobDuration || k == DecisionKind::kNetDelay;
 }
 
 // "step_cost", "timer_delay", ...: the names traces and reports use.

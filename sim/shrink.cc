@@ -53,6 +53,8 @@ std::optional<GroupKey> group_key(const Decision& d) {
       return GroupKey{d.kind, 0, 0};
     case DecisionKind::kRandom:
       return GroupKey{d.kind, d.site, d.bound};
+    case DecisionKind::kNetDelay:  // per link
+      return GroupKey{d.kind, d.site, 0};
     default:
       return std::nullopt;
   }
@@ -84,6 +86,9 @@ struct DecisionGroup {
         case DecisionKind::kJobDuration:
           return "executor job #" + std::to_string(d.site) + " took " + milliseconds(d.value) +
                  " (" + at(d.time) + ")";
+        case DecisionKind::kNetDelay:
+          return "a message on " + site_name(d.site) + " arrived " + milliseconds(d.value) +
+                 " late (sent at " + at(d.time) + " by " + task(d.task) + ")";
         default:
           return "random draw at " + site_name(d.site) + " gave " + std::to_string(d.value) +
                  " of [0, " + std::to_string(bound) + ") in " + task(d.task) + " (" + at(d.time) +
@@ -117,6 +122,9 @@ struct DecisionGroup {
         return n + " timers fired " + range + " late, armed by " + who + " " + when;
       case DecisionKind::kJobDuration:
         return n + " executor jobs took " + range + " " + when;
+      case DecisionKind::kNetDelay:
+        return n + " messages on " + site_name(site) + " arrived " + range + " late, sent by " +
+               who + " " + when;
       default:
         return n + " random draws at " + site_name(site) + " gave " + range + " of [0, " +
                std::to_string(bound) + ") in " + who + " " + when;

@@ -135,6 +135,7 @@ Duration SimDecisions::step_cost(const StepInfo& step) {
 }
 
 Duration SimDecisions::timer_delay(Duration) {
+  if (exact_timer_) return Duration::zero();
   Duration late{};
   if (strategy_.kind != Strategy::kFifo)
     late = decide_duration(DecisionKind::kTimerDelay, 0, [&] {
@@ -339,6 +340,19 @@ bool SimDecisions::at_wake(const AwaitInfo& wake) {
              return awaits_considered_ == c.index;
            return draw_probability(fault_rng_, c.probability);
          }) != 0;
+}
+
+Duration SimDecisions::net_delay(std::uint64_t site) {
+  if (strategy_.kind == Strategy::kFifo) return strategy_.net_latency;
+  return strategy_.net_latency + decide_duration(DecisionKind::kNetDelay, site, [&] {
+           return draw_duration(strategy_.net_delay_percent, strategy_.max_net_delay);
+         });
+}
+
+std::size_t SimDecisions::pick_arrival(std::size_t n) {
+  if (strategy_.kind == Strategy::kFifo || n < 2) return 0;
+  const std::size_t i = pick_completion(n);
+  return i < n ? i : 0;
 }
 
 std::uint64_t SimDecisions::random_below(std::uint64_t bound, std::uint64_t site) {

@@ -130,6 +130,17 @@ class SimDecisions final : public DecisionSource {
   // lockstep::random_below() under this simulation: a decision of kind kRandom.
   std::uint64_t random_below(std::uint64_t bound, std::uint64_t site);
 
+  // The simulated network (sim/net/): how long one message on link `site` takes: the
+  // strategy's net_latency plus a decided extra (kind net_delay; none under fifo).
+  Duration net_delay(std::uint64_t site);
+  // Among `n` network deliveries due together, the index of the one to enter the ready
+  // queue next (kind completion_order, like other simultaneous completions); 0 under fifo.
+  std::size_t pick_arrival(std::size_t n);
+  // The next timer the loop arms is the network's own delivery timer: its lateness is the
+  // messages' net_delay, so timer_delay() gives it none and decides nothing. Set just
+  // around Loop::call_at.
+  void set_exact_timer(bool exact) noexcept { exact_timer_ = exact; }
+
   // DecisionSource
   Perturbs perturbs() const override;
   Duration step_cost(const StepInfo& step) override;
@@ -222,6 +233,7 @@ class SimDecisions final : public DecisionSource {
   std::vector<std::uint64_t> pct_change_points_;
   std::uint64_t pct_choices_ = 0;
   bool pct_started_ = false;
+  bool exact_timer_ = false;  // see set_exact_timer
 };
 
 }  // namespace lockstep

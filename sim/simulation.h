@@ -31,6 +31,7 @@
 #include "sim/decision.h"
 #include "sim/decision_log.h"
 #include "sim/invariant.h"
+#include "sim/net/sim_network.h"
 #include "sim/random.h"
 #include "sim/sim_decisions.h"
 #include "sim/strategy.h"
@@ -123,7 +124,12 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   run_options.exception_handler = simulation_exception_handler(options, unretrieved);
   run_options.main_task_name = "main";
   run_options.observer = options.trace;
-  run_options.on_start = [&decisions](Loop& loop) { decisions.attach(loop); };
+  run_options.on_start = [&decisions](Loop& loop) {
+    decisions.attach(loop);
+    // Every simulated loop has a network: lockstep::network() works in any simulated
+    // test. Nothing is decided until the program uses it.
+    loop.set_network(std::make_shared<SimNetwork>(loop, &decisions));
+  };
   run_options.on_finish = [&decisions, &result](Loop& loop) {
     result.steps = loop.steps();
     decisions.detach();

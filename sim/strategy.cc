@@ -130,6 +130,8 @@ std::uint64_t duration_bound(DecisionKind kind, const StrategyOptions& strategy)
       return static_cast<std::uint64_t>(strategy.max_timer_delay.count());
     case DecisionKind::kJobDuration:
       return static_cast<std::uint64_t>(strategy.max_job_duration.count());
+    case DecisionKind::kNetDelay:
+      return static_cast<std::uint64_t>(strategy.max_net_delay.count());
     default:
       return 0;
   }

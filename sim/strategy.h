@@ -110,6 +110,13 @@ struct StrategyOptions {
   Duration max_timer_delay = std::chrono::milliseconds(1);
   // An executor job takes up to this much virtual time (uniform).
   Duration max_job_duration = std::chrono::milliseconds(100);
+  // The simulated network (sim/net/sim_network.h): every message (a segment of a stream,
+  // a datagram) takes net_latency, plus - except under fifo - with this chance (percent)
+  // an extra delay uniform in [1ns, max_net_delay], a decision of kind net_delay whose
+  // site is the link ("client:49152 -> server:7000").
+  Duration net_latency = std::chrono::microseconds(50);
+  std::uint32_t net_delay_percent = 10;
+  Duration max_net_delay = std::chrono::milliseconds(1);
   // pct: the bug depth d (d-1 priority change points), and the number of scheduling
   // choices k over which the change points are spread.
   std::uint32_t pct_depth = 3;
@@ -127,7 +134,7 @@ bool draw_probability(Rng& rng, double p) {
 }
 
 // The bound of a duration decision of `kind` under `strategy`: its maximum in ns (step
-// cost, timer delay, job duration); 0 for kinds that are not durations. Traces store
+// cost, timer delay, job duration, net delay); 0 for kinds that are not durations. Traces store
 // bounds relative to it.
 std::uint64_t duration_bound(DecisionKind kind, const StrategyOptions& strategy) noexcept;
 

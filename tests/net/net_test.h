@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "loop/epoll_driver.h"
 #include "loop/lockstep.h"
+#include "sim/simulation.h"
 
 namespace lockstep::testing {
 
@@ -49,9 +51,40 @@ void run_on_sockets(Body body) {
   }
 }
 
+// Runs body(env) under simulation (the simulated network of sim/net/), over several
+// seeds of the faithful strategy, naming the seed of a failure. LOCKSTEP_NET_SEEDS=n in
+// the environment runs n seeds instead.
+template <class Body>
+void run_simulated(Body body) {
+  const char* text = std::getenv("LOCKSTEP_NET_SEEDS");
+  const std::uint64_t seeds = text ? std::strtoull(text, nullptr, 10) : 20;
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    NetEnv env;
+    env.simulated = true;
+    SimulationOptions options;
+    options.seed = seed;
+    options.exception_handler = [&env](Loop&, const ExceptionContext& c) {
+      std::string s = c.message;
+      if (c.exception) s += ": " + describe_exception(c.exception);
+      env.errors.push_back(s);
+    };
+    const int failures_before =
+        ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count();
+    auto run = simulate([&] { return body(env); }, options);
+    if (!run.outcome.ok())
+      ADD_FAILURE() << "seed " << seed << ": " << describe_exception(run.outcome.exception());
+    if (::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count() !=
+        failures_before) {
+      ADD_FAILURE() << "under simulation, seed " << seed << " (LOCKSTEP_SEED to rerun)";
+      return;
+    }
+  }
+}
+
 }  // namespace lockstep::testing
 
 #define LOCKSTEP_NET_TEST(Suite, Name)                                                         \
   static ::lockstep::Coro<void> Suite##_##Name##_body(::lockstep::testing::NetEnv& env);       \
   TEST(Suite##OnSockets, Name) { ::lockstep::testing::run_on_sockets(Suite##_##Name##_body); } \
+  TEST(Suite##Simulated, Name) { ::lockstep::testing::run_simulated(Suite##_##Name##_body); }  \
   static ::lockstep::Coro<void> Suite##_##Name##_body(::lockstep::testing::NetEnv& env)

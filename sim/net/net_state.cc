@@ -1,0 +1,307 @@
+#include "sim/net/net_state.h"
+
+#include <cerrno>
+
+#include "loop/internal/task_base.h"
+#include "loop/net/errors.h"
+#include "sim/net/sim_datagram.h"
+#include "sim/net/sim_listener.h"
+#include "sim/net/sim_stream.h"
+#include "sim/sim_decisions.h"
+
+namespace lockstep::internal {
+
+std::uint64_t link_site(std::string_view name) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64-bit, as site_of
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+std::string segment_text(const Segment& s) {
+  switch (s.kind) {
+    case Segment::Kind::kSyn:
+      return "SYN";
+    case Segment::Kind::kSynAck:
+      return "SYN-ACK";
+    case Segment::Kind::kFin:
+      return "FIN";
+    case Segment::Kind::kRst:
+      return "RST";
+    case Segment::Kind::kData:
+      break;
+  }
+  return std::to_string(s.data.size()) + (s.data.size() == 1 ? " byte" : " bytes");
+}
+
+std::string NetState::key(const Address& a) {
+  if (a.family == AddressFamily::kUnix) return "unix:" + a.host;
+  return is_wildcard(a.host) ? "*" : a.host;
+}
+
+bool NetState::is_wildcard(const std::string& host) noexcept {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "*";
+}
+
+bool NetState::is_loopback(const std::string& host) noexcept {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost";
+}
+
+bool NetState::port_taken(const std::string& host_key, std::uint16_t port, bool datagram) const {
+  if (datagram) {
+    if (endpoints.count({host_key, port})) return true;
+    if (host_key == "*") {
+      for (const auto& [k, v] : endpoints)
+        if (k.second == port) return true;
+      return false;
+    }
+    return endpoints.count({"*", port}) != 0;
+  }
+  if (listeners.count({host_key, port}) || stream_ports.count({host_key, port})) return true;
+  // A wildcard listener takes the port on every name, and a name's port blocks it.
+  if (host_key == "*") {
+    for (const auto& [k, v] : listeners)
+      if (k.second == port) return true;
+    for (const auto& [k, v] : stream_ports)
+      if (k.second == port) return true;
+    return false;
+  }
+  return listeners.count({"*", port}) != 0;
+}
+
+std::uint16_t NetState::ephemeral_port(const std::string& host_key, bool datagram) {
+  constexpr unsigned kCount = 65536 - kFirstEphemeral;
+  for (unsigned tries = 0; tries < kCount; ++tries) {
+    const std::uint16_t port = next_port;
+    next_port = next_port == 65535 ? kFirstEphemeral : static_cast<std::uint16_t>(next_port + 1);
+    if (!port_taken(host_key, port, datagram)) return port;
+  }
+  throw_os_error(EADDRNOTAVAIL, "no free port on " + host_key);
+}
+
+std::uint64_t NetState::current_task() const noexcept {
+  const TaskBase* t = loop.current_task();
+  return t ? t->id() : 0;
+}
+
+void NetState::trace(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t message,
+                     const std::string& text) noexcept {
+  if (!loop.observer()) return;
+  // notify() stamps the loop's time and the task we name.
+  loop.notify(kind, task, message, text);
+}
+
+std::shared_ptr<Pipe> NetState::make_pipe(std::string name) {
+  auto p = std::make_shared<Pipe>();
+  p->site = link_site(name);
+  if (sim) sim->name_site(p->site, name);
+  p->name = std::move(name);
+  return p;
+}
+
+Duration NetState::latency(std::uint64_t site) {
+  return sim ? sim->net_delay(site) : std::chrono::microseconds(50);
+}
+
+void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
+  // Arrival times on a pipe never go backwards: bytes stay in order whatever the latency.
+  const TimePoint now = loop.time();
+  s.arrival = std::max(now + latency(pipe->site), pipe->last_arrival);
+  pipe->last_arrival = s.arrival;
+  s.message = ++sent;
+  s.sender_task = current_task();
+  if (loop.observer()) [[unlikely]]
+    trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message, pipe->name + " " + segment_text(s));
+  arrivals.emplace(std::pair{s.arrival, s.message}, Arrival{pipe, nullptr});
+  const TimePoint at = s.arrival;
+  pipe->segments.push_back(std::move(s));
+  arm(at);
+}
+
+void NetState::send(std::shared_ptr<DatagramMessage> m) {
+  const std::uint64_t site = link_site(m->link);
+  if (sim) sim->name_site(site, m->link);
+  const TimePoint arrival = loop.time() + latency(site);
+  m->message = ++sent;
+  m->sender_task = current_task();
+  if (loop.observer()) [[unlikely]]
+    trace(
+        LoopEvent::Kind::kNetSend, m->sender_task, m->message,
+        m->link + (m->port_unreachable ? " ICMP port unreachable"
+                                       : " datagram " + std::to_string(m->data.size()) + " bytes"));
+  const std::pair key{arrival, m->message};  // before m moves away
+  arrivals.emplace(key, Arrival{nullptr, std::move(m)});
+  arm(arrival);
+}
+
+void NetState::arm(TimePoint at) {
+  if (timer_at && *timer_at <= at) return;
+  if (timer_at) timer.cancel();
+  timer_at = at;
+  // The delivery timer is the network's, not the program's: its lateness is the messages'
+  // own net_delay, so the simulation decides no timer_delay for it.
+  if (sim) sim->set_exact_timer(true);
+  timer = loop.call_at(at, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->on_timer();
+  });
+  if (sim) sim->set_exact_timer(false);
+}
+
+void NetState::on_timer() {
+  timer_at.reset();
+  if (shut_down) return;
+  // What came due, in (arrival, sending) order: one delivery per pipe, one per datagram.
+  std::vector<Arrival> due;
+  const TimePoint now = loop.time();
+  while (!arrivals.empty() && arrivals.begin()->first.first <= now) {
+    Arrival a = std::move(arrivals.begin()->second);
+    arrivals.erase(arrivals.begin());
+    if (a.pipe) {
+      if (a.pipe->delivery_queued) continue;
+      a.pipe->delivery_queued = true;
+    }
+    due.push_back(std::move(a));
+  }
+  // Simultaneous arrivals enter the ready queue in a decided order (0: arrival order),
+  // each its own callback, as a selector reports several ready sockets.
+  while (!due.empty()) {
+    const std::size_t i = sim ? sim->pick_arrival(due.size()) : 0;
+    Arrival a = std::move(due[i]);
+    due.erase(due.begin() + static_cast<std::ptrdiff_t>(i));
+    loop.call_soon([weak = weak_from_this(), a = std::move(a)] {
+      auto self = weak.lock();
+      if (!self || self->shut_down) return;
+      if (a.pipe)
+        self->deliver(a.pipe);
+      else
+        self->deliver(*a.datagram);
+    });
+  }
+  if (!arrivals.empty()) arm(arrivals.begin()->first.first);
+}
+
+void NetState::deliver(const std::shared_ptr<Pipe>& pipe) {
+  pipe->delivery_queued = false;
+  const TimePoint now = loop.time();
+  while (!pipe->segments.empty() && pipe->segments.front().arrival <= now && !shut_down) {
+    Segment s = std::move(pipe->segments.front());
+    pipe->segments.pop_front();
+    if (loop.observer()) [[unlikely]]
+      trace(LoopEvent::Kind::kNetReceive, 0, s.message, pipe->name + " " + segment_text(s));
+    // A task this wakes was woken by the sender (show: "woken by task 3 'client'").
+    const bool observed = loop.observer() != nullptr;
+    Loop::CallbackCause outer{};
+    if (observed) outer = loop.exchange_callback_cause({s.sender_task, false});
+    if (s.kind == Segment::Kind::kSyn) {
+      accept(pipe, s);
+    } else if (auto to = pipe->to.lock(); to && !to->socket_closed()) {
+      to->receive(std::move(s));
+    } else {
+      if (s.kind == Segment::Kind::kData) pipe->unread -= std::min(pipe->unread, s.data.size());
+      // Data or a SYN-ACK reaching a closed socket earns a reset; a FIN or RST does not.
+      if (s.kind == Segment::Kind::kData || s.kind == Segment::Kind::kSynAck)
+        reset_back(pipe, s.sender_task);
+    }
+    if (observed) loop.exchange_callback_cause(outer);
+  }
+}
+
+void NetState::deliver(const DatagramMessage& m) {
+  if (loop.observer()) [[unlikely]]
+    trace(LoopEvent::Kind::kNetReceive, 0, m.message,
+          m.link + (m.port_unreachable ? " ICMP port unreachable"
+                                       : " datagram " + std::to_string(m.data.size()) + " bytes"));
+  const bool observed = loop.observer() != nullptr;
+  Loop::CallbackCause outer{};
+  if (observed) outer = loop.exchange_callback_cause({m.sender_task, false});
+  struct Restore {
+    Loop& loop;
+    bool observed;
+    Loop::CallbackCause outer;
+    ~Restore() {
+      if (observed) loop.exchange_callback_cause(outer);
+    }
+  } restore{loop, observed, outer};
+  if (m.port_unreachable) {
+    if (auto sender = m.sender.lock()) sender->receive(m);
+    return;
+  }
+  std::shared_ptr<SimDatagram> to;
+  if (auto it = endpoints.find({m.dest, m.dest_port}); it != endpoints.end())
+    to = it->second.lock();
+  if (!to)
+    if (auto it = endpoints.find({"*", m.dest_port}); it != endpoints.end()) to = it->second.lock();
+  if (to) {
+    to->receive(m);
+    return;
+  }
+  // Nobody bound there: dropped; a connected sender hears of it (ICMP port unreachable).
+  auto sender = m.sender.lock();
+  if (!sender || !sender->peername()) return;
+  auto icmp = std::make_shared<DatagramMessage>();
+  icmp->port_unreachable = true;
+  icmp->sender = m.sender;
+  icmp->from = m.from;
+  icmp->link = m.link;
+  send(std::move(icmp));
+}
+
+void NetState::accept(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
+  auto client = pipe->from.lock();
+  std::shared_ptr<SimListener> listener;
+  if (auto it = listeners.find({pipe->dest, pipe->dest_port}); it != listeners.end())
+    listener = it->second.lock();
+  if (!listener)
+    if (auto it = listeners.find({"*", pipe->dest_port}); it != listeners.end())
+      listener = it->second.lock();
+  if (!listener || listener->is_closed()) {
+    reset_back(pipe, syn.sender_task);  // nobody listens: ECONNREFUSED at the client
+    return;
+  }
+  std::shared_ptr<Protocol> protocol;
+  try {
+    protocol = listener->factory()();
+  } catch (...) {
+    report_to_loop(loop, "lockstep: the protocol factory of a server failed",
+                   std::current_exception());
+  }
+  // The server's end: named as the client dialled it, talking to the client's address.
+  const std::string host = pipe->dest.rfind("unix:", 0) == 0 ? pipe->dest.substr(5) : pipe->dest;
+  Address local{pipe->dest.rfind("unix:", 0) == 0 ? AddressFamily::kUnix : Address::family_of(host),
+                host, pipe->dest_port};
+  Address peer = client ? *client->sockname() : Address{};
+  auto server = std::make_shared<SimStream>(shared_from_this(), local, peer, pipe->dest);
+  auto out = make_pipe(local.to_string() + " -> " + pipe->name.substr(0, pipe->name.find(" -> ")));
+  out->from = server;
+  out->to = client;
+  out->reverse = pipe;
+  pipe->to = server;
+  pipe->reverse = out;
+  server->set_pipes(out, pipe);
+  server->open();
+  server->set_established();
+  send(out, Segment::control(Segment::Kind::kSynAck));
+  // A factory that failed gets the connection closed at once: the client reads EOF.
+  const bool failed = !protocol;
+  server->start(failed ? std::make_shared<Protocol>() : std::move(protocol));
+  if (failed) server->close();
+}
+
+void NetState::reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause_task) {
+  std::shared_ptr<Pipe> back = pipe->reverse.lock();
+  if (!back) {
+    // No way back yet (a refused SYN): a pipe of its own, as the kernel answers alone.
+    auto sender = pipe->from.lock();
+    if (!sender) return;
+    const std::size_t arrow = pipe->name.find(" -> ");
+    back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
+    back->to = sender;
+    pipe->reverse = back;
+    // Nothing else holds it: the arrival queue keeps it until the RST is delivered.
+  }
+  send(back, Segment::control(Segment::Kind::kRst));
+}
+
+}  // namespace lockstep::internal

@@ -1,0 +1,165 @@
+// The simulated network's insides (internal; see sim_network.h): what is in flight, the
+// one delivery queue, who listens where.
+//
+// Every message goes through NetState::send(): its latency is decided there, it waits in
+// `arrivals` ordered by (arrival time, sending order), and one loop timer (armed for the
+// earliest arrival) moves what came due to the ready queue, one callback per link, in an
+// order the simulation decides. That single path is where loss, duplication and
+// partitions will be decided (issue 17).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loop/handle.h"
+#include "loop/loop.h"
+#include "loop/net/address.h"
+#include "sim/net/sim_network.h"
+
+namespace lockstep {
+class SimDecisions;
+}
+
+namespace lockstep::internal {
+
+class SimStream;
+class SimListener;
+class SimDatagram;
+
+// One message on a stream: data, or a control segment.
+struct Segment {
+  enum class Kind : std::uint8_t { kSyn, kSynAck, kData, kFin, kRst };
+  Kind kind = Kind::kData;
+  std::string data;
+  TimePoint arrival{};
+  std::uint64_t message = 0;      // the network's message number (traces pair send/receive)
+  std::uint64_t sender_task = 0;  // who sent it: the task a delivery is said to wake by
+
+  static Segment control(Kind kind) {
+    Segment s;
+    s.kind = kind;
+    return s;
+  }
+};
+
+// One direction of a connection: segments in sending order (arrival times never decrease,
+// so bytes stay in order), and the window's accounting.
+struct Pipe {
+  std::string name;        // "client:49152 -> server:7000"
+  std::uint64_t site = 0;  // its decision site (FNV-1a of the name)
+  std::deque<Segment> segments;
+  TimePoint last_arrival{};
+  // Data bytes sent and not yet read by the receiver (in flight or in its receive queue):
+  // the sender may send while this is below the window.
+  std::size_t unread = 0;
+  std::weak_ptr<SimStream> from;
+  std::weak_ptr<SimStream> to;  // empty until the SYN is accepted
+  std::weak_ptr<Pipe> reverse;  // the other direction: where a reset goes back
+  std::string dest;             // the SYN's destination key (see NetState::key)
+  std::uint16_t dest_port = 0;
+  bool delivery_queued = false;  // a deliver() callback is in the ready queue
+};
+
+// A datagram (or the ICMP error a datagram to a closed port earns a connected sender).
+struct DatagramMessage {
+  std::string data;
+  Address from;
+  std::string dest;  // NetState::key of the destination
+  std::uint16_t dest_port = 0;
+  std::weak_ptr<SimDatagram> sender;
+  bool port_unreachable = false;  // the ICMP error, going back to `sender`
+  std::uint64_t message = 0;
+  std::uint64_t sender_task = 0;
+  std::string link;  // for traces
+};
+
+// What the network must drop when the loop closes.
+class NetResource {
+ public:
+  virtual ~NetResource() = default;
+  virtual void drop() noexcept = 0;  // close now, no protocol callbacks
+};
+
+struct NetState : std::enable_shared_from_this<NetState> {
+  NetState(Loop& l, SimDecisions* d, SimNetworkOptions o) : loop(l), sim(d), options(o) {}
+
+  Loop& loop;
+  SimDecisions* sim;  // null: fixed latency, sending order
+  SimNetworkOptions options;
+  bool shut_down = false;
+
+  // Open connections, listeners and endpoints, by id: shutdown() drops them.
+  std::map<std::uint64_t, std::shared_ptr<NetResource>> open;
+  std::uint64_t last_id = 0;
+  std::uint64_t add(std::shared_ptr<NetResource> r) {
+    open.emplace(++last_id, std::move(r));
+    return last_id;
+  }
+  void remove(std::uint64_t id) noexcept { open.erase(id); }
+
+  // Ports in use, by (host key, port): listeners and connections (streams), endpoints
+  // (datagrams). A wildcard listener's host key is "*".
+  std::map<std::pair<std::string, std::uint16_t>, std::weak_ptr<SimListener>> listeners;
+  std::map<std::pair<std::string, std::uint16_t>, std::uint64_t> stream_ports;  // -> users
+  std::map<std::pair<std::string, std::uint16_t>, std::weak_ptr<SimDatagram>> endpoints;
+  std::uint16_t next_port = kFirstEphemeral;
+  static constexpr std::uint16_t kFirstEphemeral = 49152;
+  std::uint64_t unix_clients = 0;  // names for unix clients: "unix-client#1"
+
+  // Where an address lives: its host ("server", "127.0.0.1"), "*" for the wildcard hosts,
+  // "unix:" + path for a unix socket.
+  static std::string key(const Address& a);
+  static bool is_wildcard(const std::string& host) noexcept;
+  // A loopback name: a connection to it comes from the same name.
+  static bool is_loopback(const std::string& host) noexcept;
+  // A free port on `host_key` (streams or datagrams), from 49152 up, wrapping;
+  // OSError(EADDRNOTAVAIL) if none.
+  std::uint16_t ephemeral_port(const std::string& host_key, bool datagram);
+  bool port_taken(const std::string& host_key, std::uint16_t port, bool datagram) const;
+
+  // The delivery queue, by (arrival, sending order).
+  struct Arrival {
+    std::shared_ptr<Pipe> pipe;                 // a stream segment: deliver the pipe
+    std::shared_ptr<DatagramMessage> datagram;  // or one datagram
+  };
+  std::map<std::pair<TimePoint, std::uint64_t>, Arrival> arrivals;
+  std::uint64_t sent = 0;  // messages so far: numbers them, orders equal arrival times
+  TimerHandle timer;
+  std::optional<TimePoint> timer_at;
+
+  // A message's latency on link `site` (decided).
+  Duration latency(std::uint64_t site);
+  // Sends `segment` down `pipe`: decides its latency, queues it, traces it.
+  void send(const std::shared_ptr<Pipe>& pipe, Segment segment);
+  // Sends a datagram (or the ICMP error): latency decided on link site_of(link).
+  void send(std::shared_ptr<DatagramMessage> datagram);
+  // A new pipe named `name`, its site registered with the simulation.
+  std::shared_ptr<Pipe> make_pipe(std::string name);
+
+  std::uint64_t current_task() const noexcept;
+  void trace(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t message,
+             const std::string& text) noexcept;
+
+ private:
+  void arm(TimePoint at);
+  void on_timer();
+  void deliver(const std::shared_ptr<Pipe>& pipe);
+  void deliver(const DatagramMessage& datagram);
+  void accept(const std::shared_ptr<Pipe>& pipe, const Segment& syn);
+  // A reset back along `pipe`'s reverse direction (from a closed or missing socket).
+  void reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause_task);
+};
+
+// The decision site of a link: FNV-1a of its name, as internal::site_of hashes "file:line".
+std::uint64_t link_site(std::string_view name) noexcept;
+// "SYN", "5 bytes", ... for traces.
+std::string segment_text(const Segment& s);
+
+}  // namespace lockstep::internal

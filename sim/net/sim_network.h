@@ -1,0 +1,93 @@
+// SimNetwork: the simulated network every simulated loop gets. In-process, in virtual time:
+// no socket, no syscall; the same Protocol/Transport contract as real sockets
+// (loop/net/transport.h), so streams and datagrams read the same on both.
+//
+//   LOCKSTEP_TEST(Echo, RepliesWhatItGot) {          // simulate() installs a SimNetwork
+//     auto server = co_await lockstep::network().listen(
+//         lockstep::Address::parse("server:7000"), [] { return std::make_shared<Echo>(); }, {});
+//     auto client = std::make_shared<Collect>();
+//     auto t = co_await lockstep::network().connect(lockstep::Address::parse("server:7000"),
+//                                                   client, {});
+//     t->write("ping");                              // arrives ~50us later, in order
+//     ...
+//   }
+//
+// Hosts are names: "server", "db-2", and also "127.0.0.1", "::1", "localhost" (plain names,
+// so bodies written for loopback run unchanged); "", "0.0.0.0" and "::" listen on every
+// name. A unix socket's path is a name too. Port 0 picks a free port, deterministically,
+// from 49152 up. A connection made without options.local comes from the host it dials if
+// that is a loopback name, else from the host "client".
+//
+// What a Protocol sees, as on Linux:
+//   - connect: a round trip (SYN, SYN-ACK); ConnectionRefusedError (ECONNREFUSED) if
+//     nobody listens there, after that round trip. listen: EADDRINUSE on a taken port.
+//   - bytes in order per direction, delivered in chunks (what arrived by the time the
+//     receiver reads, up to 256 KiB), each write sent as one segment;
+//   - a bounded receive window per direction (SimNetworkOptions::window): a reader that
+//     does not read (pause_reading) stops its peer's sends, whose transport buffer then
+//     grows past the high-water mark (pause_writing);
+//   - write_eof: the peer's eof_received after the data before it; close: flushes, then
+//     connection_lost(null) and a FIN; abort: drops the buffer and resets the connection:
+//     the peer's next read fails with ConnectionResetError (ECONNRESET). A socket closed
+//     with unread data resets too, and data reaching a closed socket is answered with a
+//     reset, as Linux does.
+//   - datagrams: sendto/datagram_received with addresses; never lost, each with its own
+//     latency, so they may arrive in another order. A datagram to a port nobody bound is
+//     dropped; on a connected endpoint the sender gets error_received(ECONNREFUSED).
+//
+// Every choice is a decision of the simulation (sim_decisions.h): each message's latency
+// (strategy net_latency plus a decided net_delay, site = the link "a:1 -> b:2", named for
+// `lockstep show` and shrink summaries), and the order of deliveries due together
+// (completion_order). Value 0 everywhere is the faithful default: a fixed latency, arrival
+// in sending order. Sends and arrivals are loop events (net_send, net_receive) for traces.
+//
+// Faults (loss, duplication, partitions per link, crashes) are not modelled yet; every
+// message passes through SimNetwork's one delivery queue (see net_state.h), where they will.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "loop/net/network.h"
+
+namespace lockstep {
+
+class Loop;
+class SimDecisions;
+
+namespace internal {
+struct NetState;
+}
+
+struct SimNetworkOptions {
+  // Bytes a direction of a connection holds unread (in flight plus arrived but not read):
+  // the sender waits (its transport buffers) until the receiver reads.
+  std::size_t window = 256 * 1024;
+};
+
+class SimNetwork final : public Network {
+ public:
+  // `decisions`: the simulation deciding latencies and delivery order (not owned); null:
+  // a fixed 50us latency, sending order - a perfect network without a simulation.
+  SimNetwork(Loop& loop, SimDecisions* decisions, SimNetworkOptions options = {});
+  ~SimNetwork() override;
+
+  Coro<std::shared_ptr<Transport>> connect(Address remote, std::shared_ptr<Protocol> protocol,
+                                           ConnectOptions options) override;
+  Coro<std::shared_ptr<Listener>> listen(Address local, ProtocolFactory factory,
+                                         ListenOptions options) override;
+  Coro<std::shared_ptr<DatagramTransport>> open_datagram(std::shared_ptr<DatagramProtocol> protocol,
+                                                         DatagramOptions options) override;
+  void shutdown() noexcept override;
+  const char* name() const noexcept override { return "simulated"; }
+
+  // Messages sent so far (segments, control segments and datagrams).
+  std::uint64_t messages_sent() const noexcept;
+
+ private:
+  // Shared with every transport and listener: a transport a user still holds may outlive
+  // the network.
+  std::shared_ptr<internal::NetState> state_;
+};
+
+}  // namespace lockstep

@@ -75,6 +75,9 @@ class EpollDriver final : public Driver, public IoReactor {
   int wake_fd_ = -1;                // eventfd written by wake()
   std::atomic<bool> woken_{false};  // a wake() is pending: later ones need not write
   bool have_pwait2_ = true;         // cleared if the kernel lacks epoll_pwait2
+  // poll() calls since the last look at the fds (see poll()).
+  static constexpr unsigned kPollInterval = 32;
+  unsigned busy_polls_ = 0;
   std::size_t keeping_alive_ = 0;   // watches that make waiting worthwhile
   // Looked up by fd only, never iterated: its order cannot leak into a run.
   std::unordered_map<int, Interest> fds_;

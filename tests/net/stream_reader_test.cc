@@ -162,6 +162,4 @@ TEST(StreamReader, AStuckReadIsNamedInTheDeadlockReport) {
   }
 }
 
-TEST(StreamReader, ALimitOfZeroIsRefused) {
-  EXPECT_THROW(StreamReader(0), std::invalid_argument);
-}
+TEST(StreamReader, ALimitOfZeroIsRefused) { EXPECT_THROW(StreamReader(0), std::invalid_argument); }

@@ -331,7 +331,7 @@ LOCKSTEP_NET_TEST(Streams, ThousandsOfConnectionsOpenedAndDroppedLeakNothing) {
     writer.close();
   };
   Server server = co_await lockstep::start_server(handler, env.host, 0);
-  constexpr int kConnections = 2000;
+  constexpr int kConnections = 10000;
   for (int i = 0; i < kConnections; ++i) {
     auto [reader, writer] = co_await lockstep::open_connection(env.host, server.port());
     if (i % 3 == 0) writer.write("half a messa");

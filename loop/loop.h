@@ -267,8 +267,10 @@ class Loop {
   void on_future_created() noexcept { ++live_futures_; }
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
-  // A task suspended at an await (asked only when perturbs().await_points).
-  void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
+  // A task suspended at an await (asked only when perturbs().await_points). `yield_site`:
+  // for a bare yield (no `awaited`), the sleep(0) call.
+  void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited,
+                      SourceLocation yield_site = {});
   // `task` was just made ready because `awaited` completed (perturbs().wake_points).
   void on_wake_point(internal::TaskBase& task, const internal::FutureBase& awaited);
   // Active timeout() scopes, innermost last: so a decision source can fire the one

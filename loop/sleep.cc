@@ -19,10 +19,10 @@ std::string SleepFuture::wait_text() const {
 
 }  // namespace internal
 
-internal::SleepAwaiter sleep_until(TimePoint when) {
+internal::SleepAwaiter sleep_until(TimePoint when, SourceLocation where) {
   Loop* loop = Loop::current();
   if (!loop) throw RuntimeError("lockstep: sleep_until() needs a running loop");
-  return internal::SleepAwaiter(when - loop->time());
+  return internal::SleepAwaiter(when - loop->time(), where);
 }
 
 }  // namespace lockstep

@@ -20,8 +20,13 @@ struct SourceLocation {
     return SourceLocation{file, line};
   }
 
+  // True iff a location was given (a default-constructed one names no line).
+  explicit operator bool() const noexcept { return line != 0; }
+
   // "file.cc:12"
   std::string to_string() const { return std::string(file) + ":" + std::to_string(line); }
+  // " at file.cc:12", or "" if no location was given: for "Queue.get() at file.cc:12".
+  std::string at_suffix() const { return *this ? " at " + to_string() : std::string(); }
 };
 
 }  // namespace lockstep

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "faults/fault_plan.h"
+#include "replay/crc32.h"
 #include "replay/trace.pb.h"
 
 namespace lockstep {
@@ -21,12 +22,13 @@ constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 constexpr std::size_t kChecksumBytes = 4;            // format 3: after every record
 
-// The record checksum is zlib's CRC-32, not a hand-rolled CRC32C: zlib ships with every
-// machine that builds lockstep (libprotobuf-dev depends on zlib1g-dev), is tested far
-// beyond anything written here, and its detection is the same in kind for records of
-// tens of bytes (every burst of up to 32 bits, every odd number of flipped bits). On a
-// ~13-byte decision it costs about as much as encoding the decision.
+// The record checksum is zlib's CRC-32, not CRC32C: its detection is the same in kind
+// for records of tens of bytes (every burst of up to 32 bits, every odd number of flipped
+// bits). Short records (nearly all of them) are summed inline (crc32.h: zlib's values,
+// without a library call per record); long ones by zlib.
+constexpr std::size_t kInlineCrcBytes = 256;
 std::uint32_t crc32_update(std::uint32_t crc, const char* data, std::size_t n) noexcept {
+  if (n <= kInlineCrcBytes) return trace_crc32(crc, data, n);
   return static_cast<std::uint32_t>(
       ::crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }

@@ -180,7 +180,9 @@ void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
   try {
-    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, awaited.wait_text());
+    wait_text_.clear();  // reused: no allocation per suspension once it is big enough
+    awaited.append_wait_text(wait_text_);
+    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, wait_text_);
   } catch (...) {  // describe() could not allocate: the event goes without its text
     notify(LoopEvent::Kind::kTaskSuspended, task.id());
   }
@@ -407,8 +409,11 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
     StepInfo info{node->task_id()};
     node->run();  // may destroy the task: use only `info` below
     if (perturbs_.step_cost) {
-      driver_->charge(decisions_->step_cost(info));
-      check_time_budget();
+      // Most steps cost nothing: then time did not move and the budget needs no check.
+      if (const Duration cost = decisions_->step_cost(info); cost != Duration::zero()) {
+        driver_->charge(cost);
+        check_time_budget();
+      }
     }
     if (perturbs_.after_step) decisions_->after_step(info);
   }

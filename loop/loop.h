@@ -389,7 +389,8 @@ class Loop {
   std::vector<internal::TimerNode*> due_group_;  // scratch of move_due_group_in_decided_order
 
   internal::TaskBase* current_task_ = nullptr;
-  CallbackCause callback_cause_;              // see exchange_callback_cause
+  CallbackCause callback_cause_;  // see exchange_callback_cause
+  std::string wait_text_;         // notify_suspended's text, reused from one suspension to the next
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

@@ -34,6 +34,7 @@ class SleepFuture final : public FutureBase {
   std::string describe() const override;
   std::string diagnose() const override { return describe() + where_.at_suffix(); }
   std::string wait_text() const override;  // "sleep(0.25s)": the delay, from now
+  void append_wait_text(std::string& out) const override;
   SourceLocation await_site() const noexcept override { return where_; }
 
  private:

@@ -459,7 +459,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
   };
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
-    auto it = interned_.find(std::string(e.text));
+    auto it = interned_.find(e.text);
     if (it != interned_.end()) {
       field(kEventTextRefField, it->second);
       write_without_text();

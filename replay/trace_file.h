@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -182,8 +183,15 @@ class TraceWriter final : public TraceSink {
   // Texts of events that repeat (what tasks wait on), by their number among the events
   // written with a text (EventRecord.text_ref); at most kMaxInterned of them.
   static constexpr std::size_t kMaxInterned = 1 << 16;
-  std::unordered_map<std::string, std::uint64_t> interned_;  // looked up, never iterated
-  std::uint64_t texts_written_ = 0;                          // events written with a text
+  // Looked up by string_view (no std::string built per event), never iterated.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> interned_;
+  std::uint64_t texts_written_ = 0;  // events written with a text
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

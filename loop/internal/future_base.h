@@ -121,6 +121,10 @@ class FutureBase : public RefCounted {
   // What a task waiting on this future waits for, said as briefly as it can be, for the
   // observer's kTaskSuspended (traces store one per suspension): describe() unless shorter.
   virtual std::string wait_text() const { return describe(); }
+  // Appends wait_text() to `out`: what the observer's kTaskSuspended is built with, once
+  // per suspension of a recorded run, into a buffer the loop reuses; the futures tasks
+  // wait on most override it to do so without allocating.
+  virtual void append_wait_text(std::string& out) const { out += wait_text(); }
   // Where the call that made this future for an await was written (sleep(), Queue.get(),
   // Lock.acquire() ... take it as a defaulted argument): in practice, the line of the
   // co_await. Empty if unknown (a Task, a user's Future, a gather).

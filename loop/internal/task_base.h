@@ -52,6 +52,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // Loop-unique, in creation order; never an address.
   std::uint64_t id() const noexcept { return id_; }
   std::string describe() const override;
+  void append_wait_text(std::string& out) const override;
   // What the task awaits now, or nullptr (ready to run, or running).
   const FutureBase* waiting_on() const noexcept { return fut_waiter_; }
   // Steps the task has taken (for budget reports: which tasks kept running).

@@ -56,6 +56,7 @@ class WaiterFuture final : public FutureBase {
       : FutureBase(loop), what_(what), owner_(owner), where_(where) {}
   void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override { return what_; }
+  void append_wait_text(std::string& out) const override { out += what_; }
   std::string diagnose() const override {
     return what_ + where_.at_suffix() + (owner_ ? " of " + owner_->diagnosis() : std::string());
   }

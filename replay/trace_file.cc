@@ -430,11 +430,69 @@ void TraceWriter::on_event(const LoopEvent& e) noexcept {
   }
 }
 
+std::uint64_t TraceWriter::TextTable::hash(std::string_view text) noexcept {
+  // Any well-mixed hash will do: it only places texts in the table (never iterated).
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ text.size();
+  auto mix = [&h](std::uint64_t w) {
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  };
+  const char* p = text.data();
+  std::size_t n = text.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    mix(w);
+  }
+  h *= 0xC4CEB9FE1A85EC53ull;
+  return h ^ (h >> 29);
+}
+
+std::uint64_t TraceWriter::TextTable::find(std::string_view text) const noexcept {
+  if (slots_.empty()) return 0;
+  const std::uint64_t h = hash(text);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.number == 0) return 0;
+    if (slot.hash == h && slot.text == text) return slot.number;
+  }
+}
+
+void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number) {
+  if (2 * (size_ + 1) > slots_.size()) {
+    std::vector<Slot> old =
+        std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(64, 2 * slots_.size())));
+    size_ = 0;
+    for (Slot& slot : old)
+      if (slot.number != 0) {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = slot.hash & mask;
+        while (slots_[i].number != 0) i = (i + 1) & mask;
+        slots_[i] = std::move(slot);
+        ++size_;
+      }
+  }
+  const std::uint64_t h = hash(text);
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  while (slots_[i].number != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{h, number, std::string(text)};
+  ++size_;
+}
+
 void TraceWriter::write_event(const LoopEvent& e) {
   // Hand-encoded like decisions: a run records an event per task start and end and per
-  // timer fired, a good fraction of its decisions.
+  // timer fired, a good fraction of its decisions. The fields are encoded where a record
+  // without a text goes (the common case: no copy); one with a text copies them out.
   constexpr std::size_t kMaxFields = 5 * 11;  // without the text: one-byte lengths
-  char fields[kMaxFields];
+  char* const out = room(3 + kMaxFields + kChecksumBytes);
+  char* const fields = out + 3;
   char* end = fields;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
     if (v == 0) return;
@@ -449,23 +507,20 @@ void TraceWriter::write_event(const LoopEvent& e) {
   // An event with no text field: fields under 128 bytes, so one-byte lengths.
   auto write_without_text = [&] {
     const auto nfields = static_cast<std::size_t>(end - fields);
-    char* const out = room(3 + kMaxFields + kChecksumBytes);
     out[0] = static_cast<char>(2 + nfields);
     out[1] = static_cast<char>((kEventField << 3) | 2);
     out[2] = static_cast<char>(nfields);
-    std::memcpy(out + 3, fields, nfields);
-    put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
+    put_checksum(end, crc32_update(0, out, 3 + nfields));
     used_ += 3 + nfields + kChecksumBytes;
   };
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
-    auto it = interned_.find(e.text);
-    if (it != interned_.end()) {
-      field(kEventTextRefField, it->second);
+    if (const std::uint64_t number = interned_.find(e.text)) {
+      field(kEventTextRefField, number);
       write_without_text();
       return;
     }
-    if (interned_.size() < kMaxInterned) interned_.emplace(e.text, texts_written_ + 1);
+    if (interned_.size() < kMaxInterned) interned_.insert(e.text, texts_written_ + 1);
   }
   const auto nfields = static_cast<std::size_t>(end - fields);
   // A cancel with an empty message keeps its (empty) text field: absent means none.

@@ -307,6 +307,7 @@ SimulationOptions Trace::simulation_options() const {
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
     : path_(path), buffer_(new char[kBufferBytes]) {
+  unsealed_.reserve(kBufferBytes / 8);  // records are at least 7 bytes: rarely grows
   for (std::size_t k = 0; k < bound_mask_.size(); ++k)
     bound_mask_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
@@ -368,7 +369,15 @@ void TraceWriter::write_out(const char* data, std::size_t n) {
   bytes_ += n;
 }
 
+void TraceWriter::seal_checksums() noexcept {
+  char* const buffer = buffer_.get();
+  for (const Unsealed& r : unsealed_)
+    put_checksum(buffer + r.offset + r.size, crc32_update(0, buffer + r.offset, r.size));
+  unsealed_.clear();
+}
+
 void TraceWriter::flush() {
+  seal_checksums();
   const std::size_t n = std::exchange(used_, 0);
   write_out(buffer_.get(), n);
 }
@@ -398,7 +407,7 @@ void TraceWriter::on_decision(const Decision& d) {
   out[0] = static_cast<char>(2 + n);                      // the record's length
   out[1] = static_cast<char>((kDecisionField << 3) | 2);  // Record.decision
   out[2] = n;                                             // the DecisionRecord's length
-  put_checksum(end, crc32_update(0, out, static_cast<std::size_t>(end - out)));
+  checksum_later(out, static_cast<std::size_t>(end - out));
   used_ += static_cast<std::size_t>(end - out) + kChecksumBytes;
 }
 
@@ -510,7 +519,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
     out[0] = static_cast<char>(2 + nfields);
     out[1] = static_cast<char>((kEventField << 3) | 2);
     out[2] = static_cast<char>(nfields);
-    put_checksum(end, crc32_update(0, out, 3 + nfields));
+    checksum_later(out, 3 + nfields);
     used_ += 3 + nfields + kChecksumBytes;
   };
   if (!e.text.empty() && is_interned_event(e.kind)) {

@@ -19,6 +19,7 @@
 // run_coroutine_threadsafe, run_in_executor's completions).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +60,13 @@ class FutureBase;
 class DoneCallbackNode;
 class FdWatch;
 struct FdWatches;
+
+// See FutureBase::wait_text_key.
+struct WaitTextKey {
+  const void* p = nullptr;
+  std::uint32_t n = 0;
+  friend bool operator==(const WaitTextKey&, const WaitTextKey&) = default;
+};
 }  // namespace internal
 
 // What went wrong, for the loop's exception handler (asyncio's "context" dict).
@@ -390,7 +398,15 @@ class Loop {
 
   internal::TaskBase* current_task_ = nullptr;
   CallbackCause callback_cause_;  // see exchange_callback_cause
-  std::string wait_text_;         // notify_suspended's text, reused from one suspension to the next
+  // notify_suspended's text, reused from one suspension to the next.
+  std::string wait_text_;
+  // notify_suspended's texts of futures with a wait_text_key, by a hash of the key.
+  struct WaitText {
+    internal::WaitTextKey key;
+    std::string text;
+    std::uint64_t id = 0;  // 0: empty; else unique in the process (LoopEvent::text_id)
+  };
+  std::array<WaitText, 64> wait_texts_;
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

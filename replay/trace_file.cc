@@ -524,12 +524,20 @@ void TraceWriter::write_event(const LoopEvent& e) {
   };
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
-    if (const std::uint64_t number = interned_.find(e.text)) {
+    // A text the loop identified (text_id) is found by its id, without hashing it.
+    TextIdSlot* slot = e.text_id ? &text_ids_[e.text_id % text_ids_.size()] : nullptr;
+    const std::uint64_t number =
+        slot && slot->id == e.text_id ? slot->number : interned_.find(e.text);
+    if (number) {
+      if (slot) *slot = {e.text_id, number};
       field(kEventTextRefField, number);
       write_without_text();
       return;
     }
-    if (interned_.size() < kMaxInterned) interned_.insert(e.text, texts_written_ + 1);
+    if (interned_.size() < kMaxInterned) {
+      interned_.insert(e.text, texts_written_ + 1);
+      if (slot) *slot = {e.text_id, texts_written_ + 1};
+    }
   }
   const auto nfields = static_cast<std::size_t>(end - fields);
   // A cancel with an empty message keeps its (empty) text field: absent means none.

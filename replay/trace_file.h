@@ -220,6 +220,13 @@ class TraceWriter final : public TraceSink {
     std::size_t size_ = 0;
   };
   TextTable interned_;
+  // Interned numbers by LoopEvent::text_id (hashed into a small table; a miss looks the
+  // text up in interned_).
+  struct TextIdSlot {
+    std::uint64_t id = 0;
+    std::uint64_t number = 0;
+  };
+  std::array<TextIdSlot, 256> text_ids_{};
   std::uint64_t texts_written_ = 0;  // events written with a text
 };
 

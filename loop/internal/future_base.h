@@ -125,6 +125,11 @@ class FutureBase : public RefCounted {
   // per suspension of a recorded run, into a buffer the loop reuses; the futures tasks
   // wait on most override it to do so without allocating.
   virtual void append_wait_text(std::string& out) const { out += wait_text(); }
+  // A key that determines wait_text() (two futures with equal keys have equal texts),
+  // so the loop can reuse a text built before; {nullptr, 0} if there is none. Only ever
+  // compared: it changes no output.
+  using TextKey = WaitTextKey;
+  virtual TextKey wait_text_key() const noexcept { return {}; }
   // Where the call that made this future for an await was written (sleep(), Queue.get(),
   // Lock.acquire() ... take it as a defaulted argument): in practice, the line of the
   // co_await. Empty if unknown (a Task, a user's Future, a gather).

@@ -57,6 +57,7 @@ class WaiterFuture final : public FutureBase {
   void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override { return what_; }
   void append_wait_text(std::string& out) const override { out += what_; }
+  TextKey wait_text_key() const noexcept override { return {what_, 0}; }
   std::string diagnose() const override {
     return what_ + where_.at_suffix() + (owner_ ? " of " + owner_->diagnosis() : std::string());
   }

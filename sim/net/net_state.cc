@@ -26,6 +26,8 @@ std::string segment_text(const Segment& s) {
       return "SYN";
     case Segment::Kind::kSynAck:
       return "SYN-ACK";
+    case Segment::Kind::kAck:
+      return "ACK";
     case Segment::Kind::kFin:
       return "FIN";
     case Segment::Kind::kRst:
@@ -195,8 +197,11 @@ void NetState::deliver(const std::shared_ptr<Pipe>& pipe) {
     Loop::CallbackCause outer{};
     if (observed) outer = loop.exchange_callback_cause({s.sender_task, false});
     if (s.kind == Segment::Kind::kSyn) {
-      accept(pipe, s);
+      on_syn(pipe, s);
+    } else if (s.kind == Segment::Kind::kAck) {
+      on_ack(pipe, s);
     } else if (auto to = pipe->to.lock(); to && !to->socket_closed()) {
+      if (s.kind == Segment::Kind::kSynAck) to->set_in(pipe);
       to->receive(std::move(s));
     } else {
       if (s.kind == Segment::Kind::kData) pipe->unread -= std::min(pipe->unread, s.data.size());
@@ -248,16 +253,37 @@ void NetState::deliver(const DatagramMessage& m) {
   send(std::move(icmp));
 }
 
-void NetState::accept(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
-  auto client = pipe->from.lock();
+std::shared_ptr<SimListener> NetState::listener_at(const std::string& key,
+                                                   std::uint16_t port) const {
   std::shared_ptr<SimListener> listener;
-  if (auto it = listeners.find({pipe->dest, pipe->dest_port}); it != listeners.end())
-    listener = it->second.lock();
+  if (auto it = listeners.find({key, port}); it != listeners.end()) listener = it->second.lock();
   if (!listener)
-    if (auto it = listeners.find({"*", pipe->dest_port}); it != listeners.end())
-      listener = it->second.lock();
-  if (!listener || listener->is_closed()) {
+    if (auto it = listeners.find({"*", port}); it != listeners.end()) listener = it->second.lock();
+  return listener && !listener->is_closed() ? listener : nullptr;
+}
+
+void NetState::on_syn(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
+  if (pipe->reverse.lock()) return;  // answered already
+  if (!listener_at(pipe->dest, pipe->dest_port)) {
     reset_back(pipe, syn.sender_task);  // nobody listens: ECONNREFUSED at the client
+    return;
+  }
+  // The way back, named as the client dialled the server.
+  const std::size_t arrow = pipe->name.find(" -> ");
+  auto back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
+  back->to = pipe->from;
+  back->reverse = pipe;
+  pipe->reverse = back;
+  pipe->handshake = back;
+  send(back, Segment::control(Segment::Kind::kSynAck));
+}
+
+void NetState::on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack) {
+  std::shared_ptr<Pipe> back = std::move(pipe->handshake);
+  if (!back) return;
+  std::shared_ptr<SimListener> listener = listener_at(pipe->dest, pipe->dest_port);
+  if (!listener) {
+    reset_back(pipe, ack.sender_task);  // the listener closed during the handshake
     return;
   }
   std::shared_ptr<Protocol> protocol;
@@ -268,21 +294,16 @@ void NetState::accept(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
                    std::current_exception());
   }
   // The server's end: named as the client dialled it, talking to the client's address.
-  const std::string host = pipe->dest.rfind("unix:", 0) == 0 ? pipe->dest.substr(5) : pipe->dest;
-  Address local{pipe->dest.rfind("unix:", 0) == 0 ? AddressFamily::kUnix : Address::family_of(host),
-                host, pipe->dest_port};
-  Address peer = client ? *client->sockname() : Address{};
-  auto server = std::make_shared<SimStream>(shared_from_this(), local, peer, pipe->dest);
-  auto out = make_pipe(local.to_string() + " -> " + pipe->name.substr(0, pipe->name.find(" -> ")));
-  out->from = server;
-  out->to = client;
-  out->reverse = pipe;
+  const bool unix_socket = pipe->dest.rfind("unix:", 0) == 0;
+  const std::string host = unix_socket ? pipe->dest.substr(5) : pipe->dest;
+  Address local{unix_socket ? AddressFamily::kUnix : Address::family_of(host), host,
+                pipe->dest_port};
+  auto server = std::make_shared<SimStream>(shared_from_this(), local, pipe->source, pipe->dest);
+  back->from = server;
   pipe->to = server;
-  pipe->reverse = out;
-  server->set_pipes(out, pipe);
-  server->open();
+  server->set_pipes(back, pipe);
+  server->open(/*holds_port=*/false);
   server->set_established();
-  send(out, Segment::control(Segment::Kind::kSynAck));
   // A factory that failed gets the connection closed at once: the client reads EOF.
   const bool failed = !protocol;
   server->start(failed ? std::make_shared<Protocol>() : std::move(protocol));
@@ -298,7 +319,6 @@ void NetState::reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause
     const std::size_t arrow = pipe->name.find(" -> ");
     back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
     back->to = sender;
-    pipe->reverse = back;
     // Nothing else holds it: the arrival queue keeps it until the RST is delivered.
   }
   send(back, Segment::control(Segment::Kind::kRst));

@@ -35,7 +35,7 @@ class SimDatagram;
 
 // One message on a stream: data, or a control segment.
 struct Segment {
-  enum class Kind : std::uint8_t { kSyn, kSynAck, kData, kFin, kRst };
+  enum class Kind : std::uint8_t { kSyn, kSynAck, kAck, kData, kFin, kRst };
   Kind kind = Kind::kData;
   std::string data;
   TimePoint arrival{};
@@ -59,10 +59,14 @@ struct Pipe {
   // Data bytes sent and not yet read by the receiver (in flight or in its receive queue):
   // the sender may send while this is below the window.
   std::size_t unread = 0;
+  Address source;  // the sender's address (the server's peername, for a client's pipe)
   std::weak_ptr<SimStream> from;
   std::weak_ptr<SimStream> to;  // empty until the SYN is accepted
   std::weak_ptr<Pipe> reverse;  // the other direction: where a reset goes back
-  std::string dest;             // the SYN's destination key (see NetState::key)
+  // A client's pipe, from SYN to ACK: the way back, kept for the server's end that the ACK
+  // makes (the client may be gone by then: the server still accepts, then reads its FIN).
+  std::shared_ptr<Pipe> handshake;
+  std::string dest;  // the SYN's destination key (see NetState::key)
   std::uint16_t dest_port = 0;
   bool delivery_queued = false;  // a deliver() callback is in the ready queue
 };
@@ -152,7 +156,12 @@ struct NetState : std::enable_shared_from_this<NetState> {
   void on_timer();
   void deliver(const std::shared_ptr<Pipe>& pipe);
   void deliver(const DatagramMessage& datagram);
-  void accept(const std::shared_ptr<Pipe>& pipe, const Segment& syn);
+  // The server's half of the handshake: a SYN is answered (SYN-ACK, or RST if nobody
+  // listens); the client's ACK makes the connection, which the listener then accepts.
+  // Until that ACK nothing exists on the server's side, as in Linux's SYN queue.
+  void on_syn(const std::shared_ptr<Pipe>& pipe, const Segment& syn);
+  void on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack);
+  std::shared_ptr<SimListener> listener_at(const std::string& key, std::uint16_t port) const;
   // A reset back along `pipe`'s reverse direction (from a closed or missing socket).
   void reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause_task);
 };

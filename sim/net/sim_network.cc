@@ -74,8 +74,9 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
     local_name = local.to_string();
   }
   auto client = std::make_shared<internal::SimStream>(state_, local, remote, local_key);
-  client->open();
+  client->open(/*holds_port=*/local.family != AddressFamily::kUnix);
   auto out = net.make_pipe(local_name + " -> " + remote.to_string());
+  out->source = local;
   out->from = client;
   out->dest = internal::NetState::key(remote);
   out->dest_port = remote.port;
@@ -92,8 +93,6 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
   } guard{client};
   co_await connected;
   guard.stream = nullptr;
-  // The reverse pipe is the one the SYN-ACK came on: the listener linked it.
-  client->set_pipes(out, out->reverse.lock());
   client->start(std::move(protocol));
   co_return client;
 }

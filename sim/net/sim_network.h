@@ -20,7 +20,9 @@
 //
 // What a Protocol sees, as on Linux:
 //   - connect: a round trip (SYN, SYN-ACK); ConnectionRefusedError (ECONNREFUSED) if
-//     nobody listens there, after that round trip. listen: EADDRINUSE on a taken port.
+//     nobody listens there, after that round trip. The server accepts (connection_made)
+//     when the client's ACK arrives, as Linux's accept queue does: a connect cancelled
+//     before the SYN-ACK leaves nothing on the server. listen: EADDRINUSE on a taken port.
 //   - bytes in order per direction, delivered in chunks (what arrived by the time the
 //     receiver reads, up to 256 KiB), each write sent as one segment;
 //   - a bounded receive window per direction (SimNetworkOptions::window): a reader that

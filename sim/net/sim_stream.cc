@@ -36,8 +36,9 @@ SimStream::SimStream(std::shared_ptr<NetState> net, Address local, Address peer,
 
 SimStream::~SimStream() = default;
 
-void SimStream::open() {
+void SimStream::open(bool holds_port) {
   id_ = net_->add(shared_from_this());
+  if (!holds_port) return;
   ++net_->stream_ports[{local_key_, local_.port}];
   holds_port_ = true;
 }
@@ -67,9 +68,12 @@ void SimStream::schedule_read() {
 void SimStream::receive(Segment s) {
   switch (s.kind) {
     case Segment::Kind::kSyn:
-      return;  // the network accepts SYNs
+    case Segment::Kind::kAck:
+      return;  // the network answers these (handshake)
     case Segment::Kind::kSynAck:
+      if (established_) return;
       established_ = true;
+      send_control(Segment::Kind::kAck);  // the handshake's last step: the server accepts
       if (connecting_ && !connecting_->done()) connecting_->set_result();
       connecting_.reset();
       return;

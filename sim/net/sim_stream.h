@@ -21,14 +21,17 @@ class SimStream final : public Transport,
   SimStream(std::shared_ptr<NetState> net, Address local, Address peer, std::string local_key);
   ~SimStream() override;
 
-  // Registers with the network (it holds the stream while the socket is open).
-  void open();
+  // Registers with the network (it holds the stream while the socket is open); a client
+  // also holds its ephemeral port until the socket closes.
+  void open(bool holds_port);
   // Links the pipes: `out` carries what this end sends, `in` what it receives.
   void set_pipes(std::shared_ptr<Pipe> out, std::shared_ptr<Pipe> in) {
     out_ = std::move(out);
     in_ = std::move(in);
   }
   const std::shared_ptr<Pipe>& out() const noexcept { return out_; }
+  // The client learns its way back from the SYN-ACK that came on it.
+  void set_in(std::shared_ptr<Pipe> in) { in_ = std::move(in); }
   // The server's end, made by accepting a SYN: the handshake is done on its side.
   void set_established() noexcept { established_ = true; }
   // The client's connect: resolved by the SYN-ACK, failed by a reset.

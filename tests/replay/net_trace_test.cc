@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -74,7 +76,8 @@ TEST(NetTrace, SendsAndArrivalsAreEventsAndLatenciesAreNamedDecisions) {
   EXPECT_THAT(shown, HasSubstr("task 1 'main'  sent #1 client:49152 -> server:7000 SYN"));
   EXPECT_THAT(shown, HasSubstr("loop  received #1 client:49152 -> server:7000 SYN"));
   EXPECT_THAT(shown, HasSubstr("loop  received #2 server:7000 -> client:49152 SYN-ACK"));
-  EXPECT_THAT(shown, HasSubstr("sent #3 client:49152 -> server:7000 4 bytes"));
+  EXPECT_THAT(shown, HasSubstr("loop  sent #3 client:49152 -> server:7000 ACK"));
+  EXPECT_THAT(shown, HasSubstr("sent #4 client:49152 -> server:7000 4 bytes"));
   EXPECT_THAT(shown, HasSubstr("net_delay site=client:49152 -> server:7000 bound=1000000"));
   EXPECT_THAT(shown, HasSubstr("FIN"));
   std::size_t sends = 0, arrivals = 0;
@@ -83,7 +86,7 @@ TEST(NetTrace, SendsAndArrivalsAreEventsAndLatenciesAreNamedDecisions) {
     arrivals += e.kind == LoopEvent::Kind::kNetReceive;
   }
   EXPECT_EQ(sends, arrivals);  // nothing is lost on a perfect network
-  EXPECT_GE(sends, 14u);       // SYN, SYN-ACK, 5 pings, 5 echoes, 2 FINs
+  EXPECT_GE(sends, 15u);       // SYN, SYN-ACK, ACK, 5 pings, 5 echoes, 2 FINs
 }
 
 TEST(NetTrace, TheChromeExportDrawsMessagesFromSenderToReceiver) {
@@ -104,6 +107,20 @@ TEST(NetTrace, TheChromeExportDrawsMessagesFromSenderToReceiver) {
                           rest.find("message") != std::string::npos);
   }
   EXPECT_TRUE(to_main) << out;
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(NetTrace, TheSameSeedWritesTheSameTrace) {
+  const std::string a = temp_path("net-a.trace"), b = temp_path("net-b.trace");
+  record_trace(ping, options(8), a, "ping");
+  record_trace(ping, options(8), b, "ping");
+  const std::string first = bytes_of(a);
+  EXPECT_GT(first.size(), 500u);
+  EXPECT_EQ(first, bytes_of(b));
 }
 
 TEST(NetTrace, ARecordedRunReplaysExactly) {

@@ -84,8 +84,9 @@ TEST(SimNetwork, ConnectAcceptAndEchoThroughRawProtocols) {
     EXPECT_EQ(t->sockname()->to_string(), "client:49152");
     EXPECT_EQ(t->peername()->to_string(), "server:7000");
     EXPECT_EQ(t->fileno(), -1);
-    EXPECT_EQ(accepted.size(), 1u);
-    if (accepted.size() != 1) co_return;
+    // The server accepts when the handshake's ACK arrives, after connect() returned.
+    EXPECT_TRUE(accepted.empty());
+    co_await until([&] { return accepted.size() == 1; }, "the accept");
     auto server = accepted[0];
     EXPECT_EQ(server->transport->peername()->to_string(), "client:49152");
     EXPECT_EQ(server->transport->sockname()->to_string(), "server:7000");
@@ -382,9 +383,13 @@ TEST(SimNetwork, CancellingAConnectLeavesNothingBehind) {
     co_await sleep(0s);  // it starts: the SYN leaves
     connecting.cancel();
     EXPECT_THROW(co_await connecting, CancelledError);
-    // The server's end hears of it: the SYN-ACK met a closed socket, which resets.
-    co_await until([&] { return accepted.size() == 1 && accepted[0]->lost; });
-    EXPECT_THAT(accepted[0]->log.back(), HasSubstr("ConnectionResetError"));
+    // The SYN-ACK meets a closed socket, whose reset ends the handshake: as in Linux's
+    // SYN queue, the server never accepts that connection.
+    co_await sleep(5ms);
+    EXPECT_TRUE(accepted.empty());
+    auto r = std::make_shared<Recorder>();
+    auto t = co_await dial("server:7000", r);  // the next one gets through
+    co_await until([&] { return accepted.size() == 1; });
   });
 }
 

@@ -140,12 +140,17 @@ class PlanInjector final : public FaultInjector {
   }
 
   std::exception_ptr at_await(SimDecisions& sim, const AwaitInfo& await) override {
-    std::string awaited;  // described only if some entry's task pattern matches
+    // Described only if some entry's task pattern matches. A pattern matches what is
+    // awaited ("Queue.get()") or that and where ("Queue.get() at *worker.cc:42").
+    std::string awaited, awaited_at;
     for (std::size_t i = 0; i < awaits_.size(); ++i) {
       const AwaitFault& f = plan_.awaits[i];
       if (!glob_match(f.tasks, await.task_name())) continue;
-      if (awaited.empty()) awaited = await.awaited_text();
-      if (!glob_match(f.awaiting, awaited)) continue;
+      if (awaited.empty()) {
+        awaited = await.awaited_what();
+        awaited_at = awaited + await.site().at_suffix();
+      }
+      if (!glob_match(f.awaiting, awaited) && !glob_match(f.awaiting, awaited_at)) continue;
       Entry& e = awaits_[i];
       sim.name_site(e.site, e.name);
       if (sim.choose_chance(DecisionKind::kFault, e.site, f.probability)) {

@@ -11,7 +11,8 @@
 // At an await: a task whose name matches `tasks`, suspending on something whose
 // description matches `awaiting` ("sleep until *", "sleep(0)", "Queue.get()",
 // "Queue.put()", "Lock.acquire()", "Semaphore.acquire()", "Event.wait()",
-// "Task 'name'", "a gather of *", "a Future created at file:line", ...), raises the
+// "Task 'name'", "a gather of *", "a Future created at file:line", ...), or that and
+// the line of the await ("Queue.get() at *client.cc:42"), raises the
 // registered error with `probability`: the await ends at once with that error, as if
 // thrown into the coroutine there (what it awaited carries on without it). Delays are
 // heavy-tailed - usually small, rarely long stalls - on timers being armed or executor

@@ -83,12 +83,14 @@ const char* to_string(Enclosure e) noexcept {
   return "";
 }
 
-void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited) {
+void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited,
+                          SourceLocation yield_site) {
   const AwaitSurroundings around = surroundings(*this, task);
-  AwaitVerdict verdict = decisions_->at_await(
-      AwaitInfo{&task, awaited, around.timeout != nullptr, public_kind(around.enclosure.kind)});
+  const AwaitInfo info{&task, awaited, around.timeout != nullptr,
+                       public_kind(around.enclosure.kind), yield_site};
+  AwaitVerdict verdict = decisions_->at_await(info);
   if (verdict.action == AwaitAction::kNone) return;
-  const std::string what = AwaitInfo{&task, awaited}.awaited_text();
+  const std::string what = info.awaited_text();
   std::string done;  // for the observer: what happened
   switch (verdict.action) {
     case AwaitAction::kNone:
@@ -166,6 +168,12 @@ std::exception_ptr Loop::take_injected_error(const internal::TaskBase& task) noe
 
 std::uint64_t AwaitInfo::task_id() const noexcept { return task->id(); }
 const std::string& AwaitInfo::task_name() const { return task->name(); }
-std::string AwaitInfo::awaited_text() const { return awaited ? awaited->describe() : "sleep(0)"; }
+SourceLocation AwaitInfo::site() const noexcept {
+  return awaited ? awaited->await_site() : yield_site;
+}
+std::string AwaitInfo::awaited_what() const {
+  return awaited ? awaited->describe() : std::string("sleep(0)");
+}
+std::string AwaitInfo::awaited_text() const { return awaited_what() + site().at_suffix(); }
 
 }  // namespace lockstep

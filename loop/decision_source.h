@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "loop/clock.h"
+#include "loop/source_location.h"
 
 namespace lockstep {
 
@@ -59,10 +60,17 @@ struct AwaitInfo {
   // that awaits it (directly, as wait_for(task, d) does, or through a gather or shield).
   bool in_timeout = false;
   Enclosure enclosure = Enclosure::kNone;  // see Enclosure
+  SourceLocation yield_site;               // a bare yield: the sleep(0) call, if known
   std::uint64_t task_id() const noexcept;
   const std::string& task_name() const;
+  // Where the await was written, as far as the awaitable knows: the line of the call
+  // that made it (sleep(), Queue::get(), Lock::acquire() ...). Empty if unknown (a Task,
+  // a gather).
+  SourceLocation site() const noexcept;
   // What it awaits, as deadlock reports say it: "sleep until t=1.5s", "Queue.get()",
   // "Task 'worker'", "sleep(0)".
+  std::string awaited_what() const;
+  // awaited_what() and where: "Queue.get() at worker.cc:42" (just what, if unknown).
   std::string awaited_text() const;
 };
 

@@ -78,6 +78,11 @@ class FutureState final : public FutureBase {
   ~FutureState() override { slot_.destroy_if(state() == State::kFinished); }
   void* result_slot() noexcept override { return slot_.address(); }
   std::string describe() const override { return "a Future created at " + created_.to_string(); }
+  TextKey wait_text_key() const noexcept override { return {created_.file, created_.line}; }
+  void append_wait_text(std::string& out) const override {
+    out += "a Future created at ";
+    created_.append_to(out);
+  }
 
  private:
   ResultSlot<T> slot_;

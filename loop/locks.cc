@@ -48,9 +48,9 @@ void Event::set() {
   }
 }
 
-Coro<bool> Event::wait() {
+Coro<bool> Event::wait(SourceLocation where) {
   if (value_) co_return true;
-  Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()", this);
+  Future<void> fut = make_waiter(bound_.get_loop("Event"), "Event.wait()", this, where);
   WaiterEntry entry(waiters_, fut);
   co_await fut;
   co_return true;
@@ -59,14 +59,14 @@ Coro<bool> Event::wait() {
 // ---------------------------------------------------------------------------------------
 // Lock
 
-Coro<bool> Lock::acquire() {
+Coro<bool> Lock::acquire(SourceLocation where) {
   if (!locked_ && std::all_of(waiters_.begin(), waiters_.end(),
                               [](const Future<void>& w) { return w.cancelled(); })) {
     locked_ = true;
     holder_ = running_task_id();
     co_return true;
   }
-  Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()", this);
+  Future<void> fut = make_waiter(bound_.get_loop("Lock"), "Lock.acquire()", this, where);
   try {
     // Leaves the list before the handler runs, so that wake_up_first() below cannot
     // pick this very waiter again.
@@ -90,8 +90,8 @@ void Lock::release() {
   wake_up_first();
 }
 
-Coro<LockGuard<Lock>> Lock::lock() {
-  co_await acquire();
+Coro<LockGuard<Lock>> Lock::lock(SourceLocation where) {
+  co_await acquire(where);
   co_return LockGuard<Lock>(*this);
 }
 
@@ -122,12 +122,13 @@ bool Semaphore::locked() const noexcept {
                                     [](const Future<void>& w) { return !w.cancelled(); });
 }
 
-Coro<bool> Semaphore::acquire() {
+Coro<bool> Semaphore::acquire(SourceLocation where) {
   if (!locked()) {
     --value_;
     co_return true;
   }
-  Future<void> fut = make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()", this);
+  Future<void> fut =
+      make_waiter(bound_loop_.get_loop("Semaphore"), "Semaphore.acquire()", this, where);
   try {
     WaiterEntry entry(waiters_, fut);
     co_await fut;
@@ -151,8 +152,8 @@ void Semaphore::release() {
   wake_up_next();
 }
 
-Coro<LockGuard<Semaphore>> Semaphore::lock() {
-  co_await acquire();
+Coro<LockGuard<Semaphore>> Semaphore::lock(SourceLocation where) {
+  co_await acquire(where);
   co_return LockGuard<Semaphore>(*this);
 }
 
@@ -174,19 +175,19 @@ void Semaphore::wake_up_next() {
 // ---------------------------------------------------------------------------------------
 // Condition
 
-Coro<LockGuard<Condition>> Condition::lock() {
-  co_await acquire();
+Coro<LockGuard<Condition>> Condition::lock(SourceLocation where) {
+  co_await acquire(where);
   co_return LockGuard<Condition>(*this);
 }
 
-Coro<bool> Condition::wait() {
+Coro<bool> Condition::wait(SourceLocation where) {
   if (!locked()) throw RuntimeError("lockstep: cannot wait on un-acquired lock");
   release();
   // asyncio re-acquires in a `finally`; C++ cannot co_await in a handler, so the
   // outcome of the wait is kept and rethrown after re-acquiring.
   std::exception_ptr outcome;
   try {
-    Future<void> fut = make_waiter(bound_.get_loop("Condition"), "Condition.wait()", this);
+    Future<void> fut = make_waiter(bound_.get_loop("Condition"), "Condition.wait()", this, where);
     WaiterEntry entry(waiters_, fut);
     co_await fut;
   } catch (...) {
@@ -196,7 +197,7 @@ Coro<bool> Condition::wait() {
   bool cancelled = false;
   for (;;) {
     try {
-      co_await acquire();
+      co_await acquire(where);
       break;
     } catch (const CancelledError&) {
       cancelled = true;
@@ -245,15 +246,15 @@ Barrier::Barrier(int parties) : parties_(parties) {
   if (parties < 1) throw std::invalid_argument("parties must be > 0");
 }
 
-Coro<int> Barrier::wait() {
-  auto guard = co_await cond_.lock();
-  co_await block();  // while the barrier drains or resets
+Coro<int> Barrier::wait(SourceLocation where) {
+  auto guard = co_await cond_.lock(where);
+  co_await block(where);  // while the barrier drains or resets
   int index = count_++;
   try {
     if (index + 1 == parties_)
       release_all();
     else
-      co_await wait_for_release();
+      co_await wait_for_release(where);
   } catch (...) {
     --count_;
     exit();
@@ -264,9 +265,9 @@ Coro<int> Barrier::wait() {
   co_return index;
 }
 
-Coro<void> Barrier::block() {
+Coro<void> Barrier::block(SourceLocation where) {
   co_await cond_.wait_for(
-      [this] { return state_ != State::kDraining && state_ != State::kResetting; });
+      [this] { return state_ != State::kDraining && state_ != State::kResetting; }, where);
   if (state_ == State::kBroken) throw BrokenBarrierError("Barrier aborted");
 }
 
@@ -276,8 +277,8 @@ void Barrier::release_all() {
   cond_.notify_all();
 }
 
-Coro<void> Barrier::wait_for_release() {
-  co_await cond_.wait_for([this] { return state_ != State::kFilling; });
+Coro<void> Barrier::wait_for_release(SourceLocation where) {
+  co_await cond_.wait_for([this] { return state_ != State::kFilling; }, where);
   if (state_ == State::kBroken || state_ == State::kResetting)
     throw BrokenBarrierError("Abort or reset of barrier");
 }

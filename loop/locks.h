@@ -135,8 +135,9 @@ class Event : private internal::Diagnosable {
   // Resets the flag. Waiters already woken by set() still return.
   void clear() noexcept { value_ = false; }
   // Returns at once if the flag is set; otherwise waits until set() is called. Returns
-  // true, as asyncio's Event.wait() does.
-  [[nodiscard]] Coro<bool> wait();
+  // true, as asyncio's Event.wait() does. `where` (every waiting method below takes it):
+  // the caller's line, which deadlock reports and cancellation fuzzing name.
+  [[nodiscard]] Coro<bool> wait(SourceLocation where = SourceLocation::current());
 
  private:
   std::string diagnosis() const override;
@@ -162,11 +163,11 @@ class Lock : private internal::Diagnosable {
   // Takes the lock: at once (no yield) if it is free and no live waiter queues for it,
   // else waits for its turn. CancelledError while waiting: the lock is not taken, and a
   // wakeup this waiter received is passed to the next waiter. Returns true (asyncio).
-  [[nodiscard]] Coro<bool> acquire();
+  [[nodiscard]] Coro<bool> acquire(SourceLocation where = SourceLocation::current());
   // Releases the lock and wakes the first waiter. OverReleaseError if not locked.
   void release();
   // acquire(), then a guard that releases: `auto guard = co_await lock.lock();`.
-  [[nodiscard]] Coro<LockGuard<Lock>> lock();
+  [[nodiscard]] Coro<LockGuard<Lock>> lock(SourceLocation where = SourceLocation::current());
 
  private:
   void wake_up_first();
@@ -198,12 +199,12 @@ class Semaphore : private internal::Diagnosable {
   int value() const noexcept { return value_; }
   // Decrements the counter, waiting first while acquire() would (see locked()). Returns
   // true (asyncio).
-  [[nodiscard]] Coro<bool> acquire();
+  [[nodiscard]] Coro<bool> acquire(SourceLocation where = SourceLocation::current());
   // Increments the counter and wakes the first waiter. For a BoundedSemaphore,
   // OverReleaseError if that would exceed the initial value.
   void release();
   // acquire(), then a guard that releases.
-  [[nodiscard]] Coro<LockGuard<Semaphore>> lock();
+  [[nodiscard]] Coro<LockGuard<Semaphore>> lock(SourceLocation where = SourceLocation::current());
 
  protected:
   Semaphore(int value, std::optional<int> bound, SourceLocation created);
@@ -241,19 +242,22 @@ class Condition : private internal::Diagnosable {
 
   // The underlying lock's locked(), acquire(), release().
   bool locked() const noexcept { return lock_->locked(); }
-  [[nodiscard]] Coro<bool> acquire() { return lock_->acquire(); }
+  [[nodiscard]] Coro<bool> acquire(SourceLocation where = SourceLocation::current()) {
+    return lock_->acquire(where);
+  }
   void release() { lock_->release(); }
-  [[nodiscard]] Coro<LockGuard<Condition>> lock();
+  [[nodiscard]] Coro<LockGuard<Condition>> lock(SourceLocation where = SourceLocation::current());
 
   // Releases the lock, waits for notify(), then re-acquires the lock. The lock is held
   // again when it returns *or throws*: a CancelledError while waiting for the
   // notification is raised after re-acquiring, and a cancellation while re-acquiring
   // is retried, then raised. std::logic_error if the lock is not held. Returns true.
-  [[nodiscard]] Coro<bool> wait();
+  [[nodiscard]] Coro<bool> wait(SourceLocation where = SourceLocation::current());
   // Waits until pred() is truthy (checked now, then after each wakeup) and returns its
   // final value. std::logic_error if it has to wait and the lock is not held.
   template <class Pred>
-  [[nodiscard]] Coro<std::decay_t<std::invoke_result_t<Pred&>>> wait_for(Pred pred);
+  [[nodiscard]] Coro<std::decay_t<std::invoke_result_t<Pred&>>> wait_for(
+      Pred pred, SourceLocation where = SourceLocation::current());
   // Wakes up to `n` waiters, oldest first (they run once they re-acquire the lock).
   // std::logic_error if the lock is not held.
   void notify(std::size_t n = 1);
@@ -290,7 +294,7 @@ class Barrier {
   // others). Tasks arriving while a round drains wait for the next round.
   // BrokenBarrierError if the barrier is, or becomes, broken (abort()) or is reset while
   // waiting. A cancelled waiter leaves the round.
-  [[nodiscard]] Coro<int> wait();
+  [[nodiscard]] Coro<int> wait(SourceLocation where = SourceLocation::current());
   // Back to the initial state; tasks waiting now get BrokenBarrierError.
   [[nodiscard]] Coro<void> reset();
   // Breaks the barrier: current and future wait() calls throw BrokenBarrierError until
@@ -307,8 +311,8 @@ class Barrier {
   State state() const noexcept { return state_; }
 
  private:
-  [[nodiscard]] Coro<void> block();
-  [[nodiscard]] Coro<void> wait_for_release();
+  [[nodiscard]] Coro<void> block(SourceLocation where);
+  [[nodiscard]] Coro<void> wait_for_release(SourceLocation where);
   void release_all();
   void exit();
 
@@ -325,10 +329,11 @@ const char* to_string(Barrier::State state) noexcept;
 // Implementation of the templates.
 
 template <class Pred>
-Coro<std::decay_t<std::invoke_result_t<Pred&>>> Condition::wait_for(Pred pred) {
+Coro<std::decay_t<std::invoke_result_t<Pred&>>> Condition::wait_for(Pred pred,
+                                                                    SourceLocation where) {
   auto result = pred();
   while (!result) {
-    co_await wait();
+    co_await wait(where);
     result = pred();
   }
   co_return result;

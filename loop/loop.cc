@@ -1,6 +1,7 @@
 #include "loop/loop.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -181,7 +182,28 @@ void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
   try {
-    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, awaited.wait_text());
+    const internal::FutureBase::TextKey key = awaited.wait_text_key();
+    if (key.p) {
+      // Most suspensions wait on the same few kinds of thing: the text built last time
+      // for this key, and its id, are reused.
+      const auto h = (reinterpret_cast<std::uintptr_t>(key.p) >> 3) * 0x9E3779B97F4A7C15ull ^
+                     key.n * 0xC2B2AE3D27D4EB4Full;
+      WaitText& slot = wait_texts_[static_cast<std::size_t>(h >> 58)];
+      if (slot.id == 0 || !(slot.key == key)) {
+        slot.text.clear();
+        awaited.append_wait_text(slot.text);
+        slot.key = key;
+        // Unique across loops, so an observer of several never confuses two texts.
+        static std::atomic<std::uint64_t> last_id{0};
+        slot.id = last_id.fetch_add(1, std::memory_order_relaxed) + 1;
+      }
+      observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, time(), task.id(), 0,
+                                    slot.text, false, slot.id});
+      return;
+    }
+    wait_text_.clear();  // reused: no allocation per suspension once it is big enough
+    awaited.append_wait_text(wait_text_);
+    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, wait_text_);
   } catch (...) {  // describe() could not allocate: the event goes without its text
     notify(LoopEvent::Kind::kTaskSuspended, task.id());
   }
@@ -408,8 +430,11 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
     StepInfo info{node->task_id()};
     node->run();  // may destroy the task: use only `info` below
     if (perturbs_.step_cost) {
-      driver_->charge(decisions_->step_cost(info));
-      check_time_budget();
+      // Most steps cost nothing: then time did not move and the budget needs no check.
+      if (const Duration cost = decisions_->step_cost(info); cost != Duration::zero()) {
+        driver_->charge(cost);
+        check_time_budget();
+      }
     }
     if (perturbs_.after_step) decisions_->after_step(info);
   }

@@ -19,6 +19,7 @@
 // run_coroutine_threadsafe, run_in_executor's completions).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,13 @@ class FutureBase;
 class DoneCallbackNode;
 class FdWatch;
 struct FdWatches;
+
+// See FutureBase::wait_text_key.
+struct WaitTextKey {
+  const void* p = nullptr;
+  std::uint32_t n = 0;
+  friend bool operator==(const WaitTextKey&, const WaitTextKey&) = default;
+};
 }  // namespace internal
 
 // What went wrong, for the loop's exception handler (asyncio's "context" dict).
@@ -276,8 +284,10 @@ class Loop {
   void on_future_created() noexcept { ++live_futures_; }
   void on_future_destroyed() noexcept { --live_futures_; }
   const DecisionSource::Perturbs& perturbs() const noexcept { return perturbs_; }
-  // A task suspended at an await (asked only when perturbs().await_points).
-  void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited);
+  // A task suspended at an await (asked only when perturbs().await_points). `yield_site`:
+  // for a bare yield (no `awaited`), the sleep(0) call.
+  void on_await_point(internal::TaskBase& task, const internal::FutureBase* awaited,
+                      SourceLocation yield_site = {});
   // `task` was just made ready because `awaited` completed (perturbs().wake_points).
   void on_wake_point(internal::TaskBase& task, const internal::FutureBase& awaited);
   // Active timeout() scopes, innermost last: so a decision source can fire the one
@@ -396,7 +406,16 @@ class Loop {
   std::vector<internal::TimerNode*> due_group_;  // scratch of move_due_group_in_decided_order
 
   internal::TaskBase* current_task_ = nullptr;
-  CallbackCause callback_cause_;              // see exchange_callback_cause
+  CallbackCause callback_cause_;  // see exchange_callback_cause
+  // notify_suspended's text, reused from one suspension to the next.
+  std::string wait_text_;
+  // notify_suspended's texts of futures with a wait_text_key, by a hash of the key.
+  struct WaitText {
+    internal::WaitTextKey key;
+    std::string text;
+    std::uint64_t id = 0;  // 0: empty; else unique in the process (LoopEvent::text_id)
+  };
+  std::array<WaitText, 64> wait_texts_;
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

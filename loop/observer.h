@@ -59,6 +59,9 @@ struct LoopEvent {
   // kCancelRequested, kTaskCancelled: cancel() was given no message (text is ""), as
   // opposed to an empty one.
   bool no_message = false;
+  // Nonzero: events of this run with the same text_id have the same text, so an
+  // observer may key what it derives from the text on it (kTaskSuspended).
+  std::uint64_t text_id = 0;
 };
 
 // "task_created", "timer_fired", ...; "unknown" for a value outside Kind.

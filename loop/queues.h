@@ -242,9 +242,10 @@ class Queue : private internal::Diagnosable {
 
   // Adds `item`, waiting first while the queue is full. If cancelled while waiting, the
   // item is not added (it is destroyed with the coroutine). Awaitable, or convertible to
-  // Coro<void> (see internal::QueueOp).
-  [[nodiscard]] auto put(T item) {
-    return internal::QueueOp<Queue, void, PutOp>(*this, PutOp{std::move(item)});
+  // Coro<void> (see internal::QueueOp). `where` (get() and join() take it too): the
+  // caller's line, which deadlock reports and cancellation fuzzing name.
+  [[nodiscard]] auto put(T item, SourceLocation where = SourceLocation::current()) {
+    return internal::QueueOp<Queue, void, PutOp>(*this, PutOp{std::move(item), where});
   }
   // Adds `item` now and wakes the first live getter. QueueFull if the queue is full;
   // `item` is then left as it was (not moved from).
@@ -252,7 +253,9 @@ class Queue : private internal::Diagnosable {
   void put_nowait(const T& item) { put_nowait(T(item)); }
   // Removes and returns the next item, waiting first while the queue is empty. If
   // cancelled while waiting, no item is taken. Awaitable, or convertible to Coro<T>.
-  [[nodiscard]] auto get() { return internal::QueueOp<Queue, T, GetOp>(*this, GetOp{}); }
+  [[nodiscard]] auto get(SourceLocation where = SourceLocation::current()) {
+    return internal::QueueOp<Queue, T, GetOp>(*this, GetOp{where});
+  }
   // Removes and returns the next item now and wakes the first live putter. QueueEmpty
   // if the queue is empty.
   T get_nowait();
@@ -261,7 +264,7 @@ class Queue : private internal::Diagnosable {
   // returns. OverReleaseError if called more often than items were put.
   void task_done();
   // Waits until every item put has been marked task_done() (at once if none is due).
-  [[nodiscard]] Coro<void> join();
+  [[nodiscard]] Coro<void> join(SourceLocation where = SourceLocation::current());
 
  protected:
   Queue(std::size_t maxsize, Store store, SourceLocation created)
@@ -272,17 +275,19 @@ class Queue : private internal::Diagnosable {
  private:
   struct PutOp {
     T item;
+    SourceLocation where;
     bool ready(Queue& q) const noexcept { return !q.full(); }
     void now(Queue& q) { q.put_nowait(std::move(item)); }
-    Coro<void> waiting(Queue& q) { return q.put_waiting(std::move(item)); }
+    Coro<void> waiting(Queue& q) { return q.put_waiting(std::move(item), where); }
   };
   struct GetOp {
+    SourceLocation where;
     bool ready(Queue& q) const noexcept { return !q.empty(); }
     T now(Queue& q) { return q.get_nowait(); }
-    Coro<T> waiting(Queue& q) { return q.get_waiting(); }
+    Coro<T> waiting(Queue& q) { return q.get_waiting(where); }
   };
-  Coro<void> put_waiting(T item);
-  Coro<T> get_waiting();
+  Coro<void> put_waiting(T item, SourceLocation where);
+  Coro<T> get_waiting(SourceLocation where);
 
   // Wakes the first waiter that is still pending; skips (and drops) done ones.
   static void wakeup_next(internal::Waiters& waiters) {
@@ -337,9 +342,10 @@ class LifoQueue : public Queue<T, internal::LifoStore<T>> {
 // Implementation of the templates.
 
 template <class T, class Store>
-Coro<void> Queue<T, Store>::put_waiting(T item) {
+Coro<void> Queue<T, Store>::put_waiting(T item, SourceLocation where) {
   while (full()) {
-    Future<void> putter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()", this);
+    Future<void> putter =
+        internal::make_waiter(bound_.get_loop("Queue"), "Queue.put()", this, where);
     try {
       internal::WaiterEntry entry(putters_, putter);  // gone before the handler runs
       co_await putter;
@@ -363,9 +369,10 @@ void Queue<T, Store>::put_nowait(T&& item) {
 }
 
 template <class T, class Store>
-Coro<T> Queue<T, Store>::get_waiting() {
+Coro<T> Queue<T, Store>::get_waiting(SourceLocation where) {
   while (empty()) {
-    Future<void> getter = internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()", this);
+    Future<void> getter =
+        internal::make_waiter(bound_.get_loop("Queue"), "Queue.get()", this, where);
     try {
       internal::WaiterEntry entry(getters_, getter);  // gone before the handler runs
       co_await getter;
@@ -395,8 +402,8 @@ void Queue<T, Store>::task_done() {
 }
 
 template <class T, class Store>
-Coro<void> Queue<T, Store>::join() {
-  if (unfinished_tasks_ > 0) co_await finished_.wait();
+Coro<void> Queue<T, Store>::join(SourceLocation where) {
+  if (unfinished_tasks_ > 0) co_await finished_.wait(where);
 }
 
 }  // namespace lockstep

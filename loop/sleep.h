@@ -28,13 +28,18 @@ namespace internal {
 // The private future of one sleep.
 class SleepFuture final : public FutureBase {
  public:
-  SleepFuture(Loop& loop, TimePoint when) : FutureBase(loop), when_(when) {}
+  SleepFuture(Loop& loop, TimePoint when, SourceLocation where)
+      : FutureBase(loop), when_(when), where_(where) {}
   void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override;
+  std::string diagnose() const override { return describe() + where_.at_suffix(); }
   std::string wait_text() const override;  // "sleep(0.25s)": the delay, from now
+  void append_wait_text(std::string& out) const override;
+  SourceLocation await_site() const noexcept override { return where_; }
 
  private:
   TimePoint when_;
+  SourceLocation where_;  // the sleep() call: the co_await's line
 };
 
 // asyncio futures._set_result_unless_cancelled, as the sleep's timer callback.
@@ -48,7 +53,7 @@ struct WakeUnlessCancelled {
 class [[nodiscard(
     "sleep() does nothing unless awaited: co_await lockstep::sleep(...)")]] SleepAwaiter {
  public:
-  explicit SleepAwaiter(Duration delay) noexcept : delay_(delay) {}
+  SleepAwaiter(Duration delay, SourceLocation where) noexcept : delay_(delay), where_(where) {}
   SleepAwaiter(const SleepAwaiter&) = delete;
   ~SleepAwaiter() { timer_.cancel(); }  // asyncio: `finally: h.cancel()`
 
@@ -56,12 +61,12 @@ class [[nodiscard(
   void await_suspend(std::coroutine_handle<> h) {
     task_ = &current_task_for_await();
     if (delay_ <= Duration::zero()) {
-      task_->yield_now(h);  // asyncio: sleep(0) is a bare `yield`
+      task_->yield_now(h, where_);  // asyncio: sleep(0) is a bare `yield`
       return;
     }
     Loop& loop = task_->loop();
     const TimePoint when = loop.time() + delay_;
-    future_ = make_ref<SleepFuture>(loop, when);
+    future_ = make_ref<SleepFuture>(loop, when, where_);
     timer_ = loop.call_at(when, WakeUnlessCancelled{future_});
     future_->add_waiter(task_);
     task_->suspend_on(h, *future_);
@@ -73,6 +78,7 @@ class [[nodiscard(
 
  private:
   Duration delay_;
+  SourceLocation where_;  // see SleepFuture
   TaskBase* task_ = nullptr;
   Ref<FutureBase> future_;  // null for a bare yield
   TimerHandle timer_;
@@ -81,12 +87,16 @@ class [[nodiscard(
 }  // namespace internal
 
 // Suspends the current task for `delay` (<= 0: a bare yield, one loop iteration).
-[[nodiscard]] inline internal::SleepAwaiter sleep(Duration delay) {
-  return internal::SleepAwaiter(delay);
+// `where`: the caller's line, which deadlock reports and cancellation fuzzing name
+// ("sleep until t=1.5s at worker.cc:42").
+[[nodiscard]] inline internal::SleepAwaiter sleep(
+    Duration delay, SourceLocation where = SourceLocation::current()) {
+  return internal::SleepAwaiter(delay, where);
 }
 
 // Suspends the current task until the loop's time reaches `when`. Throws
 // std::logic_error if no loop is running.
-[[nodiscard]] internal::SleepAwaiter sleep_until(TimePoint when);
+[[nodiscard]] internal::SleepAwaiter sleep_until(TimePoint when,
+                                                 SourceLocation where = SourceLocation::current());
 
 }  // namespace lockstep

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "faults/fault_plan.h"
+#include "replay/crc32.h"
 #include "replay/trace.pb.h"
 
 namespace lockstep {
@@ -21,12 +22,13 @@ constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 constexpr std::size_t kChecksumBytes = 4;            // format 3: after every record
 
-// The record checksum is zlib's CRC-32, not a hand-rolled CRC32C: zlib ships with every
-// machine that builds lockstep (libprotobuf-dev depends on zlib1g-dev), is tested far
-// beyond anything written here, and its detection is the same in kind for records of
-// tens of bytes (every burst of up to 32 bits, every odd number of flipped bits). On a
-// ~13-byte decision it costs about as much as encoding the decision.
+// The record checksum is zlib's CRC-32, not CRC32C: its detection is the same in kind
+// for records of tens of bytes (every burst of up to 32 bits, every odd number of flipped
+// bits). Short records (nearly all of them) are summed inline (crc32.h: zlib's values,
+// without a library call per record); long ones by zlib.
+constexpr std::size_t kInlineCrcBytes = 256;
 std::uint32_t crc32_update(std::uint32_t crc, const char* data, std::size_t n) noexcept {
+  if (n <= kInlineCrcBytes) return trace_crc32(crc, data, n);
   return static_cast<std::uint32_t>(
       ::crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
@@ -308,6 +310,7 @@ SimulationOptions Trace::simulation_options() const {
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
     : path_(path), buffer_(new char[kBufferBytes]) {
+  unsealed_.reserve(kBufferBytes / 8);  // records are at least 7 bytes: rarely grows
   for (std::size_t k = 0; k < bound_mask_.size(); ++k)
     bound_mask_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
@@ -369,7 +372,15 @@ void TraceWriter::write_out(const char* data, std::size_t n) {
   bytes_ += n;
 }
 
+void TraceWriter::seal_checksums() noexcept {
+  char* const buffer = buffer_.get();
+  for (const Unsealed& r : unsealed_)
+    put_checksum(buffer + r.offset + r.size, crc32_update(0, buffer + r.offset, r.size));
+  unsealed_.clear();
+}
+
 void TraceWriter::flush() {
+  seal_checksums();
   const std::size_t n = std::exchange(used_, 0);
   write_out(buffer_.get(), n);
 }
@@ -399,7 +410,7 @@ void TraceWriter::on_decision(const Decision& d) {
   out[0] = static_cast<char>(2 + n);                      // the record's length
   out[1] = static_cast<char>((kDecisionField << 3) | 2);  // Record.decision
   out[2] = n;                                             // the DecisionRecord's length
-  put_checksum(end, crc32_update(0, out, static_cast<std::size_t>(end - out)));
+  checksum_later(out, static_cast<std::size_t>(end - out));
   used_ += static_cast<std::size_t>(end - out) + kChecksumBytes;
 }
 
@@ -431,11 +442,69 @@ void TraceWriter::on_event(const LoopEvent& e) noexcept {
   }
 }
 
+std::uint64_t TraceWriter::TextTable::hash(std::string_view text) noexcept {
+  // Any well-mixed hash will do: it only places texts in the table (never iterated).
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ text.size();
+  auto mix = [&h](std::uint64_t w) {
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  };
+  const char* p = text.data();
+  std::size_t n = text.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    mix(w);
+  }
+  h *= 0xC4CEB9FE1A85EC53ull;
+  return h ^ (h >> 29);
+}
+
+std::uint64_t TraceWriter::TextTable::find(std::string_view text) const noexcept {
+  if (slots_.empty()) return 0;
+  const std::uint64_t h = hash(text);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.number == 0) return 0;
+    if (slot.hash == h && slot.text == text) return slot.number;
+  }
+}
+
+void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number) {
+  if (2 * (size_ + 1) > slots_.size()) {
+    std::vector<Slot> old =
+        std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(64, 2 * slots_.size())));
+    size_ = 0;
+    for (Slot& slot : old)
+      if (slot.number != 0) {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = slot.hash & mask;
+        while (slots_[i].number != 0) i = (i + 1) & mask;
+        slots_[i] = std::move(slot);
+        ++size_;
+      }
+  }
+  const std::uint64_t h = hash(text);
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  while (slots_[i].number != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{h, number, std::string(text)};
+  ++size_;
+}
+
 void TraceWriter::write_event(const LoopEvent& e) {
   // Hand-encoded like decisions: a run records an event per task start and end and per
-  // timer fired, a good fraction of its decisions.
+  // timer fired, a good fraction of its decisions. The fields are encoded where a record
+  // without a text goes (the common case: no copy); one with a text copies them out.
   constexpr std::size_t kMaxFields = 5 * 11;  // without the text: one-byte lengths
-  char fields[kMaxFields];
+  char* const out = room(3 + kMaxFields + kChecksumBytes);
+  char* const fields = out + 3;
   char* end = fields;
   auto field = [&](std::uint32_t number, std::uint64_t v) {
     if (v == 0) return;
@@ -450,23 +519,28 @@ void TraceWriter::write_event(const LoopEvent& e) {
   // An event with no text field: fields under 128 bytes, so one-byte lengths.
   auto write_without_text = [&] {
     const auto nfields = static_cast<std::size_t>(end - fields);
-    char* const out = room(3 + kMaxFields + kChecksumBytes);
     out[0] = static_cast<char>(2 + nfields);
     out[1] = static_cast<char>((kEventField << 3) | 2);
     out[2] = static_cast<char>(nfields);
-    std::memcpy(out + 3, fields, nfields);
-    put_checksum(out + 3 + nfields, crc32_update(0, out, 3 + nfields));
+    checksum_later(out, 3 + nfields);
     used_ += 3 + nfields + kChecksumBytes;
   };
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
-    auto it = interned_.find(std::string(e.text));
-    if (it != interned_.end()) {
-      field(kEventTextRefField, it->second);
+    // A text the loop identified (text_id) is found by its id, without hashing it.
+    TextIdSlot* slot = e.text_id ? &text_ids_[e.text_id % text_ids_.size()] : nullptr;
+    const std::uint64_t number =
+        slot && slot->id == e.text_id ? slot->number : interned_.find(e.text);
+    if (number) {
+      if (slot) *slot = {e.text_id, number};
+      field(kEventTextRefField, number);
       write_without_text();
       return;
     }
-    if (interned_.size() < kMaxInterned) interned_.emplace(e.text, texts_written_ + 1);
+    if (interned_.size() < kMaxInterned) {
+      interned_.insert(e.text, texts_written_ + 1);
+      if (slot) *slot = {e.text_id, texts_written_ + 1};
+    }
   }
   const auto nfields = static_cast<std::size_t>(end - fields);
   // A cancel with an empty message keeps its (empty) text field: absent means none.

@@ -161,7 +161,7 @@ class TraceWriter final : public TraceSink {
   const std::string& path() const noexcept { return path_; }
 
  private:
-  static constexpr std::size_t kBufferBytes = 32 * 1024;
+  static constexpr std::size_t kBufferBytes = 256 * 1024;  // a write(2) per 256 KiB
   // Room for n <= kBufferBytes bytes at buffer_ + used_, flushing first if needed.
   char* room(std::size_t n);
   void append(const char* data, std::size_t n);
@@ -169,11 +169,27 @@ class TraceWriter final : public TraceSink {
   void write_event(const LoopEvent& e);
   void write_out(const char* data, std::size_t n);
   void flush();
+  // The record of `n` bytes at `record` (in the buffer) gets its checksum, in the 4 bytes
+  // after it, when the buffer is written out (seal_checksums).
+  void checksum_later(const char* record, std::size_t n) {
+    unsealed_.push_back(
+        {static_cast<std::uint32_t>(record - buffer_.get()), static_cast<std::uint32_t>(n)});
+  }
+  void seal_checksums() noexcept;
 
   std::string path_;
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;  // kBufferBytes; records are encoded in place
   std::size_t used_ = 0;
+  // Records in the buffer whose checksum is still to be written: summed in one pass
+  // before the buffer goes out. Summed as each record is encoded, the CRC's word loads
+  // of bytes just stored one by one stall on store forwarding, and it took a quarter of
+  // recording a run of sleep(0)s.
+  struct Unsealed {
+    std::uint32_t offset;  // of the record in the buffer
+    std::uint32_t size;    // its bytes before the checksum
+  };
+  std::vector<Unsealed> unsealed_;
   std::uint64_t bytes_ = 0;
   TimePoint last_time_{};
   // Bounds are written XOR the strategy's maximum for their kind (duration_bound), by kind.
@@ -182,8 +198,36 @@ class TraceWriter final : public TraceSink {
   // Texts of events that repeat (what tasks wait on), by their number among the events
   // written with a text (EventRecord.text_ref); at most kMaxInterned of them.
   static constexpr std::size_t kMaxInterned = 1 << 16;
-  std::unordered_map<std::string, std::uint64_t> interned_;  // looked up, never iterated
-  std::uint64_t texts_written_ = 0;                          // events written with a text
+  // An open-addressing table (looked up once per suspension and wakeup of a recorded
+  // run: std::unordered_map's hashing, modulo and node chasing were a tenth of recording
+  // a ping-pong), never iterated.
+  class TextTable {
+   public:
+    // The number stored for `text`, or 0 if there is none.
+    std::uint64_t find(std::string_view text) const noexcept;
+    // Stores `number` (> 0) for `text`, which is not there yet.
+    void insert(std::string_view text, std::uint64_t number);
+    std::size_t size() const noexcept { return size_; }
+
+   private:
+    struct Slot {
+      std::uint64_t hash = 0;
+      std::uint64_t number = 0;  // 0: the slot is empty
+      std::string text;
+    };
+    static std::uint64_t hash(std::string_view text) noexcept;
+    std::vector<Slot> slots_;  // a power of two of them, at most half full
+    std::size_t size_ = 0;
+  };
+  TextTable interned_;
+  // Interned numbers by LoopEvent::text_id (hashed into a small table; a miss looks the
+  // text up in interned_).
+  struct TextIdSlot {
+    std::uint64_t id = 0;
+    std::uint64_t number = 0;
+  };
+  std::array<TextIdSlot, 256> text_ids_{};
+  std::uint64_t texts_written_ = 0;  // events written with a text
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

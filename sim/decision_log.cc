@@ -2,8 +2,10 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstring>
 #include <new>
+#include <utility>
 
 namespace lockstep {
 
@@ -40,10 +42,13 @@ DecisionLog::DecisionLog(const DecisionLog& other)
       last_(other.last_) {
   blocks_.reserve(other.blocks_.size());
   for (std::size_t b = 0; b < other.blocks_.size(); ++b) {
-    blocks_.push_back(new_block());
-    std::memcpy(blocks_.back().get(), other.blocks_[b].get(), other.block_used_[b]);
+    blocks_.push_back(new_block(b));
+    std::memcpy(blocks_.back().get(), other.blocks_[b].get(), other.used_in(b));
   }
-  if (!blocks_.empty()) block_start_ = blocks_.back().get();
+  if (!blocks_.empty()) {
+    cur_ = blocks_.back().get() + other.used_in(blocks_.size() - 1);
+    limit_ = blocks_.back().get() + (block_bytes(blocks_.size() - 1) - kMaxRecordBytes);
+  }
 }
 
 DecisionLog& DecisionLog::operator=(const DecisionLog& other) {
@@ -51,21 +56,74 @@ DecisionLog& DecisionLog::operator=(const DecisionLog& other) {
   return *this;
 }
 
-void DecisionLog::clear() noexcept { *this = DecisionLog(); }
-
-void DecisionLog::Unmap::operator()(std::uint8_t* p) const noexcept { munmap(p, kBlockBytes); }
-
-DecisionLog::Block DecisionLog::new_block() {
-  void* p = mmap(nullptr, kBlockBytes, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  return Block(static_cast<std::uint8_t*>(p));
+DecisionLog& DecisionLog::operator=(DecisionLog&& other) noexcept {
+  if (this == &other) return *this;
+  blocks_ = std::move(other.blocks_);
+  block_used_ = std::move(other.block_used_);
+  checkpoints_ = std::move(other.checkpoints_);
+  // The moved-from log is empty, its next record opening a block.
+  cur_ = std::exchange(other.cur_, nullptr);
+  limit_ = std::exchange(other.limit_, nullptr);
+  size_ = std::exchange(other.size_, 0);
+  writer_ = std::exchange(other.writer_, CodingState{});
+  last_ = std::exchange(other.last_, Decision{});
+  other.blocks_.clear();
+  other.block_used_.clear();
+  other.checkpoints_.clear();
+  return *this;
 }
 
-void DecisionLog::open_block() {
-  blocks_.push_back(new_block());
-  block_used_.push_back(0);
-  block_start_ = blocks_.back().get();
+void DecisionLog::clear() noexcept { *this = DecisionLog(); }
+
+void DecisionLog::Unmap::operator()(std::uint8_t* p) const noexcept { munmap(p, bytes); }
+
+DecisionLog::Block DecisionLog::new_block(std::size_t index) {
+  const std::size_t bytes = block_bytes(index);
+  if (index == 0) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return Block(static_cast<std::uint8_t*>(p), Unmap{bytes});
+  }
+  // Twice the size, then the aligned middle kept: a huge page needs 2 MiB alignment.
+  void* raw = mmap(nullptr, 2 * bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (start + bytes - 1) & ~(std::uintptr_t{bytes} - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  if (const std::uintptr_t tail = start + 2 * bytes - (aligned + bytes))
+    munmap(reinterpret_cast<void*>(aligned + bytes), tail);
+  auto* p = reinterpret_cast<std::uint8_t*>(aligned);
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);  // advice only: without huge pages, 4 KiB ones
+#endif
+  return Block(p, Unmap{bytes});
+}
+
+std::size_t DecisionLog::bytes_reserved() const noexcept {
+  std::size_t n = 0;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) n += block_bytes(b);
+  return n;
+}
+
+std::size_t DecisionLog::bytes_used() const noexcept {
+  std::size_t n = 0;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) n += used_in(b);
+  return n;
+}
+
+std::uint8_t* DecisionLog::open_block() {
+  if (!blocks_.empty()) block_used_.push_back(used_in(blocks_.size() - 1));
+  blocks_.push_back(new_block(blocks_.size()));
+  cur_ = blocks_.back().get();
+  limit_ = cur_ + (block_bytes(blocks_.size() - 1) - kMaxRecordBytes);
+  return cur_;
+}
+
+void DecisionLog::checkpoint(const std::uint8_t* at) {
+  writer_ = CodingState{};
+  checkpoints_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1),
+                          static_cast<std::uint32_t>(at - blocks_.back().get())});
 }
 
 Decision DecisionLog::decode(const std::uint8_t*& p, CodingState& state) {
@@ -113,9 +171,11 @@ std::vector<Decision> DecisionLog::to_vector() const {
 bool operator==(const DecisionLog& a, const DecisionLog& b) {
   if (a.size_ != b.size_) return false;
   // The coding is a function of the decisions: equal logs hold equal bytes.
-  if (a.block_used_ != b.block_used_) return false;
-  for (std::size_t i = 0; i < a.blocks_.size(); ++i)
-    if (std::memcmp(a.blocks_[i].get(), b.blocks_[i].get(), a.block_used_[i]) != 0) return false;
+  if (a.blocks_.size() != b.blocks_.size()) return false;
+  for (std::size_t i = 0; i < a.blocks_.size(); ++i) {
+    if (a.used_in(i) != b.used_in(i)) return false;
+    if (std::memcmp(a.blocks_[i].get(), b.blocks_[i].get(), a.used_in(i)) != 0) return false;
+  }
   return true;
 }
 
@@ -136,8 +196,7 @@ void DecisionLog::const_iterator::load() {
   if (index_ >= log_->size_) return;
   if (index_ % kCheckpointEvery == 0) state_ = CodingState{};
   // A record never spans blocks: at a block's end the next record opens the next one.
-  if (p_ == log_->blocks_[block_].get() + log_->block_used_[block_])
-    p_ = log_->blocks_[++block_].get();
+  if (p_ == log_->blocks_[block_].get() + log_->used_in(block_)) p_ = log_->blocks_[++block_].get();
   current_ = decode(p_, state_);
 }
 

@@ -13,6 +13,7 @@
 #include "loop/internal/ready_queue.h"
 #include "loop/internal/ref_counted.h"
 #include "loop/loop.h"
+#include "loop/source_location.h"
 
 namespace lockstep::internal {
 
@@ -120,6 +121,19 @@ class FutureBase : public RefCounted {
   // What a task waiting on this future waits for, said as briefly as it can be, for the
   // observer's kTaskSuspended (traces store one per suspension): describe() unless shorter.
   virtual std::string wait_text() const { return describe(); }
+  // Appends wait_text() to `out`: what the observer's kTaskSuspended is built with, once
+  // per suspension of a recorded run, into a buffer the loop reuses; the futures tasks
+  // wait on most override it to do so without allocating.
+  virtual void append_wait_text(std::string& out) const { out += wait_text(); }
+  // A key that determines wait_text() (two futures with equal keys have equal texts),
+  // so the loop can reuse a text built before; {nullptr, 0} if there is none. Only ever
+  // compared: it changes no output.
+  using TextKey = WaitTextKey;
+  virtual TextKey wait_text_key() const noexcept { return {}; }
+  // Where the call that made this future for an await was written (sleep(), Queue.get(),
+  // Lock.acquire() ... take it as a defaulted argument): in practice, the line of the
+  // co_await. Empty if unknown (a Task, a user's Future, a gather).
+  virtual SourceLocation await_site() const noexcept { return {}; }
   // Address of the derived class's std::optional<T> result slot (nullptr for void).
   virtual void* result_slot() noexcept = 0;
 

@@ -76,6 +76,12 @@ int TaskBase::uncancel() noexcept {
 
 std::string TaskBase::describe() const { return "Task '" + name() + "'"; }
 
+void TaskBase::append_wait_text(std::string& out) const {
+  out += "Task '";
+  out += name();
+  out += '\'';
+}
+
 void TaskBase::forward_cancel_request() {
   if (fut_waiter_->cancel(cancel_message_if_any())) {
     must_cancel_ = false;

@@ -52,6 +52,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // Loop-unique, in creation order; never an address.
   std::uint64_t id() const noexcept { return id_; }
   std::string describe() const override;
+  void append_wait_text(std::string& out) const override;
   // What the task awaits now, or nullptr (ready to run, or running).
   const FutureBase* waiting_on() const noexcept { return fut_waiter_; }
   // Steps the task has taken (for budget reports: which tasks kept running).
@@ -71,12 +72,12 @@ class TaskBase : public FutureBase, public FutureWaiter {
     if (loop_->perturbs().await_points) [[unlikely]]
       loop_->on_await_point(*this, &awaited);
   }
-  // A bare yield (sleep(0)): run again in the next iteration.
-  void yield_now(std::coroutine_handle<> h) {
+  // A bare yield (sleep(0)) written at `where`: run again in the next iteration.
+  void yield_now(std::coroutine_handle<> h, SourceLocation where = {}) {
     resume_ = h;
     loop_->push_ready(this);
     if (loop_->perturbs().await_points) [[unlikely]]
-      loop_->on_await_point(*this, nullptr);
+      loop_->on_await_point(*this, nullptr, where);
   }
   // Called by awaiters when the task resumes: throws the CancelledError of a cancel()
   // that arrived while the task was not waiting on anything cancellable. `awaited` is

@@ -47,26 +47,31 @@ class Diagnosable {
   virtual ~Diagnosable() = default;
 };
 
-// A waiter: a plain Future<void> whose deadlock report names what is waited for, e.g.
-// "Task 'consumer' awaits Queue.get()" rather than a source location inside this file,
-// and which primitive it is and its state.
+// A waiter: a plain Future<void> whose deadlock report names what is waited for and
+// where, e.g. "Task 'consumer' awaits Queue.get() at consumer.cc:42" rather than a source
+// location inside this file, and which primitive it is and its state.
 class WaiterFuture final : public FutureBase {
  public:
-  WaiterFuture(Loop& loop, const char* what, const Diagnosable* owner)
-      : FutureBase(loop), what_(what), owner_(owner) {}
+  WaiterFuture(Loop& loop, const char* what, const Diagnosable* owner, SourceLocation where)
+      : FutureBase(loop), what_(what), owner_(owner), where_(where) {}
   void* result_slot() noexcept override { return nullptr; }
   std::string describe() const override { return what_; }
+  void append_wait_text(std::string& out) const override { out += what_; }
+  TextKey wait_text_key() const noexcept override { return {what_, 0}; }
   std::string diagnose() const override {
-    return owner_ ? what_ + (" of " + owner_->diagnosis()) : describe();
+    return what_ + where_.at_suffix() + (owner_ ? " of " + owner_->diagnosis() : std::string());
   }
+  SourceLocation await_site() const noexcept override { return where_; }
 
  private:
   const char* what_;          // a string literal, e.g. "Lock.acquire()"
   const Diagnosable* owner_;  // the primitive (which outlives its waiters), or null
+  SourceLocation where_;      // the user's call (get(), acquire() ...): the co_await's line
 };
 
-inline Future<void> make_waiter(Loop& loop, const char* what, const Diagnosable* owner = nullptr) {
-  return Future<void>(Ref<FutureBase>::adopt(new WaiterFuture(loop, what, owner)));
+inline Future<void> make_waiter(Loop& loop, const char* what, const Diagnosable* owner = nullptr,
+                                SourceLocation where = {}) {
+  return Future<void>(Ref<FutureBase>::adopt(new WaiterFuture(loop, what, owner, where)));
 }
 
 using Waiters = std::deque<Future<void>>;

@@ -50,6 +50,7 @@ struct InjectedEvents final : TraceSink {
   std::vector<std::string> texts;
 };
 
+constexpr int kSleeperLine = __LINE__ + 2;  // the sleep() in sleeper
 Coro<void> sleeper(std::string* log, std::string name, int n) {
   for (int i = 0; i < n; ++i) co_await sleep(1ms);
   *log += name + " done;";
@@ -80,7 +81,9 @@ TEST(CancelEnclosingTest, AGatherIsCancelledFromAChildsAwaitAndCancelsEveryChild
   EXPECT_EQ(run.outcome.value(), "gather cancelled; a cancelled b cancelled");
   ASSERT_EQ(fired_cancels(run.decisions).size(), 1u);
   EXPECT_EQ(events.texts,
-            (std::vector<std::string>{"gather cancelled at an await of sleep until t=0.002000s"}));
+            (std::vector<std::string>{"gather cancelled at an await of sleep until t=0.002000s at "
+                                      "tests/faults/cancel_enclosing_test.cc:" +
+                                      std::to_string(kSleeperLine)}));
   auto again = replay(gathered, run.decisions, o);
   EXPECT_FALSE(again.divergence);
   EXPECT_EQ(again.outcome.value(), run.outcome.value());
@@ -230,7 +233,9 @@ TEST(CancelEnclosingTest, TheShrinkSummaryNamesTheStructure) {
   EXPECT_EQ(r.non_default_after, 1u) << r.summary;
   // Moved to the earliest await that fails the same way.
   EXPECT_THAT(r.summary, HasSubstr("the gather around 'b' cancelled at its 1st await "
-                                   "(t=0.000000s, awaiting sleep until t=0.001000s)"));
+                                   "(t=0.000000s, awaiting sleep until t=0.001000s at "
+                                   "tests/faults/cancel_enclosing_test.cc:" +
+                                   std::to_string(kSleeperLine) + ")"));
 }
 
 }  // namespace

@@ -369,7 +369,9 @@ TEST(LockTest, DeadlockReportNamesEachPrimitiveItsCreationSiteAndWhoHoldsIt) {
   Event event;
   const int event_line = __LINE__ - 1;  // the line above
   Loop loop;
+  int put_line = 0, acquire_line = 0;
   auto top = [&]() -> Coro<void> {
+    put_line = __LINE__ + 6;
     Task<void> holder = create_task(
         [](Lock* lock, Queue<int>* q) -> Coro<void> {
           co_await lock->acquire();
@@ -379,6 +381,7 @@ TEST(LockTest, DeadlockReportNamesEachPrimitiveItsCreationSiteAndWhoHoldsIt) {
         }(&lock, &queue),
         "holder");
     co_await sleep(0s);
+    acquire_line = __LINE__ + 1;
     Task<bool> waiter = create_task(lock.acquire(), "waiter");
     Task<bool> sem_waiter = create_task(sem.acquire(), "sem-waiter");
     Task<bool> event_waiter = create_task(event.wait(), "event-waiter");
@@ -390,15 +393,89 @@ TEST(LockTest, DeadlockReportNamesEachPrimitiveItsCreationSiteAndWhoHoldsIt) {
   } catch (const DeadlockError& e) {
     const std::string file = "tests/loop/locks_test.cc:";
     const std::string what = e.what();
-    EXPECT_THAT(what, HasSubstr("Task 'waiter' awaits Lock.acquire() of the Lock created at " +
-                                file + std::to_string(lock_line) + ", held by Task 'holder'"));
-    EXPECT_THAT(what, HasSubstr("Task 'sem-waiter' awaits Semaphore.acquire() of the Semaphore "
-                                "created at " +
-                                file + std::to_string(sem_line) + ", value 0"));
-    EXPECT_THAT(what, HasSubstr("Task 'holder' awaits Queue.put() of the Queue created at " + file +
-                                std::to_string(queue_line) + ", 2 items of at most 2"));
-    EXPECT_THAT(what, HasSubstr("Task 'event-waiter' awaits Event.wait() of the Event created at " +
-                                file + std::to_string(event_line) + ", not set"));
+    // Each await is named with its own line too (see DeadlockReportNamesTheLineOfEachAwait).
+    auto at = [&](int line) { return " at " + file + std::to_string(line) + " of "; };
+    EXPECT_THAT(what, HasSubstr("Task 'waiter' awaits Lock.acquire()" + at(acquire_line) +
+                                "the Lock created at " + file + std::to_string(lock_line) +
+                                ", held by Task 'holder'"));
+    EXPECT_THAT(what, HasSubstr("Task 'sem-waiter' awaits Semaphore.acquire()" +
+                                at(acquire_line + 1) + "the Semaphore created at " + file +
+                                std::to_string(sem_line) + ", value 0"));
+    EXPECT_THAT(what, HasSubstr("Task 'holder' awaits Queue.put()" + at(put_line) +
+                                "the Queue created at " + file + std::to_string(queue_line) +
+                                ", 2 items of at most 2"));
+    EXPECT_THAT(
+        what, HasSubstr("Task 'event-waiter' awaits Event.wait()" + at(acquire_line + 2) +
+                        "the Event created at " + file + std::to_string(event_line) + ", not set"));
+  }
+}
+
+// Blocked awaits, each recording the line of its co_await (plain functions rather than
+// lambdas: a coroutine lambda's captures die with the lambda object).
+Coro<void> lock_at(Lock* lock, int* line) {
+  *line = __LINE__ + 1;
+  auto guard = co_await lock->lock();
+}
+Coro<void> acquire_at(Semaphore* sem, int* line) {
+  *line = __LINE__ + 1;
+  co_await sem->acquire();
+}
+Coro<void> get_at(Queue<int>* queue, int* line) {
+  *line = __LINE__ + 1;
+  co_await queue->get();
+}
+Coro<void> wait_at(Event* event, int* line) {
+  *line = __LINE__ + 1;
+  co_await event->wait();
+}
+Coro<void> cond_wait_at(Condition* cond, int* line) {
+  auto guard = co_await cond->lock();
+  *line = __LINE__ + 1;
+  co_await cond->wait();
+}
+Coro<void> barrier_wait_at(Barrier* barrier, int* line) {
+  *line = __LINE__ + 1;
+  co_await barrier->wait();
+}
+
+// A deadlock report names the line of each blocked await (the call that made the
+// awaitable, in practice the co_await), beside the primitive and its state.
+TEST(LockTest, DeadlockReportNamesTheLineOfEachAwait) {
+  Lock lock;
+  Semaphore sem(0);
+  Queue<int> queue;
+  Event event;
+  Condition cond;
+  Barrier barrier(2);
+  int lock_line = 0, sem_line = 0, get_line = 0, event_line = 0, cond_line = 0, barrier_line = 0;
+  Loop loop;
+  auto top = [&]() -> Coro<void> {
+    co_await lock.acquire();
+    co_await gather(create_task(lock_at(&lock, &lock_line), "locker"),
+                    create_task(acquire_at(&sem, &sem_line), "sem-waiter"),
+                    create_task(get_at(&queue, &get_line), "getter"),
+                    create_task(wait_at(&event, &event_line), "event-waiter"),
+                    create_task(cond_wait_at(&cond, &cond_line), "cond-waiter"),
+                    create_task(barrier_wait_at(&barrier, &barrier_line), "barrier-waiter"));
+  };
+  try {
+    loop.run_until_complete(top());
+    FAIL() << "expected a deadlock";
+  } catch (const DeadlockError& e) {
+    const std::string at = " at tests/loop/locks_test.cc:";
+    const std::string what = e.what();
+    EXPECT_THAT(what, HasSubstr("Task 'locker' awaits Lock.acquire()" + at +
+                                std::to_string(lock_line) + " of the Lock created at"));
+    EXPECT_THAT(what, HasSubstr("Task 'sem-waiter' awaits Semaphore.acquire()" + at +
+                                std::to_string(sem_line) + " of the Semaphore"));
+    EXPECT_THAT(what, HasSubstr("Task 'getter' awaits Queue.get()" + at + std::to_string(get_line) +
+                                " of the Queue"));
+    EXPECT_THAT(what, HasSubstr("Task 'event-waiter' awaits Event.wait()" + at +
+                                std::to_string(event_line) + " of the Event"));
+    EXPECT_THAT(what, HasSubstr("Task 'cond-waiter' awaits Condition.wait()" + at +
+                                std::to_string(cond_line) + " of the Condition"));
+    EXPECT_THAT(what, HasSubstr("Task 'barrier-waiter' awaits Condition.wait()" + at +
+                                std::to_string(barrier_line) + " of the Condition"));
   }
 }
 

@@ -1,5 +1,5 @@
-// NET_TEST: one test body, run over real loopback sockets (an EpollDriver loop) and, once
-// the simulated network is wired in, under simulation. The body uses only 127.0.0.1/::1
+// LOCKSTEP_NET_TEST: one test body, run over real loopback sockets (an EpollDriver loop)
+// and under simulation (the simulated network, 20 seeds). The body uses only 127.0.0.1/::1
 // and ports the kernel (or the simulated network) picks; every run is bounded in real
 // time, so a hang fails the test instead of the build.
 #pragma once

@@ -331,7 +331,8 @@ LOCKSTEP_NET_TEST(Streams, ThousandsOfConnectionsOpenedAndDroppedLeakNothing) {
     writer.close();
   };
   Server server = co_await lockstep::start_server(handler, env.host, 0);
-  constexpr int kConnections = 10000;
+  // 10,000 on real sockets; under simulation 1,000 per seed (x 20 seeds) says as much.
+  const int kConnections = env.simulated ? 1000 : 10000;
   for (int i = 0; i < kConnections; ++i) {
     auto [reader, writer] = co_await lockstep::open_connection(env.host, server.port());
     if (i % 3 == 0) writer.write("half a messa");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "loop/lockstep.h"
+#include "replay/crc32.h"
 #include "replay/replay_trace.h"
 #include "replay/trace_file.h"
 #include "sim/simulation.h"
@@ -23,6 +25,24 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+
+// The inline record checksum is zlib's CRC-32: same values at every length and
+// alignment, from any starting value (a record's checksum continues over two pieces).
+TEST(TraceChecksumTest, TheInlineCrcIsZlibs) {
+  char buf[320];
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (char& c : buf) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    c = static_cast<char>(x >> 56);
+  }
+  for (std::size_t offset = 0; offset < 8; ++offset)
+    for (std::size_t n = 0; n + offset <= 300; ++n)
+      for (std::uint32_t start : {0u, 0x12345678u, 0xffffffffu})
+        ASSERT_EQ(trace_crc32(start, buf + offset, n),
+                  static_cast<std::uint32_t>(crc32(
+                      start, reinterpret_cast<const Bytef*>(buf + offset), static_cast<uInt>(n))))
+            << "offset " << offset << " length " << n;
+}
 
 std::string temp_path(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");

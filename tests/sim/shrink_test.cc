@@ -148,6 +148,45 @@ TEST(ShrinkTest, TheSummaryNamesTheTaskAndTheAwaitOfACancel) {
   EXPECT_THAT(r.summary, HasSubstr("awaiting sleep until t=0.001000s"));
 }
 
+// The await a cancel landed on is named by its source line, at a suspension and at a
+// wakeup alike: the line of the call that made the awaitable (here, Queue::get()).
+int get_line = 0;
+Coro<void> consume(Queue<int>* queue) {
+  get_line = __LINE__ + 1;
+  co_await queue->get();
+}
+Coro<int> hand_off() {
+  Queue<int> queue;
+  auto consumer = create_task(consume(&queue), "consumer");
+  co_await sleep(1ms);
+  queue.put_nowait(1);
+  co_await sleep(1ms);
+  if (consumer.cancelled()) throw std::runtime_error("the consumer was cancelled");
+  co_return 0;
+}
+
+TEST(ShrinkTest, TheSummaryNamesTheSourceLineOfTheAwait) {
+  for (auto at : {CancellationFuzzing::Point::kSuspend, CancellationFuzzing::Point::kWake}) {
+    SimulationOptions o;
+    o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
+    o.strategy.cancellation.probability = 0.5;
+    o.strategy.cancellation.tasks = "consumer";
+    o.strategy.cancellation.at = at;
+    auto failing = first_failing(hand_off, o);
+    o.seed = failing.seed;
+    auto r = shrink(hand_off, failing.decisions, o);
+    EXPECT_EQ(r.non_default_after, 1u) << r.summary;
+    const std::string await = "Queue.get() at tests/sim/shrink_test.cc:" + std::to_string(get_line);
+    if (at == CancellationFuzzing::Point::kSuspend)
+      EXPECT_THAT(r.summary, HasSubstr("a cancel injected into 'consumer' at its 1st await (t=0."
+                                       "000000s, awaiting " +
+                                       await + ")"));
+    else
+      EXPECT_THAT(r.summary, HasSubstr("a cancel delivered to 'consumer' after its await of " +
+                                       await + " completed, before it resumed"));
+  }
+}
+
 TEST(ShrinkTest, FailuresDifferingOnlyInNumbersAreTheSame) {
   EXPECT_EQ(internal::failure_signature("deadlock at t=0.019918s\npending: x"),
             internal::failure_signature("deadlock at t=1.5s\npending: y"));

@@ -47,7 +47,9 @@ LOCKSTEP_TEST(EchoSim, CancelledClientsDoNotDisturbTheOthers, .seeds = 1000,
                                             "client-" + std::to_string(c)));
   co_await lockstep::gather(lockstep::return_exceptions, clients);
   for (int c = 0; c < 5; ++c) {
-    if (!clients[c].cancelled()) CO_ASSERT_EQ(clients[c].result(), lines_of(c));
+    if (!clients[c].cancelled()) {
+      CO_ASSERT_EQ(clients[c].result(), lines_of(c));
+    }
   }
   server.close();
   server.close_clients();  // the connections cancelled clients left open

@@ -78,7 +78,7 @@ class EpollDriver final : public Driver, public IoReactor {
   // poll() calls since the last look at the fds (see poll()).
   static constexpr unsigned kPollInterval = 32;
   unsigned busy_polls_ = 0;
-  std::size_t keeping_alive_ = 0;   // watches that make waiting worthwhile
+  std::size_t keeping_alive_ = 0;  // watches that make waiting worthwhile
   // Looked up by fd only, never iterated: its order cannot leak into a run.
   std::unordered_map<int, Interest> fds_;
 };

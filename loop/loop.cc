@@ -10,9 +10,9 @@
 
 #include "loop/executor.h"
 #include "loop/internal/fd_watch.h"
-#include "loop/net/network.h"
 #include "loop/internal/future_base.h"
 #include "loop/internal/task_base.h"
+#include "loop/net/network.h"
 #include "loop/task.h"
 #include "loop/timeouts.h"
 

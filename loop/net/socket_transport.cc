@@ -12,23 +12,6 @@
 
 namespace lockstep::internal {
 
-namespace {
-
-// After this many writes to a lost connection asyncio starts warning; so do we, once.
-constexpr int kWarnAfterLostWrites = 5;
-
-bool is_os_error(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const OSError&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
-}  // namespace
-
 SocketTransport::SocketTransport(Loop& loop, std::shared_ptr<SocketRegistry> registry, int fd,
                                  std::shared_ptr<Protocol> protocol)
     : loop_(loop),

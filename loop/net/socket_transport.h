@@ -31,7 +31,7 @@ struct SocketRegistry {
   bool shut_down = false;
   // One read buffer for all connections: data_received consumes it synchronously.
   std::unique_ptr<char[]> read_buffer;
-  static constexpr std::size_t kReadSize = 256 * 1024;  // asyncio's max_size
+  static constexpr std::size_t kReadSize = kMaxReadSize;
 
   std::uint64_t add(std::shared_ptr<SocketResource> r) {
     open.emplace(++last_id, std::move(r));

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "loop/loop.h"
+#include "loop/net/errors.h"
 
 namespace lockstep::internal {
 
@@ -20,6 +21,16 @@ void WriteFlowControl::set_limits(std::optional<std::size_t> high, std::optional
 
 void WriteFlowControl::report(Loop& loop, const char* what) {
   report_to_loop(loop, std::string("lockstep: ") + what, std::current_exception());
+}
+
+bool is_os_error(const std::exception_ptr& error) noexcept {
+  try {
+    std::rethrow_exception(error);
+  } catch (const OSError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 void report_to_loop(Loop& loop, std::string message, std::exception_ptr error) {

@@ -134,6 +134,15 @@ class DatagramTransport {
 
 namespace internal {
 
+// The most a stream transport hands to data_received at once (asyncio's max_size).
+inline constexpr std::size_t kMaxReadSize = 256 * 1024;
+// After this many writes to a lost connection asyncio starts warning; so do we, once.
+inline constexpr int kWarnAfterLostWrites = 5;
+
+// True iff `error` is an OSError: the peer's doing, which transports do not report to
+// the loop's exception handler (asyncio logs those only in debug mode).
+bool is_os_error(const std::exception_ptr& error) noexcept;
+
 // Hands `error` to the loop's exception handler with `message` (what asyncio's
 // transports do with errors that are bugs, not the peer's doing).
 void report_to_loop(Loop& loop, std::string message, std::exception_ptr error = nullptr);

@@ -8,25 +8,6 @@
 
 namespace lockstep::internal {
 
-namespace {
-
-// After this many writes to a lost connection asyncio starts warning; so do we, once.
-constexpr int kWarnAfterLostWrites = 5;
-// At most this much per read, as asyncio's max_size (and SocketRegistry::kReadSize).
-constexpr std::size_t kReadSize = 256 * 1024;
-
-bool is_os_error(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const OSError&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
-}  // namespace
-
 SimStream::SimStream(std::shared_ptr<NetState> net, Address local, Address peer,
                      std::string local_key)
     : net_(std::move(net)),
@@ -123,11 +104,11 @@ void SimStream::read_ready() {
   }
   if (!received_.empty()) {
     std::string chunk;
-    if (received_.size() <= kReadSize) {
+    if (received_.size() <= kMaxReadSize) {
       chunk.swap(received_);
     } else {
-      chunk = received_.substr(0, kReadSize);
-      received_.erase(0, kReadSize);
+      chunk = received_.substr(0, kMaxReadSize);
+      received_.erase(0, kMaxReadSize);
     }
     if (in_) {
       in_->unread -= std::min(in_->unread, chunk.size());

@@ -15,6 +15,7 @@
 #include "loop/clock.h"
 #include "loop/internal/ready_queue.h"
 #include "loop/internal/ref_counted.h"
+#include "loop/node.h"
 
 namespace lockstep {
 
@@ -25,7 +26,8 @@ namespace internal {
 // A scheduled callback: in the ready queue, or in the timer heap for a TimerNode.
 class CallbackNode : public RefCounted, public ReadyNode {
  public:
-  explicit CallbackNode(Loop& loop) : loop_(&loop) {}
+  // `node`: the node it belongs to (Loop::current_node() when it was scheduled).
+  CallbackNode(Loop& loop, NodeId node) : loop_(&loop), node_(node) {}
 
   // Prevents the callback from running; frees what it captured. Idempotent.
   virtual void cancel() noexcept {
@@ -44,14 +46,21 @@ class CallbackNode : public RefCounted, public ReadyNode {
   bool is_timer_ = false;  // a TimerNode: for the observer, who woke what it completes
 
  private:
+  friend class ::lockstep::Loop;
+  void run_here();
+  [[gnu::noinline]] void run_on_node();      // run() of a node's callback: switch, or drop
   [[gnu::noinline]] void invoke_observed();  // invoke() with the loop's callback cause set
   bool cancelled_ = false;
+  NodeId node_;
 };
 
 // A callback due at a point in time; lives in the loop's timer heap until due.
 class TimerNode : public CallbackNode {
  public:
-  TimerNode(Loop& loop, TimePoint when) : CallbackNode(loop), when_(when) { is_timer_ = true; }
+  // `when` on the clock of `node`.
+  TimerNode(Loop& loop, NodeId node, TimePoint when) : CallbackNode(loop, node), when_(when) {
+    is_timer_ = true;
+  }
   void cancel() noexcept override;
   TimePoint when() const noexcept { return when_; }
 

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "loop/executor.h"
 #include "loop/internal/fd_watch.h"
@@ -76,6 +78,23 @@ std::string describe_exception(const std::exception_ptr& e) {
 namespace internal {
 
 void CallbackNode::run() {
+  if (node_ != loop_->current_node()) [[unlikely]] {
+    run_on_node();
+    return;
+  }
+  run_here();
+}
+
+void CallbackNode::run_on_node() {
+  if (!loop_->node_alive(node_)) {  // its machine lost power: nothing of it runs
+    release();
+    return;
+  }
+  Loop::NodeScope scope(*loop_, node_);
+  run_here();
+}
+
+void CallbackNode::run_here() {
   if (!cancelled_) {
     try {
       if (loop_->observer()) [[unlikely]]
@@ -135,9 +154,14 @@ Loop::~Loop() {
 static_assert(sizeof(internal::TimerNode) <= 64, "TimerNode grew past 64 bytes");
 
 void Loop::schedule_timer(internal::TimerNode* node) {
-  TimePoint due = node->when();
+  schedule_timer_at(node, clock_ ? clock_->to_global(node->when()) : node->when());
+}
+
+void Loop::schedule_timer_at(internal::TimerNode* node, TimePoint due) {
+  if (!node_alive(current_node_)) [[unlikely]]
+    return node->cancel();  // a dead node's destructors arm nothing
   if (perturbs_.timer_delay) [[unlikely]] {
-    due += decisions_->timer_delay(node->when() - time());
+    due += decisions_->timer_delay(due - global_time());
   }
   if (observer_) [[unlikely]] {
     const std::uint64_t task = current_task_ ? current_task_->id() : 0;
@@ -169,14 +193,83 @@ void Loop::register_task(internal::TaskBase* task) noexcept {
   task->next_task_ = nullptr;
   (last_task_ ? last_task_->next_task_ : first_task_) = task;
   last_task_ = task;
+  if (observer_) [[unlikely]] {
+    LoopEvent e{LoopEvent::Kind::kTaskCreated, global_time(), task->id(),
+                current_task_ ? current_task_->id() : 0, task->name()};
+    e.node = task->node();
+    observer_->on_event(e);
+  }
+}
+
+NodeId Loop::add_node(std::string name, NodeClock clock) {
+  if (clock.drift_ppm <= -1'000'000)
+    throw std::invalid_argument("lockstep: add_node: drift_ppm must be above -1000000 (got " +
+                                std::to_string(clock.drift_ppm) + ")");
+  const NodeId id = static_cast<NodeId>(nodes_.size());
+  nodes_.push_back(NodeRecord{std::move(name), clock, true});
   if (observer_) [[unlikely]]
-    notify(LoopEvent::Kind::kTaskCreated, task->id(), current_task_ ? current_task_->id() : 0,
-           task->name());
+    notify(LoopEvent::Kind::kNodeAdded, 0, id, nodes_.back().name);
+  return id;
+}
+
+const std::string& Loop::node_name(NodeId node) const {
+  if (node >= nodes_.size()) throw std::out_of_range("lockstep: no node " + std::to_string(node));
+  return nodes_[node].name;
+}
+
+const NodeClock& Loop::node_clock(NodeId node) const {
+  if (node >= nodes_.size()) throw std::out_of_range("lockstep: no node " + std::to_string(node));
+  return nodes_[node].clock;
+}
+
+void Loop::set_node_clock(NodeId node, NodeClock clock) {
+  if (node == kNoNode || node >= nodes_.size())
+    throw std::out_of_range("lockstep: set_node_clock: no node " + std::to_string(node));
+  if (clock.drift_ppm <= -1'000'000)
+    throw std::invalid_argument("lockstep: set_node_clock: drift_ppm must be above -1000000");
+  nodes_[node].clock = clock;
+  if (current_node_ == node) enter_node(node);  // clock_ may now be null, or not
+}
+
+std::chrono::system_clock::time_point Loop::wall_clock() const {
+  const Duration wall_offset = clock_ ? clock_->wall_offset : Duration::zero();
+  if (!driver_->is_virtual())
+    return std::chrono::system_clock::now() +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(wall_offset);
+  return kVirtualWallEpoch + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                 time().time_since_epoch() + wall_offset);
+}
+
+void Loop::kill_node(NodeId node) {
+  if (node == kNoNode || node >= nodes_.size() || !nodes_[node].alive) return;
+  nodes_[node].alive = false;
+  if (observer_) [[unlikely]]
+    notify(LoopEvent::Kind::kNodeKilled, 0, node, nodes_[node].name);
+  // Destructors run as the dead node, so what they try (a send, a timer, a task) is
+  // dropped. Destroying a frame may create tasks: look again until none is left. The
+  // running task, if it is the node's, is buried when its step ends (TaskBase::step_on_node).
+  NodeScope scope(*this, node);
+  for (;;) {
+    internal::TaskBase* victim = first_task_;
+    while (victim && (victim->node() != node || victim == current_task_))
+      victim = victim->next_task_;
+    if (!victim) break;
+    bury_task(victim);
+  }
+  for (TimerEntry& e : timers_)
+    if (e.node->node_ == node && !e.node->cancelled()) e.node->cancel();
+}
+
+void Loop::bury_task(internal::TaskBase* task) {
+  task->add_ref();
+  buried_tasks_.push_back(task);
+  unregister_task(task);
+  task->destroy_pending();
 }
 
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                   std::string_view text, bool no_message) noexcept {
-  observer_->on_event(LoopEvent{kind, time(), task, other, text, no_message});
+  observer_->on_event(LoopEvent{kind, global_time(), task, other, text, no_message});
 }
 
 void Loop::notify_suspended(const internal::TaskBase& task,
@@ -197,7 +290,7 @@ void Loop::notify_suspended(const internal::TaskBase& task,
         static std::atomic<std::uint64_t> last_id{0};
         slot.id = last_id.fetch_add(1, std::memory_order_relaxed) + 1;
       }
-      observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, time(), task.id(), 0,
+      observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
                                     slot.text, false, slot.id});
       return;
     }
@@ -375,7 +468,7 @@ internal::TimerNode* Loop::pop_timer() {
 }
 
 void Loop::move_due_timers() {
-  const TimePoint now = time();
+  const TimePoint now = global_time();
   while (!timers_.empty() && timers_.front().due <= now) {
     if (perturbs_.due_timer_order) [[unlikely]] {
       move_due_group_in_decided_order();
@@ -443,17 +536,17 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
 void Loop::throw_step_budget_exceeded() const {
   throw BudgetExceededError(
       "run exceeded its budget of " + std::to_string(max_steps_) +
-      " steps (a livelock or an endless loop?) at t=" + std::to_string(to_seconds(time())) +
+      " steps (a livelock or an endless loop?) at t=" + std::to_string(to_seconds(global_time())) +
       "s; raise LoopOptions::max_steps if the run is meant to be this "
       "long\n" +
       describe_busy_tasks());
 }
 
 void Loop::check_time_budget() {
-  if (max_time_ > Duration::zero() && time() - budget_base_time_ > max_time_) [[unlikely]] {
+  if (max_time_ > Duration::zero() && global_time() - budget_base_time_ > max_time_) [[unlikely]] {
     throw BudgetExceededError(
         "run exceeded its virtual-time budget of " + std::to_string(to_seconds(max_time_)) +
-        "s at t=" + std::to_string(to_seconds(time())) +
+        "s at t=" + std::to_string(to_seconds(global_time())) +
         "s (an endless retry or polling loop?); raise LoopOptions::max_time if the run is "
         "meant to be this long\n" +
         describe_busy_tasks());
@@ -483,7 +576,7 @@ std::string Loop::describe_busy_tasks() const {
 
 void Loop::reset_budget() noexcept {
   budget_base_steps_ = steps_;
-  budget_base_time_ = time();
+  budget_base_time_ = global_time();
 }
 
 std::string Loop::describe_pending_tasks() const {
@@ -502,7 +595,7 @@ std::string Loop::describe_pending_tasks() const {
 }
 
 void Loop::throw_deadlock() const {
-  std::string what = "deadlock at t=" + std::to_string(to_seconds(time())) +
+  std::string what = "deadlock at t=" + std::to_string(to_seconds(global_time())) +
                      "s: nothing is ready, no timer is pending and no external event can arrive";
   if (awaited_) what += "; the run waits for " + awaited_->describe() + " forever";
   throw DeadlockError(what + "\n" + describe_pending_tasks());
@@ -541,11 +634,15 @@ void Loop::close() {
     timer_cancelled_count_ = 0;
     if (!first_task_) break;
     internal::TaskBase* task = first_task_;
-    call_exception_handler(
-        {"Task was destroyed but it is pending!", nullptr, task->name(), task->id()});
+    // A task a dead node created as it went down never started: nothing to report.
+    if (node_alive(task->node()))
+      call_exception_handler(
+          {"Task was destroyed but it is pending!", nullptr, task->name(), task->id()});
     task->destroy_pending();
     unregister_task(task);
   }
+  // Tasks killed with their nodes, last: a task destroyed above may have awaited one.
+  for (internal::TaskBase* task : std::exchange(buried_tasks_, {})) task->release();
   closed_ = true;
 }
 

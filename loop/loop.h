@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
@@ -39,6 +40,7 @@
 #include "loop/handle.h"
 #include "loop/internal/inbox.h"
 #include "loop/internal/ready_queue.h"
+#include "loop/node.h"
 #include "loop/observer.h"
 #include "loop/source_location.h"
 
@@ -124,8 +126,52 @@ class Loop {
   // The loop running on this thread, or nullptr.
   static Loop* current() noexcept { return current_; }
 
-  // The loop's current time.
-  TimePoint time() const { return driver_->now(); }
+  // The loop's current time, as the current node's clock reads it (see node.h): what
+  // asyncio's loop.time() is to the code running now.
+  TimePoint time() const {
+    const TimePoint t = driver_->now();
+    return clock_ ? clock_->to_local(t) : t;
+  }
+  // The one timeline every node's clock reads: what traces and budgets are stamped with.
+  TimePoint global_time() const { return driver_->now(); }
+  // The current node's wall clock (std::chrono::system_clock): the real one on a real-time
+  // driver; under virtual time kVirtualWallEpoch plus the node's time and wall offset.
+  std::chrono::system_clock::time_point wall_clock() const;
+
+  // Nodes (see node.h). add_node makes a node named `name` with `clock`; ids are never
+  // reused, so a restarted machine is a new node under the same name.
+  NodeId add_node(std::string name, NodeClock clock = {});
+  // Power loss of `node`: its pending tasks end at once with no CancelledError, their
+  // frames destroyed as the dead node; its timers are cancelled and its callbacks never
+  // run. Idempotent. Callable from any task or callback, the node's own included (the
+  // caller's frame then survives to its next suspension, and never resumes).
+  void kill_node(NodeId node);
+  bool node_alive(NodeId node) const noexcept {
+    return node == kNoNode || (node < nodes_.size() && nodes_[node].alive);
+  }
+  const std::string& node_name(NodeId node) const;
+  const NodeClock& node_clock(NodeId node) const;
+  // Changes a node's clock from now on. A changed offset or drift moves its monotonic
+  // clock (timers already armed keep their global due time); an NTP step is wall_offset.
+  void set_node_clock(NodeId node, NodeClock clock);
+  std::size_t node_count() const noexcept { return nodes_.size() - 1; }
+  // The node whose task or callback is running (or that a NodeScope entered), or kNoNode.
+  NodeId current_node() const noexcept { return current_node_; }
+  // Makes `node` current until the scope ends: tasks, callbacks and timers created inside
+  // belong to it, and time() reads its clock.
+  class NodeScope {
+   public:
+    NodeScope(Loop& loop, NodeId node) noexcept : loop_(loop), previous_(loop.current_node_) {
+      loop.enter_node(node);
+    }
+    ~NodeScope() { loop_.enter_node(previous_); }
+    NodeScope(const NodeScope&) = delete;
+    NodeScope& operator=(const NodeScope&) = delete;
+
+   private:
+    Loop& loop_;
+    NodeId previous_;
+  };
 
   // Schedules fn() to run in a later iteration, after everything already ready (FIFO).
   template <class F>
@@ -137,6 +183,9 @@ class Loop {
   // Schedules fn() to run at time `when`.
   template <class F>
   TimerHandle call_at(TimePoint when, F&& fn);
+  // The same with `when` on the global timeline (global_time()), whatever node is current.
+  template <class F>
+  TimerHandle call_at_global(TimePoint when, F&& fn);
 
   // Thread-safe: schedules fn() on this loop from any thread (asyncio's
   // call_soon_threadsafe). Posts are picked up at the start of the next iteration, or
@@ -323,6 +372,13 @@ class Loop {
   }
   DecisionSource* decisions() const noexcept { return decisions_; }
   Driver& driver() const noexcept { return *driver_; }
+  // Makes `node` current (NodeScope, and tasks and callbacks as they run).
+  void enter_node(NodeId node) noexcept {
+    current_node_ = node;
+    clock_ = node == kNoNode ? nullptr : nodes_[node].clock_if_not_identity();
+  }
+  // A killed task stays allocated until close(): handles and waiters may still name it.
+  void bury_task(internal::TaskBase* task);
   // Executor jobs (run_in_executor): numbering, decided durations under virtual time,
   // and the loop side of jobs that complete in real time, by job number.
   std::uint64_t next_job_id() noexcept { return ++job_counter_; }
@@ -373,6 +429,7 @@ class Loop {
     if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) [[unlikely]]
       throw_step_budget_exceeded();
   }
+  void schedule_timer_at(internal::TimerNode* node, TimePoint due);
   void wait_for_work();
   void drain_inbox();
   [[noreturn]] void throw_step_budget_exceeded() const;
@@ -385,6 +442,15 @@ class Loop {
   void purge_cancelled_timers();
   void check_time_budget();
   [[noreturn]] void throw_deadlock() const;
+
+  struct NodeRecord {
+    std::string name;
+    NodeClock clock;
+    bool alive = true;
+    const NodeClock* clock_if_not_identity() const noexcept {
+      return clock.identity() ? nullptr : &clock;
+    }
+  };
 
   VirtualDriver own_driver_;
   Driver* driver_;
@@ -406,7 +472,12 @@ class Loop {
   std::vector<internal::TimerNode*> due_group_;  // scratch of move_due_group_in_decided_order
 
   internal::TaskBase* current_task_ = nullptr;
-  CallbackCause callback_cause_;  // see exchange_callback_cause
+  // Nodes by id (a deque: clock_ points into it); [0] stands for kNoNode.
+  std::deque<NodeRecord> nodes_{NodeRecord{}};
+  NodeId current_node_ = kNoNode;
+  const NodeClock* clock_ = nullptr;  // the current node's clock, null if it reads global time
+  std::vector<internal::TaskBase*> buried_tasks_;  // killed with their node; one reference each
+  CallbackCause callback_cause_;                   // see exchange_callback_cause
   // notify_suspended's text, reused from one suspension to the next.
   std::string wait_text_;
   // notify_suspended's texts of futures with a wait_text_key, by a hash of the key.
@@ -452,7 +523,7 @@ class Loop {
 template <class F>
 Handle Loop::call_soon(F&& fn) {
   using Node = internal::FnNode<internal::CallbackNode, std::decay_t<F>>;
-  auto* node = new Node(std::forward<F>(fn), *this);
+  auto* node = new Node(std::forward<F>(fn), *this, current_node_);
   node->add_ref();  // the ready queue's reference, released when the node runs
   push_ready(node);
   return Handle(internal::Ref<internal::CallbackNode>::adopt(node));
@@ -461,8 +532,17 @@ Handle Loop::call_soon(F&& fn) {
 template <class F>
 TimerHandle Loop::call_at(TimePoint when, F&& fn) {
   using Node = internal::FnNode<internal::TimerNode, std::decay_t<F>>;
-  auto* node = new Node(std::forward<F>(fn), *this, when);
+  auto* node = new Node(std::forward<F>(fn), *this, current_node_, when);
   schedule_timer(node);
+  return TimerHandle(internal::Ref<internal::TimerNode>::adopt(node));
+}
+
+template <class F>
+TimerHandle Loop::call_at_global(TimePoint when, F&& fn) {
+  using Node = internal::FnNode<internal::TimerNode, std::decay_t<F>>;
+  auto* node =
+      new Node(std::forward<F>(fn), *this, current_node_, clock_ ? clock_->to_local(when) : when);
+  schedule_timer_at(node, when);
   return TimerHandle(internal::Ref<internal::TimerNode>::adopt(node));
 }
 

@@ -32,6 +32,10 @@ const char* to_string(LoopEvent::Kind kind) noexcept {
       return "net_send";
     case LoopEvent::Kind::kNetReceive:
       return "net_receive";
+    case LoopEvent::Kind::kNodeAdded:
+      return "node_added";
+    case LoopEvent::Kind::kNodeKilled:
+      return "node_killed";
   }
   return "unknown";
 }

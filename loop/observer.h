@@ -50,6 +50,8 @@ struct LoopEvent {
                            // server:7000 5 bytes" (or SYN, SYN-ACK, FIN, RST, "datagram ...")
     kNetReceive = 14,      // that message arrived; task 0 (the network delivers it); other =
                            // its number; text as its net_send's
+    kNodeAdded = 15,       // Loop::add_node; other: the node's id; text: its name
+    kNodeKilled = 16,      // Loop::kill_node (power loss); other: the node's id; text: its name
   };
   Kind kind;
   TimePoint time{};
@@ -62,6 +64,8 @@ struct LoopEvent {
   // Nonzero: events of this run with the same text_id have the same text, so an
   // observer may key what it derives from the text on it (kTaskSuspended).
   std::uint64_t text_id = 0;
+  // kTaskCreated: the node the task runs on (0: none). See loop/node.h.
+  std::uint32_t node = 0;
 };
 
 // "task_created", "timer_fired", ...; "unknown" for a value outside Kind.

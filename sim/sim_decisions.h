@@ -117,7 +117,7 @@ class SimDecisions final : public DecisionSource {
   void set_sink(TraceSink* sink) noexcept { sink_ = sink; }
   TraceSink* sink() const noexcept { return sink_; }
   // The loop's time and the current task's id, for stamping records.
-  TimePoint now() const noexcept { return loop_ ? loop_->time() : TimePoint{}; }
+  TimePoint now() const noexcept { return loop_ ? loop_->global_time() : TimePoint{}; }
   std::uint64_t current_task_id() const noexcept;
 
   const DecisionLog& decisions() const noexcept { return made_; }

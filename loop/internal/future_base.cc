@@ -177,6 +177,21 @@ void DoneCallbackNode::drop() noexcept {
 }
 
 void DoneCallbackNode::run() {
+  if (node_ != loop_->current_node()) [[unlikely]]
+    return run_on_node();
+  run_here();
+}
+
+void DoneCallbackNode::run_on_node() {
+  if (!loop_->node_alive(node_)) {  // its machine lost power: nothing of it runs
+    delete this;
+    return;
+  }
+  Loop::NodeScope scope(*loop_, node_);
+  run_here();
+}
+
+void DoneCallbackNode::run_here() {
   try {
     if (loop_->observer()) [[unlikely]]
       invoke_observed();

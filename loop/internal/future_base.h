@@ -185,7 +185,8 @@ class FutureBase : public RefCounted {
 // callback breaks such a cycle.
 class DoneCallbackNode : public FutureWaiter {
  public:
-  DoneCallbackNode(Loop& loop, std::uint64_t id) : loop_(&loop), id_(id) {}
+  DoneCallbackNode(Loop& loop, std::uint64_t id)
+      : loop_(&loop), id_(id), node_(loop.current_node()) {}
   virtual ~DoneCallbackNode() = default;
   std::uint64_t id() const noexcept { return id_; }
 
@@ -209,10 +210,13 @@ class DoneCallbackNode : public FutureWaiter {
 
  private:
   [[gnu::noinline]] void invoke_observed();  // invoke() with the loop's callback cause set
+  void run_here();
+  [[gnu::noinline]] void run_on_node();  // run() of a node's callback: switch, or drop
   Loop* loop_;
   FutureBase* registered_on_ = nullptr;  // the pending future whose list holds this node
   Ref<FutureBase> future_;               // set once scheduled: the callback's argument
   std::uint64_t id_;
+  NodeId node_;  // the node that added it (see Loop::current_node())
 };
 
 template <class F>

@@ -20,7 +20,11 @@ void throw_coro_misuse(CoroMisuse what) {
 
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
                    TaskNumbering numbering)
-    : FutureBase(loop, /*is_task=*/true), root_(root), resume_(root), id_(loop.next_task_id()) {
+    : FutureBase(loop, /*is_task=*/true),
+      root_(root),
+      resume_(root),
+      id_(loop.next_task_id()),
+      node_(loop.current_node()) {
   if (name.empty() || numbering == TaskNumbering::kAlways)
     unnamed_number_ = static_cast<std::uint32_t>(loop.next_unnamed_task_number());
   if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
@@ -135,6 +139,18 @@ void TaskBase::step() {
   resume_.resume();
   loop.set_current_task(nullptr);
   if (root_.done()) finish();
+}
+
+void TaskBase::step_on_node() {
+  Loop& loop = *loop_;
+  if (!loop.node_alive(node_)) return;  // killed with its node (Loop::bury_task keeps it)
+  Loop::NodeScope scope(loop, node_);
+  Ref<TaskBase> keep(this);  // the step may end the task: look at it afterwards
+  step();
+  // Its own node was killed during this step: the frame could not be destroyed while it
+  // ran; now that it has suspended, it never resumes.
+  if (!loop.node_alive(node_) && root_) [[unlikely]]
+    loop.bury_task(this);
 }
 
 void TaskBase::on_first_step() noexcept {

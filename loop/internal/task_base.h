@@ -35,7 +35,11 @@ class TaskBase : public FutureBase, public FutureWaiter {
     return {Enclosing::Kind::kAwaitingTask, const_cast<TaskBase*>(this)};
   }
   // ReadyNode: one step (asyncio Task.__step).
-  void run() override { step(); }
+  void run() override {
+    if (node_ != loop_->current_node()) [[unlikely]]
+      return step_on_node();
+    step();
+  }
   void drop() noexcept override {}  // the loop's registry owns pending tasks
   std::uint64_t task_id() const noexcept override { return id_; }
 
@@ -51,6 +55,8 @@ class TaskBase : public FutureBase, public FutureWaiter {
   void set_name(std::string name);
   // Loop-unique, in creation order; never an address.
   std::uint64_t id() const noexcept { return id_; }
+  // The node the task runs on (its creator's), or kNoNode.
+  NodeId node() const noexcept { return node_; }
   std::string describe() const override;
   void append_wait_text(std::string& out) const override;
   // What the task awaits now, or nullptr (ready to run, or running).
@@ -115,6 +121,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   void forward_cancel_request();
   [[noreturn]] void deliver_cancel_request(FutureBase* awaited);
   void step();
+  [[gnu::noinline]] void step_on_node();  // run() of a node's task: switch, or stay dead
   // A cancel() arrived while the step was queued: arrange for CancelledError where the
   // coroutine resumes. Returns false iff that ended the task (it had not started).
   [[gnu::noinline]] bool prepare_cancel_delivery();
@@ -130,6 +137,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   std::uint64_t steps_taken_ = 0;     // see steps_taken()
   std::uint32_t unnamed_number_ = 0;  // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
+  NodeId node_;
   bool must_cancel_ = false;       // cancel() arrived with nothing cancellable to forward to
   bool throw_cancel_ = false;      // this step must raise CancelledError where it resumes
   bool started_ = false;           // the coroutine has run at least once

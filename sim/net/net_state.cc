@@ -109,7 +109,7 @@ Duration NetState::latency(std::uint64_t site) {
 
 void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   // Arrival times on a pipe never go backwards: bytes stay in order whatever the latency.
-  const TimePoint now = loop.time();
+  const TimePoint now = loop.global_time();
   s.arrival = std::max(now + latency(pipe->site), pipe->last_arrival);
   pipe->last_arrival = s.arrival;
   s.message = ++sent;
@@ -125,7 +125,7 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
 void NetState::send(std::shared_ptr<DatagramMessage> m) {
   const std::uint64_t site = link_site(m->link);
   if (sim) sim->name_site(site, m->link);
-  const TimePoint arrival = loop.time() + latency(site);
+  const TimePoint arrival = loop.global_time() + latency(site);
   m->message = ++sent;
   m->sender_task = current_task();
   if (loop.observer()) [[unlikely]]
@@ -145,7 +145,9 @@ void NetState::arm(TimePoint at) {
   // The delivery timer is the network's, not the program's: its lateness is the messages'
   // own net_delay, so the simulation decides no timer_delay for it.
   if (sim) sim->set_exact_timer(true);
-  timer = loop.call_at(at, [weak = weak_from_this()] {
+  // The network's timer belongs to no node: a crash of the sender must not stop it.
+  Loop::NodeScope world(loop, kNoNode);
+  timer = loop.call_at_global(at, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->on_timer();
   });
   if (sim) sim->set_exact_timer(false);
@@ -156,7 +158,7 @@ void NetState::on_timer() {
   if (shut_down) return;
   // What came due, in (arrival, sending) order: one delivery per pipe, one per datagram.
   std::vector<Arrival> due;
-  const TimePoint now = loop.time();
+  const TimePoint now = loop.global_time();
   while (!arrivals.empty() && arrivals.begin()->first.first <= now) {
     Arrival a = std::move(arrivals.begin()->second);
     arrivals.erase(arrivals.begin());
@@ -186,7 +188,7 @@ void NetState::on_timer() {
 
 void NetState::deliver(const std::shared_ptr<Pipe>& pipe) {
   pipe->delivery_queued = false;
-  const TimePoint now = loop.time();
+  const TimePoint now = loop.global_time();
   while (!pipe->segments.empty() && pipe->segments.front().arrival <= now && !shut_down) {
     Segment s = std::move(pipe->segments.front());
     pipe->segments.pop_front();

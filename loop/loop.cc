@@ -249,6 +249,7 @@ void Loop::kill_node(NodeId node) {
   // dropped. Destroying a frame may create tasks: look again until none is left. The
   // running task, if it is the node's, is buried when its step ends (TaskBase::step_on_node).
   NodeScope scope(*this, node);
+  if (network_) network_->node_killed(node);
   for (;;) {
     internal::TaskBase* victim = first_task_;
     while (victim && (victim->node() != node || victim == current_task_))

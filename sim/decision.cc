@@ -28,6 +28,14 @@ const char* to_string(DecisionKind kind) noexcept {
       return "wake_cancel";
     case DecisionKind::kNetDelay:
       return "net_delay";
+    case DecisionKind::kCrash:
+      return "crash";
+    case DecisionKind::kClock:
+      return "clock";
+    case DecisionKind::kLinkFault:
+      return "link_fault";
+    case DecisionKind::kPartition:
+      return "partition";
   }
   return "unknown";
 }

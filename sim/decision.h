@@ -31,9 +31,27 @@ enum class DecisionKind : std::uint8_t {
                          // completed, before it resumed (its result is lost)
   kNetDelay = 11,        // simulated network: extra latency of one message on a link (on
                          // top of the fixed base latency); bound = max ns; site = the link
+  // The simulated world (sim/world/). Sites are named for people ("crash n2"); value 0
+  // is the perfect world, so shrinking removes world faults like any other decision.
+  kCrash = 12,      // bound 2: 1 = power loss of the node the site names, now; bound > 2:
+                    // how long it stays down, in ms ("n2 down for")
+  kClock = 13,      // a node's clock: offset or wall-clock step in us, drift in ppm, as a
+                    // signed value zigzag-coded (0, -1, +1, -2, ...) in [0, bound)
+  kLinkFault = 14,  // one message on the link the site names: 0 delivered, 1 lost,
+                    // 2 duplicated
+  kPartition = 15,  // bound 2: 1 = the partition the site names starts now; bound > 2:
+                    // how long it lasts, in ms
 };
 // Kinds are 1..kMaxDecisionKind; a trace with another kind is corrupt or newer.
-inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kNetDelay;
+inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kPartition;
+
+// The signed value a kClock decision stands for (zigzag: 0, -1, +1, -2, +2, ...), and back.
+constexpr std::int64_t signed_choice(std::uint64_t v) noexcept {
+  return (v & 1) ? -static_cast<std::int64_t>((v + 1) / 2) : static_cast<std::int64_t>(v / 2);
+}
+constexpr std::uint64_t signed_choice_code(std::int64_t v) noexcept {
+  return v < 0 ? static_cast<std::uint64_t>(-v) * 2 - 1 : static_cast<std::uint64_t>(v) * 2;
+}
 
 // True for the kinds that inject a cancellation (cancellation fuzzing).
 constexpr bool is_cancel(DecisionKind k) noexcept {

@@ -21,6 +21,7 @@
 #include "loop/coro.h"
 #include "loop/net/address.h"
 #include "loop/net/transport.h"
+#include "loop/node.h"
 
 namespace lockstep {
 
@@ -81,6 +82,10 @@ class Network {
   // callbacks (the tasks that would see them are about to be destroyed). Called by
   // Loop::close(); the network is not used after it.
   virtual void shutdown() noexcept = 0;
+  // `node` lost power (Loop::kill_node calls this first): its sockets vanish without a
+  // word, no FIN and no protocol callback; its ports are free again. Networks without
+  // nodes (real sockets) ignore it.
+  virtual void node_killed(NodeId node) noexcept {}
 
   // "sockets", "simulated": for diagnostics.
   virtual const char* name() const noexcept = 0;

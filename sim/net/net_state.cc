@@ -43,6 +43,49 @@ std::string NetState::key(const Address& a) {
   return is_wildcard(a.host) ? "*" : a.host;
 }
 
+const std::string* NetState::current_host() {
+  const NodeId node = loop.current_node();
+  if (node == kNoNode) return nullptr;
+  auto it = node_hosts.find(node);
+  if (it == node_hosts.end()) {
+    attach_node(node, loop.node_name(node));
+    it = node_hosts.find(node);
+  }
+  return &it->second;
+}
+
+std::string NetState::key_here(const Address& a) {
+  const std::string* host = current_host();
+  if (!host) return key(a);
+  if (a.family == AddressFamily::kUnix) return "unix:" + *host + ":" + a.host;
+  if (is_wildcard(a.host) || is_loopback(a.host)) return *host;
+  return a.host;
+}
+
+void NetState::attach_node(NodeId node, std::string host) {
+  NodeId& newest = host_nodes[host];
+  if (newest < node) newest = node;
+  node_hosts[node] = std::move(host);
+}
+
+bool NetState::host_up_again(const std::string& host) const {
+  auto it = host_nodes.find(host);
+  return it != host_nodes.end() && loop.node_alive(it->second);
+}
+
+void NetState::node_killed(NodeId node) noexcept {
+  std::vector<std::shared_ptr<NetResource>> gone;
+  for (auto it = open.begin(); it != open.end();) {
+    if (it->second->node == node) {
+      gone.push_back(std::move(it->second));
+      it = open.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& r : gone) r->crash();
+}
+
 bool NetState::is_wildcard(const std::string& host) noexcept {
   return host.empty() || host == "0.0.0.0" || host == "::" || host == "*";
 }
@@ -108,6 +151,7 @@ Duration NetState::latency(std::uint64_t site) {
 }
 
 void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
+  if (!loop.node_alive(loop.current_node())) return;  // a dead node sends nothing
   // Arrival times on a pipe never go backwards: bytes stay in order whatever the latency.
   const TimePoint now = loop.global_time();
   s.arrival = std::max(now + latency(pipe->site), pipe->last_arrival);
@@ -123,6 +167,7 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
 }
 
 void NetState::send(std::shared_ptr<DatagramMessage> m) {
+  if (!loop.node_alive(loop.current_node())) return;
   const std::uint64_t site = link_site(m->link);
   if (sim) sim->name_site(site, m->link);
   const TimePoint arrival = loop.global_time() + latency(site);
@@ -198,12 +243,21 @@ void NetState::deliver(const std::shared_ptr<Pipe>& pipe) {
     const bool observed = loop.observer() != nullptr;
     Loop::CallbackCause outer{};
     if (observed) outer = loop.exchange_callback_cause({s.sender_task, false});
-    if (s.kind == Segment::Kind::kSyn) {
+    if (pipe->to_node != kNoNode && !loop.node_alive(pipe->to_node)) [[unlikely]] {
+      // Its receiver lost power: lost, unless the host is back up (a new incarnation),
+      // whose kernel knows no such connection and resets it.
+      if (s.kind == Segment::Kind::kData) pipe->unread -= std::min(pipe->unread, s.data.size());
+      if (host_up_again(pipe->to_host) &&
+          (s.kind == Segment::Kind::kData || s.kind == Segment::Kind::kSynAck ||
+           s.kind == Segment::Kind::kFin))
+        reset_back(pipe, s.sender_task);
+    } else if (s.kind == Segment::Kind::kSyn) {
       on_syn(pipe, s);
     } else if (s.kind == Segment::Kind::kAck) {
       on_ack(pipe, s);
     } else if (auto to = pipe->to.lock(); to && !to->socket_closed()) {
       if (s.kind == Segment::Kind::kSynAck) to->set_in(pipe);
+      Loop::NodeScope on(loop, to->node);  // what the protocol does belongs to its node
       to->receive(std::move(s));
     } else {
       if (s.kind == Segment::Kind::kData) pipe->unread -= std::min(pipe->unread, s.data.size());
@@ -232,7 +286,10 @@ void NetState::deliver(const DatagramMessage& m) {
     }
   } restore{loop, observed, outer};
   if (m.port_unreachable) {
-    if (auto sender = m.sender.lock()) sender->receive(m);
+    if (auto sender = m.sender.lock(); sender && loop.node_alive(sender->node)) {
+      Loop::NodeScope on(loop, sender->node);
+      sender->receive(m);
+    }
     return;
   }
   std::shared_ptr<SimDatagram> to;
@@ -241,9 +298,12 @@ void NetState::deliver(const DatagramMessage& m) {
   if (!to)
     if (auto it = endpoints.find({"*", m.dest_port}); it != endpoints.end()) to = it->second.lock();
   if (to) {
+    Loop::NodeScope on(loop, to->node);
     to->receive(m);
     return;
   }
+  // A host that lost power answers nothing.
+  if (auto it = host_nodes.find(m.dest); it != host_nodes.end() && !host_up_again(m.dest)) return;
   // Nobody bound there: dropped; a connected sender hears of it (ICMP port unreachable).
   auto sender = m.sender.lock();
   if (!sender || !sender->peername()) return;
@@ -274,6 +334,10 @@ void NetState::on_syn(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
   const std::size_t arrow = pipe->name.find(" -> ");
   auto back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
   back->to = pipe->from;
+  if (auto client = pipe->from.lock()) {
+    back->to_node = client->node;
+    back->to_host = client->local_key();
+  }
   back->reverse = pipe;
   pipe->reverse = back;
   pipe->handshake = back;
@@ -288,6 +352,8 @@ void NetState::on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack) {
     reset_back(pipe, ack.sender_task);  // the listener closed during the handshake
     return;
   }
+  // The server's side belongs to the listener's node: its protocol, the tasks it starts.
+  Loop::NodeScope on(loop, listener->node);
   std::shared_ptr<Protocol> protocol;
   try {
     protocol = listener->factory()();
@@ -303,6 +369,8 @@ void NetState::on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack) {
   auto server = std::make_shared<SimStream>(shared_from_this(), local, pipe->source, pipe->dest);
   back->from = server;
   pipe->to = server;
+  pipe->to_node = listener->node;
+  pipe->to_host = pipe->dest;
   server->set_pipes(back, pipe);
   server->open(/*holds_port=*/false);
   server->set_established();
@@ -321,6 +389,8 @@ void NetState::reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause
     const std::size_t arrow = pipe->name.find(" -> ");
     back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
     back->to = sender;
+    back->to_node = sender->node;
+    back->to_host = sender->local_key();
     // Nothing else holds it: the arrival queue keeps it until the RST is delivered.
   }
   send(back, Segment::control(Segment::Kind::kRst));

@@ -63,6 +63,10 @@ struct Pipe {
   std::weak_ptr<SimStream> from;
   std::weak_ptr<SimStream> to;  // empty until the SYN is accepted
   std::weak_ptr<Pipe> reverse;  // the other direction: where a reset goes back
+  // The receiving end's node and host, once known (kNoNode: no node): what arrives for a
+  // node that lost power is lost, or reset once its host is back up.
+  NodeId to_node = kNoNode;
+  std::string to_host;
   // A client's pipe, from SYN to ACK: the way back, kept for the server's end that the ACK
   // makes (the client may be gone by then: the server still accepts, then reads its FIN).
   std::shared_ptr<Pipe> handshake;
@@ -89,6 +93,9 @@ class NetResource {
  public:
   virtual ~NetResource() = default;
   virtual void drop() noexcept = 0;  // close now, no protocol callbacks
+  // Its node lost power: gone at once, port freed, nothing sent, no protocol callback.
+  virtual void crash() noexcept = 0;
+  NodeId node = kNoNode;  // the node it belongs to (the loop's current node at creation)
 };
 
 struct NetState : std::enable_shared_from_this<NetState> {
@@ -120,6 +127,21 @@ struct NetState : std::enable_shared_from_this<NetState> {
   // Where an address lives: its host ("server", "127.0.0.1"), "*" for the wildcard hosts,
   // "unix:" + path for a unix socket.
   static std::string key(const Address& a);
+  // key(a) as the current node sees it: on a node, the loopback and wildcard names are
+  // the node's own host (its name) and unix paths are the node's own.
+  std::string key_here(const Address& a);
+  // The current node's host name, or null outside nodes. Notes it as its host's newest
+  // incarnation.
+  const std::string* current_host();
+  // Host names of nodes, and each host's newest node (a restarted node replaces its old).
+  std::map<NodeId, std::string> node_hosts;
+  std::map<std::string, NodeId, std::less<>> host_nodes;
+  // A node's host, registered (World does it at each start; else on first use).
+  void attach_node(NodeId node, std::string host);
+  // What arrives for a node that lost power is lost, unless its host is up again (then
+  // the kernel there answers with a reset).
+  bool host_up_again(const std::string& host) const;
+  void node_killed(NodeId node) noexcept;
   static bool is_wildcard(const std::string& host) noexcept;
   // A loopback name: a connection to it comes from the same name.
   static bool is_loopback(const std::string& host) noexcept;

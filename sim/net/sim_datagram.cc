@@ -43,7 +43,7 @@ void SimDatagram::sendto(std::string_view data, std::optional<Address> to) {
   auto m = std::make_shared<DatagramMessage>();
   m->data.assign(data);
   m->from = local_;
-  m->dest = NetState::key(dest);
+  m->dest = net_->key_here(dest);
   m->dest_port = dest.port;
   m->sender = weak_from_this();
   m->link = local_.to_string() + " -> " + dest.to_string();
@@ -111,6 +111,11 @@ void SimDatagram::release_port() noexcept {
   holds_port_ = false;
   auto it = net_->endpoints.find({local_key_, local_.port});
   if (it != net_->endpoints.end() && it->second.lock().get() == this) net_->endpoints.erase(it);
+}
+
+void SimDatagram::crash() noexcept {
+  release_port();
+  drop();
 }
 
 void SimDatagram::drop() noexcept {

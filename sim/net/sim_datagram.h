@@ -23,7 +23,9 @@ class SimDatagram final : public DatagramTransport,
         local_(std::move(local)),
         local_key_(std::move(local_key)),
         peer_(std::move(peer)),
-        protocol_(std::move(protocol)) {}
+        protocol_(std::move(protocol)) {
+    node = net_->loop.current_node();
+  }
 
   // Takes the port, registers, calls connection_made.
   void start();
@@ -38,6 +40,8 @@ class SimDatagram final : public DatagramTransport,
   std::optional<Address> peername() const override { return peer_; }
   std::optional<Address> sockname() const override { return local_; }
   void drop() noexcept override;
+  void crash() noexcept override;
+  bool closed() const noexcept { return closing_ || conn_lost_; }
 
  private:
   void fatal_error(std::exception_ptr error, const char* message);

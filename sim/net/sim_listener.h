@@ -21,7 +21,9 @@ class SimListener final : public Listener,
       : net_(std::move(net)),
         address_(std::move(address)),
         key_(std::move(key)),
-        factory_(std::move(factory)) {}
+        factory_(std::move(factory)) {
+    node = net_->loop.current_node();
+  }
 
   // Takes the port and registers with the network.
   void open() {
@@ -44,6 +46,10 @@ class SimListener final : public Listener,
     net_->remove(id_);
   }
   bool is_closed() const noexcept override { return closed_; }
+  void crash() noexcept override {
+    release();
+    factory_ = nullptr;
+  }
   void drop() noexcept override {
     closed_ = true;
     factory_ = nullptr;  // breaks a cycle through the factory (the loop is closing)

@@ -21,12 +21,13 @@ void check_open(const internal::NetState& net) {
 }
 
 // Where a connection or endpoint with no local address comes from: the loopback name it
-// talks to, else "client".
-Address local_for(const Address& remote, const std::optional<Address>& local) {
+// talks to, else the node's host (`host`), else "client".
+Address local_for(const Address& remote, const std::optional<Address>& local,
+                  const std::string* host) {
   if (local) return *local;
   if (remote.family == AddressFamily::kUnix) return Address{AddressFamily::kUnix, "", 0};
   if (internal::NetState::is_loopback(remote.host)) return Address{remote.family, remote.host, 0};
-  return Address{AddressFamily::kNamed, "client", 0};
+  return Address{AddressFamily::kNamed, host ? *host : "client", 0};
 }
 
 }  // namespace
@@ -37,6 +38,12 @@ SimNetwork::SimNetwork(Loop& loop, SimDecisions* decisions, SimNetworkOptions op
 SimNetwork::~SimNetwork() { shutdown(); }
 
 std::uint64_t SimNetwork::messages_sent() const noexcept { return state_->sent; }
+
+void SimNetwork::node_killed(NodeId node) noexcept { state_->node_killed(node); }
+
+void SimNetwork::attach_node(NodeId node, std::string host) {
+  state_->attach_node(node, std::move(host));
+}
 
 void SimNetwork::shutdown() noexcept {
   internal::NetState& net = *state_;
@@ -60,8 +67,8 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
   check_open(net);
   if (remote.family != AddressFamily::kUnix && remote.port == 0)
     throw_os_error(ECONNREFUSED, "Connect call failed " + remote.to_string());
-  Address local = local_for(remote, options.local);
-  const std::string local_key = internal::NetState::key(local);
+  Address local = local_for(remote, options.local, net.current_host());
+  const std::string local_key = net.key_here(local);
   std::string local_name;
   if (local.family == AddressFamily::kUnix && local.host.empty()) {
     local_name = "unix-client#" + std::to_string(++net.unix_clients);
@@ -78,7 +85,7 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
   auto out = net.make_pipe(local_name + " -> " + remote.to_string());
   out->source = local;
   out->from = client;
-  out->dest = internal::NetState::key(remote);
+  out->dest = net.key_here(remote);
   out->dest_port = remote.port;
   client->set_pipes(out, nullptr);
   Future<void> connected = net.loop.create_future<void>();
@@ -101,7 +108,7 @@ Coro<std::shared_ptr<Listener>> SimNetwork::listen(Address local, ProtocolFactor
                                                    ListenOptions options) {
   internal::NetState& net = *state_;
   check_open(net);
-  const std::string key = internal::NetState::key(local);
+  const std::string key = net.key_here(local);
   if (local.family != AddressFamily::kUnix) {
     if (local.port == 0) {
       local.port = net.ephemeral_port(key, false);
@@ -122,8 +129,9 @@ Coro<std::shared_ptr<DatagramTransport>> SimNetwork::open_datagram(
   check_open(net);
   if (!options.local && !options.remote)
     throw std::invalid_argument("lockstep: a datagram endpoint needs a local or a remote address");
-  Address local = options.local ? *options.local : local_for(*options.remote, std::nullopt);
-  const std::string key = internal::NetState::key(local);
+  Address local =
+      options.local ? *options.local : local_for(*options.remote, std::nullopt, net.current_host());
+  const std::string key = net.key_here(local);
   if (local.port == 0) {
     local.port = net.ephemeral_port(key, true);
   } else if (net.port_taken(key, local.port, true) && !options.reuse_port) {

@@ -81,6 +81,11 @@ class SimNetwork final : public Network {
   Coro<std::shared_ptr<DatagramTransport>> open_datagram(std::shared_ptr<DatagramProtocol> protocol,
                                                          DatagramOptions options) override;
   void shutdown() noexcept override;
+  void node_killed(NodeId node) noexcept override;
+  // Gives `node` the host name `host` (World: its name, at each start); a node that uses
+  // the network without one gets its name. Its loopback and wildcard addresses are that
+  // host; a restarted node takes over its host, and old connections to it are reset.
+  void attach_node(NodeId node, std::string host);
   const char* name() const noexcept override { return "simulated"; }
 
   // Messages sent so far (segments, control segments and datagrams).

@@ -13,7 +13,9 @@ SimStream::SimStream(std::shared_ptr<NetState> net, Address local, Address peer,
     : net_(std::move(net)),
       local_(std::move(local)),
       peer_(std::move(peer)),
-      local_key_(std::move(local_key)) {}
+      local_key_(std::move(local_key)) {
+  node = net_->loop.current_node();
+}
 
 SimStream::~SimStream() = default;
 
@@ -317,12 +319,16 @@ void SimStream::close_socket() noexcept {
   }
   if (in_) in_->unread -= std::min(in_->unread, received_.size());
   received_.clear();
-  if (holds_port_) {
-    holds_port_ = false;
-    auto it = net_->stream_ports.find({local_key_, local_.port});
-    if (it != net_->stream_ports.end() && --it->second == 0) net_->stream_ports.erase(it);
-  }
+  release_port();
+
   net_->remove(id_);  // may drop the last reference but the caller's
+}
+
+void SimStream::release_port() noexcept {
+  if (!holds_port_) return;
+  holds_port_ = false;
+  auto it = net_->stream_ports.find({local_key_, local_.port});
+  if (it != net_->stream_ports.end() && --it->second == 0) net_->stream_ports.erase(it);
 }
 
 void SimStream::abandon() noexcept {
@@ -332,6 +338,12 @@ void SimStream::abandon() noexcept {
   conn_lost_ = conn_lost_ ? conn_lost_ : 1;
   close_socket();
   protocol_ = std::make_shared<Protocol>();
+}
+
+void SimStream::crash() noexcept {
+  socket_closed_ = true;  // nothing more leaves it: no FIN, no RST
+  release_port();
+  drop();
 }
 
 void SimStream::drop() noexcept {

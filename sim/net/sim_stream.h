@@ -64,6 +64,8 @@ class SimStream final : public Transport,
   std::optional<Address> sockname() const override { return local_; }
 
   void drop() noexcept override;
+  void crash() noexcept override;
+  const std::string& local_key() const noexcept { return local_key_; }
 
  private:
   void read_ready();
@@ -78,6 +80,7 @@ class SimStream final : public Transport,
   void call_connection_lost(std::exception_ptr error);
   // The socket goes: FIN (or a reset if data was left unread, or after abort), port freed.
   void close_socket() noexcept;
+  void release_port() noexcept;
   Loop& loop() const noexcept { return net_->loop; }
 
   std::shared_ptr<NetState> net_;

@@ -7,6 +7,8 @@
 #include <optional>
 #include <tuple>
 
+#include "sim/world/partitions.h"
+
 namespace lockstep {
 
 std::size_t count_non_default(const std::vector<Decision>& decisions) noexcept {
@@ -131,6 +133,48 @@ struct DecisionGroup {
     }
   }
 };
+
+// A decision of the simulated world, in the world's terms: "crash n2 (t=0.410000s)",
+// "  down for 300ms", "partition {n1} | {n2,n3} (t=...)", "clock drift of n1: +120ppm".
+std::string describe_world_decision(const Decision& d, const std::string& name) {
+  const std::string when = " (" + at(d.time) + ")";
+  auto strip_unit = [](const std::string& n, const char* unit) {
+    const std::string u = std::string(" (") + unit + ")";
+    return n.size() > u.size() && n.compare(n.size() - u.size(), u.size(), u) == 0
+               ? n.substr(0, n.size() - u.size())
+               : n;
+  };
+  auto ends_with = [](const std::string& n, const char* tail) {
+    const std::string t(tail);
+    return n.size() >= t.size() && n.compare(n.size() - t.size(), t.size(), t) == 0;
+  };
+  auto signed_text = [](std::int64_t v) { return (v > 0 ? "+" : "") + std::to_string(v); };
+  switch (d.kind) {
+    case DecisionKind::kCrash:
+    case DecisionKind::kPartition:
+      if (name.rfind("swarm: ", 0) == 0)
+        return name + (d.bound == 2 ? "" : " = " + std::to_string(d.value));
+      if (d.kind == DecisionKind::kPartition && d.bound > 2 && !ends_with(name, " (ms)"))
+        return "partition " + describe_partition_choice(name, d.value) + when;
+      if (d.bound == 2) return name + when;
+      return "  " + strip_unit(name, "ms") + " " + std::to_string(d.value) + "ms";
+    case DecisionKind::kClock: {
+      const std::int64_t v = signed_choice(d.value);
+      if (name.rfind("swarm: ", 0) == 0) return name + " = " + std::to_string(d.value);
+      if (ends_with(name, "(ppm)")) return strip_unit(name, "ppm") + ": " + signed_text(v) + "ppm";
+      if (ends_with(name, "(us)")) return strip_unit(name, "us") + ": " + signed_text(v) + "us";
+      return strip_unit(name, "ms") + ": " + signed_text(v) + "ms" + when;
+    }
+    case DecisionKind::kLinkFault:
+      if (name.rfind("swarm: ", 0) == 0) return name + " = " + std::to_string(d.value);
+      if (d.bound == 2)
+        return "a segment on " + name + " was retransmitted (late by an RTO)" + when;
+      return std::string("a datagram on ") + name +
+             (d.value == 1 ? " was lost" : " was duplicated") + when;
+    default:
+      return "";
+  }
+}
 
 }  // namespace
 
@@ -313,6 +357,12 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
           case DecisionKind::kReadyOrder:
             line = "of " + std::to_string(d.bound) + " ready callbacks, #" +
                    std::to_string(d.value + 1) + " ran first (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kCrash:
+          case DecisionKind::kPartition:
+          case DecisionKind::kClock:
+          case DecisionKind::kLinkFault:
+            line = describe_world_decision(d, site(d.site));
             break;
           default:
             line = "decision #" + std::to_string(i) + " " + to_string(d.kind) + " = " +

@@ -9,8 +9,9 @@
 namespace lockstep::internal {
 
 void FutureBase::report_and_drop_callbacks() noexcept {
-  // A task reports this itself, with its name (see ~TaskBase).
-  if (log_traceback_) {
+  // A task reports this itself, with its name (see ~TaskBase). A node that lost power
+  // had no chance to retrieve anything: its futures go silently.
+  if (log_traceback_ && loop_->node_alive(node_) && loop_->node_alive(loop_->current_node())) {
     loop_->call_exception_handler(
         {"Future exception was never retrieved", exception_, "", 0, /*unretrieved=*/true});
   }

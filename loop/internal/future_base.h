@@ -50,7 +50,8 @@ class FutureBase : public RefCounted {
  public:
   enum class State : std::uint8_t { kPending, kFinished, kFailed, kCancelled };
 
-  explicit FutureBase(Loop& loop, bool is_task = false) noexcept : is_task_(is_task), loop_(&loop) {
+  explicit FutureBase(Loop& loop, bool is_task = false) noexcept
+      : is_task_(is_task), node_(loop.current_node()), loop_(&loop) {
     loop.on_future_created();
   }
   ~FutureBase() override {
@@ -64,6 +65,8 @@ class FutureBase : public RefCounted {
   bool done() const noexcept { return state_ != State::kPending; }
   bool cancelled() const noexcept { return state_ == State::kCancelled; }
   bool is_task() const noexcept { return is_task_; }
+  // The node it belongs to (a task: the node it runs on), or kNoNode.
+  NodeId node() const noexcept { return node_; }
 
   // Future.cancel(msg): false if already done; else cancelled, callbacks scheduled.
   // A task overrides it with Task.cancel (a request). No message (nullopt) is not the
@@ -166,6 +169,9 @@ class FutureBase : public RefCounted {
   bool mark_ = false;
 
  protected:
+  // The node it was made on (Loop::current_node()): a node that lost power reports none
+  // of its unretrieved errors. Fills padding too.
+  NodeId node_;
   Loop* loop_;
   std::unique_ptr<std::string> cancel_message_;  // cancel(msg)'s message; null: none given
   std::exception_ptr exception_;  // kFailed: the error; kCancelled: an escaped CancelledError

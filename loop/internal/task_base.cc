@@ -20,11 +20,7 @@ void throw_coro_misuse(CoroMisuse what) {
 
 TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
                    TaskNumbering numbering)
-    : FutureBase(loop, /*is_task=*/true),
-      root_(root),
-      resume_(root),
-      id_(loop.next_task_id()),
-      node_(loop.current_node()) {
+    : FutureBase(loop, /*is_task=*/true), root_(root), resume_(root), id_(loop.next_task_id()) {
   if (name.empty() || numbering == TaskNumbering::kAlways)
     unnamed_number_ = static_cast<std::uint32_t>(loop.next_unnamed_task_number());
   if (!name.empty()) name_ = std::make_unique<std::string>(std::move(name));
@@ -32,7 +28,9 @@ TaskBase::TaskBase(Loop& loop, std::coroutine_handle<> root, std::string name,
 }
 
 TaskBase::~TaskBase() {
-  if (log_traceback_) {
+  // A task of a node that lost power (or destroyed as one does) reports nothing: the
+  // node never got to retrieve it.
+  if (log_traceback_ && loop_->node_alive(node_) && loop_->node_alive(loop_->current_node())) {
     log_traceback_ = false;
     loop_->call_exception_handler(
         {"Task exception was never retrieved", exception_, name(), id_, /*unretrieved=*/true});

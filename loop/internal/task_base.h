@@ -55,8 +55,6 @@ class TaskBase : public FutureBase, public FutureWaiter {
   void set_name(std::string name);
   // Loop-unique, in creation order; never an address.
   std::uint64_t id() const noexcept { return id_; }
-  // The node the task runs on (its creator's), or kNoNode.
-  NodeId node() const noexcept { return node_; }
   std::string describe() const override;
   void append_wait_text(std::string& out) const override;
   // What the task awaits now, or nullptr (ready to run, or running).
@@ -137,7 +135,6 @@ class TaskBase : public FutureBase, public FutureWaiter {
   std::uint64_t steps_taken_ = 0;     // see steps_taken()
   std::uint32_t unnamed_number_ = 0;  // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
-  NodeId node_;
   bool must_cancel_ = false;       // cancel() arrived with nothing cancellable to forward to
   bool throw_cancel_ = false;      // this step must raise CancelledError where it resumes
   bool started_ = false;           // the coroutine has run at least once

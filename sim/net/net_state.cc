@@ -152,18 +152,103 @@ Duration NetState::latency(std::uint64_t site) {
 
 void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   if (!loop.node_alive(loop.current_node())) return;  // a dead node sends nothing
-  // Arrival times on a pipe never go backwards: bytes stay in order whatever the latency.
-  const TimePoint now = loop.global_time();
-  s.arrival = std::max(now + latency(pipe->site), pipe->last_arrival);
-  pipe->last_arrival = s.arrival;
+  const bool held = !pipe->stalled.empty() || blocked(pipe->from_host, pipe->to_host);
+  Duration lat{};
+  if (!held) [[likely]] {
+    lat = latency(pipe->site);
+    // A lost segment is retransmitted: TCP turns loss into a late arrival.
+    if (faults.links_on && link_fault(pipe->site, false) != 0) lat += faults.retransmit_timeout;
+  }
   s.message = ++sent;
   s.sender_task = current_task();
+  if (held) [[unlikely]] {
+    const bool reset = faults.mode == NetFaults::PartitionMode::kReset;
+    if (loop.observer())
+      trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message,
+            pipe->name + " " + segment_text(s) +
+                (reset ? " (cut by a partition: connection reset)" : " (held by a partition)"));
+    if (reset) {
+      if (s.kind != Segment::Kind::kRst) reset_across_partition(pipe);
+      return;
+    }
+    if (pipe->stalled.empty()) stalled_pipes.push_back(pipe);
+    pipe->stalled.push_back(std::move(s));
+    return;
+  }
   if (loop.observer()) [[unlikely]]
-    trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message, pipe->name + " " + segment_text(s));
+    trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message,
+          pipe->name + " " + segment_text(s) +
+              (lat > faults.retransmit_timeout && faults.links_on ? " (retransmitted)" : ""));
+  schedule(pipe, std::move(s), lat);
+}
+
+void NetState::schedule(const std::shared_ptr<Pipe>& pipe, Segment s, Duration lat) {
+  // Arrival times on a pipe never go backwards: bytes stay in order whatever the latency.
+  s.arrival = std::max(loop.global_time() + lat, pipe->last_arrival);
+  pipe->last_arrival = s.arrival;
   arrivals.emplace(std::pair{s.arrival, s.message}, Arrival{pipe, nullptr});
   const TimePoint at = s.arrival;
   pipe->segments.push_back(std::move(s));
   arm(at);
+}
+
+void NetState::reset_across_partition(const std::shared_ptr<Pipe>& pipe) {
+  // As if the connection timed out: each end reads ECONNRESET. The resets are the
+  // network's own, so the partition does not hold them.
+  auto force_rst = [this](const std::shared_ptr<Pipe>& p) {
+    Segment r = Segment::control(Segment::Kind::kRst);
+    r.message = ++sent;
+    if (loop.observer()) trace(LoopEvent::Kind::kNetSend, 0, r.message, p->name + " RST");
+    schedule(p, std::move(r), latency(p->site));
+  };
+  force_rst(pipe);
+  std::shared_ptr<Pipe> back = pipe->reverse.lock();
+  if (!back) {
+    auto sender = pipe->from.lock();
+    if (!sender) return;
+    const std::size_t arrow = pipe->name.find(" -> ");
+    back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
+    back->to = sender;
+    back->to_node = sender->node;
+    back->to_host = sender->local_key();
+    back->from_host = pipe->to_host;
+  }
+  force_rst(back);
+}
+
+void NetState::heal() {
+  faults.blocked.clear();
+  release_unblocked();
+}
+
+void NetState::release_unblocked() {
+  auto pipes = std::move(stalled_pipes);
+  stalled_pipes.clear();
+  for (const std::weak_ptr<Pipe>& weak : pipes) {
+    std::shared_ptr<Pipe> pipe = weak.lock();
+    if (!pipe) continue;
+    if (blocked(pipe->from_host, pipe->to_host)) {
+      stalled_pipes.push_back(weak);
+      continue;
+    }
+    while (!pipe->stalled.empty()) {
+      Segment s = std::move(pipe->stalled.front());
+      pipe->stalled.pop_front();
+      schedule(pipe, std::move(s), latency(pipe->site));
+    }
+  }
+}
+
+std::uint64_t NetState::link_fault(std::uint64_t site, bool datagram) {
+  if (!sim) return 0;
+  const double loss = faults.loss, duplicate = datagram ? faults.duplicate : 0.0;
+  return sim->choose_drawn(DecisionKind::kLinkFault, site, datagram ? 3 : 2,
+                           [loss, duplicate](SplitMix64& rng) -> std::uint64_t {
+                             const double x = static_cast<double>(rng.next() >> 11) * 0x1p-53;
+                             if (x < loss) return 1;
+                             if (x < loss + duplicate) return 2;
+                             return 0;
+                           });
 }
 
 void NetState::send(std::shared_ptr<DatagramMessage> m) {
@@ -173,11 +258,35 @@ void NetState::send(std::shared_ptr<DatagramMessage> m) {
   const TimePoint arrival = loop.global_time() + latency(site);
   m->message = ++sent;
   m->sender_task = current_task();
+  const char* fate = "";
+  std::uint64_t fault = 0;
+  if (!m->port_unreachable) [[likely]] {
+    if (blocked(m->from_host, m->dest)) {
+      fault = 1;
+      fate = " (lost: partition)";
+    } else if (faults.links_on) {
+      fault = link_fault(site, true);
+      fate = fault == 1 ? " (lost)" : fault == 2 ? " (duplicated)" : "";
+    }
+    if (m->data.size() > faults.max_datagram) m->data.resize(faults.max_datagram);
+  }
   if (loop.observer()) [[unlikely]]
-    trace(
-        LoopEvent::Kind::kNetSend, m->sender_task, m->message,
-        m->link + (m->port_unreachable ? " ICMP port unreachable"
-                                       : " datagram " + std::to_string(m->data.size()) + " bytes"));
+    trace(LoopEvent::Kind::kNetSend, m->sender_task, m->message,
+          m->link +
+              (m->port_unreachable ? " ICMP port unreachable"
+                                   : " datagram " + std::to_string(m->data.size()) + " bytes") +
+              fate);
+  if (fault == 1) {
+    ++lost;
+    return;
+  }
+  if (fault == 2) {
+    ++duplicated;
+    auto copy = std::make_shared<DatagramMessage>(*m);
+    const TimePoint again = loop.global_time() + latency(site);
+    arrivals.emplace(std::pair{again, ++sent}, Arrival{nullptr, std::move(copy)});
+    arm(again);
+  }
   const std::pair key{arrival, m->message};  // before m moves away
   arrivals.emplace(key, Arrival{nullptr, std::move(m)});
   arm(arrival);
@@ -338,6 +447,7 @@ void NetState::on_syn(const std::shared_ptr<Pipe>& pipe, const Segment& syn) {
     back->to_node = client->node;
     back->to_host = client->local_key();
   }
+  back->from_host = pipe->to_host;
   back->reverse = pipe;
   pipe->reverse = back;
   pipe->handshake = back;
@@ -391,6 +501,7 @@ void NetState::reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause
     back->to = sender;
     back->to_node = sender->node;
     back->to_host = sender->local_key();
+    back->from_host = pipe->to_host;
     // Nothing else holds it: the arrival queue keeps it until the RST is delivered.
   }
   send(back, Segment::control(Segment::Kind::kRst));

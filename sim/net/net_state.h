@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,6 +68,10 @@ struct Pipe {
   // node that lost power is lost, or reset once its host is back up.
   NodeId to_node = kNoNode;
   std::string to_host;
+  std::string from_host;  // the sender's host key: partitions are between hosts
+  // Segments held by a partition (NetFaults::kStall), in order, until it heals; while
+  // any is held, later ones wait behind it.
+  std::deque<Segment> stalled;
   // A client's pipe, from SYN to ACK: the way back, kept for the server's end that the ACK
   // makes (the client may be gone by then: the server still accepts, then reads its FIN).
   std::shared_ptr<Pipe> handshake;
@@ -85,7 +90,27 @@ struct DatagramMessage {
   bool port_unreachable = false;  // the ICMP error, going back to `sender`
   std::uint64_t message = 0;
   std::uint64_t sender_task = 0;
-  std::string link;  // for traces
+  std::string link;       // for traces
+  std::string from_host;  // the sender's host key
+};
+
+// Faults of the network as a whole (sim/world/ sets them): partitions between hosts, and
+// per-message faults decided on every link while on.
+struct NetFaults {
+  // Directed (from host, to host) pairs that cannot talk.
+  std::set<std::pair<std::string, std::string>> blocked;
+  // What a partition does to a stream: hold its segments until it heals (TCP keeps
+  // retransmitting), or reset the connection at both ends.
+  enum class PartitionMode : std::uint8_t { kStall, kReset } mode = PartitionMode::kStall;
+  // Per message, while links_on: a datagram lost or duplicated with these chances; a
+  // stream segment "lost" arrives one retransmission timeout late instead (TCP hides the
+  // loss), so streams see latency spikes and never lose or reorder bytes.
+  bool links_on = false;
+  double loss = 0;
+  double duplicate = 0;
+  Duration retransmit_timeout = std::chrono::milliseconds(200);
+  // Datagrams longer than this arrive truncated to it (as MSG_TRUNC reads them).
+  std::size_t max_datagram = 65507;
 };
 
 // What the network must drop when the loop closes.
@@ -157,6 +182,16 @@ struct NetState : std::enable_shared_from_this<NetState> {
   };
   std::map<std::pair<TimePoint, std::uint64_t>, Arrival> arrivals;
   std::uint64_t sent = 0;  // messages so far: numbers them, orders equal arrival times
+  NetFaults faults;
+  std::vector<std::weak_ptr<Pipe>> stalled_pipes;  // pipes with segments held by a partition
+  std::uint64_t lost = 0, duplicated = 0;          // datagrams, by link faults or partitions
+  bool blocked(const std::string& from, const std::string& to) const {
+    return !faults.blocked.empty() && faults.blocked.count({from, to});
+  }
+  // The partitions end: held segments go on (with new latencies), in order.
+  void heal();
+  // After faults.blocked shrank: what is no longer blocked goes on.
+  void release_unblocked();
   TimerHandle timer;
   std::optional<TimePoint> timer_at;
 
@@ -175,6 +210,13 @@ struct NetState : std::enable_shared_from_this<NetState> {
 
  private:
   void arm(TimePoint at);
+  // Queues `s` (numbered and traced already) to arrive on `pipe` after `extra` more.
+  void schedule(const std::shared_ptr<Pipe>& pipe, Segment s, Duration extra);
+  // A partition in reset mode: both ends of `pipe`'s connection are reset.
+  void reset_across_partition(const std::shared_ptr<Pipe>& pipe);
+  // Per-message link fault: 0 none, 1 lost, 2 duplicated (datagrams; `datagram` false:
+  // 1 = retransmitted late).
+  std::uint64_t link_fault(std::uint64_t site, bool datagram);
   void on_timer();
   void deliver(const std::shared_ptr<Pipe>& pipe);
   void deliver(const DatagramMessage& datagram);

@@ -44,6 +44,7 @@ void SimDatagram::sendto(std::string_view data, std::optional<Address> to) {
   m->data.assign(data);
   m->from = local_;
   m->dest = net_->key_here(dest);
+  m->from_host = local_key_;
   m->dest_port = dest.port;
   m->sender = weak_from_this();
   m->link = local_.to_string() + " -> " + dest.to_string();

@@ -41,6 +41,32 @@ std::uint64_t SimNetwork::messages_sent() const noexcept { return state_->sent; 
 
 void SimNetwork::node_killed(NodeId node) noexcept { state_->node_killed(node); }
 
+void SimNetwork::block(std::string from, std::string to) {
+  state_->faults.blocked.emplace(std::move(from), std::move(to));
+}
+
+void SimNetwork::heal() { state_->heal(); }
+
+void SimNetwork::set_partition_mode(PartitionMode mode) noexcept {
+  state_->faults.mode = mode == PartitionMode::kReset ? internal::NetFaults::PartitionMode::kReset
+                                                      : internal::NetFaults::PartitionMode::kStall;
+}
+
+void SimNetwork::set_link_faults(std::optional<LinkFaults> faults) noexcept {
+  internal::NetFaults& f = state_->faults;
+  f.links_on = faults.has_value();
+  f.loss = faults ? faults->loss : 0;
+  f.duplicate = faults ? faults->duplicate : 0;
+  if (faults) f.retransmit_timeout = faults->retransmit_timeout;
+}
+
+void SimNetwork::set_max_datagram(std::size_t bytes) noexcept {
+  state_->faults.max_datagram = bytes;
+}
+
+std::uint64_t SimNetwork::datagrams_lost() const noexcept { return state_->lost; }
+std::uint64_t SimNetwork::datagrams_duplicated() const noexcept { return state_->duplicated; }
+
 void SimNetwork::attach_node(NodeId node, std::string host) {
   state_->attach_node(node, std::move(host));
 }
@@ -86,6 +112,8 @@ Coro<std::shared_ptr<Transport>> SimNetwork::connect(Address remote,
   out->source = local;
   out->from = client;
   out->dest = net.key_here(remote);
+  out->from_host = local_key;
+  out->to_host = out->dest;
   out->dest_port = remote.port;
   client->set_pipes(out, nullptr);
   Future<void> connected = net.loop.create_future<void>();

@@ -43,12 +43,17 @@
 // (completion_order). Value 0 everywhere is the faithful default: a fixed latency, arrival
 // in sending order. Sends and arrivals are loop events (net_send, net_receive) for traces.
 //
-// Faults (loss, duplication, partitions per link, crashes) are not modelled yet; every
-// message passes through SimNetwork's one delivery queue (see net_state.h), where they will.
+// Faults, all off by default (a perfect network): partitions between hosts (block/heal;
+// streams stall or reset, datagrams are lost), per-message loss and duplication
+// (set_link_faults: datagrams lost or doubled, stream segments late by a retransmission
+// timeout, never lost or reordered), datagram truncation, and nodes that lose power
+// (Loop::kill_node: their sockets vanish; see sim/world/world.h). sim/world drives them.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "loop/net/network.h"
 
@@ -60,6 +65,20 @@ class SimDecisions;
 namespace internal {
 struct NetState;
 }
+
+// Per-message faults on every link (see SimNetwork::set_link_faults), each a decision
+// (kind link_fault, site = the link; 0 = delivered as sent).
+struct LinkFaults {
+  double loss = 0;       // a datagram is lost; a stream segment arrives one RTO late
+  double duplicate = 0;  // a datagram arrives twice (each copy with its own latency)
+  Duration retransmit_timeout = std::chrono::milliseconds(200);
+};
+
+// What a partition does to a stream connection across it.
+enum class PartitionMode : std::uint8_t {
+  kStall,  // its segments wait until the partition heals (TCP retransmitting), then arrive
+  kReset,  // both ends are reset (ECONNRESET), as by a middlebox or a short TCP_USER_TIMEOUT
+};
 
 struct SimNetworkOptions {
   // Bytes a direction of a connection holds unread (in flight plus arrived but not read):
@@ -90,6 +109,21 @@ class SimNetwork final : public Network {
 
   // Messages sent so far (segments, control segments and datagrams).
   std::uint64_t messages_sent() const noexcept;
+
+  // Faults. Hosts are names as keys: a node's name, "client", "server", ...
+  // Nothing sent from `from` reaches `to` until heal(): datagrams are lost, streams
+  // behave as partition_mode says.
+  void block(std::string from, std::string to);
+  // Every block ends; held stream segments go on, in order.
+  void heal();
+  void set_partition_mode(PartitionMode mode) noexcept;
+  // Per-message faults from now on; nullopt: none (the default).
+  void set_link_faults(std::optional<LinkFaults> faults) noexcept;
+  // Datagrams longer than `bytes` arrive truncated to it (default 65507).
+  void set_max_datagram(std::size_t bytes) noexcept;
+  // Datagrams lost (to link faults or partitions) and duplicated so far.
+  std::uint64_t datagrams_lost() const noexcept;
+  std::uint64_t datagrams_duplicated() const noexcept;
 
  private:
   // Shared with every transport and listener: a transport a user still holds may outlive

@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@
 #include "loop/coro.h"
 #include "loop/node.h"
 #include "loop/task.h"
+#include "loop/wait_for.h"
+#include "sim/net/sim_network.h"
 
 namespace lockstep {
 
@@ -59,6 +62,47 @@ struct NodeOptions {
 
 struct WorldOptions {
   ClockOptions clocks{};
+};
+
+// Faults the simulation decides while World::run_faults runs, every `tick`. Each is off
+// at 0; every firing is a decision whose value 0 is "no fault", so shrinking removes them.
+struct WorldFaults {
+  Duration tick = std::chrono::milliseconds(100);
+  // The nodes faults may hit; empty: all of them.
+  std::vector<std::string> nodes;
+
+  // Power loss: the chance per up node per tick; it stays down a decided time in
+  // [tick, max_down], then boots again. Never more than max_down_at_once down together.
+  double crash = 0;
+  Duration max_down = std::chrono::seconds(1);
+  std::size_t max_down_at_once = 1;
+
+  // Partitions: the chance per tick (while none is on) that one starts, its shape decided
+  // among the minority cuts of `nodes` (one-way ones too if partition_one_way), lasting a
+  // decided time in [tick, max_partition].
+  double partition = 0;
+  bool partition_one_way = true;
+  Duration max_partition = std::chrono::seconds(1);
+  PartitionMode partition_mode = PartitionMode::kStall;
+
+  // Per message, on every link: see LinkFaults.
+  double loss = 0;
+  double duplicate = 0;
+
+  // A node's wall clock steps (NTP) by a decided amount in [-max_clock_step,
+  // +max_clock_step]: the chance per up node per tick.
+  double clock_step = 0;
+  Duration max_clock_step = std::chrono::seconds(1);
+
+  bool any() const noexcept {
+    return crash > 0 || partition > 0 || loss > 0 || duplicate > 0 || clock_step > 0;
+  }
+};
+
+// Thrown by World::within when the system did not converge in time.
+class LivenessError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class World;
@@ -126,12 +170,36 @@ class World {
   // are unaffected.
   void step_wall_clock(std::string_view name, Duration jump);
 
+  // Partitions by node name (hosts outside the world, such as the test's "client",
+  // may be named too). Symmetric: nothing crosses between `a` and `b`.
+  void partition(const std::vector<std::string>& a, const std::vector<std::string>& b);
+  // One way: what `from` sends to `to` is lost (held, for streams); the reverse passes.
+  void partition_one_way(const std::vector<std::string>& from, const std::vector<std::string>& to);
+  // Every partition ends; held stream segments go on.
+  void heal();
+  SimNetwork& network() const noexcept { return *network_; }
+
+  // The faulty stretch: for `duration`, faults as `faults` says, each a decision; then
+  // every fault stops (partitions heal, link faults end, down nodes boot again) and the
+  // liveness phase begins. Await it from the test (it runs as the test's own task).
+  Coro<void> run_faults(WorldFaults faults, Duration duration);
+  // Swarm testing (Groce et al., ISSTA 2012): a mix drawn for this seed from `ceiling`:
+  // each kind of fault on or off, and each rate in [0, its ceiling], all decided, so
+  // seeds differ in which faults they combine and some stretches are quiet.
+  WorldFaults swarm(const WorldFaults& ceiling);
+  // Liveness: `coro` must finish within `bound` (run it after run_faults); else
+  // LivenessError "<what> did not complete within 5s after the faults stopped (t=...)".
+  template <class T>
+  Coro<T> within(Duration bound, Coro<T> coro, std::string what);
+
   Loop& loop() const noexcept { return *loop_; }
   SimDecisions& decisions() const noexcept { return *decisions_; }
 
  private:
   void boot(Node& node);
   NodeClock decide_clock(const std::string& name, NodeClock base);
+  std::vector<std::string> fault_targets(const WorldFaults& faults) const;
+  [[noreturn]] void throw_liveness(Duration bound, const std::string& what) const;
 
   Loop* loop_;
   SimDecisions* decisions_;
@@ -142,7 +210,31 @@ class World {
 };
 
 template <class T>
+Coro<T> World::within(Duration bound, Coro<T> coro, std::string what) {
+  bool timed_out = false;
+  if constexpr (std::is_void_v<T>) {
+    try {
+      co_await wait_for(std::move(coro), bound);
+      co_return;
+    } catch (const TimeoutError&) {
+      timed_out = true;
+    }
+  } else {
+    std::optional<T> result;
+    try {
+      result.emplace(co_await wait_for(std::move(coro), bound));
+    } catch (const TimeoutError&) {
+      timed_out = true;
+    }
+    if (result) co_return std::move(*result);
+  }
+  (void)timed_out;
+  throw_liveness(bound, what);
+}
+
+template <class T>
 Task<T> Node::spawn(Coro<T> coro, std::string task_name) {
+  if (!up()) throw RuntimeError("lockstep: Node::spawn: node '" + name_ + "' is down");
   Loop::NodeScope on(loop(), id_);
   return loop().create_task(std::move(coro), std::move(task_name));
 }

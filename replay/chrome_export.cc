@@ -130,6 +130,25 @@ void export_chrome(const Trace& t, std::ostream& out) {
     if (e.task == main_task && main_task != 0 && is_end(e.kind)) main_end = e.time;
   }
   auto shown = [&](std::uint64_t task) { return !hidden.count(task); };
+  // One process per node of a simulated world (by name, across restarts), its tasks as
+  // threads inside; everything else is the program's process, pid 1.
+  std::map<std::string, int> node_pid;
+  std::map<std::uint64_t, std::string> node_name_of;  // node id -> name
+  std::map<std::uint64_t, int> task_pid;
+  for (const TraceEvent& e : t.events) {
+    if (e.kind == LoopEvent::Kind::kNodeAdded) {
+      node_name_of[e.other] = e.text;
+      node_pid.emplace(e.text, static_cast<int>(node_pid.size()) + 2);
+    }
+    if (e.kind == LoopEvent::Kind::kTaskCreated && e.node != 0) {
+      const auto it = node_name_of.find(e.node);
+      if (it != node_name_of.end()) task_pid[e.task] = node_pid[it->second];
+    }
+  }
+  auto pid_of = [&](std::uint64_t task) {
+    const auto it = task_pid.find(task);
+    return it != task_pid.end() ? it->second : 1;
+  };
 
   // Spans and flows, in the order the trace recorded them.
   auto open_span = [&](Row& row, TimePoint at, bool running, std::string what) {
@@ -255,6 +274,22 @@ void export_chrome(const Trace& t, std::ostream& out) {
       << json_string(t.info.program + " seed " + std::to_string(t.info.seed) + " (" +
                      to_string(t.info.strategy.kind) + ")")
       << "}}";
+  for (const auto& [name, pid] : node_pid) {
+    out << ",\n{\"ph\":\"M\",\"pid\":" << pid
+        << ",\"name\":\"process_name\",\"args\":{\"name\":" << json_string("node " + name) << "}}";
+    out << ",\n{\"ph\":\"M\",\"pid\":" << pid
+        << ",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" << pid << "}}";
+  }
+  for (const TraceEvent& e : t.events) {
+    if (e.kind != LoopEvent::Kind::kNodeAdded && e.kind != LoopEvent::Kind::kNodeKilled) continue;
+    const auto it = node_pid.find(e.text);
+    if (it == node_pid.end()) continue;
+    out << ",\n{\"ph\":\"i\",\"s\":\"p\",\"pid\":" << it->second
+        << ",\"tid\":0,\"ts\":" << micros(e.time) << ",\"name\":"
+        << json_string(e.kind == LoopEvent::Kind::kNodeAdded ? e.text + " powered on"
+                                                             : e.text + " lost power")
+        << ",\"cat\":\"node\"}";
+  }
   for (const auto& [task, row] : rows) {
     if (!shown(task)) continue;
     const auto name = names.find(task);
@@ -266,9 +301,9 @@ void export_chrome(const Trace& t, std::ostream& out) {
                                          : "task " + std::to_string(task));
     if (task != 0 && main_end && row.created && *row.created > *main_end)
       label += " (after main ended)";
-    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << task
+    out << ",\n{\"ph\":\"M\",\"pid\":" << pid_of(task) << ",\"tid\":" << task
         << ",\"name\":\"thread_name\",\"args\":{\"name\":" << json_string(label) << "}}";
-    out << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << task
+    out << ",\n{\"ph\":\"M\",\"pid\":" << pid_of(task) << ",\"tid\":" << task
         << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << task << "}}";
     if (task == 0) {
       out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":0,\"dur\":"
@@ -283,13 +318,13 @@ void export_chrome(const Trace& t, std::ostream& out) {
     const TimePoint end = std::max(row.ended.value_or(run_end), row.last_step_end);
     const double life_end = std::max(us(end), row.cursor);
     const std::string outcome = row.ended ? row.outcome : "still pending at the end of the trace";
-    out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << task << ",\"ts\":" << micros(*row.created)
-        << ",\"dur\":" << num(life_end - us(*row.created))
+    out << ",\n{\"ph\":\"X\",\"pid\":" << pid_of(task) << ",\"tid\":" << task
+        << ",\"ts\":" << micros(*row.created) << ",\"dur\":" << num(life_end - us(*row.created))
         << ",\"name\":" << json_string(task_name + ": " + outcome) << ",\"cat\":\"task\""
         << ",\"args\":{\"outcome\":" << json_string(outcome) << "}}";
     for (const Span& s : row.spans) {
-      out << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << task << ",\"ts\":" << num(s.shown_start)
-          << ",\"dur\":" << num(s.shown_end - s.shown_start)
+      out << ",\n{\"ph\":\"X\",\"pid\":" << pid_of(task) << ",\"tid\":" << task
+          << ",\"ts\":" << num(s.shown_start) << ",\"dur\":" << num(s.shown_end - s.shown_start)
           << ",\"name\":" << json_string(s.running ? "running" : "waiting on " + s.what)
           << (s.running ? ",\"cat\":\"running\",\"cname\":\"thread_state_running\""
                         : ",\"cat\":\"waiting\",\"cname\":\"thread_state_iowait\"")
@@ -299,17 +334,17 @@ void export_chrome(const Trace& t, std::ostream& out) {
   }
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const Flow& f = flows[i];
-    out << ",\n{\"ph\":\"s\",\"id\":" << i + 1 << ",\"pid\":1,\"tid\":" << f.from
-        << ",\"ts\":" << num(f.from_ts) << ",\"name\":" << json_string(f.name)
-        << ",\"cat\":\"flow\"}";
-    out << ",\n{\"ph\":\"f\",\"id\":" << i + 1 << ",\"pid\":1,\"tid\":" << f.to
+    out << ",\n{\"ph\":\"s\",\"id\":" << i + 1 << ",\"pid\":" << pid_of(f.from)
+        << ",\"tid\":" << f.from << ",\"ts\":" << num(f.from_ts)
+        << ",\"name\":" << json_string(f.name) << ",\"cat\":\"flow\"}";
+    out << ",\n{\"ph\":\"f\",\"id\":" << i + 1 << ",\"pid\":" << pid_of(f.to) << ",\"tid\":" << f.to
         << ",\"ts\":" << num(f.to_ts) << ",\"name\":" << json_string(f.name)
         << ",\"cat\":\"flow\"}";
   }
   for (std::size_t i = 0; i < t.decisions.size(); ++i) {
     const Decision& d = t.decisions[i];
     if (!shown(d.task)) continue;
-    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << d.task
+    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":" << pid_of(d.task) << ",\"tid\":" << d.task
         << ",\"ts\":" << micros(d.time) << ",\"name\":" << json_string(to_string(d.kind))
         << ",\"cat\":\"decision\",\"args\":{\"index\":" << i
         << ",\"site\":" << json_string(site_text(d.site, t.site_names)) << ",\"bound\":\""
@@ -317,7 +352,7 @@ void export_chrome(const Trace& t, std::ostream& out) {
   }
   for (const TraceLogLine& l : t.logs)
     if (shown(l.task))
-      out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << l.task
+      out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":" << pid_of(l.task) << ",\"tid\":" << l.task
           << ",\"ts\":" << micros(l.time) << ",\"name\":" << json_string(l.text)
           << ",\"cat\":\"log\"}";
   for (const TraceEvent& e : t.events) {
@@ -325,7 +360,7 @@ void export_chrome(const Trace& t, std::ostream& out) {
     if (!shown(e.task) || e.kind == LoopEvent::Kind::kTaskSuspended ||
         e.kind == LoopEvent::Kind::kTaskWoken)
       continue;
-    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << e.task
+    out << ",\n{\"ph\":\"i\",\"s\":\"t\",\"pid\":" << pid_of(e.task) << ",\"tid\":" << e.task
         << ",\"ts\":" << micros(e.time) << ",\"name\":" << json_string(event_text(e, names))
         << ",\"cat\":"
         << (e.kind == LoopEvent::Kind::kTimerFired ? "\"timer\""

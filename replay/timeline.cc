@@ -86,6 +86,10 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
       return "sent #" + std::to_string(e.other) + " " + e.text;
     case LoopEvent::Kind::kNetReceive:
       return "received #" + std::to_string(e.other) + " " + e.text;
+    case LoopEvent::Kind::kNodeAdded:
+      return "node '" + e.text + "' powered on (node #" + std::to_string(e.other) + ")";
+    case LoopEvent::Kind::kNodeKilled:
+      return "node '" + e.text + "' lost power (node #" + std::to_string(e.other) + ")";
   }
   return "unknown event " + std::to_string(static_cast<unsigned>(e.kind)) +
          (e.text.empty() ? "" : ": " + e.text);
@@ -101,6 +105,14 @@ std::vector<TimelineEntry> timeline(const Trace& trace) {
   std::vector<TimelineEntry> out;
   out.reserve(trace.decisions.size() + trace.logs.size() + trace.events.size());
   std::map<std::uint64_t, std::string> names;
+  std::map<std::uint64_t, std::string> node_names;  // node id -> its name
+  std::map<std::uint64_t, std::string> task_nodes;  // task -> its node's name
+  // "task 4 'Task-2' on n1": tasks of a simulated world's nodes say where they run.
+  auto who_is = [&](std::uint64_t task) {
+    std::string who = task_label(task, names);
+    if (const auto it = task_nodes.find(task); it != task_nodes.end()) who += " on " + it->second;
+    return who;
+  };
   std::size_t l = 0, e = 0;
   // Log lines and events in their sequence, each before the decision it preceded.
   auto flush_notes_before = [&](std::size_t decision) {
@@ -110,14 +122,22 @@ std::vector<TimelineEntry> timeline(const Trace& trace) {
       if (!log_due && !event_due) return;
       if (log_due && (!event_due || trace.logs[l].sequence < trace.events[e].sequence)) {
         const TraceLogLine& x = trace.logs[l];
-        out.push_back({TimelineEntry::Source::kLog, l, x.time, x.task, task_label(x.task, names),
-                       "log: " + x.text});
+        out.push_back(
+            {TimelineEntry::Source::kLog, l, x.time, x.task, who_is(x.task), "log: " + x.text});
         ++l;
       } else {
         const TraceEvent& x = trace.events[e];
         // A task is created with its name; a rename is done by the task as it was called.
-        if (x.kind == LoopEvent::Kind::kTaskCreated) apply_name(x, names);
-        std::string who = task_label(x.task, names);
+        if (x.kind == LoopEvent::Kind::kTaskCreated) {
+          apply_name(x, names);
+          if (x.node != 0) {
+            const auto it = node_names.find(x.node);
+            task_nodes[x.task] =
+                it != node_names.end() ? it->second : "node #" + std::to_string(x.node);
+          }
+        }
+        if (x.kind == LoopEvent::Kind::kNodeAdded) node_names[x.other] = x.text;
+        std::string who = who_is(x.task);
         apply_name(x, names);
         out.push_back({TimelineEntry::Source::kEvent, e, x.time, x.task, std::move(who),
                        event_text(x, names)});
@@ -128,7 +148,7 @@ std::vector<TimelineEntry> timeline(const Trace& trace) {
   for (std::size_t d = 0; d < trace.decisions.size(); ++d) {
     flush_notes_before(d);
     const Decision& x = trace.decisions[d];
-    out.push_back({TimelineEntry::Source::kDecision, d, x.time, x.task, task_label(x.task, names),
+    out.push_back({TimelineEntry::Source::kDecision, d, x.time, x.task, who_is(x.task),
                    "decision #" + std::to_string(d) + " " + decision_text(x, trace.site_names)});
   }
   flush_notes_before(static_cast<std::size_t>(-1));

@@ -116,6 +116,7 @@ constexpr std::uint32_t kDecisionField = 1;      // Record.decision
 constexpr std::uint32_t kEventField = 4;         // Record.event
 constexpr std::uint32_t kEventTextField = 5;     // EventRecord.text
 constexpr std::uint32_t kEventTextRefField = 6;  // EventRecord.text_ref
+constexpr std::uint32_t kEventNodeField = 7;     // EventRecord.node
 
 // Events whose texts repeat through a run: written once, then by reference.
 bool is_interned_event(LoopEvent::Kind kind) {
@@ -133,7 +134,7 @@ bool is_cancel_event(LoopEvent::Kind kind) {
 // Fields absent from the bytes are 0, as in proto3.
 struct FastRecord {
   std::uint32_t which = 0;      // kDecisionField or kEventField
-  std::uint64_t field[7] = {};  // varint fields by number (1..6)
+  std::uint64_t field[8] = {};  // varint fields by number (1..7)
   std::string_view text;        // EventRecord.text
   bool has_text = false;        // the text field was present, even empty
 };
@@ -150,7 +151,7 @@ bool decode_fast(std::string_view bytes, FastRecord& out) {
   if (record_tag == ((kDecisionField << 3) | 2)) {
     max_varint_field = 6;
   } else if (record_tag == ((kEventField << 3) | 2)) {
-    max_varint_field = kEventTextRefField;
+    max_varint_field = kEventNodeField;
   } else {
     return false;
   }
@@ -502,7 +503,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
   // Hand-encoded like decisions: a run records an event per task start and end and per
   // timer fired, a good fraction of its decisions. The fields are encoded where a record
   // without a text goes (the common case: no copy); one with a text copies them out.
-  constexpr std::size_t kMaxFields = 5 * 11;  // without the text: one-byte lengths
+  constexpr std::size_t kMaxFields = 6 * 11;  // without the text: one-byte lengths
   char* const out = room(3 + kMaxFields + kChecksumBytes);
   char* const fields = out + 3;
   char* end = fields;
@@ -515,6 +516,7 @@ void TraceWriter::write_event(const LoopEvent& e) {
   field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
   field(3, e.task);
   field(4, e.other);
+  field(kEventNodeField, e.node);
   last_time_ = e.time;
   // An event with no text field: fields under 128 bytes, so one-byte lengths.
   auto write_without_text = [&] {
@@ -762,6 +764,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         fast.field[3] = e.task();
         fast.field[4] = e.other();
         fast.field[kEventTextRefField] = e.text_ref();
+        fast.field[kEventNodeField] = e.node();
         fast.text = e.text();
         fast.has_text = e.has_text();
       }
@@ -823,7 +826,9 @@ Trace read_trace(const std::string& path, ReadOptions options) {
             TraceEvent{static_cast<LoopEvent::Kind>(std::min<std::uint64_t>(fast.field[1], 255)),
                        time, fast.field[3], fast.field[4], std::move(text), t.decisions.size(),
                        t.logs.size() + t.events.size(),
-                       /*no_message=*/!fast.has_text && ref == 0});
+                       /*no_message=*/!fast.has_text && ref == 0,
+                       static_cast<std::uint32_t>(
+                           std::min<std::uint64_t>(fast.field[kEventNodeField], 0xffffffffu))});
         break;
       }
       case trace::Record::kEnd:

@@ -97,6 +97,7 @@ struct TraceEvent {
   std::size_t sequence = 0;
   // No text was recorded (for cancel events: cancel() had no message, not an empty one).
   bool no_message = false;
+  std::uint32_t node = 0;  // task_created: the node the task runs on (0: none)
 };
 
 struct TraceEnd {

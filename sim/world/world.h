@@ -69,7 +69,7 @@ struct WorldOptions {
 struct WorldFaults {
   Duration tick = std::chrono::milliseconds(100);
   // The nodes faults may hit; empty: all of them.
-  std::vector<std::string> nodes;
+  std::vector<std::string> nodes{};
 
   // Power loss: the chance per up node per tick; it stays down a decided time in
   // [tick, max_down], then boots again. Never more than max_down_at_once down together.

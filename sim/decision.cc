@@ -28,6 +28,12 @@ const char* to_string(DecisionKind kind) noexcept {
       return "wake_cancel";
     case DecisionKind::kNetDelay:
       return "net_delay";
+    case DecisionKind::kDiskLatency:
+      return "disk_latency";
+    case DecisionKind::kDiskError:
+      return "disk_error";
+    case DecisionKind::kDiskCrash:
+      return "disk_crash";
   }
   return "unknown";
 }

@@ -49,6 +49,9 @@ struct ExactTimer {
 
 }  // namespace
 
+// Every effect below is a named lambda, never a temporary written inside a co_await: GCC
+// 12 destroys such temporaries twice (docs/pitfalls.md).
+
 // An open file of a SimDisk: the inode it refers to (which outlives its names, as POSIX
 // has it) and the crash epoch it was opened in.
 class SimOpenFile final : public OpenFile {
@@ -96,11 +99,12 @@ class SimOpenFile final : public OpenFile {
         if (v > 0) bad = first + v;  // 1 + (first + v - 1)
       }
     }
-    co_return co_await disk.submit<std::string>(
-        disk.options_.io_latency, [h = h_, offset, n, bad]() {
-          h->alive("read");
-          return h->disk->read_data(*h->inode, offset, n, bad, h->path);
-        });
+    auto job = [h = h_, offset, n, bad]() {
+      h->alive("read");
+      return h->disk->read_data(*h->inode, offset, n, bad, h->path);
+    };
+    auto done = disk.submit<std::string>(disk.options_.io_latency, std::move(job));
+    co_return co_await std::move(done);
   }
   Coro<std::string> read_all() override { return read(0, SIZE_MAX); }
   Coro<void> write(std::uint64_t offset, std::string data) override {
@@ -115,7 +119,7 @@ class SimOpenFile final : public OpenFile {
     const std::string what = "fsync of " + quoted(h_->path);
     const Duration latency = disk.latency(true, what);
     const bool eio = disk.inject(disk.options_.faults.fsync_error, "EIO on " + what);
-    co_await disk.submit<void>(latency, [h = h_, eio] {
+    auto job = [h = h_, eio] {
       h->alive("fsync");
       Inode& f = *h->inode;
       if (eio) {
@@ -126,15 +130,18 @@ class SimOpenFile final : public OpenFile {
       }
       for (const SimDisk::DataOp& op : f.unsynced) SimDisk::apply(f.durable, op);
       f.unsynced.clear();
-    });
+    };
+    auto done = disk.submit<void>(latency, std::move(job));
+    co_await std::move(done);
   }
   Coro<std::uint64_t> size() override {
     h_->alive("stat");
-    co_return co_await h_->disk->submit<std::uint64_t>(h_->disk->options_.io_latency,
-                                                       [h = h_]() -> std::uint64_t {
-                                                         h->alive("stat");
-                                                         return h->inode->data.size();
-                                                       });
+    auto job = [h = h_]() -> std::uint64_t {
+      h->alive("stat");
+      return h->inode->data.size();
+    };
+    auto done = h_->disk->submit<std::uint64_t>(h_->disk->options_.io_latency, std::move(job));
+    co_return co_await std::move(done);
   }
   Coro<void> truncate(std::uint64_t size) override {
     h_->alive("truncate");
@@ -145,17 +152,21 @@ class SimOpenFile final : public OpenFile {
     const bool eio = disk.inject(faults.write_error, "EIO on " + what);
     const bool nospc =
         !eio && size > h_->inode->data.size() && disk.inject(faults.no_space, "ENOSPC on " + what);
-    co_await disk.submit<void>(latency, [h = h_, size, eio, nospc] {
+    auto job = [h = h_, size, eio, nospc] {
       h->alive("truncate");
       if (eio)
         throw_fs_error(EIO, "truncate", h->path, "injected fault on " + h->disk->disk_text());
       h->disk->check_space(*h->inode, size, nospc, "truncate", h->path);
       h->disk->truncate_data(*h->inode, size);
-    });
+    };
+    auto done = disk.submit<void>(latency, std::move(job));
+    co_await std::move(done);
   }
   Coro<void> close() override {
     h_->alive("close");
-    co_await h_->disk->submit<void>(h_->disk->options_.io_latency, [h = h_] { h->alive("close"); });
+    auto job = [h = h_] { h->alive("close"); };
+    auto done = h_->disk->submit<void>(h_->disk->options_.io_latency, std::move(job));
+    co_await std::move(done);
   }
 
  private:
@@ -168,19 +179,19 @@ class SimOpenFile final : public OpenFile {
     const bool eio = disk.inject(faults.write_error, "EIO on " + what);
     const bool grows = !data.empty() && (append || offset + data.size() > h_->inode->data.size());
     const bool nospc = !eio && grows && disk.inject(faults.no_space, "ENOSPC on " + what);
-    co_return co_await disk.submit<std::uint64_t>(
-        latency, [h = h_, offset, data = std::move(data), append, eio, nospc]() mutable {
-          h->alive("write");
-          if (eio)
-            throw_fs_error(EIO, "write", h->path, "injected fault on " + h->disk->disk_text());
-          Inode& f = *h->inode;
-          const std::uint64_t at = append ? f.data.size() : offset;
-          if (!data.empty())
-            h->disk->check_space(f, std::max<std::uint64_t>(f.data.size(), at + data.size()), nospc,
-                                 "write", h->path);
-          h->disk->write_data(f, at, std::move(data));
-          return at;
-        });
+    auto job = [h = h_, offset, data = std::move(data), append, eio, nospc]() mutable {
+      h->alive("write");
+      if (eio) throw_fs_error(EIO, "write", h->path, "injected fault on " + h->disk->disk_text());
+      Inode& f = *h->inode;
+      const std::uint64_t at = append ? f.data.size() : offset;
+      if (!data.empty())
+        h->disk->check_space(f, std::max<std::uint64_t>(f.data.size(), at + data.size()), nospc,
+                             "write", h->path);
+      h->disk->write_data(f, at, std::move(data));
+      return at;
+    };
+    auto done = disk.submit<std::uint64_t>(latency, std::move(job));
+    co_return co_await std::move(done);
   }
 
   std::shared_ptr<Handle> h_;
@@ -384,38 +395,37 @@ void SimDisk::persist_dir(std::uint64_t dir) {
 
 Coro<std::shared_ptr<OpenFile>> SimDisk::open(std::string path, OpenFlags flags) {
   std::vector<std::string> parts = split_path(path, "open");
-  co_return co_await submit<std::shared_ptr<OpenFile>>(
-      options_.io_latency,
-      [self = shared_from_this(), parts = std::move(parts), path,
-       flags]() -> std::shared_ptr<OpenFile> {
-        SimDisk& d = *self;
-        const bool create = has(flags, OpenFlags::kCreate);
-        const bool exclusive = has(flags, OpenFlags::kExclusive);
-        if (parts.empty()) throw_fs_error(create && exclusive ? EEXIST : EISDIR, "open", path);
-        Inode& dir = d.parent_dir(parts, "open", path);
-        const std::string& leaf = parts.back();
-        std::uint64_t id;
-        if (const auto it = dir.entries.find(leaf); it != dir.entries.end()) {
-          if (create && exclusive) throw_fs_error(EEXIST, "open", path);
-          Inode& n = d.node(it->second);
-          if (n.is_dir) throw_fs_error(EISDIR, "open", path);
-          if (has(flags, OpenFlags::kTruncate)) d.truncate_data(n, 0);
-          id = n.id;
-        } else {
-          if (!create) throw_fs_error(ENOENT, "open", path);
-          id = d.new_inode(false);
-          d.link(dir, leaf, d.node(id));
-          d.pending_.push_back({NsOp::Kind::kLink, dir.id, leaf, 0, {}, id});
-        }
-        return std::make_shared<SimOpenFile>(
-            SimOpenFile::Handle{self, d.inodes_.at(id), d.epoch_, path});
-      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), path,
+              flags]() -> std::shared_ptr<OpenFile> {
+    SimDisk& d = *self;
+    const bool create = has(flags, OpenFlags::kCreate);
+    const bool exclusive = has(flags, OpenFlags::kExclusive);
+    if (parts.empty()) throw_fs_error(create && exclusive ? EEXIST : EISDIR, "open", path);
+    Inode& dir = d.parent_dir(parts, "open", path);
+    const std::string& leaf = parts.back();
+    std::uint64_t id;
+    if (const auto it = dir.entries.find(leaf); it != dir.entries.end()) {
+      if (create && exclusive) throw_fs_error(EEXIST, "open", path);
+      Inode& n = d.node(it->second);
+      if (n.is_dir) throw_fs_error(EISDIR, "open", path);
+      if (has(flags, OpenFlags::kTruncate)) d.truncate_data(n, 0);
+      id = n.id;
+    } else {
+      if (!create) throw_fs_error(ENOENT, "open", path);
+      id = d.new_inode(false);
+      d.link(dir, leaf, d.node(id));
+      d.pending_.push_back({NsOp::Kind::kLink, dir.id, leaf, 0, {}, id});
+    }
+    return std::make_shared<SimOpenFile>(
+        SimOpenFile::Handle{self, d.inodes_.at(id), d.epoch_, path});
+  };
+  auto done = submit<std::shared_ptr<OpenFile>>(options_.io_latency, std::move(job));
+  co_return co_await std::move(done);
 }
 
 Coro<void> SimDisk::rename(std::string from, std::string to) {
   std::vector<std::string> a = split_path(from, "rename"), b = split_path(to, "rename");
-  co_await submit<void>(options_.io_latency, [self = shared_from_this(), a = std::move(a),
-                                              b = std::move(b), from, to] {
+  auto job = [self = shared_from_this(), a = std::move(a), b = std::move(b), from, to] {
     SimDisk& d = *self;
     if (a.empty() || b.empty()) throw_fs_error(EBUSY, "rename", a.empty() ? from : to);
     Inode& sdir = d.parent_dir(a, "rename", from);
@@ -445,81 +455,88 @@ Coro<void> SimDisk::rename(std::string from, std::string to) {
     d.link(ddir, b.back(), src);
     d.pending_.push_back({NsOp::Kind::kRename, sdir.id, a.back(), ddir.id, b.back(), src.id});
     if (replaced) d.forget_if_unused(replaced);
-  });
+  };
+  auto done = submit<void>(options_.io_latency, std::move(job));
+  co_await std::move(done);
 }
 
 Coro<void> SimDisk::unlink(std::string path) {
   std::vector<std::string> parts = split_path(path, "unlink");
-  co_await submit<void>(
-      options_.io_latency, [self = shared_from_this(), parts = std::move(parts), path] {
-        SimDisk& d = *self;
-        if (parts.empty()) throw_fs_error(EISDIR, "unlink", path);
-        Inode& dir = d.parent_dir(parts, "unlink", path);
-        const auto it = dir.entries.find(parts.back());
-        if (it == dir.entries.end()) throw_fs_error(ENOENT, "unlink", path);
-        const std::uint64_t id = it->second;
-        if (d.node(id).is_dir) throw_fs_error(EISDIR, "unlink", path);
-        d.unlink_entry(dir, parts.back());
-        d.pending_.push_back({NsOp::Kind::kUnlink, dir.id, parts.back(), 0, {}, id});
-        d.forget_if_unused(id);
-      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), path] {
+    SimDisk& d = *self;
+    if (parts.empty()) throw_fs_error(EISDIR, "unlink", path);
+    Inode& dir = d.parent_dir(parts, "unlink", path);
+    const auto it = dir.entries.find(parts.back());
+    if (it == dir.entries.end()) throw_fs_error(ENOENT, "unlink", path);
+    const std::uint64_t id = it->second;
+    if (d.node(id).is_dir) throw_fs_error(EISDIR, "unlink", path);
+    d.unlink_entry(dir, parts.back());
+    d.pending_.push_back({NsOp::Kind::kUnlink, dir.id, parts.back(), 0, {}, id});
+    d.forget_if_unused(id);
+  };
+  auto done = submit<void>(options_.io_latency, std::move(job));
+  co_await std::move(done);
 }
 
 Coro<void> SimDisk::mkdir(std::string path) {
   std::vector<std::string> parts = split_path(path, "mkdir");
-  co_await submit<void>(
-      options_.io_latency, [self = shared_from_this(), parts = std::move(parts), path] {
-        SimDisk& d = *self;
-        if (parts.empty()) throw_fs_error(EEXIST, "mkdir", path);
-        Inode& dir = d.parent_dir(parts, "mkdir", path);
-        if (dir.entries.count(parts.back())) throw_fs_error(EEXIST, "mkdir", path);
-        const std::uint64_t id = d.new_inode(true);
-        d.link(dir, parts.back(), d.node(id));
-        d.pending_.push_back({NsOp::Kind::kLink, dir.id, parts.back(), 0, {}, id});
-      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), path] {
+    SimDisk& d = *self;
+    if (parts.empty()) throw_fs_error(EEXIST, "mkdir", path);
+    Inode& dir = d.parent_dir(parts, "mkdir", path);
+    if (dir.entries.count(parts.back())) throw_fs_error(EEXIST, "mkdir", path);
+    const std::uint64_t id = d.new_inode(true);
+    d.link(dir, parts.back(), d.node(id));
+    d.pending_.push_back({NsOp::Kind::kLink, dir.id, parts.back(), 0, {}, id});
+  };
+  auto done = submit<void>(options_.io_latency, std::move(job));
+  co_await std::move(done);
 }
 
 Coro<void> SimDisk::rmdir(std::string path) {
   std::vector<std::string> parts = split_path(path, "rmdir");
-  co_await submit<void>(
-      options_.io_latency, [self = shared_from_this(), parts = std::move(parts), path] {
-        SimDisk& d = *self;
-        if (parts.empty()) throw_fs_error(EBUSY, "rmdir", path, "the root");
-        Inode& dir = d.parent_dir(parts, "rmdir", path);
-        const auto it = dir.entries.find(parts.back());
-        if (it == dir.entries.end()) throw_fs_error(ENOENT, "rmdir", path);
-        const Inode& n = d.node(it->second);
-        if (!n.is_dir) throw_fs_error(ENOTDIR, "rmdir", path);
-        if (!n.entries.empty()) throw_fs_error(ENOTEMPTY, "rmdir", path);
-        const std::uint64_t id = n.id;
-        d.unlink_entry(dir, parts.back());
-        d.pending_.push_back({NsOp::Kind::kUnlink, dir.id, parts.back(), 0, {}, id});
-      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), path] {
+    SimDisk& d = *self;
+    if (parts.empty()) throw_fs_error(EBUSY, "rmdir", path, "the root");
+    Inode& dir = d.parent_dir(parts, "rmdir", path);
+    const auto it = dir.entries.find(parts.back());
+    if (it == dir.entries.end()) throw_fs_error(ENOENT, "rmdir", path);
+    const Inode& n = d.node(it->second);
+    if (!n.is_dir) throw_fs_error(ENOTDIR, "rmdir", path);
+    if (!n.entries.empty()) throw_fs_error(ENOTEMPTY, "rmdir", path);
+    const std::uint64_t id = n.id;
+    d.unlink_entry(dir, parts.back());
+    d.pending_.push_back({NsOp::Kind::kUnlink, dir.id, parts.back(), 0, {}, id});
+  };
+  auto done = submit<void>(options_.io_latency, std::move(job));
+  co_await std::move(done);
 }
 
 Coro<std::vector<std::string>> SimDisk::list(std::string dir) {
   std::vector<std::string> parts = split_path(dir, "list");
-  co_return co_await submit<std::vector<std::string>>(
-      options_.io_latency, [self = shared_from_this(), parts = std::move(parts), dir] {
-        const Inode& n = self->lookup(parts, "list", dir);
-        if (!n.is_dir) throw_fs_error(ENOTDIR, "list", dir);
-        std::vector<std::string> names;
-        names.reserve(n.entries.size());
-        for (const auto& [name, id] : n.entries) names.push_back(name);  // a std::map: sorted
-        return names;
-      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), dir] {
+    const Inode& n = self->lookup(parts, "list", dir);
+    if (!n.is_dir) throw_fs_error(ENOTDIR, "list", dir);
+    std::vector<std::string> names;
+    names.reserve(n.entries.size());
+    for (const auto& [name, id] : n.entries) names.push_back(name);  // a std::map: sorted
+    return names;
+  };
+  auto done = submit<std::vector<std::string>>(options_.io_latency, std::move(job));
+  co_return co_await std::move(done);
 }
 
 Coro<FileStat> SimDisk::stat(std::string path) {
   std::vector<std::string> parts = split_path(path, "stat");
-  co_return co_await submit<FileStat>(options_.io_latency,
-                                      [self = shared_from_this(), parts = std::move(parts), path] {
-                                        const Inode& n = self->lookup(parts, "stat", path);
-                                        FileStat s;
-                                        s.is_dir = n.is_dir;
-                                        s.size = n.is_dir ? 0 : n.data.size();
-                                        return s;
-                                      });
+  auto job = [self = shared_from_this(), parts = std::move(parts), path] {
+    const Inode& n = self->lookup(parts, "stat", path);
+    FileStat s;
+    s.is_dir = n.is_dir;
+    s.size = n.is_dir ? 0 : n.data.size();
+    return s;
+  };
+  auto done = submit<FileStat>(options_.io_latency, std::move(job));
+  co_return co_await std::move(done);
 }
 
 Coro<void> SimDisk::fsync_dir(std::string dir) {
@@ -527,12 +544,14 @@ Coro<void> SimDisk::fsync_dir(std::string dir) {
   const std::string what = "fsync of directory " + quoted(internal::join_path(parts));
   const Duration latency = this->latency(true, what);
   const bool eio = inject(options_.faults.fsync_error, "EIO on " + what);
-  co_await submit<void>(latency, [self = shared_from_this(), parts = std::move(parts), dir, eio] {
+  auto job = [self = shared_from_this(), parts = std::move(parts), dir, eio] {
     const Inode& n = self->lookup(parts, "fsync_dir", dir);
     if (!n.is_dir) throw_fs_error(ENOTDIR, "fsync_dir", dir);
     if (eio) throw_fs_error(EIO, "fsync_dir", dir, "injected fault on " + self->disk_text());
     self->persist_dir(n.id);
-  });
+  };
+  auto done = submit<void>(latency, std::move(job));
+  co_await std::move(done);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -178,16 +178,16 @@ FileSystem& file_system() {
 
 namespace internal {
 
-std::string fs_error_context(int errno_value, std::string_view op, std::string_view path) {
-  return std::string(op) + " '" + std::string(path) +
-         "': " + std::generic_category().message(errno_value);
+std::string fs_error_context(std::string_view op, std::string_view path, std::string_view detail) {
+  // OSError (a std::system_error) appends ": <strerror>" itself.
+  std::string context = std::string(op) + " '" + std::string(path) + "'";
+  if (!detail.empty()) context += " (" + std::string(detail) + ")";
+  return context;
 }
 
 void throw_fs_error(int errno_value, std::string_view op, std::string_view path,
                     std::string_view detail) {
-  std::string context = fs_error_context(errno_value, op, path);
-  if (!detail.empty()) context += " (" + std::string(detail) + ")";
-  throw_os_error(errno_value, context);
+  throw_os_error(errno_value, fs_error_context(op, path, detail));
 }
 
 std::vector<std::string> split_path(std::string_view path, std::string_view op) {

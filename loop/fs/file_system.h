@@ -207,8 +207,10 @@ FileSystem& file_system();
 FileSystem& file_system_of(Loop& loop);
 
 namespace internal {
-// "open 'wal': No such file or directory": the context of a file error.
-std::string fs_error_context(int errno_value, std::string_view op, std::string_view path);
+// "open 'wal' (detail)": the context of a file error; its what() reads "lockstep: [Errno 2]
+// open 'wal': No such file or directory".
+std::string fs_error_context(std::string_view op, std::string_view path,
+                             std::string_view detail = {});
 [[noreturn]] void throw_fs_error(int errno_value, std::string_view op, std::string_view path,
                                  std::string_view detail = {});
 // `path` as its components ("a/b//c/" -> a, b, c; "" and "." -> none). EINVAL (OSError)

@@ -290,7 +290,8 @@ LOCKSTEP_FS_TEST(Files, ConcurrentTasksEachKeepTheirOwnFile) {
   constexpr int kTasks = 8, kRecords = 40;
   auto writer = [&fs](int id) -> Coro<void> {
     File f = co_await fs.open("log" + std::to_string(id), "a");
-    for (int i = 0; i < kRecords; ++i) co_await f.append(std::to_string(id) + ":" + std::to_string(i) + "\n");
+    for (int i = 0; i < kRecords; ++i)
+      co_await f.append(std::to_string(id) + ":" + std::to_string(i) + "\n");
     co_await f.fsync();
     co_await f.close();
   };
@@ -299,7 +300,8 @@ LOCKSTEP_FS_TEST(Files, ConcurrentTasksEachKeepTheirOwnFile) {
   co_await lockstep::gather(std::move(tasks));
   for (int id = 0; id < kTasks; ++id) {
     std::string expected;
-    for (int i = 0; i < kRecords; ++i) expected += std::to_string(id) + ":" + std::to_string(i) + "\n";
+    for (int i = 0; i < kRecords; ++i)
+      expected += std::to_string(id) + ":" + std::to_string(i) + "\n";
     EXPECT_EQ(co_await read_file("log" + std::to_string(id)), expected) << "task " << id;
   }
   EXPECT_EQ((co_await fs.list(".")).size(), static_cast<std::size_t>(kTasks));
@@ -364,9 +366,8 @@ TEST(FileSystemOf, ARealLoopMakesRealFilesOnFirstUse) {
 }
 
 TEST(FileSystemOf, SimulationInstallsSimulatedDisks) {
-  auto run = lockstep::simulate([]() -> Coro<std::string> {
-    co_return std::string(lockstep::file_system().name());
-  });
+  auto run = lockstep::simulate(
+      []() -> Coro<std::string> { co_return std::string(lockstep::file_system().name()); });
   ASSERT_TRUE(run.outcome.ok());
   EXPECT_EQ(run.outcome.value(), "simulated");
 }

@@ -143,8 +143,9 @@ Coro<File> FileSystem::open(std::string path, OpenFlags flags) {
 }
 
 Coro<File> FileSystem::open(std::string path, std::string_view mode) {
-  const OpenFlags flags = open_flags(mode);  // before the first suspension: `mode` is a view
-  co_return co_await open(std::move(path), flags);
+  // Parsed now, not when the coroutine first runs: `mode` is a view that may not live
+  // that long. An invalid mode throws here, at the call.
+  return open(std::move(path), open_flags(mode));
 }
 
 Coro<bool> FileSystem::exists(std::string path) {

@@ -164,7 +164,8 @@ class FileSystem {
   // directory does not; EEXIST with kExclusive if it exists; EISDIR if it is a directory;
   // ENOTDIR if a component of the path is a file.
   [[nodiscard]] Coro<File> open(std::string path, OpenFlags flags);
-  // The same with a Python mode ("r", "w", "a+", ...; see open_flags).
+  // The same with a Python mode ("r", "w", "a+", ...; see open_flags). An invalid mode
+  // throws std::invalid_argument from the call itself.
   [[nodiscard]] Coro<File> open(std::string path, std::string_view mode = "r");
 
   // Renames `from` to `to`, atomically replacing a file at `to` (POSIX rename). A

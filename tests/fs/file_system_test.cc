@@ -380,3 +380,12 @@ TEST(RealFileSystem, AMissingRootIsAnError) {
     EXPECT_EQ(e.errno_value(), ENOENT);
   }
 }
+
+TEST(OpenFlags, AnInvalidModeThrowsAtTheCall) {
+  auto run = lockstep::simulate([]() -> Coro<void> {
+    std::string mode = "rw";
+    EXPECT_THROW(static_cast<void>(lockstep::file_system().open("f", mode)), std::invalid_argument);
+    co_return;
+  });
+  EXPECT_TRUE(run.outcome.ok());
+}

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -528,6 +529,7 @@ TEST(SimDiskShrink, TheSummaryNamesTheLostFile) {
   ASSERT_TRUE(shrunk.failed);
   EXPECT_EQ(shrunk.non_default_after, 1u) << shrunk.summary;
   EXPECT_THAT(shrunk.summary, HasSubstr("crash of the disk: unsynced writes to 'wal' lost"));
+  std::cout << shrunk.summary;  // as docs/disk.md shows it
 }
 
 TEST(SimDiskDeterminism, FaultsAndCrashesReplayExactly) {

@@ -218,8 +218,8 @@ Future<T> SimDisk::submit(Duration latency, Effect effect) {
   fut.base().retrieve_failure_in_advance();
   const std::uint64_t epoch = epoch_;
   ExactTimer exact(sim_);
-  loop_.call_at(loop_.time() + latency, [self = shared_from_this(), fut, epoch,
-                                         effect = std::move(effect)]() mutable {
+  loop_.call_later(latency, [self = shared_from_this(), fut, epoch,
+                             effect = std::move(effect)]() mutable {
     if (fut.done()) {
       // Cancelled: the effect still happens (the I/O was in flight), unseen.
       if (self->epoch_ != epoch) return;

@@ -54,6 +54,7 @@ template <class T>
 class Coro;
 class AnyTask;
 class Executor;
+class FileSystem;
 class Network;
 class Timeout;
 
@@ -258,6 +259,11 @@ class Loop {
   // Installs `network` for this loop (replacing any earlier one). close() shuts it down
   // (every connection and listener dropped) before the loop's tasks are destroyed.
   void set_network(std::shared_ptr<Network> network) { network_ = std::move(network); }
+  // The file system lockstep::file_system() uses on this loop (loop/fs/file_system.h), or
+  // nullptr if none is installed yet: file_system_of(loop) makes a RealFileSystem on first
+  // use when the driver has fds; a simulation installs its simulated disks.
+  FileSystem* file_system() const noexcept { return file_system_.get(); }
+  void set_file_system(std::shared_ptr<FileSystem> fs) { file_system_ = std::move(fs); }
 
   // The executor run_in_executor uses when given none: a ThreadPoolExecutor made on
   // first use and shut down (joined) by close(), as asyncio.run does.
@@ -499,6 +505,7 @@ class Loop {
   std::atomic<std::size_t> keep_alives_{0};  // KeepAlive tokens alive
   std::shared_ptr<Executor> default_executor_;
   std::shared_ptr<Network> network_;
+  std::shared_ptr<FileSystem> file_system_;
   std::uint64_t job_counter_ = 0;
   std::map<std::uint64_t, std::function<void()>> real_time_jobs_;  // job -> loop side
   // Errors injected at awaits, until the task resumes (rare: kept out of every task).

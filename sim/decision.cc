@@ -36,6 +36,12 @@ const char* to_string(DecisionKind kind) noexcept {
       return "link_fault";
     case DecisionKind::kPartition:
       return "partition";
+    case DecisionKind::kDiskLatency:
+      return "disk_latency";
+    case DecisionKind::kDiskError:
+      return "disk_error";
+    case DecisionKind::kDiskCrash:
+      return "disk_crash";
   }
   return "unknown";
 }

@@ -41,9 +41,18 @@ enum class DecisionKind : std::uint8_t {
                     // 2 duplicated
   kPartition = 15,  // bound 2: 1 = the partition the site names starts now; bound > 2:
                     // how long it lasts, in ms
+  kDiskLatency = 16,  // simulated disk: extra latency of one write or fsync (DiskFaults);
+                      // bound = max ns; site = the disk and the operation on a file
+  kDiskError = 17,    // simulated disk: an injected error (EIO, ENOSPC): 1 = it fails; for a
+                      // latent sector error, bound = sectors read + 1 and value = 1 + the bad
+                      // sector; site = the disk, the error and the file
+  kDiskCrash = 18,    // simulated disk, at a crash: the fate of one file's unsynced writes
+                      // (bound >= 3: 0 kept, 1 lost, 2 + k torn after k sectors of the last
+                      // write) or of one directory's unsynced changes (bound 2: 0 kept,
+                      // 1 undone); site = the disk and the file or directory
 };
 // Kinds are 1..kMaxDecisionKind; a trace with another kind is corrupt or newer.
-inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kPartition;
+inline constexpr DecisionKind kMaxDecisionKind = DecisionKind::kDiskCrash;
 
 // The signed value a kClock decision stands for (zigzag: 0, -1, +1, -2, +2, ...), and back.
 constexpr std::int64_t signed_choice(std::uint64_t v) noexcept {
@@ -61,7 +70,8 @@ constexpr bool is_cancel(DecisionKind k) noexcept {
 // True for the kinds whose value is a duration in ns, chosen in [0, bound].
 constexpr bool is_duration(DecisionKind k) noexcept {
   return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay ||
-         k == DecisionKind::kJobDuration || k == DecisionKind::kNetDelay;
+         k == DecisionKind::kJobDuration || k == DecisionKind::kNetDelay ||
+         k == DecisionKind::kDiskLatency;
 }
 
 // "step_cost", "timer_delay", ...: the names traces and reports use.

@@ -55,7 +55,8 @@ std::optional<GroupKey> group_key(const Decision& d) {
       return GroupKey{d.kind, 0, 0};
     case DecisionKind::kRandom:
       return GroupKey{d.kind, d.site, d.bound};
-    case DecisionKind::kNetDelay:  // per link
+    case DecisionKind::kNetDelay:     // per link
+    case DecisionKind::kDiskLatency:  // per disk, operation and file
       return GroupKey{d.kind, d.site, 0};
     default:
       return std::nullopt;
@@ -91,6 +92,9 @@ struct DecisionGroup {
         case DecisionKind::kNetDelay:
           return "a message on " + site_name(d.site) + " arrived " + milliseconds(d.value) +
                  " late (sent at " + at(d.time) + " by " + task(d.task) + ")";
+        case DecisionKind::kDiskLatency:
+          return site_name(d.site) + " took " + milliseconds(d.value) + " longer (" + at(d.time) +
+                 " in " + task(d.task) + ")";
         default:
           return "random draw at " + site_name(d.site) + " gave " + std::to_string(d.value) +
                  " of [0, " + std::to_string(bound) + ") in " + task(d.task) + " (" + at(d.time) +
@@ -127,6 +131,9 @@ struct DecisionGroup {
       case DecisionKind::kNetDelay:
         return n + " messages on " + site_name(site) + " arrived " + range + " late, sent by " +
                who + " " + when;
+      case DecisionKind::kDiskLatency:
+        return site_name(site) + " took " + range + " longer, " + n + " times, in " + who + " " +
+               when;
       default:
         return n + " random draws at " + site_name(site) + " gave " + range + " of [0, " +
                std::to_string(bound) + ") in " + who + " " + when;
@@ -363,6 +370,26 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
           case DecisionKind::kClock:
           case DecisionKind::kLinkFault:
             line = describe_world_decision(d, site(d.site));
+            break;
+          case DecisionKind::kDiskError:
+            // The site names the disk, the error and the file: "disk 'n2': EIO on fsync of
+            // 'wal'"; a latent sector error says which sector of the read.
+            line =
+                site(d.site) +
+                (d.bound > 2 ? " (sector " + std::to_string(d.value - 1) + " of the read)" : "") +
+                " in " + task(d.task) + " (" + at(d.time) + ")";
+            break;
+          case DecisionKind::kDiskCrash:
+            // The site reads "crash of disk 'n2': unsynced writes to 'wal'" (bound >= 3) or
+            // "... unsynced changes to directory 'd'" (bound 2).
+            if (d.bound == 2) {
+              line = site(d.site) + " undone (" + at(d.time) + ")";
+            } else if (d.value == 1) {
+              line = site(d.site) + " lost (" + at(d.time) + ")";
+            } else {
+              line = site(d.site) + " torn: the last one cut after " + std::to_string(d.value - 2) +
+                     " of its " + std::to_string(d.bound - 2) + " sectors (" + at(d.time) + ")";
+            }
             break;
           default:
             line = "decision #" + std::to_string(i) + " " + to_string(d.kind) + " = " +

@@ -244,6 +244,15 @@ std::uint64_t SimDecisions::choose_drawn(DecisionKind kind, std::uint64_t site, 
   });
 }
 
+Duration SimDecisions::choose_duration(DecisionKind kind, std::uint64_t site, Duration max,
+                                       double probability) {
+  const std::uint64_t bound = max > Duration::zero() ? static_cast<std::uint64_t>(max.count()) : 0;
+  return Duration(static_cast<Duration::rep>(decide(kind, site, bound, [&]() -> std::uint64_t {
+    if (bound == 0 || !draw_probability(fault_rng_, probability)) return 0;
+    return 1 + fault_rng_.below(bound);
+  })));
+}
+
 void SimDecisions::name_site(std::uint64_t site, std::string_view name) {
   auto [it, fresh] = site_names_.try_emplace(site, name);
   if (fresh && sink_) sink_->on_site(site, name);

@@ -88,6 +88,9 @@ class SimDecisions final : public DecisionSource {
   // ... or in [0, bound) as draw(fault stream) says (clamped into range).
   std::uint64_t choose_drawn(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
                              const std::function<std::uint64_t(SplitMix64&)>& draw);
+  // ... or a duration (a kind whose is_duration() holds) in [0, max]: with `probability`
+  // uniform in [1ns, max], else 0.
+  Duration choose_duration(DecisionKind kind, std::uint64_t site, Duration max, double probability);
 
   // Coverage of a run, by name ("file:line" for fault sites): how often each
   // lockstep::probe() was reached, each fault site reached and fired.

@@ -30,6 +30,7 @@
 #include "loop/run.h"
 #include "sim/decision.h"
 #include "sim/decision_log.h"
+#include "sim/disk/sim_file_system.h"
 #include "sim/invariant.h"
 #include "sim/net/sim_network.h"
 #include "sim/random.h"
@@ -129,6 +130,7 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
     // Every simulated loop has a network: lockstep::network() works in any simulated
     // test. Nothing is decided until the program uses it.
     loop.set_network(std::make_shared<SimNetwork>(loop, &decisions));
+    loop.set_file_system(std::make_shared<SimFileSystem>(loop, &decisions));  // disks too
   };
   run_options.on_finish = [&decisions, &result](Loop& loop) {
     result.steps = loop.steps();

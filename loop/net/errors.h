@@ -9,7 +9,8 @@
 //     log("got only ", e.partial().size(), " bytes");
 //   }
 //
-// Every OSError is a std::system_error whose code() is the errno in
+// OSError and its subclasses are in loop/os_error.h (shared with the file API). Every
+// OSError is a std::system_error whose code() is the errno in
 // std::generic_category(), so `e.code() == std::errc::connection_reset` works too. The
 // simulated network raises the same types with the same errno values as a Linux kernel
 // would, so a handler written against one backend works against the other.
@@ -22,41 +23,12 @@
 #include <string>
 #include <system_error>
 
+#include "loop/os_error.h"
+
 namespace lockstep {
-
-// An operating-system level failure (Python's OSError): what() reads
-// "lockstep: [Errno 111] connect to 127.0.0.1:9 failed: Connection refused".
-class OSError : public std::system_error {
- public:
-  OSError(int errno_value, const std::string& context);
-  // Another category: getaddrinfo's errors (gai_category(), Python's socket.gaierror).
-  OSError(std::error_code code, const std::string& context);
-  int errno_value() const noexcept { return code().value(); }
-};
-
-// Python's ConnectionError and its subclasses, chosen by errno (see make_os_error).
-class ConnectionError : public OSError {
-  using OSError::OSError;
-};
-class BrokenPipeError : public ConnectionError {  // EPIPE, ESHUTDOWN
-  using ConnectionError::ConnectionError;
-};
-class ConnectionAbortedError : public ConnectionError {  // ECONNABORTED
-  using ConnectionError::ConnectionError;
-};
-class ConnectionRefusedError : public ConnectionError {  // ECONNREFUSED
-  using ConnectionError::ConnectionError;
-};
-class ConnectionResetError : public ConnectionError {  // ECONNRESET
-  using ConnectionError::ConnectionError;
-};
 
 // getaddrinfo's error codes (EAI_NONAME, ...), with gai_strerror's messages.
 const std::error_category& gai_category() noexcept;
-
-// The right OSError subclass for `errno_value`, as Python picks it.
-std::exception_ptr make_os_error(int errno_value, const std::string& context);
-[[noreturn]] void throw_os_error(int errno_value, const std::string& context);
 
 // asyncio.IncompleteReadError: EOF came before readexactly(n) or readuntil() was
 // satisfied. partial() holds the bytes read before EOF (they are consumed).

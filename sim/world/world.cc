@@ -5,6 +5,7 @@
 #include "loop/errors.h"
 #include "loop/loop.h"
 #include "sim/decision.h"
+#include "sim/disk/sim_file_system.h"
 #include "sim/net/net_state.h"
 #include "sim/net/sim_network.h"
 #include "sim/random.h"
@@ -44,6 +45,15 @@ World::World(WorldOptions options) : options_(options) {
   network_ = dynamic_cast<SimNetwork*>(loop_->network());
   if (!network_)
     throw std::logic_error("lockstep: a World needs the simulated network simulate() installs");
+  // Each node has a disk of its own, named as the node: it outlives the node's crashes.
+  file_system_ = dynamic_cast<SimFileSystem*>(loop_->file_system());
+  if (file_system_) {
+    Loop* loop = loop_;
+    file_system_->set_disk_resolver([loop] {
+      const NodeId node = loop->current_node();
+      return node == kNoNode ? std::string() : loop->node_name(node);
+    });
+  }
 }
 
 World::~World() {
@@ -109,6 +119,9 @@ void World::crash(std::string_view name) {
   Node& n = node(name);
   if (!n.up()) return;
   ++n.crashes_;
+  // The disk first: what it had not synced is decided now, and what was in flight fails,
+  // unseen, as the node's frames go.
+  if (file_system_) file_system_->disk(n.name_).crash();
   loop_->kill_node(n.id_);
 }
 

@@ -15,7 +15,9 @@
 //
 // Code on a node uses the ordinary API (streams, datagrams, sleep, now()) and does not
 // know it is simulated: its host name is the node's name, 127.0.0.1 and 0.0.0.0 mean the
-// node itself, now() reads the node's clock. A crash is a power loss (see loop/node.h):
+// node itself, now() reads the node's clock, lockstep::file_system() is the node's own disk
+// (sim/disk/sim_disk.h), which keeps what was synced across crashes. A crash is a power
+// loss (see loop/node.h):
 // the node's tasks end without CancelledError, no catch or destructor of theirs reaches
 // the world, its sockets vanish (peers hear nothing; connecting is refused; once the node
 // is back its kernel resets old connections). A restart boots a new incarnation of the
@@ -45,6 +47,7 @@ namespace lockstep {
 class Loop;
 class SimDecisions;
 class SimNetwork;
+class SimFileSystem;
 
 // How a node's clock is set when it is added (see NodeClock). Fixed values, or bounds
 // within which the simulation decides them (decision kind clock; 0 = a perfect clock).
@@ -204,6 +207,7 @@ class World {
   Loop* loop_;
   SimDecisions* decisions_;
   SimNetwork* network_;
+  SimFileSystem* file_system_;  // null if the run installed none
   WorldOptions options_;
   std::vector<std::unique_ptr<Node>> nodes_;  // in order of add_node
   std::map<std::string, Node*, std::less<>> by_name_;

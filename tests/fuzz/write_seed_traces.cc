@@ -6,6 +6,7 @@
 
 #include "loop/lockstep.h"
 #include "replay/replay_trace.h"
+#include "sim/disk/sim_file_system.h"
 
 namespace {
 
@@ -33,6 +34,25 @@ lockstep::Coro<int> program() {
   co_return v;
 }
 
+// The simulated disk's decisions (disk_latency, disk_error, disk_crash) and their sites.
+lockstep::Coro<int> disk_program() {
+  lockstep::SimDisk& disk = lockstep::sim_file_system().disk("n1");
+  lockstep::sim_file_system().set_disk_resolver([] { return std::string("n1"); });
+  lockstep::DiskFaults faults;
+  faults.latency_probability = 0.5;
+  faults.fsync_error = 0.5;
+  disk.set_faults(faults);
+  lockstep::File f = co_await lockstep::file_system().open("wal", "a");
+  co_await f.append(std::string(700, 'x'));
+  try {
+    co_await f.fsync();
+  } catch (const lockstep::OSError&) {
+  }
+  co_await f.append("tail");
+  disk.crash();
+  co_return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,6 +69,12 @@ int main(int argc, char** argv) {
     o.strategy.kind = kind;
     const std::string path = std::string(argv[1]) + "/seed-" + std::to_string(n++) + ".trace";
     lockstep::record_trace(program, o, path, "fuzz.seed", {{"kind", to_string(kind)}});
+  }
+  {
+    lockstep::SimulationOptions o;
+    o.seed = 3;
+    const std::string path = std::string(argv[1]) + "/seed-" + std::to_string(n++) + ".trace";
+    lockstep::record_trace(disk_program, o, path, "fuzz.seed.disk");
   }
   // A format-2 trace (no checksums), as older lockstep wrote them: a site, an event, a
   // decision, an End.

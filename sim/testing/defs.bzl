@@ -1,6 +1,7 @@
 """lockstep_test(): a cc_test whose LOCKSTEP_TESTs sweep seeds, sharded by seed.
 
-    load("//sim/testing:defs.bzl", "lockstep_test")
+    load("//sim/testing:defs.bzl", "lockstep_test")   # in another workspace:
+    # load("@lockstep//sim/testing:defs.bzl", "lockstep_test") (see deps.bzl)
 
     lockstep_test(
         name = "cache_test",
@@ -19,11 +20,16 @@ with Bazel remote execution the shards spread over machines unchanged.
 
 def _absolute(label):
     """A dependency as an absolute label string, so it can be compared: "cache" and
-    ":cache" are targets of the calling package."""
+    ":cache" are targets of the calling package, "//x" of the calling repository (which,
+    in a workspace that uses lockstep, is not lockstep's: Label() here would resolve
+    "//x" in @lockstep)."""
     label = str(label)  # a Label object too
-    if label.startswith("//") or label.startswith("@"):
+    if label.startswith("@"):
         return label
-    return "//%s:%s" % (native.package_name(), label[1:] if label.startswith(":") else label)
+    if label.startswith("//"):
+        return native.repository_name() + label
+    return "%s//%s:%s" % (native.repository_name(), native.package_name(),
+                          label[1:] if label.startswith(":") else label)
 
 def lockstep_test(
         name,

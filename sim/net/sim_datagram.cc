@@ -43,6 +43,14 @@ void SimDatagram::sendto(std::string_view data, std::optional<Address> to) {
   auto m = std::make_shared<DatagramMessage>();
   m->data.assign(data);
   m->from = local_;
+  // Bound to a wildcard: the datagram leaves from a real address, as Linux fills it in:
+  // the node's host (its key), a loopback name it is sent to, else "client".
+  if (NetState::is_wildcard(local_.host)) {
+    m->from.host = local_key_ != "*"                  ? local_key_
+                   : NetState::is_loopback(dest.host) ? dest.host
+                                                      : std::string("client");
+    m->from.family = Address::family_of(m->from.host);
+  }
   m->dest = net_->key_here(dest);
   m->from_host = local_key_;
   m->dest_port = dest.port;

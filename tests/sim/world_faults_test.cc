@@ -117,6 +117,36 @@ LOCKSTEP_TEST(WorldFaults, AOneWayPartitionLosesOneDirectionOnly, .seeds = 10) {
   CO_ASSERT_EQ(world.network().datagrams_lost(), 20u);
 }
 
+// A node bound to 0.0.0.0 answers from its own address, so a reply to Datagram::from
+// comes back (Linux fills in the source address of a wildcard-bound socket).
+Coro<void> udp_echo() {
+  lockstep::DatagramEndpointOptions options;
+  options.local = lockstep::Address::parse("0.0.0.0:9000");
+  lockstep::DatagramEndpoint ep = co_await lockstep::open_datagram_endpoint(options);
+  for (;;) {
+    lockstep::Datagram d = co_await ep.recvfrom();
+    co_await ep.sendto(d.data, d.from);
+  }
+}
+
+Coro<void> udp_ask(std::string& got) {
+  lockstep::DatagramEndpointOptions options;
+  options.local = lockstep::Address::parse("0.0.0.0:0");
+  lockstep::DatagramEndpoint ep = co_await lockstep::open_datagram_endpoint(options);
+  co_await ep.sendto("ping", lockstep::Address::parse("server:9000"));
+  lockstep::Datagram reply = co_await ep.recvfrom();
+  got = reply.data + " from " + reply.from.to_string();
+}
+
+LOCKSTEP_TEST(WorldFaults, AWildcardBoundEndpointSendsFromItsHost, .seeds = 5) {
+  World world;
+  world.add_node("server", udp_echo);
+  std::string got;
+  world.add_node("asker", [&got] { return udp_ask(got); });
+  co_await lockstep::sleep(1s);
+  CO_ASSERT_EQ(got, "ping from server:9000");
+}
+
 LOCKSTEP_TEST(WorldFaults, LinkFaultsLoseAndDuplicateDatagrams, .seeds = 10) {
   World world;
   world.network().set_link_faults(lockstep::LinkFaults{.loss = 0.2, .duplicate = 0.2});

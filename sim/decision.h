@@ -33,14 +33,14 @@ enum class DecisionKind : std::uint8_t {
                          // top of the fixed base latency); bound = max ns; site = the link
   // The simulated world (sim/world/). Sites are named for people ("crash n2"); value 0
   // is the perfect world, so shrinking removes world faults like any other decision.
-  kCrash = 12,      // bound 2: 1 = power loss of the node the site names, now; bound > 2:
-                    // how long it stays down, in ms ("n2 down for")
-  kClock = 13,      // a node's clock: offset or wall-clock step in us, drift in ppm, as a
-                    // signed value zigzag-coded (0, -1, +1, -2, ...) in [0, bound)
-  kLinkFault = 14,  // one message on the link the site names: 0 delivered, 1 lost,
-                    // 2 duplicated
-  kPartition = 15,  // bound 2: 1 = the partition the site names starts now; bound > 2:
-                    // how long it lasts, in ms
+  kCrash = 12,        // bound 2: 1 = power loss of the node the site names, now; bound > 2:
+                      // how long it stays down, in ms ("n2 down for")
+  kClock = 13,        // a node's clock: offset or wall-clock step in us, drift in ppm, as a
+                      // signed value zigzag-coded (0, -1, +1, -2, ...) in [0, bound)
+  kLinkFault = 14,    // one message on the link the site names: 0 delivered, 1 lost,
+                      // 2 duplicated
+  kPartition = 15,    // bound 2: 1 = the partition the site names starts now; bound > 2:
+                      // how long it lasts, in ms
   kDiskLatency = 16,  // simulated disk: extra latency of one write or fsync (DiskFaults);
                       // bound = max ns; site = the disk and the operation on a file
   kDiskError = 17,    // simulated disk: an injected error (EIO, ENOSPC): 1 = it fails; for a

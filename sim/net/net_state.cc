@@ -202,18 +202,7 @@ void NetState::reset_across_partition(const std::shared_ptr<Pipe>& pipe) {
     schedule(p, std::move(r), latency(p->site));
   };
   force_rst(pipe);
-  std::shared_ptr<Pipe> back = pipe->reverse.lock();
-  if (!back) {
-    auto sender = pipe->from.lock();
-    if (!sender) return;
-    const std::size_t arrow = pipe->name.find(" -> ");
-    back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
-    back->to = sender;
-    back->to_node = sender->node;
-    back->to_host = sender->local_key();
-    back->from_host = pipe->to_host;
-  }
-  force_rst(back);
+  if (std::shared_ptr<Pipe> back = way_back(pipe)) force_rst(back);
 }
 
 void NetState::heal() {
@@ -490,21 +479,24 @@ void NetState::on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack) {
   if (failed) server->close();
 }
 
+std::shared_ptr<Pipe> NetState::way_back(const std::shared_ptr<Pipe>& pipe) {
+  if (std::shared_ptr<Pipe> back = pipe->reverse.lock()) return back;
+  // No way back yet (a refused SYN): a pipe of its own, as the kernel answers alone.
+  // Nothing else holds it: the arrival queue keeps it until what is sent on it arrives.
+  auto sender = pipe->from.lock();
+  if (!sender) return nullptr;
+  const std::size_t arrow = pipe->name.find(" -> ");
+  auto back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
+  back->to = sender;
+  back->to_node = sender->node;
+  back->to_host = sender->local_key();
+  back->from_host = pipe->to_host;
+  return back;
+}
+
 void NetState::reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause_task) {
-  std::shared_ptr<Pipe> back = pipe->reverse.lock();
-  if (!back) {
-    // No way back yet (a refused SYN): a pipe of its own, as the kernel answers alone.
-    auto sender = pipe->from.lock();
-    if (!sender) return;
-    const std::size_t arrow = pipe->name.find(" -> ");
-    back = make_pipe(pipe->name.substr(arrow + 4) + " -> " + pipe->name.substr(0, arrow));
-    back->to = sender;
-    back->to_node = sender->node;
-    back->to_host = sender->local_key();
-    back->from_host = pipe->to_host;
-    // Nothing else holds it: the arrival queue keeps it until the RST is delivered.
-  }
-  send(back, Segment::control(Segment::Kind::kRst));
+  if (std::shared_ptr<Pipe> back = way_back(pipe))
+    send(back, Segment::control(Segment::Kind::kRst));
 }
 
 }  // namespace lockstep::internal

@@ -226,6 +226,9 @@ struct NetState : std::enable_shared_from_this<NetState> {
   void on_syn(const std::shared_ptr<Pipe>& pipe, const Segment& syn);
   void on_ack(const std::shared_ptr<Pipe>& pipe, const Segment& ack);
   std::shared_ptr<SimListener> listener_at(const std::string& key, std::uint16_t port) const;
+  // `pipe`'s reverse direction, or (none yet) a new pipe back to its sender; null if the
+  // sender is gone.
+  std::shared_ptr<Pipe> way_back(const std::shared_ptr<Pipe>& pipe);
   // A reset back along `pipe`'s reverse direction (from a closed or missing socket).
   void reset_back(const std::shared_ptr<Pipe>& pipe, std::uint64_t cause_task);
 };

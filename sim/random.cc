@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/latency.h"
 #include "sim/sim_decisions.h"
 
 namespace lockstep {
@@ -61,9 +62,6 @@ Duration random_duration(Duration max, SourceLocation where) {
 
 namespace {
 
-// The resolution of the shaped draws: the decision is an integer in [0, kSteps], 0 = min.
-constexpr std::uint64_t kSteps = 1u << 20;
-
 void check_range(const char* what, Duration min, Duration max) {
   if (min <= Duration::zero() || max < min)
     throw std::invalid_argument(
@@ -71,23 +69,12 @@ void check_range(const char* what, Duration min, Duration max) {
         std::to_string(min.count()) + "ns max=" + std::to_string(max.count()) + "ns");
 }
 
-// min * factor, rounded to whole nanoseconds, within [min, max]. The mapping uses the C
-// library's exp/log/pow on doubles: the same result for the same draw with any compiler
-// against the same libm.
-Duration scaled(Duration min, Duration max, double factor) {
-  const double ns = std::round(static_cast<double>(min.count()) * factor);
-  if (!(ns < static_cast<double>(max.count()))) return max;  // also NaN / inf
-  return std::max(min, Duration(static_cast<Duration::rep>(ns)));
-}
-
 }  // namespace
 
 Duration random_log_uniform(Duration min, Duration max, SourceLocation where) {
   check_range("random_log_uniform", min, max);
   if (min == max) return min;
-  const double u = static_cast<double>(random_below(kSteps + 1, where)) / kSteps;
-  const double ratio = static_cast<double>(max.count()) / static_cast<double>(min.count());
-  return scaled(min, max, std::exp(std::log(ratio) * u));
+  return Latency::log_uniform(min, max).at(random_below(Latency::kSteps + 1, where));
 }
 
 Duration random_heavy_tailed(Duration min, Duration max, double alpha, SourceLocation where) {
@@ -96,9 +83,7 @@ Duration random_heavy_tailed(Duration min, Duration max, double alpha, SourceLoc
     throw std::invalid_argument("lockstep: random_heavy_tailed needs alpha > 0, got " +
                                 std::to_string(alpha));
   if (min == max) return min;
-  // Inverse CDF of Pareto(min, alpha) at the draw's quantile q in [0, 1).
-  const double q = static_cast<double>(random_below(kSteps + 1, where)) / (kSteps + 1);
-  return scaled(min, max, std::pow(1.0 - q, -1.0 / alpha));
+  return Latency::heavy_tailed(min, max, alpha).at(random_below(Latency::kSteps + 1, where));
 }
 
 }  // namespace lockstep

@@ -358,6 +358,16 @@ Duration SimDecisions::net_delay(std::uint64_t site) {
          });
 }
 
+Duration SimDecisions::link_latency(std::uint64_t site, const Latency& latency) {
+  if (strategy_.kind == Strategy::kFifo || latency.min() == latency.max()) return latency.min();
+  const auto bound = static_cast<std::uint64_t>((latency.max() - latency.min()).count());
+  const std::uint64_t extra = decide(DecisionKind::kNetDelay, site, bound, [&] {
+    return static_cast<std::uint64_t>(
+        (latency.at(rng_.below(Latency::kSteps + 1)) - latency.min()).count());
+  });
+  return latency.min() + Duration(static_cast<Duration::rep>(extra));
+}
+
 std::size_t SimDecisions::pick_arrival(std::size_t n) {
   if (strategy_.kind == Strategy::kFifo || n < 2) return 0;
   const std::size_t i = pick_completion(n);

@@ -33,6 +33,7 @@
 #include "sim/decision_log.h"
 #include "sim/fault_injector.h"
 #include "sim/invariant.h"
+#include "sim/latency.h"
 #include "sim/prng.h"
 #include "sim/strategy.h"
 #include "sim/trace_sink.h"
@@ -136,6 +137,10 @@ class SimDecisions final : public DecisionSource {
   // The simulated network (sim/net/): how long one message on link `site` takes: the
   // strategy's net_latency plus a decided extra (kind net_delay; none under fifo).
   Duration net_delay(std::uint64_t site);
+  // A message's latency on link `site` whose latency the test set (set_link_latency):
+  // latency.min() plus a decided extra drawn from its shape (kind net_delay, bound
+  // max - min, so shrinking moves it toward min); min under fifo.
+  Duration link_latency(std::uint64_t site, const Latency& latency);
   // Among `n` network deliveries due together, the index of the one to enter the ready
   // queue next (kind completion_order, like other simultaneous completions); 0 under fifo.
   std::size_t pick_arrival(std::size_t n);

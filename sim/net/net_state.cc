@@ -146,7 +146,22 @@ std::shared_ptr<Pipe> NetState::make_pipe(std::string name) {
   return p;
 }
 
-Duration NetState::latency(std::uint64_t site) {
+const Latency* NetState::link_latency(const std::string& from, const std::string& to) const {
+  static const std::string any = "*";
+  for (const auto& key : {std::pair<const std::string&, const std::string&>{from, to},
+                          {from, any},
+                          {any, to},
+                          {any, any}}) {
+    const auto it = link_latencies.find(std::pair{key.first, key.second});
+    if (it != link_latencies.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+Duration NetState::latency(std::uint64_t site, const std::string& from, const std::string& to) {
+  if (!link_latencies.empty()) [[unlikely]]
+    if (const Latency* l = link_latency(from, to))
+      return sim ? sim->link_latency(site, *l) : l->min();
   return sim ? sim->net_delay(site) : std::chrono::microseconds(50);
 }
 
@@ -155,7 +170,7 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   const bool held = !pipe->stalled.empty() || blocked(pipe->from_host, pipe->to_host);
   Duration lat{};
   if (!held) [[likely]] {
-    lat = latency(pipe->site);
+    lat = latency(pipe->site, pipe->from_host, pipe->to_host);
     // A lost segment is retransmitted: TCP turns loss into a late arrival.
     if (faults.links_on && link_fault(pipe->site, false) != 0) lat += faults.retransmit_timeout;
   }
@@ -199,7 +214,7 @@ void NetState::reset_across_partition(const std::shared_ptr<Pipe>& pipe) {
     Segment r = Segment::control(Segment::Kind::kRst);
     r.message = ++sent;
     if (loop.observer()) trace(LoopEvent::Kind::kNetSend, 0, r.message, p->name + " RST");
-    schedule(p, std::move(r), latency(p->site));
+    schedule(p, std::move(r), latency(p->site, p->from_host, p->to_host));
   };
   force_rst(pipe);
   if (std::shared_ptr<Pipe> back = way_back(pipe)) force_rst(back);
@@ -223,7 +238,7 @@ void NetState::release_unblocked() {
     while (!pipe->stalled.empty()) {
       Segment s = std::move(pipe->stalled.front());
       pipe->stalled.pop_front();
-      schedule(pipe, std::move(s), latency(pipe->site));
+      schedule(pipe, std::move(s), latency(pipe->site, pipe->from_host, pipe->to_host));
     }
   }
 }
@@ -244,7 +259,7 @@ void NetState::send(std::shared_ptr<DatagramMessage> m) {
   if (!loop.node_alive(loop.current_node())) return;
   const std::uint64_t site = link_site(m->link);
   if (sim) sim->name_site(site, m->link);
-  const TimePoint arrival = loop.global_time() + latency(site);
+  const TimePoint arrival = loop.global_time() + latency(site, m->from_host, m->dest);
   m->message = ++sent;
   m->sender_task = current_task();
   const char* fate = "";
@@ -272,7 +287,7 @@ void NetState::send(std::shared_ptr<DatagramMessage> m) {
   if (fault == 2) {
     ++duplicated;
     auto copy = std::make_shared<DatagramMessage>(*m);
-    const TimePoint again = loop.global_time() + latency(site);
+    const TimePoint again = loop.global_time() + latency(site, m->from_host, m->dest);
     arrivals.emplace(std::pair{again, ++sent}, Arrival{nullptr, std::move(copy)});
     arm(again);
   }

@@ -195,8 +195,13 @@ struct NetState : std::enable_shared_from_this<NetState> {
   TimerHandle timer;
   std::optional<TimePoint> timer_at;
 
-  // A message's latency on link `site` (decided).
-  Duration latency(std::uint64_t site);
+  // Latencies the test set per directed (from host, to host) pair; "*" matches any host.
+  // Empty: every link has the strategy's (net_latency plus a decided net_delay).
+  std::map<std::pair<std::string, std::string>, Latency> link_latencies;
+  // The latency set for messages from `from` to `to` (most specific match), or null.
+  const Latency* link_latency(const std::string& from, const std::string& to) const;
+  // A message's latency on link `site` from host `from` to host `to` (decided).
+  Duration latency(std::uint64_t site, const std::string& from, const std::string& to);
   // Sends `segment` down `pipe`: decides its latency, queues it, traces it.
   void send(const std::shared_ptr<Pipe>& pipe, Segment segment);
   // Sends a datagram (or the ICMP error): latency decided on link site_of(link).

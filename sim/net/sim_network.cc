@@ -60,6 +60,16 @@ void SimNetwork::set_link_faults(std::optional<LinkFaults> faults) noexcept {
   if (faults) f.retransmit_timeout = faults->retransmit_timeout;
 }
 
+void SimNetwork::set_link_latency(std::string from, std::string to, Latency latency) {
+  if (from.empty() || to.empty())
+    throw std::invalid_argument(
+        "lockstep: SimNetwork::set_link_latency needs two host names (\"*\" for any), got \"" +
+        from + "\" -> \"" + to + "\"");
+  state_->link_latencies.insert_or_assign(std::pair{std::move(from), std::move(to)}, latency);
+}
+
+void SimNetwork::clear_link_latencies() noexcept { state_->link_latencies.clear(); }
+
 void SimNetwork::set_max_datagram(std::size_t bytes) noexcept {
   state_->faults.max_datagram = bytes;
 }

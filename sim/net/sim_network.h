@@ -43,6 +43,9 @@
 // (completion_order). Value 0 everywhere is the faithful default: a fixed latency, arrival
 // in sending order. Sends and arrivals are loop events (net_send, net_receive) for traces.
 //
+// Latencies per link (set_link_latency): a distribution per directed pair of hosts
+// (fixed, uniform, log-uniform, heavy-tailed; sim/latency.h), each message a decision.
+//
 // Faults, all off by default (a perfect network): partitions between hosts (block/heal;
 // streams stall or reset, datagrams are lost), per-message loss and duplication
 // (set_link_faults: datagrams lost or doubled, stream segments late by a retransmission
@@ -56,6 +59,7 @@
 #include <string>
 
 #include "loop/net/network.h"
+#include "sim/latency.h"
 
 namespace lockstep {
 
@@ -119,6 +123,15 @@ class SimNetwork final : public Network {
   void set_partition_mode(PartitionMode mode) noexcept;
   // Per-message faults from now on; nullopt: none (the default).
   void set_link_faults(std::optional<LinkFaults> faults) noexcept;
+  // Each message from host `from` to host `to` from now on takes a latency drawn from
+  // `latency` (a decision of kind net_delay per message: latency.min() plus a decided
+  // extra, which shrinking moves toward min; min under the fifo strategy) instead of the
+  // strategy's net_latency and net_delay. One direction; "*" matches any host, and the
+  // most specific setting wins: (from, to), (from, *), (*, to), (*, *).
+  //   net.set_link_latency("eu", "us", lockstep::Latency::heavy_tailed(40ms, 400ms));
+  void set_link_latency(std::string from, std::string to, Latency latency);
+  // Every link back to the strategy's latency.
+  void clear_link_latencies() noexcept;
   // Datagrams longer than `bytes` arrive truncated to it (default 65507).
   void set_max_datagram(std::size_t bytes) noexcept;
   // Datagrams lost (to link faults or partitions) and duplicated so far.

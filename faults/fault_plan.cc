@@ -11,12 +11,19 @@
 #include <sstream>
 
 #include "faults/fault_plan.pb.h"
+#include "faults/plan_text.h"
+#include "faults/world_plan.h"
 #include "loop/errors.h"
 #include "sim/random.h"
 #include "sim/sim_decisions.h"
 #include "sim/strategy.h"
 
 namespace lockstep {
+
+using internal::from_ms;
+using internal::number;
+using internal::quoted;
+using internal::to_ms;
 
 namespace {
 
@@ -73,25 +80,6 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string origin_;
   std::string errors_;
 };
-
-Duration from_ms(double ms) { return Duration(static_cast<Duration::rep>(std::llround(ms * 1e6))); }
-double to_ms(Duration d) { return static_cast<double>(d.count()) / 1e6; }
-
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // --- the injector -------------------------------------------------------------------------
 
@@ -181,6 +169,9 @@ class PlanInjector final : public FaultInjector {
   bool acts_at_awaits() const override { return !awaits_.empty(); }
   bool acts_on_jobs() const override { return !jobs_.empty(); }
   std::string text() const override { return text_; }
+  const WorldPlan* world_plan() const noexcept override {
+    return plan_.world ? &*plan_.world : nullptr;
+  }
 
  private:
   struct Entry {
@@ -262,6 +253,7 @@ void validate(const FaultPlan& plan, const std::string& origin) {
       errors += origin + ": " + where + ": unknown error '" + f.error +
                 "' (register it with lockstep::register_fault_error)\n";
   }
+  if (plan.world) internal::validate_world_plan(*plan.world, origin, errors);
   if (!errors.empty()) {
     errors.pop_back();
     throw FaultPlanError(errors);
@@ -314,6 +306,7 @@ FaultPlan parse_fault_plan(std::string_view text, const std::string& origin) {
     if (j.has_message()) f.message = j.message();
     plan.jobs.push_back(std::move(f));
   }
+  if (proto.has_world()) plan.world = internal::world_plan_from_proto(proto.world(), origin);
   validate(plan, origin);
   return plan;
 }
@@ -340,6 +333,7 @@ std::string to_text(const FaultPlan& plan) {
   for (const JobFault& f : plan.jobs)
     out += "job { probability: " + number(f.probability) + " error: " + quoted(f.error) +
            " message: " + quoted(f.message) + " }\n";
+  if (plan.world) out += internal::world_plan_text(*plan.world);
   return out;
 }
 

@@ -19,12 +19,24 @@
 // jobs; executor jobs may fail with a registered error instead of running. Each chance
 // is a decision of kind fault (drawn from the fault stream, so a plan
 // that never fires leaves the rest of the run as it was): recorded, replayed, shrunk.
+//
+// A plan may also hold the simulated world's faults (`world { ... }`, WorldPlan in
+// sim/world/world.h): crashes and partitions decided per tick or scheduled at given
+// times, message loss and duplication, clock skew and steps, disk faults and per-link
+// latency distributions. A World (sim/world/world.h) of a run with the plan applies
+// them; World::run_faults(duration) runs its faults:
+//
+//   world { nodes: "n1" nodes: "n2" nodes: "n3" crash: 0.05 max_down_ms: 500
+//           partition: 0.1 loss: 0.01 clocks { max_offset_ms: 50 max_drift_ppm: 100 }
+//           disk { fsync_error: 0.01 } latency { shape: "log_uniform" min_ms: 0.1 max_ms: 5 }
+//           crash_at { node: "n2" at_ms: 300 down_ms: 200 } }
 #pragma once
 
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,6 +44,7 @@
 
 #include "loop/clock.h"
 #include "sim/fault_injector.h"
+#include "sim/world/world.h"
 
 namespace lockstep {
 
@@ -62,6 +75,9 @@ struct FaultPlan {
   std::vector<AwaitFault> awaits;
   std::vector<DelayFault> delays;
   std::vector<JobFault> jobs;
+  // The simulated world's faults, clocks, disks and latencies: a World of a run with
+  // this plan applies them, and World::run_faults(duration) runs them.
+  std::optional<WorldPlan> world;
 };
 
 // A plan that cannot be used: the text does not parse, a field is unknown, a probability

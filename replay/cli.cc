@@ -52,6 +52,10 @@ std::string header_text(const Trace& t) {
     << to_string(t.info.strategy.kind) << ", format " << t.format_version << " (lockstep "
     << t.lockstep_version << ")\n";
   for (const auto& [k, v] : t.info.labels) s << "  label " << k << " = " << v << "\n";
+  // The fault plan the run had (faults/fault_plan.proto text), a line per entry.
+  std::istringstream plan(t.info.fault_plan);
+  for (std::string line; std::getline(plan, line);)
+    if (!line.empty()) s << "  fault plan: " << line << "\n";
   return s.str();
 }
 

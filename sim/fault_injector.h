@@ -12,6 +12,7 @@
 namespace lockstep {
 
 class SimDecisions;
+struct WorldPlan;
 
 class FaultInjector {
  public:
@@ -29,6 +30,8 @@ class FaultInjector {
   virtual bool acts_on_jobs() const = 0;
   // The plan, as the text that rebuilds it (stored in trace headers).
   virtual std::string text() const = 0;
+  // What the plan says about the simulated world (sim/world/world.h), or null.
+  virtual const WorldPlan* world_plan() const noexcept { return nullptr; }
 };
 
 }  // namespace lockstep

@@ -117,6 +117,7 @@ class SimDecisions final : public DecisionSource {
   // A fault plan's injector, asked at awaits, timers and executor jobs. Shared: plans
   // are values that many runs use. Set before the loop starts.
   void set_faults(std::shared_ptr<FaultInjector> faults) noexcept { faults_ = std::move(faults); }
+  FaultInjector* faults() const noexcept { return faults_.get(); }
   // Streams every decision (and lockstep::log line) to `sink` as it is made. Not owned.
   void set_sink(TraceSink* sink) noexcept { sink_ = sink; }
   TraceSink* sink() const noexcept { return sink_; }

@@ -47,6 +47,12 @@ void SimNetwork::block(std::string from, std::string to) {
 
 void SimNetwork::heal() { state_->heal(); }
 
+void SimNetwork::unblock(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::size_t erased = 0;
+  for (const auto& pair : pairs) erased += state_->faults.blocked.erase(pair);
+  if (erased) state_->release_unblocked();
+}
+
 void SimNetwork::set_partition_mode(PartitionMode mode) noexcept {
   state_->faults.mode = mode == PartitionMode::kReset ? internal::NetFaults::PartitionMode::kReset
                                                       : internal::NetFaults::PartitionMode::kStall;

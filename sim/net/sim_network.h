@@ -57,6 +57,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "loop/net/network.h"
 #include "sim/latency.h"
@@ -120,6 +122,9 @@ class SimNetwork final : public Network {
   void block(std::string from, std::string to);
   // Every block ends; held stream segments go on, in order.
   void heal();
+  // The blocks between these (from, to) pairs end (those that exist); held stream
+  // segments go on, in order.
+  void unblock(const std::vector<std::pair<std::string, std::string>>& pairs);
   void set_partition_mode(PartitionMode mode) noexcept;
   // Per-message faults from now on; nullopt: none (the default).
   void set_link_faults(std::optional<LinkFaults> faults) noexcept;

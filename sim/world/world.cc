@@ -46,6 +46,12 @@ World::World(WorldOptions options) : options_(options) {
   if (!network_)
     throw std::logic_error("lockstep: a World needs the simulated network simulate() installs");
   // Each node has a disk of its own, named as the node: it outlives the node's crashes.
+  if (FaultInjector* faults = decisions_->faults()) plan_ = faults->world_plan();
+  if (plan_) {
+    if (plan_->clocks) options_.clocks = *plan_->clocks;
+    for (const WorldPlan::LinkLatency& l : plan_->latencies)
+      network_->set_link_latency(l.from, l.to, l.latency);
+  }
   file_system_ = dynamic_cast<SimFileSystem*>(loop_->file_system());
   if (file_system_) {
     Loop* loop = loop_;
@@ -72,6 +78,7 @@ Node& World::add_node(std::string name, Node::Main main, NodeOptions options) {
   nodes_.push_back(std::unique_ptr<Node>(new Node(*this, name, std::move(main), clock)));
   Node& node = *nodes_.back();
   by_name_.emplace(std::move(name), &node);
+  if (plan_ && plan_->disk && file_system_) file_system_->disk(node.name_).set_faults(*plan_->disk);
   boot(node);
   return node;
 }

@@ -31,6 +31,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,6 +41,8 @@
 #include "loop/node.h"
 #include "loop/task.h"
 #include "loop/wait_for.h"
+#include "sim/disk/sim_disk.h"
+#include "sim/latency.h"
 #include "sim/net/sim_network.h"
 
 namespace lockstep {
@@ -97,9 +100,41 @@ struct WorldFaults {
   double clock_step = 0;
   Duration max_clock_step = std::chrono::seconds(1);
 
+  // Scheduled faults, exact (not decisions): at a time after run_faults starts.
+  struct Crash {
+    std::string node;
+    Duration at{};
+    Duration down{};  // then it boots again; 0: it stays down until the faults stop
+  };
+  std::vector<Crash> crashes{};
+  struct Partition {
+    std::vector<std::string> a, b;  // node (or host) names
+    bool one_way = false;           // only what a sends to b is cut
+    Duration at{};
+    Duration lasts{};  // 0: until the faults stop
+  };
+  std::vector<Partition> partitions{};
+
   bool any() const noexcept {
-    return crash > 0 || partition > 0 || loss > 0 || duplicate > 0 || clock_step > 0;
+    return crash > 0 || partition > 0 || loss > 0 || duplicate > 0 || clock_step > 0 ||
+           !crashes.empty() || !partitions.empty();
   }
+};
+
+// What a fault plan says about the world (faults/fault_plan.h, its `world { ... }` entry;
+// LOCKSTEP_FAULTS=plan.txt in a LOCKSTEP_TEST). A World of a run with such a plan applies
+// the clocks, disk faults and latencies when nodes are added, and run_faults(duration)
+// runs its faults.
+struct WorldPlan {
+  WorldFaults faults{};
+  bool swarm = false;                    // faults are the ceiling of a swarm mix (World::swarm)
+  std::optional<ClockOptions> clocks{};  // replaces WorldOptions::clocks
+  std::optional<DiskFaults> disk{};      // every node's disk
+  struct LinkLatency {
+    std::string from, to;  // host names, "*" for any
+    Latency latency;
+  };
+  std::vector<LinkLatency> latencies{};  // SimNetwork::set_link_latency, in order
 };
 
 // Thrown by World::within when the system did not converge in time.
@@ -180,12 +215,21 @@ class World {
   void partition_one_way(const std::vector<std::string>& from, const std::vector<std::string>& to);
   // Every partition ends; held stream segments go on.
   void heal();
+  // The partition between `a` and `b` ends (both directions); others stay.
+  void heal(const std::vector<std::string>& a, const std::vector<std::string>& b);
   SimNetwork& network() const noexcept { return *network_; }
 
   // The faulty stretch: for `duration`, faults as `faults` says, each a decision; then
   // every fault stops (partitions heal, link faults end, down nodes boot again) and the
   // liveness phase begins. Await it from the test (it runs as the test's own task).
   Coro<void> run_faults(WorldFaults faults, Duration duration);
+  // The same with the run's fault plan (planned_faults()): no faults without one.
+  Coro<void> run_faults(Duration duration);
+  // The faults the run's fault plan gives the world (drawn by swarm() if the plan says
+  // swarm), or `otherwise` if the run has no plan with a world entry.
+  WorldFaults planned_faults(WorldFaults otherwise = {});
+  // The run's plan for the world, or null.
+  const WorldPlan* plan() const noexcept { return plan_; }
   // Swarm testing (Groce et al., ISSTA 2012): a mix drawn for this seed from `ceiling`:
   // each kind of fault on or off, and each rate in [0, its ceiling], all decided, so
   // seeds differ in which faults they combine and some stretches are quiet.
@@ -202,12 +246,16 @@ class World {
   void boot(Node& node);
   NodeClock decide_clock(const std::string& name, NodeClock base);
   std::vector<std::string> fault_targets(const WorldFaults& faults) const;
+  void check(const WorldFaults& faults) const;
+  void heal_pairs(const std::vector<std::string>& from, const std::vector<std::string>& to,
+                  bool both_ways);
   [[noreturn]] void throw_liveness(Duration bound, const std::string& what) const;
 
   Loop* loop_;
   SimDecisions* decisions_;
   SimNetwork* network_;
-  SimFileSystem* file_system_;  // null if the run installed none
+  SimFileSystem* file_system_;       // null if the run installed none
+  const WorldPlan* plan_ = nullptr;  // the run's fault plan's, if any
   WorldOptions options_;
   std::vector<std::unique_ptr<Node>> nodes_;  // in order of add_node
   std::map<std::string, Node*, std::less<>> by_name_;

@@ -74,13 +74,50 @@ WorldFaults World::swarm(const WorldFaults& ceiling) {
   return f;
 }
 
-Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
-  if (faults.tick <= Duration::zero())
-    throw std::invalid_argument("lockstep: WorldFaults::tick must be positive");
+void World::heal(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  heal_pairs(a, b, true);
+}
+
+void World::heal_pairs(const std::vector<std::string>& from, const std::vector<std::string>& to,
+                       bool both_ways) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const std::string& x : from)
+    for (const std::string& y : to) {
+      pairs.emplace_back(x, y);
+      if (both_ways) pairs.emplace_back(y, x);
+    }
+  network_->unblock(pairs);  // one release, in the order segments were held
+}
+
+void World::check(const WorldFaults& faults) const {
+  auto bad = [](const std::string& what) {
+    throw std::invalid_argument("lockstep: WorldFaults: " + what);
+  };
+  if (faults.tick <= Duration::zero()) bad("tick must be positive");
   for (double p :
        {faults.crash, faults.partition, faults.loss, faults.duplicate, faults.clock_step})
-    if (p < 0 || p > 1)
-      throw std::invalid_argument("lockstep: WorldFaults: a chance must be in [0, 1]");
+    if (!(p >= 0 && p <= 1)) bad("a chance must be in [0, 1]");
+  for (const WorldFaults::Crash& c : faults.crashes) {
+    (void)node(c.node);  // std::out_of_range naming it if unknown
+    if (c.at < Duration::zero() || c.down < Duration::zero())
+      bad("the crash of '" + c.node + "' has a negative time");
+  }
+  for (const WorldFaults::Partition& p : faults.partitions) {
+    if (p.a.empty() || p.b.empty()) bad("a scheduled partition needs hosts on both sides");
+    if (p.at < Duration::zero() || p.lasts < Duration::zero())
+      bad("a scheduled partition has a negative time");
+  }
+}
+
+WorldFaults World::planned_faults(WorldFaults otherwise) {
+  if (!plan_) return otherwise;
+  return plan_->swarm ? swarm(plan_->faults) : plan_->faults;
+}
+
+Coro<void> World::run_faults(Duration duration) { return run_faults(planned_faults(), duration); }
+
+Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
+  check(faults);
   const std::vector<std::string> targets = fault_targets(faults);
   if (faults.loss > 0 || faults.duplicate > 0)
     network_->set_link_faults(LinkFaults{faults.loss, faults.duplicate});
@@ -91,11 +128,50 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
   const std::string shape_site = partition_site_name(targets, faults.partition_one_way);
 
   Loop& loop = *loop_;
-  const TimePoint end = loop.global_time() + duration;
+  const TimePoint start = loop.global_time();
+  const TimePoint end = start + duration;
   std::map<std::string, TimePoint> restart_at;  // down nodes the schedule brings back
-  std::optional<TimePoint> heal_at;
+  std::optional<TimePoint> heal_at;             // of the decided partition
+  const PartitionShape* decided = nullptr;      // the decided partition on now
+  // Scheduled faults, as (time, order given) -> what happens then.
+  struct Scheduled {
+    const WorldFaults::Crash* crash = nullptr;
+    const WorldFaults::Partition* partition = nullptr;
+    bool heal = false;  // the end of `partition`
+  };
+  std::multimap<TimePoint, Scheduled> scheduled;
+  for (const WorldFaults::Crash& c : faults.crashes) scheduled.emplace(start + c.at, Scheduled{&c});
+  for (const WorldFaults::Partition& p : faults.partitions) {
+    scheduled.emplace(start + p.at, Scheduled{nullptr, &p});
+    if (p.lasts > Duration::zero())
+      scheduled.emplace(start + p.at + p.lasts, Scheduled{nullptr, &p, true});
+  }
+  auto run_scheduled = [&](TimePoint now) {
+    while (!scheduled.empty() && scheduled.begin()->first <= now) {
+      const Scheduled e = scheduled.begin()->second;
+      scheduled.erase(scheduled.begin());
+      if (e.crash) {
+        if (!node(e.crash->node).up()) continue;
+        crash(e.crash->node);
+        // Down for good: restarted when the faults stop, after the loop below.
+        restart_at[e.crash->node] =
+            e.crash->down > Duration::zero() ? now + e.crash->down : TimePoint::max();
+      } else if (e.heal) {
+        heal_pairs(e.partition->a, e.partition->b, !e.partition->one_way);
+      } else if (e.partition->one_way) {
+        partition_one_way(e.partition->a, e.partition->b);
+      } else {
+        partition(e.partition->a, e.partition->b);
+      }
+    }
+  };
+  run_scheduled(start);
+  // The decided faults come every tick; scheduled ones at their own times in between.
+  TimePoint next_tick = start + faults.tick;
   while (loop.global_time() < end) {
-    co_await sleep(std::min(faults.tick, end - loop.global_time()));
+    TimePoint wake = std::min(next_tick, end);
+    if (!scheduled.empty()) wake = std::min(wake, scheduled.begin()->first);
+    co_await sleep(wake - loop.global_time());
     const TimePoint now = loop.global_time();
     for (auto it = restart_at.begin(); it != restart_at.end();) {
       if (it->second <= now) {
@@ -106,10 +182,14 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
       }
     }
     if (heal_at && *heal_at <= now) {
-      heal();
+      heal_pairs(decided->a, decided->b, !decided->one_way);
+      decided = nullptr;
       heal_at.reset();
     }
+    run_scheduled(now);
     if (now >= end) break;
+    if (now < next_tick) continue;  // a scheduled fault's moment, not a tick
+    next_tick = now + faults.tick;
     if (faults.crash > 0) {
       for (const std::string& name : targets) {
         Node& n = node(name);
@@ -133,11 +213,11 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
             return x < p ? 1 + rng.below(n) : 0;
           });
       if (v > 0) {
-        const PartitionShape& s = shapes[v - 1];
-        if (s.one_way)
-          partition_one_way(s.a, s.b);
+        decided = &shapes[v - 1];
+        if (decided->one_way)
+          partition_one_way(decided->a, decided->b);
         else
-          partition(s.a, s.b);
+          partition(decided->a, decided->b);
         heal_at = now + decide_ms(*decisions_, DecisionKind::kPartition, "partition lasts (ms)",
                                   faults.tick, faults.max_partition);
       }

@@ -77,6 +77,7 @@ WorldPlan world_plan_from_proto(const faults::WorldPlan& p, const std::string& o
   if (p.has_max_down_at_once()) f.max_down_at_once = p.max_down_at_once();
   if (p.has_partition()) f.partition = p.partition();
   if (p.has_partition_one_way()) f.partition_one_way = p.partition_one_way();
+  f.clients.assign(p.clients().begin(), p.clients().end());
   if (p.has_max_partition_ms()) f.max_partition = from_ms(p.max_partition_ms());
   if (p.has_partition_mode()) {
     if (p.partition_mode() == "stall")
@@ -134,6 +135,7 @@ std::string world_plan_text(const WorldPlan& plan) {
                     " max_down_at_once: " + std::to_string(f.max_down_at_once) +
                     " partition: " + number(f.partition) +
                     " partition_one_way: " + (f.partition_one_way ? "true" : "false") +
+                    names("clients", f.clients) +
                     " max_partition_ms: " + number(to_ms(f.max_partition)) + " partition_mode: " +
                     (f.partition_mode == PartitionMode::kReset ? "\"reset\"" : "\"stall\"") +
                     " loss: " + number(f.loss) + " duplicate: " + number(f.duplicate) +
@@ -175,6 +177,8 @@ void validate_world_plan(const WorldPlan& plan, const std::string& origin, std::
   if (f.tick <= Duration::zero()) errors += at + "tick_ms must be positive\n";
   for (const std::string& n : f.nodes)
     if (n.empty()) errors += at + "nodes: an empty node name\n";
+  for (const std::string& n : f.clients)
+    if (n.empty()) errors += at + "clients: an empty host name\n";
   chance("crash", f.crash);
   chance("partition", f.partition);
   chance("loss", f.loss);

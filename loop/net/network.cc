@@ -1,5 +1,7 @@
 #include "loop/net/network.h"
 
+#include <unistd.h>
+
 #include "loop/errors.h"
 #include "loop/loop.h"
 #include "loop/net/socket_network.h"
@@ -17,6 +19,14 @@ Network& network_of(Loop& loop) {
   loop.set_network(std::make_shared<SocketNetwork>(loop));
   return *loop.network();
 }
+
+std::string Network::hostname() const {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+std::string hostname() { return network().hostname(); }
 
 Network& network() {
   Loop* loop = Loop::current();

@@ -89,6 +89,10 @@ class Network {
 
   // "sockets", "simulated": for diagnostics.
   virtual const char* name() const noexcept = 0;
+
+  // The name of the host the calling code runs on (socket.gethostname()): gethostname(2)
+  // on real sockets; a node's name on a simulated network.
+  virtual std::string hostname() const;
 };
 
 // The running loop's network: the one installed with Loop::set_network, else (on a
@@ -97,5 +101,9 @@ class Network {
 Network& network();
 // The same for a given loop (which need not be running).
 Network& network_of(Loop& loop);
+// The running loop's network's hostname(): the machine's name in production, the node's
+// name on a node of a simulated World ("localhost" for simulated code outside nodes).
+//   std::printf("replica %s starting\n", lockstep::hostname().c_str());
+std::string hostname();
 
 }  // namespace lockstep

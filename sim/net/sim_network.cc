@@ -45,6 +45,11 @@ void SimNetwork::block(std::string from, std::string to) {
   state_->faults.blocked.emplace(std::move(from), std::move(to));
 }
 
+std::string SimNetwork::hostname() const {
+  const std::string* host = state_->current_host();
+  return host ? *host : "localhost";
+}
+
 void SimNetwork::heal() { state_->heal(); }
 
 void SimNetwork::unblock(const std::vector<std::pair<std::string, std::string>>& pairs) {

@@ -112,6 +112,8 @@ class SimNetwork final : public Network {
   // host; a restarted node takes over its host, and old connections to it are reset.
   void attach_node(NodeId node, std::string host);
   const char* name() const noexcept override { return "simulated"; }
+  // The current node's host name; "localhost" outside nodes.
+  std::string hostname() const override;
 
   // Messages sent so far (segments, control segments and datagrams).
   std::uint64_t messages_sent() const noexcept;

@@ -88,6 +88,9 @@ struct WorldFaults {
   // decided time in [tick, max_partition].
   double partition = 0;
   bool partition_one_way = true;
+  // Hosts outside the world (the test's own "client") that partitions may cut off as
+  // well; they never crash. Empty: partitions split the nodes only.
+  std::vector<std::string> clients{};
   Duration max_partition = std::chrono::seconds(1);
   PartitionMode partition_mode = PartitionMode::kStall;
 

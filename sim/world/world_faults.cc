@@ -97,6 +97,8 @@ void World::check(const WorldFaults& faults) const {
   for (double p :
        {faults.crash, faults.partition, faults.loss, faults.duplicate, faults.clock_step})
     if (!(p >= 0 && p <= 1)) bad("a chance must be in [0, 1]");
+  for (const std::string& c : faults.clients)
+    if (c.empty() || by_name_.count(c)) bad("client '" + c + "' is not a host outside the world");
   for (const WorldFaults::Crash& c : faults.crashes) {
     (void)node(c.node);  // std::out_of_range naming it if unknown
     if (c.at < Duration::zero() || c.down < Duration::zero())
@@ -122,10 +124,12 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
   if (faults.loss > 0 || faults.duplicate > 0)
     network_->set_link_faults(LinkFaults{faults.loss, faults.duplicate});
   network_->set_partition_mode(faults.partition_mode);
-  const std::vector<PartitionShape> shapes =
-      faults.partition > 0 ? partition_shapes(targets, faults.partition_one_way)
-                           : std::vector<PartitionShape>{};
-  const std::string shape_site = partition_site_name(targets, faults.partition_one_way);
+  std::vector<std::string> cut = targets;  // the hosts a decided partition splits
+  cut.insert(cut.end(), faults.clients.begin(), faults.clients.end());
+  const std::vector<PartitionShape> shapes = faults.partition > 0
+                                                 ? partition_shapes(cut, faults.partition_one_way)
+                                                 : std::vector<PartitionShape>{};
+  const std::string shape_site = partition_site_name(cut, faults.partition_one_way);
 
   Loop& loop = *loop_;
   const TimePoint start = loop.global_time();

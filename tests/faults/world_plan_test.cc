@@ -40,6 +40,7 @@ TEST(WorldPlan, EveryFieldIsReadAndTheTextRoundTrips) {
     world {
       tick_ms: 50 nodes: "n1" nodes: "n2" crash: 0.1 max_down_ms: 400 max_down_at_once: 2
       partition: 0.2 partition_one_way: false max_partition_ms: 300 partition_mode: "reset"
+      clients: "client"
       loss: 0.01 duplicate: 0.02 clock_step: 0.03 max_clock_step_ms: 250 swarm: true
       clocks { max_offset_ms: 50 max_drift_ppm: 100 }
       disk { fsync_error: 0.25 max_latency_ms: 5 capacity_bytes: 4096 }
@@ -57,6 +58,7 @@ TEST(WorldPlan, EveryFieldIsReadAndTheTextRoundTrips) {
   EXPECT_EQ(w.faults.max_down_at_once, 2u);
   EXPECT_EQ(w.faults.partition, 0.2);
   EXPECT_FALSE(w.faults.partition_one_way);
+  EXPECT_EQ(w.faults.clients, (std::vector<std::string>{"client"}));
   EXPECT_EQ(w.faults.max_partition, 300ms);
   EXPECT_EQ(w.faults.partition_mode, PartitionMode::kReset);
   EXPECT_EQ(w.faults.loss, 0.01);

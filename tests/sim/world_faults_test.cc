@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,7 @@ using lockstep::StreamReader;
 using lockstep::StreamWriter;
 using lockstep::World;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Coro<void> echo_lines(StreamReader reader, StreamWriter writer) {
   for (;;) {
@@ -231,6 +233,64 @@ TEST(WorldFaultsTest, TheFaultScheduleIsDecidedByTheSeedAndReplays) {
     outcomes.insert(a.outcome.value());
   }
   EXPECT_GT(outcomes.size(), 2u);  // seeds differ in what they crash
+}
+
+// The partitions run_faults decided, as "{n1} | {n2,client}" lines.
+std::set<std::string> decided_partitions(const lockstep::SimulationResult<void>& r) {
+  std::set<std::string> out;
+  for (const lockstep::Decision& d : r.decisions) {
+    if (d.kind != lockstep::DecisionKind::kPartition || d.value == 0) continue;
+    const auto it = r.site_names.find(d.site);
+    if (it == r.site_names.end()) continue;
+    const std::string shape = lockstep::describe_partition_choice(it->second, d.value);
+    if (!shape.empty()) out.insert(shape);
+  }
+  return out;
+}
+
+Coro<void> partitioned_run(std::vector<std::string> clients) {
+  World world;
+  for (const char* n : {"n1", "n2", "n3"}) world.add_node(n, echo_server);
+  lockstep::WorldFaults faults;
+  faults.partition = 0.5;
+  faults.clients = std::move(clients);
+  faults.max_partition = 200ms;
+  co_await world.run_faults(faults, 3s);
+}
+
+TEST(WorldFaultsTest, PartitionsCutOffTheClientOnlyWhenAsked) {
+  auto partitions_with = [](std::vector<std::string> clients) {
+    std::set<std::string> all;
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      auto o = quiet();
+      o.seed = seed;
+      auto r = lockstep::simulate([clients] { return partitioned_run(clients); }, o);
+      EXPECT_TRUE(r.outcome.ok()) << lockstep::describe_exception(r.outcome.exception());
+      const auto shapes = decided_partitions(r);
+      all.insert(shapes.begin(), shapes.end());
+    }
+    return all;
+  };
+  const auto nodes_only = partitions_with({});
+  const auto with_client = partitions_with({"client"});
+  ASSERT_FALSE(nodes_only.empty());
+  for (const std::string& s : nodes_only) EXPECT_THAT(s, Not(HasSubstr("client")));
+  EXPECT_TRUE(std::any_of(with_client.begin(), with_client.end(), [](const std::string& s) {
+    return s.find("client") != s.npos;
+  })) << ::testing::PrintToString(with_client);
+  auto bad = lockstep::simulate(
+      []() -> Coro<void> {
+        World world;
+        world.add_node("n1", echo_server);
+        lockstep::WorldFaults faults;  // named: g++ 12 and braced temporaries in co_await
+        faults.partition = 0.5;
+        faults.clients = {"n1"};
+        co_await world.run_faults(faults, 1s);
+      },
+      quiet());
+  ASSERT_FALSE(bad.outcome.ok());
+  EXPECT_THAT(lockstep::describe_exception(bad.outcome.exception()),
+              HasSubstr("client 'n1' is not a host outside the world"));
 }
 
 TEST(WorldFaultsTest, SwarmDrawsADifferentMixPerSeed) {

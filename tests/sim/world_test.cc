@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "loop/epoll_driver.h"
 #include "loop/fs/file_system.h"
 #include "loop/lockstep.h"
 #include "loop/net/errors.h"
@@ -83,6 +86,30 @@ LOCKSTEP_TEST(World, LoopbackAndTheWildcardOnANodeAreThatNode, .seeds = 5) {
   co_await lockstep::sleep(1s);
   CO_ASSERT_EQ(got, "a: hi\n");
   CO_ASSERT_EQ(co_await ask("b", "hi\n"), "b: hi\n");
+}
+
+LOCKSTEP_TEST(World, NodeCodeReadsItsNodesNameAsItsHostName, .seeds = 2) {
+  World world;
+  std::vector<std::string> names;
+  for (const char* n : {"db-1", "db-2"})
+    world.add_node(n, [&names]() -> Coro<void> {
+      names.push_back(lockstep::hostname());
+      co_return;
+    });
+  co_await lockstep::sleep(10ms);
+  std::sort(names.begin(), names.end());
+  CO_ASSERT_EQ(names, (std::vector<std::string>{"db-1", "db-2"}));
+  CO_ASSERT_EQ(lockstep::hostname(), "localhost");  // the test's own code: no node
+}
+
+TEST(Hostname, OnRealSocketsItIsTheMachines) {
+  char name[256] = {};
+  ASSERT_EQ(::gethostname(name, sizeof name - 1), 0);
+  lockstep::EpollDriver real;
+  lockstep::RunOptions o;
+  o.driver = &real;
+  EXPECT_EQ(lockstep::run([]() -> Coro<std::string> { co_return lockstep::hostname(); }(), o),
+            std::string(name));
 }
 
 LOCKSTEP_TEST(World, BadNodesAreRejectedByName) {

@@ -112,6 +112,9 @@ WorldPlan world_plan_from_proto(const faults::WorldPlan& p, const std::string& o
     plan.latencies.push_back({l.has_from() ? l.from() : "*", l.has_to() ? l.to() : "*",
                               latency_from_proto(l, at + ": latency #" + std::to_string(i))});
   }
+  for (const auto& l : p.link())
+    f.links.push_back(
+        {l.has_from() ? l.from() : "*", l.has_to() ? l.to() : "*", l.loss(), l.duplicate()});
   for (int i = 0; i < p.crash_at_size(); ++i) {
     const auto& c = p.crash_at(i);
     f.crashes.push_back({c.node(), from_ms(c.at_ms()), from_ms(c.down_ms())});
@@ -154,6 +157,9 @@ std::string world_plan_text(const WorldPlan& plan) {
            " read_error: " + number(d.read_error) + " }";
   }
   for (const WorldPlan::LinkLatency& l : plan.latencies) out += latency_text(l);
+  for (const WorldFaults::Link& l : f.links)
+    out += " link { from: " + quoted(l.from) + " to: " + quoted(l.to) + " loss: " + number(l.loss) +
+           " duplicate: " + number(l.duplicate) + " }";
   for (const WorldFaults::Crash& c : f.crashes)
     out += " crash_at { node: " + quoted(c.node) + " at_ms: " + number(to_ms(c.at)) +
            " down_ms: " + number(to_ms(c.down)) + " }";
@@ -204,6 +210,15 @@ void validate_world_plan(const WorldPlan& plan, const std::string& origin, std::
   for (std::size_t i = 0; i < plan.latencies.size(); ++i)
     if (plan.latencies[i].from.empty() || plan.latencies[i].to.empty())
       errors += at + "latency #" + std::to_string(i) + ": an empty host (\"*\" matches any)\n";
+  for (std::size_t i = 0; i < f.links.size(); ++i) {
+    const std::string where = "link #" + std::to_string(i);
+    const WorldFaults::Link& l = f.links[i];
+    if (l.from.empty() || l.to.empty())
+      errors += at + where + ": an empty host (\"*\" matches any)\n";
+    chance(where + ": loss", l.loss);
+    chance(where + ": duplicate", l.duplicate);
+    if (l.loss + l.duplicate > 1) errors += at + where + ": loss + duplicate is over 1\n";
+  }
   for (std::size_t i = 0; i < f.crashes.size(); ++i) {
     const std::string where = "crash_at #" + std::to_string(i);
     if (f.crashes[i].node.empty()) errors += at + where + ": no node\n";

@@ -169,10 +169,16 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   if (!loop.node_alive(loop.current_node())) return;  // a dead node sends nothing
   const bool held = !pipe->stalled.empty() || blocked(pipe->from_host, pipe->to_host);
   Duration lat{};
+  bool retransmitted = false;
   if (!held) [[likely]] {
     lat = latency(pipe->site, pipe->from_host, pipe->to_host);
     // A lost segment is retransmitted: TCP turns loss into a late arrival.
-    if (faults.links_on && link_fault(pipe->site, false) != 0) lat += faults.retransmit_timeout;
+    if (faults.links_on) [[unlikely]]
+      if (const LinkFaults* f = faults.for_link(pipe->from_host, pipe->to_host))
+        if (link_fault(pipe->site, false, *f) != 0) {
+          lat += f->retransmit_timeout;
+          retransmitted = true;
+        }
   }
   s.message = ++sent;
   s.sender_task = current_task();
@@ -192,8 +198,7 @@ void NetState::send(const std::shared_ptr<Pipe>& pipe, Segment s) {
   }
   if (loop.observer()) [[unlikely]]
     trace(LoopEvent::Kind::kNetSend, s.sender_task, s.message,
-          pipe->name + " " + segment_text(s) +
-              (lat > faults.retransmit_timeout && faults.links_on ? " (retransmitted)" : ""));
+          pipe->name + " " + segment_text(s) + (retransmitted ? " (retransmitted)" : ""));
   schedule(pipe, std::move(s), lat);
 }
 
@@ -243,9 +248,23 @@ void NetState::release_unblocked() {
   }
 }
 
-std::uint64_t NetState::link_fault(std::uint64_t site, bool datagram) {
+const LinkFaults* NetFaults::for_link(const std::string& from, const std::string& to) const {
+  if (!per_link.empty()) {
+    static const std::string any = "*";
+    for (const auto& key : {std::pair<const std::string&, const std::string&>{from, to},
+                            {from, any},
+                            {any, to},
+                            {any, any}}) {
+      const auto it = per_link.find(std::pair{key.first, key.second});
+      if (it != per_link.end()) return &it->second;
+    }
+  }
+  return global ? &*global : nullptr;
+}
+
+std::uint64_t NetState::link_fault(std::uint64_t site, bool datagram, const LinkFaults& f) {
   if (!sim) return 0;
-  const double loss = faults.loss, duplicate = datagram ? faults.duplicate : 0.0;
+  const double loss = f.loss, duplicate = datagram ? f.duplicate : 0.0;
   return sim->choose_drawn(DecisionKind::kLinkFault, site, datagram ? 3 : 2,
                            [loss, duplicate](SplitMix64& rng) -> std::uint64_t {
                              const double x = static_cast<double>(rng.next() >> 11) * 0x1p-53;
@@ -269,7 +288,8 @@ void NetState::send(std::shared_ptr<DatagramMessage> m) {
       fault = 1;
       fate = " (lost: partition)";
     } else if (faults.links_on) {
-      fault = link_fault(site, true);
+      if (const LinkFaults* f = faults.for_link(m->from_host, m->dest))
+        fault = link_fault(site, true, *f);
       fate = fault == 1 ? " (lost)" : fault == 2 ? " (duplicated)" : "";
     }
     if (m->data.size() > faults.max_datagram) m->data.resize(faults.max_datagram);

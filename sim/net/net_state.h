@@ -105,10 +105,13 @@ struct NetFaults {
   // Per message, while links_on: a datagram lost or duplicated with these chances; a
   // stream segment "lost" arrives one retransmission timeout late instead (TCP hides the
   // loss), so streams see latency spikes and never lose or reorder bytes.
+  // links_on: any link may have faults (the global setting, or some link's own).
   bool links_on = false;
-  double loss = 0;
-  double duplicate = 0;
-  Duration retransmit_timeout = std::chrono::milliseconds(200);
+  std::optional<LinkFaults> global;  // every link without its own
+  // Links with their own faults, by directed (from host, to host); "*" matches any host.
+  std::map<std::pair<std::string, std::string>, LinkFaults> per_link;
+  // The faults of messages from `from` to `to`: the most specific setting, or null.
+  const LinkFaults* for_link(const std::string& from, const std::string& to) const;
   // Datagrams longer than this arrive truncated to it (as MSG_TRUNC reads them).
   std::size_t max_datagram = 65507;
 };
@@ -221,7 +224,7 @@ struct NetState : std::enable_shared_from_this<NetState> {
   void reset_across_partition(const std::shared_ptr<Pipe>& pipe);
   // Per-message link fault: 0 none, 1 lost, 2 duplicated (datagrams; `datagram` false:
   // 1 = retransmitted late).
-  std::uint64_t link_fault(std::uint64_t site, bool datagram);
+  std::uint64_t link_fault(std::uint64_t site, bool datagram, const LinkFaults& faults);
   void on_timer();
   void deliver(const std::shared_ptr<Pipe>& pipe);
   void deliver(const DatagramMessage& datagram);

@@ -65,10 +65,29 @@ void SimNetwork::set_partition_mode(PartitionMode mode) noexcept {
 
 void SimNetwork::set_link_faults(std::optional<LinkFaults> faults) noexcept {
   internal::NetFaults& f = state_->faults;
-  f.links_on = faults.has_value();
-  f.loss = faults ? faults->loss : 0;
-  f.duplicate = faults ? faults->duplicate : 0;
-  if (faults) f.retransmit_timeout = faults->retransmit_timeout;
+  f.global = faults;
+  f.links_on = f.global || !f.per_link.empty();
+}
+
+void SimNetwork::set_link_faults(std::string from, std::string to, LinkFaults faults) {
+  if (from.empty() || to.empty())
+    throw std::invalid_argument(
+        "lockstep: SimNetwork::set_link_faults needs two host names (\"*\" for any), got \"" +
+        from + "\" -> \"" + to + "\"");
+  if (!(faults.loss >= 0 && faults.duplicate >= 0 && faults.loss + faults.duplicate <= 1))
+    throw std::invalid_argument(
+        "lockstep: SimNetwork::set_link_faults: loss and duplicate must be chances that sum to "
+        "at most 1");
+  internal::NetFaults& f = state_->faults;
+  f.per_link.insert_or_assign(std::pair{std::move(from), std::move(to)}, faults);
+  f.links_on = true;
+}
+
+void SimNetwork::clear_link_faults() noexcept {
+  internal::NetFaults& f = state_->faults;
+  f.per_link.clear();
+  f.global.reset();
+  f.links_on = false;
 }
 
 void SimNetwork::set_link_latency(std::string from, std::string to, Latency latency) {

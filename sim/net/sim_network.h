@@ -128,8 +128,15 @@ class SimNetwork final : public Network {
   // segments go on, in order.
   void unblock(const std::vector<std::pair<std::string, std::string>>& pairs);
   void set_partition_mode(PartitionMode mode) noexcept;
-  // Per-message faults from now on; nullopt: none (the default).
+  // Per-message faults on every link without its own, from now on; nullopt: none (the
+  // default).
   void set_link_faults(std::optional<LinkFaults> faults) noexcept;
+  // Per-message faults of messages from host `from` to host `to` ("*": any host; the most
+  // specific setting wins, as for latencies), whatever the setting of every link says.
+  //   net.set_link_faults("n1", "*", {.loss = 0.3});   // n1's flaky uplink
+  void set_link_faults(std::string from, std::string to, LinkFaults faults);
+  // No link faults anywhere.
+  void clear_link_faults() noexcept;
   // Each message from host `from` to host `to` from now on takes a latency drawn from
   // `latency` (a decision of kind net_delay per message: latency.min() plus a decided
   // extra, which shrinking moves toward min; min under the fifo strategy) instead of the

@@ -97,6 +97,14 @@ struct WorldFaults {
   // Per message, on every link: see LinkFaults.
   double loss = 0;
   double duplicate = 0;
+  // Links with faults of their own (SimNetwork::set_link_faults(from, to, ...)), instead
+  // of loss and duplicate above.
+  struct Link {
+    std::string from, to;  // host names, "*" for any
+    double loss = 0;
+    double duplicate = 0;
+  };
+  std::vector<Link> links{};
 
   // A node's wall clock steps (NTP) by a decided amount in [-max_clock_step,
   // +max_clock_step]: the chance per up node per tick.
@@ -120,7 +128,7 @@ struct WorldFaults {
 
   bool any() const noexcept {
     return crash > 0 || partition > 0 || loss > 0 || duplicate > 0 || clock_step > 0 ||
-           !crashes.empty() || !partitions.empty();
+           !links.empty() || !crashes.empty() || !partitions.empty();
   }
 };
 

@@ -99,6 +99,10 @@ void World::check(const WorldFaults& faults) const {
     if (!(p >= 0 && p <= 1)) bad("a chance must be in [0, 1]");
   for (const std::string& c : faults.clients)
     if (c.empty() || by_name_.count(c)) bad("client '" + c + "' is not a host outside the world");
+  for (const WorldFaults::Link& l : faults.links)
+    if (l.from.empty() || l.to.empty() || !(l.loss >= 0 && l.duplicate >= 0) ||
+        l.loss + l.duplicate > 1)
+      bad("link " + l.from + " -> " + l.to + " needs two hosts and chances that sum to at most 1");
   for (const WorldFaults::Crash& c : faults.crashes) {
     (void)node(c.node);  // std::out_of_range naming it if unknown
     if (c.at < Duration::zero() || c.down < Duration::zero())
@@ -123,6 +127,8 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
   const std::vector<std::string> targets = fault_targets(faults);
   if (faults.loss > 0 || faults.duplicate > 0)
     network_->set_link_faults(LinkFaults{faults.loss, faults.duplicate});
+  for (const WorldFaults::Link& l : faults.links)
+    network_->set_link_faults(l.from, l.to, LinkFaults{l.loss, l.duplicate});
   network_->set_partition_mode(faults.partition_mode);
   std::vector<std::string> cut = targets;  // the hosts a decided partition splits
   cut.insert(cut.end(), faults.clients.begin(), faults.clients.end());
@@ -244,7 +250,10 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
     }
   }
   // The faults stop: what follows is the liveness phase.
-  network_->set_link_faults(std::nullopt);
+  if (faults.links.empty())
+    network_->set_link_faults(std::nullopt);
+  else
+    network_->clear_link_faults();
   heal();
   for (const auto& [name, when] : restart_at) restart(name);
 }

@@ -48,6 +48,7 @@ TEST(WorldPlan, EveryFieldIsReadAndTheTextRoundTrips) {
       latency { shape: "uniform" min_ms: 0 max_ms: 2 }
       crash_at { node: "n2" at_ms: 300 down_ms: 200 }
       partition_at { a: "n1" b: "n2" b: "client" one_way: true at_ms: 100 lasts_ms: 50 }
+      link { from: "n1" loss: 0.3 duplicate: 0.1 }
     })");
   ASSERT_TRUE(plan.world);
   const WorldPlan& w = *plan.world;
@@ -80,6 +81,11 @@ TEST(WorldPlan, EveryFieldIsReadAndTheTextRoundTrips) {
   EXPECT_EQ(w.latencies[1].from, "*");
   EXPECT_EQ(w.latencies[1].to, "*");
   EXPECT_EQ(w.latencies[1].latency, Latency::uniform(0ms, 2ms));
+  ASSERT_EQ(w.faults.links.size(), 1u);
+  EXPECT_EQ(w.faults.links[0].from, "n1");
+  EXPECT_EQ(w.faults.links[0].to, "*");
+  EXPECT_EQ(w.faults.links[0].loss, 0.3);
+  EXPECT_EQ(w.faults.links[0].duplicate, 0.1);
   ASSERT_EQ(w.faults.crashes.size(), 1u);
   EXPECT_EQ(w.faults.crashes[0].node, "n2");
   EXPECT_EQ(w.faults.crashes[0].at, 300ms);
@@ -123,6 +129,8 @@ TEST(WorldPlan, BadEntriesAreNamed) {
   EXPECT_THAT(error_of("world { disk { fsync_error: -1 } }"),
               HasSubstr("plan.txt: world: disk: fsync_error: probability -1 is not in [0, 1]"));
   EXPECT_THAT(error_of("world { crashes: 1 }"), HasSubstr("has no field named \"crashes\""));
+  EXPECT_THAT(error_of("world { link { loss: 0.8 duplicate: 0.4 } }"),
+              HasSubstr("plan.txt: world: link #0: loss + duplicate is over 1"));
   // A plan built in code is checked too.
   FaultPlan plan;
   plan.world = WorldPlan{};

@@ -163,6 +163,28 @@ LOCKSTEP_TEST(WorldFaults, LinkFaultsLoseAndDuplicateDatagrams, .seeds = 10) {
   CO_ASSERT_EQ(static_cast<std::uint64_t>(b.received), 200 - lost + dup);
 }
 
+LOCKSTEP_TEST(WorldFaults, ALinkWithFaultsOfItsOwnLosesOnlyItsMessages, .seeds = 5) {
+  World world;
+  auto& net = world.network();
+  net.set_link_faults(lockstep::LinkFaults{.loss = 0.5});          // links without their own
+  net.set_link_faults("a", "b", lockstep::LinkFaults{.loss = 1});  // a -> b: all lost
+  net.set_link_faults("d", "*", lockstep::LinkFaults{});           // d's links: perfect
+  Counter a, b, unused;
+  world.add_node("a", [&a] { return datagram_node(a, "b", 30); });
+  world.add_node("b", [&b] { return datagram_node(b, "a", 0); });
+  world.add_node("c", [&unused] { return datagram_node(unused, "a", 30); });
+  world.add_node("d", [&unused] { return datagram_node(unused, "b", 30); });
+  co_await lockstep::sleep(1s);
+  CO_ASSERT_EQ(b.received, 30);  // d's 30, none of a's
+  CO_ASSERT_GT(a.received, 0);   // c -> a: the global 0.5
+  CO_ASSERT_LT(a.received, 30);
+  CO_ASSERT_EQ(world.network().datagrams_lost(), static_cast<std::uint64_t>(60 - a.received));
+  CO_ASSERT_THROW(net.set_link_faults("", "b", {}), std::invalid_argument);
+  CO_ASSERT_THROW(
+      net.set_link_faults("a", "b", lockstep::LinkFaults{.loss = 0.7, .duplicate = 0.7}),
+      std::invalid_argument);
+}
+
 Coro<void> line_pump(int n) {
   auto [reader, writer] = co_await lockstep::open_connection("n1", 7000);
   for (int i = 0; i < n; ++i) writer.write("line " + std::to_string(i) + "\n");

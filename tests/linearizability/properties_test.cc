@@ -138,9 +138,9 @@ RC_GTEST_PROP(LinearizabilityLaws, QueueAgreesWithBruteForce, ()) {
 // Bigger histories than the brute force can take (a few operations at once): made by
 // running the model, they must check linearizable.
 RC_GTEST_PROP(LinearizabilityLaws, ExecutionsOfTheModelAreLinearizable, ()) {
-  const History kv = random_history(Kind::kKv, KvMap{}, 40, true, 150);
+  const History kv = random_history(Kind::kKv, KvMap{}, 40, true, 300);
   RC_ASSERT(check(kv, KvMap{}).linearizable());
-  const History queue = random_history(Kind::kQueue, FifoQueue{}, 20, true, 80);
+  const History queue = random_history(Kind::kQueue, FifoQueue{}, 20, true, 120);
   RC_ASSERT(check(queue, FifoQueue{}).linearizable());
 }
 

@@ -52,18 +52,18 @@ window.onerror = function (m) { document.body.dataset.rendered = 'error: ' + m; 
     t1 = Math.max(t1, o.call, o.return === null ? o.call : o.return);
   }
   if (!isFinite(t0)) { t0 = 0; t1 = 1; }
-  const span = Math.max(1, t1 - t0), left = 90, width = 1100, lane = 30;
+  const span = Math.max(1, t1 - t0), left = 90, width = 1100, lane = 30, top = 12;
   const right = left + width + 40;
   const x = t => left + (t - t0) / span * width;
   const svg = document.getElementById('lanes');
   svg.setAttribute('width', right + 20);
-  svg.setAttribute('height', clients.length * lane + 20);
+  svg.setAttribute('height', top + clients.length * lane + 20);
   const order = new Map(DATA.linearized.map((id, i) => [id, i + 1]));
   const involved = new Set(DATA.involved);
   clients.forEach((c, row) => {
     const label = document.createElementNS(NS, 'text');
     label.setAttribute('x', 4);
-    label.setAttribute('y', row * lane + 20);
+    label.setAttribute('y', top + row * lane + 20);
     label.textContent = 'client ' + c;
     svg.appendChild(label);
   });
@@ -74,7 +74,7 @@ window.onerror = function (m) { document.body.dataset.rendered = 'error: ' + m; 
     const r = document.createElementNS(NS, 'rect');
     const x0 = x(o.call), x1 = o.return === null ? right : x(o.return);
     r.setAttribute('x', x0);
-    r.setAttribute('y', row * lane + 6);
+    r.setAttribute('y', top + row * lane + 6);
     r.setAttribute('width', Math.max(3, x1 - x0));
     r.setAttribute('height', lane - 10);
     r.setAttribute('rx', 3);
@@ -84,14 +84,14 @@ window.onerror = function (m) { document.body.dataset.rendered = 'error: ' + m; 
     g.appendChild(r);
     const label = document.createElementNS(NS, 'text');
     label.setAttribute('x', x0 + 3);
-    label.setAttribute('y', row * lane + 20);
+    label.setAttribute('y', top + row * lane + 20);
     label.textContent = o.label;
     g.appendChild(label);
     if (order.has(o.id)) {
       const n = document.createElementNS(NS, 'text');
       n.setAttribute('class', 'order');
       n.setAttribute('x', Math.max(x0 + 3, x1 - 22));
-      n.setAttribute('y', row * lane + 4);
+      n.setAttribute('y', top + row * lane + 4);
       n.textContent = order.get(o.id);
       g.appendChild(n);
     }
@@ -136,9 +136,12 @@ std::string to_html(const History& history, const CheckResult& result, const std
   std::sort(ops.begin(), ops.end(), [](const Op* a, const Op* b) {
     return std::tie(a->invoke, a->id) < std::tie(b->invoke, b->id);
   });
-  std::string note = failed ? "the smallest illegal prefix of partition \"" + result.partition +
-                                  "\"" + ": " + std::to_string(ops.size()) + " operations"
-                            : std::to_string(history.size()) + " operations";
+  std::string note = std::to_string(history.size()) + " operations";
+  if (failed) {
+    note = "the smallest illegal prefix";
+    if (!result.partition.empty()) note += " of partition \"" + result.partition + "\"";
+    note += ": " + std::to_string(ops.size()) + " operations";
+  }
   if (ops.size() > max_ops) {
     note += " (the first " + std::to_string(max_ops) + " shown)";
     ops.resize(max_ops);

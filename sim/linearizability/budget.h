@@ -1,6 +1,6 @@
 // How much the checker (checker.h) may spend before it answers "unknown" instead of
-// hanging: wall-clock time for the whole check, and states kept in the memo of one
-// partition (the memory bound).
+// hanging: wall-clock time for the whole check, and the states and (estimated) bytes
+// kept in the memo of one partition (the memory bounds).
 //
 //   lockstep::lin::Budget b;
 //   b.time = std::chrono::seconds(5);
@@ -8,8 +8,8 @@
 //   auto r = lockstep::lin::check(history, lockstep::lin::KvMap{}, b);
 //   if (r.verdict == lockstep::lin::Verdict::kUnknown) std::puts(r.reason.c_str());
 //
-// The state bound is deterministic (same history, same answer); the time bound is not,
-// so a simulated test that must replay exactly should rely on max_states.
+// The state and memory bounds are deterministic (same history, same answer); the time bound is not,
+// so a simulated test that must replay exactly should rely on those.
 #pragma once
 
 #include <chrono>
@@ -24,6 +24,9 @@ struct Budget {
   std::optional<std::chrono::nanoseconds> time = std::chrono::seconds(60);
   // Distinct (linearized set, state) pairs remembered for one partition.
   std::uint64_t max_states = 20'000'000;
+  // The memo of one partition, estimated (each entry: a bit per operation of the
+  // partition, the state, some overhead), in bytes.
+  std::uint64_t max_memory = std::uint64_t{2} << 30;
 };
 
 namespace internal {
@@ -35,8 +38,13 @@ class Spending {
 
   // False if out of budget (reason() says which): `states` is the partition's count so
   // far (too many ends that partition's search), time ends every search from then on.
-  bool charge(std::uint64_t states) {
+  bool charge(std::uint64_t states, std::uint64_t bytes) {
     if (out_of_time_) return false;
+    if (bytes > budget_.max_memory) {
+      reason_ = "memo of one partition over " + std::to_string(budget_.max_memory >> 20) +
+                " MiB (Budget::max_memory)";
+      return false;
+    }
     if (states > budget_.max_states) {
       reason_ = "more than " + std::to_string(budget_.max_states) +
                 " states in one partition (Budget::max_states)";

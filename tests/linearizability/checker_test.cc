@@ -222,6 +222,17 @@ TEST(Checker, RunsOutOfStatesWithUnknownAndTheReason) {
   EXPECT_THAT(result.text, HasSubstr("unknown"));
 }
 
+TEST(Checker, RunsOutOfMemoryWithUnknown) {
+  History h;
+  for (int i = 0; i < 16; ++i) h.push_back(w(i, i, i, 0, 100));
+  h.push_back(r(16, 16, Value(99), 200, 300));
+  Budget b;
+  b.max_memory = 1 << 20;
+  const CheckResult result = check(h, Register{}, b);
+  EXPECT_EQ(result.verdict, Verdict::kUnknown);
+  EXPECT_THAT(result.reason, HasSubstr("over 1 MiB (Budget::max_memory)"));
+}
+
 TEST(Checker, RunsOutOfTimeWithUnknown) {
   History h;
   for (int i = 0; i < 24; ++i) h.push_back(w(i, i, i, 0, 100));

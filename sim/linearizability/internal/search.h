@@ -34,6 +34,7 @@ enum class SearchVerdict { kLinearizable, kIllegal, kOutOfBudget };
 struct SearchResult {
   SearchVerdict verdict = SearchVerdict::kLinearizable;
   std::uint64_t states = 0;   // memo entries made
+  std::uint64_t bytes = 0;    // their estimated size
   std::vector<int> longest;   // with track: the longest linearization seen (indices)
   std::string longest_state;  // the model's state after it
 };
@@ -129,7 +130,8 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
           }
         if (fresh) {
           seen.push_back(*after);
-          if (!spending.charge(++result.states)) {
+          result.bytes += bits.size() * sizeof(std::uint64_t) + sizeof(State) + 48;
+          if (!spending.charge(++result.states, result.bytes)) {
             result.verdict = SearchVerdict::kOutOfBudget;
             return result;
           }

@@ -80,8 +80,9 @@ bool illegal(const M& model, const std::vector<const Op*>& ops, Spending& spendi
   return search(model, ops, spending, false).verdict == SearchVerdict::kIllegal;
 }
 
-// Narrows a partition found illegal down to its smallest illegal prefix, a minimal
-// illegal subset of it, and the longest linearization of the prefix.
+// Narrows a partition found illegal down to its smallest illegal prefix, a minimal set of
+// its completions that cannot be explained together (for prefixes of up to 200
+// operations; beyond, every completed one), and the longest linearization of the prefix.
 template <Model M>
 void explain(const M& model, const std::vector<const Op*>& ops, const Budget& budget,
              CheckResult& result) {

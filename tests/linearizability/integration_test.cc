@@ -5,9 +5,13 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
+#include <sstream>
 
 #include "loop/lockstep.h"
+#include "replay/cli.h"
+#include "replay/replay_trace.h"
 #include "sim/linearizability/loop_clock.h"
 #include "sim/linearizability/models.h"
 #include "sim/linearizability/testing.h"
@@ -110,6 +114,25 @@ TEST(Integration, AStaleReadFailsTheInvariantAndTheHistoryGoesIntoTheTrace) {
     EXPECT_THAT(all, HasSubstr("linearizability: {:process 0, :type :invoke, :f :"));
   }
   EXPECT_EQ(failures, 1) << "no seed of 20 caught the stale read";
+}
+
+// The same failure recorded to a trace file: `lockstep show` prints the explanation and
+// the history where the run ended.
+TEST(Integration, LockstepShowPrintsTheFailingHistory) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/stale.trace";
+  bool failed = false;
+  for (std::uint64_t seed = 0; seed < 20 && !failed; ++seed) {
+    SimulationOptions o;
+    o.seed = seed;
+    failed = !record_trace([] { return workload(true); }, o, path, "stale").outcome.ok();
+  }
+  ASSERT_TRUE(failed) << "no seed of 20 caught the stale read";
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run({"show", path}, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("linearizability: not linearizable (partition"));
+  EXPECT_THAT(out.str(), HasSubstr("results cannot be explained together"));
+  EXPECT_THAT(out.str(), HasSubstr(":type :ok, :f :get"));
 }
 
 TEST(Integration, TheRecorderReadsVirtualTime) {

@@ -157,6 +157,30 @@ TEST(Integration, LoopClockWithoutALoopIsAHistoryError) {
   EXPECT_THROW(rec.invoke(0, "read"), HistoryError);
 }
 
+History bad_history();
+
+// CO_ASSERT_LINEARIZABLE in a coroutine under simulation: a fatal failure with the text,
+// and the rest of the body does not run.
+bool g_after_assert = false;
+Coro<void> asserts_bad() {
+  CO_ASSERT_LINEARIZABLE(bad_history(), Register{});
+  g_after_assert = true;
+}
+Coro<int> run_asserts() {
+  co_await asserts_bad();
+  co_return 0;
+}
+void simulate_asserts() {
+  SimulationOptions o;
+  (void)simulate([] { return run_asserts(); }, o);
+}
+
+TEST(Integration, CoAssertLinearizableFailsAndEndsTheBody) {
+  EXPECT_FATAL_FAILURE(simulate_asserts(),
+                       "CO_ASSERT_LINEARIZABLE(bad_history(), Register{}) failed");
+  EXPECT_FALSE(g_after_assert);
+}
+
 LOCKSTEP_TEST(LinearizabilityTest, CoAssertPassesForACorrectStore, .seeds = 10) {
   Store store(false);
   Recorder rec(loop_clock());

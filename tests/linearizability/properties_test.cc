@@ -136,12 +136,19 @@ RC_GTEST_PROP(LinearizabilityLaws, QueueAgreesWithBruteForce, ()) {
 }
 
 // Bigger histories than the brute force can take (a few operations at once): made by
-// running the model, they must check linearizable.
+// running the model, they are never reported non-linearizable. A budget of states keeps
+// the rare hard case (many unknown writes that never took effect) bounded: that is
+// "unknown", counted below, never a wrong verdict.
 RC_GTEST_PROP(LinearizabilityLaws, ExecutionsOfTheModelAreLinearizable, ()) {
-  const History kv = random_history(Kind::kKv, KvMap{}, 40, true, 300);
-  RC_ASSERT(check(kv, KvMap{}).linearizable());
-  const History queue = random_history(Kind::kQueue, FifoQueue{}, 20, true, 120);
-  RC_ASSERT(check(queue, FifoQueue{}).linearizable());
+  Budget budget;
+  budget.max_states = 5'000;
+  const CheckResult kv = check(random_history(Kind::kKv, KvMap{}, 30, true, 240), KvMap{}, budget);
+  const CheckResult queue =
+      check(random_history(Kind::kQueue, FifoQueue{}, 20, true, 120), FifoQueue{}, budget);
+  RC_CLASSIFY(kv.verdict == Verdict::kUnknown || queue.verdict == Verdict::kUnknown,
+              "out of budget");
+  RC_ASSERT(kv.verdict != Verdict::kNotLinearizable);
+  RC_ASSERT(queue.verdict != Verdict::kNotLinearizable);
 }
 
 // The smallest illegal prefix is smallest: cut one return earlier, it is linearizable.

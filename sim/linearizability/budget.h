@@ -1,0 +1,74 @@
+// How much the checker (checker.h) may spend before it answers "unknown" instead of
+// hanging: wall-clock time for the whole check, and the states and (estimated) bytes
+// kept in the memo of one partition (the memory bounds).
+//
+//   lockstep::lin::Budget b;
+//   b.time = std::chrono::seconds(5);
+//   b.max_states = 1'000'000;
+//   auto r = lockstep::lin::check(history, lockstep::lin::KvMap{}, b);
+//   if (r.verdict == lockstep::lin::Verdict::kUnknown) std::puts(r.reason.c_str());
+//
+// The state and memory bounds are deterministic (same history, same answer); the time bound is not,
+// so a simulated test that must replay exactly should rely on those.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lockstep::lin {
+
+struct Budget {
+  // Wall-clock time for the whole check (including finding the smallest illegal prefix).
+  std::optional<std::chrono::nanoseconds> time = std::chrono::seconds(60);
+  // Distinct (linearized set, state) pairs remembered for one partition.
+  std::uint64_t max_states = 20'000'000;
+  // The memo of one partition, estimated (each entry: a bit per operation of the
+  // partition, the state, some overhead), in bytes.
+  std::uint64_t max_memory = std::uint64_t{2} << 30;
+};
+
+namespace internal {
+
+// A Budget being spent: the clock is read every 4096 states.
+class Spending {
+ public:
+  explicit Spending(const Budget& b) : budget_(b), start_(std::chrono::steady_clock::now()) {}
+
+  // False if out of budget (reason() says which): `states` is the partition's count so
+  // far (too many ends that partition's search), time ends every search from then on.
+  bool charge(std::uint64_t states, std::uint64_t bytes) {
+    if (out_of_time_) return false;
+    if (bytes > budget_.max_memory) {
+      reason_ = "memo of one partition over " + std::to_string(budget_.max_memory >> 20) +
+                " MiB (Budget::max_memory)";
+      return false;
+    }
+    if (states > budget_.max_states) {
+      reason_ = "more than " + std::to_string(budget_.max_states) +
+                " states in one partition (Budget::max_states)";
+      return false;
+    }
+    if (budget_.time && (++ticks_ & 4095) == 0 &&
+        std::chrono::steady_clock::now() - start_ > *budget_.time) {
+      out_of_time_ = true;
+      reason_ = "out of time (Budget::time, " +
+                std::to_string(std::chrono::duration<double>(*budget_.time).count()) + " s)";
+      return false;
+    }
+    return true;
+  }
+  bool out_of_time() const { return out_of_time_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  Budget budget_;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t ticks_ = 0;
+  bool out_of_time_ = false;
+  std::string reason_;  // the last budget that ran out
+};
+
+}  // namespace internal
+}  // namespace lockstep::lin

@@ -39,7 +39,9 @@ class DebugView {
       } else if (const FutureBase* w = t->waiting_on()) {
         s += "waiting on " + w->diagnose();
       } else {
-        s += t->steps_taken() == 0 ? "not started" : "ready";
+        // Neither queued nor waiting nor current: taken off the ready queue, its step
+        // (TaskBase::step) under way but its coroutine not yet resumed.
+        s += t->steps_taken() == 0 ? "about to take its first step" : "about to step";
       }
       if (t->cancelling() > 0) s += ", cancel requested";
       s += '\n';

@@ -29,5 +29,7 @@ std::string debug_state(const Loop& loop, std::string_view what);
 
 // For debuggers (C linkage, so `call lockstep_debug("tasks")` needs no C++ name): the
 // running loop of the calling thread as debug_state(loop, what) prints it ("no loop is
-// running on this thread" if none). The text lives until the thread's next call.
+// running on this thread" if none). The text lives until the thread's next call. Linked
+// into every binary that runs simulations (sim/break_at.cc refers to it); a binary that
+// only uses //loop refers to it once (`(void)&lockstep_debug;`) to keep it for gdb.
 extern "C" const char* lockstep_debug(const char* what);

@@ -71,6 +71,24 @@ check "suite: in the test's body" $?
 has "$work/suite.txt" "task 1 'main': running"; check "suite: lockstep tasks" $?
 has "$work/suite.txt" "[  PASSED  ] 1 test."; check "suite: continue finishes the test" $?
 
+# 3b. A LOCKSTEP_TEST replaying the trace of its failure (LOCKSTEP_REPLAY), as from CI.
+env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FILE -u XML_OUTPUT_FILE \
+  -u TEST_UNDECLARED_OUTPUTS_DIR -u TEST_TARGET -u GTEST_TOTAL_SHARDS -u GTEST_SHARD_INDEX \
+  LOCKSTEP_SEED=0 LOCKSTEP_SHRINK=0 LOCKSTEP_TRACE_DIR="$work/traces" \
+  "$suite" --gtest_filter=Sample.LostUpdate > "$work/failing.txt" 2>&1
+failing="$work/traces/Sample.LostUpdate.seed0.trace"
+check "the suite saves a failing trace" $([[ -s "$failing" ]]; echo $?)
+"$target" show "$failing" > "$work/failing_show.txt"
+has "$work/failing_show.txt" "d4   0.000000s  task 3 'b'  decision #4 random site=tests/testing/sample_suite.cc"
+check "its show numbers b's draw d4" $?
+debug "$work/replay.txt" -- LOCKSTEP_REPLAY="$failing" LOCKSTEP_TRACE_DIR="$work/traces2" \
+  LOCKSTEP_BREAK_AT=d4 "$suite" --gtest_filter=Sample.LostUpdate
+has "$work/replay.txt" "LOCKSTEP_BREAK_AT=d4 reached: decision #4 random"; check "LOCKSTEP_REPLAY: stops at d4" $?
+grep -q "^#[1-6] .*Sample_LostUpdate_LockstepTest::LockstepBody" "$work/replay.txt"
+check "LOCKSTEP_REPLAY: in the test's coroutine" $?
+has "$work/replay.txt" "task 3 'b': running"; check "LOCKSTEP_REPLAY: lockstep tasks" $?
+has "$work/replay.txt" "fails when replaying $failing"; check "LOCKSTEP_REPLAY: continue replays the failure" $?
+
 # 4. No debugger: SIGTRAP would kill the process, so it says where it is and goes on.
 LOCKSTEP_BREAK_AT=l1 "$target" replay "$work/run.trace" > "$work/nodebugger.txt" 2>&1
 check "no debugger: the replay still succeeds" $?

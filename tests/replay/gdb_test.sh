@@ -19,13 +19,15 @@ check() {  # check NAME CONDITION-EXIT-CODE
 }
 has() { grep -qF -- "$2" "$1" || { echo "  (no '$2' in $1:)"; sed 's/^/  | /' "$1" | head -60; return 1; }; }
 # gdb in batch mode: run, and at the stop the commands given; then continue to the end.
+# (--config=asan: LeakSanitizer cannot run under ptrace, so it is off under gdb.)
 debug() {  # debug OUT -- ENV... BINARY ARGS...
   local out=$1; shift 2
   local envs=()
   while [[ $1 == *=* ]]; do envs+=("$1"); shift; done
   env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FILE -u XML_OUTPUT_FILE \
     -u TEST_UNDECLARED_OUTPUTS_DIR -u TEST_TARGET -u GTEST_TOTAL_SHARDS -u GTEST_SHARD_INDEX \
-    "${envs[@]}" timeout 60 gdb -batch -nx -ex run -ex bt -ex "source $script" \
+    "${envs[@]}" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    timeout 60 gdb -batch -nx -ex run -ex bt -ex "source $script" \
     -ex "lockstep tasks" -ex "lockstep ready" -ex "lockstep timers" -ex "lockstep time" \
     -ex continue --args "$@" > "$out" 2>&1
 }

@@ -141,6 +141,17 @@ void BreakAtSink::on_event(const LoopEvent& e) noexcept {
   }
 }
 
+void BreakAtSink::trap() noexcept {
+  // On x86 an int3 in this frame of its own (so that no inlined code of the caller is
+  // where the debugger stops), and `continue` goes on: gdb does not pass that SIGTRAP
+  // back to the program. Elsewhere raise().
+#if defined(__x86_64__) || defined(__i386__)
+  __asm__ volatile("int3\n\tnop");
+#else
+  std::raise(SIGTRAP);
+#endif
+}
+
 void BreakAtSink::stop(const std::string& what) noexcept {
   reached_ = true;
   const std::string setting = "LOCKSTEP_BREAK_AT=" + at_.to_string();
@@ -152,13 +163,7 @@ void BreakAtSink::stop(const std::string& what) noexcept {
                  "ready`, `lockstep time` show the loop; `continue` goes on\n",
                  setting.c_str(), what.c_str());
     std::fflush(stderr);
-    // The stop: on x86 an int3 right here, so the debugger stops in this frame and
-    // `continue` goes on (gdb does not pass the SIGTRAP back); elsewhere raise().
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("int3");
-#else
-    std::raise(SIGTRAP);
-#endif
+    trap();
     return;
   }
   // Without a tracer SIGTRAP would kill the process: say where the run is instead.

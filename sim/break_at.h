@@ -68,6 +68,8 @@ class BreakAtSink final : public TraceSink {
  private:
   // The moment: says what it is on stderr, then SIGTRAP (debugger) or the loop's state.
   [[gnu::noinline]] void stop(const std::string& what) noexcept;
+  // SIGTRAP, for the debugger: frame 0 of the stop.
+  [[gnu::noinline]] static void trap() noexcept;
   std::string task_text(std::uint64_t task) const;
 
   BreakAt at_;

@@ -137,7 +137,9 @@ TEST(BreakAt, WithoutADebuggerSaysWhereTheRunIsAndGoesOn) {
       EXPECT_THAT(err, HasSubstr("no debugger attached, so not stopping"));
       EXPECT_THAT(err, HasSubstr("virtual time: " + format_seconds(e.time) + " (global)"));
       EXPECT_THAT(err, HasSubstr("tasks ("));
-      if (tag == "l0") EXPECT_THAT(err, HasSubstr("log line #0 'sum 3'"));
+      if (tag == "l0") {
+        EXPECT_THAT(err, HasSubstr("log line #0 'sum 3'"));
+      }
     }
   }
 }

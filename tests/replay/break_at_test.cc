@@ -254,5 +254,29 @@ TEST(DebugState, ListsTasksReadyQueueTimersAndTime) {
   EXPECT_EQ(std::string(lockstep_debug("tasks")), "no loop is running on this thread\n");
 }
 
+TEST(DebugState, NamesNodesAndTheirClocks) {
+  std::string tasks, time;
+  auto main = [&]() -> Coro<void> {
+    Loop& loop = *Loop::current();
+    const NodeId n1 = loop.add_node("n1", NodeClock{.offset = std::chrono::seconds(5)});
+    const NodeId n2 = loop.add_node("n2");
+    Task<void> on_n1;
+    {
+      Loop::NodeScope on(loop, n1);
+      on_n1 = create_task(nap(std::chrono::seconds(1)), "server");
+    }
+    co_await sleep(std::chrono::milliseconds(250));
+    loop.kill_node(n2);
+    tasks = debug_state(loop, "tasks");
+    time = debug_state(loop, "time");
+    co_await on_n1;
+  };
+  run(main());
+  EXPECT_THAT(tasks, HasSubstr("task 2 'server' on n1: waiting on sleep until t=6.000000s"));
+  EXPECT_THAT(time, HasSubstr("virtual time: 0.250000s (global)"));
+  EXPECT_THAT(time, HasSubstr("  node 1 'n1': 5.250000s local\n"));
+  EXPECT_THAT(time, HasSubstr("  node 2 'n2': powered off\n"));
+}
+
 }  // namespace
 }  // namespace lockstep

@@ -59,6 +59,7 @@ class Network;
 class Timeout;
 
 namespace internal {
+class DebugView;
 class TaskBase;
 class FutureBase;
 class DoneCallbackNode;
@@ -522,6 +523,8 @@ class Loop {
 
   // Inline with a constant initializer, so reading it needs no TLS init call.
   static inline constinit thread_local Loop* current_ = nullptr;
+
+  friend class internal::DebugView;  // loop/debug.h reads the queues, for a debugger
 };
 
 // ---------------------------------------------------------------------------------------

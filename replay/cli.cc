@@ -24,15 +24,18 @@ constexpr const char* kUsage =
     "usage: lockstep <command> [options]\n"
     "\n"
     "commands:\n"
-    "  show [--salvage] TRACE         print the run as a timeline: time, task, event\n"
+    "  show [--salvage] TRACE         print the run as a timeline: number (d12, e40, l3, for\n"
+    "                                 replay --break-at), time, task, event\n"
     "                                 (--salvage: read around damaged records, say what\n"
     "                                 was skipped; also for stats and export)\n"
     "  stats [--salvage] TRACE        decisions by kind and by task, virtual duration, size\n"
     "  diff A B                       the first decision where traces A and B differ\n"
     "  export --format=chrome TRACE   Chrome trace-event JSON on stdout; open it in\n"
     "                                 ui.perfetto.dev or chrome://tracing\n"
-    "  replay TRACE                   run the traced program again (binaries that register\n"
-    "                                 their programs: lockstep::Programs)\n"
+    "  replay TRACE [--break-at=M]    run the traced program again (binaries that register\n"
+    "                                 their programs: lockstep::Programs); --break-at stops\n"
+    "                                 in a debugger at moment M of `show`'s first column\n"
+    "                                 (d12, e40, l3; see docs/debugging.md)\n"
     "  shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]\n"
     "                                 the smallest run that fails the same way, written to\n"
     "                                 F (default TRACE with .shrunk.trace), with a summary\n"
@@ -83,8 +86,15 @@ std::string gaps_text(const Trace& t) {
 
 int show(const Trace& t, std::ostream& out) {
   out << header_text(t) << gaps_text(t);
-  for (const TimelineEntry& e : timeline(t))
-    out << seconds(e.time) << "  " << e.who << "  " << e.what << "\n";
+  // The first column names the moment for LOCKSTEP_BREAK_AT and --break-at: d12, e40, l3.
+  const std::vector<TimelineEntry> lines = timeline(t);
+  std::size_t width = 0;
+  for (const TimelineEntry& e : lines) width = std::max(width, timeline_tag(e).size());
+  for (const TimelineEntry& e : lines) {
+    const std::string tag = timeline_tag(e);
+    out << tag << std::string(width - tag.size(), ' ') << "  " << seconds(e.time) << "  " << e.who
+        << "  " << e.what << "\n";
+  }
   out << end_text(t);
   return kOk;
 }
@@ -191,7 +201,29 @@ int run_program(const std::string& command, const std::string& path,
     return kUsageError;
   }
   if (command == "replay") {
-    const Programs::ReplayReport r = entry->replay(path);
+    std::optional<BreakAt> break_at;
+    if (const auto it = options.find("break-at"); it != options.end()) {
+      try {
+        break_at = BreakAt::parse(it->second);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--break-at=") + e.what());
+      }
+      // Out of range: say what the trace has, before running anything.
+      const Trace t = read_trace(path);
+      const std::size_t have = break_at->kind == BreakAt::Kind::kDecision ? t.decisions.size()
+                               : break_at->kind == BreakAt::Kind::kEvent  ? t.events.size()
+                                                                          : t.logs.size();
+      if (break_at->index >= have) {
+        const char* what = break_at->kind == BreakAt::Kind::kDecision ? "decisions"
+                           : break_at->kind == BreakAt::Kind::kEvent  ? "events"
+                                                                      : "log lines";
+        const std::string first = break_at->to_string().substr(0, 1);
+        throw std::invalid_argument(
+            "--break-at=" + it->second + ": the trace has " + std::to_string(have) + " " + what +
+            (have ? " (" + first + "0-" + first + std::to_string(have - 1) + ")" : std::string()));
+      }
+    }
+    const Programs::ReplayReport r = entry->replay(path, break_at);
     if (!r.divergence.empty()) {
       out << r.divergence;
       return kDifferent;
@@ -253,6 +285,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::map<std::string, std::string> options;  // --key=value
   std::vector<std::string> files;
   bool salvage = false;
+  // "--break-at N" is "--break-at=N".
+  for (std::size_t i = 0; i + 1 < rest.size(); ++i)
+    if (command == "replay" && rest[i] == "--break-at") {
+      rest[i] += "=" + rest[i + 1];
+      rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
   for (const std::string& a : rest) {
     if (a == "--help" || a == "-h") {
       out << kUsage;
@@ -267,7 +305,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       const std::string key = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
       const bool known =
           (command == "export" && key == "format") ||
-          (command == "shrink" && (key == "out" || key == "max-runs" || key == "max-seconds"));
+          (command == "shrink" && (key == "out" || key == "max-runs" || key == "max-seconds")) ||
+          (command == "replay" && key == "break-at");
       if (!known || eq == std::string::npos) {
         err << "lockstep " << command << ": unknown option " << a << "\n" << kUsage;
         return kUsageError;
@@ -334,6 +373,7 @@ int main(int argc, char** argv, const Programs* programs) {
   if (const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY")) {
     for (std::size_t i = 1; i < args.size(); ++i) {
       std::string& a = args[i];
+      if (args[i - 1] == "--break-at") continue;  // its value, not a path
       if (a.rfind("--out=", 0) == 0 && a.size() > 6 && a[6] != '/')
         a = "--out=" + std::string(cwd) + "/" + a.substr(6);
       else if (!a.empty() && a[0] != '/' && a[0] != '-')

@@ -1,10 +1,13 @@
 // The `lockstep` command-line tool: read, compare and export trace files.
 //
-//   lockstep show [--salvage] TRACE           a readable timeline: time, task, event
+//   lockstep show [--salvage] TRACE           a readable timeline: number (d12, e40, l3:
+//                                             for LOCKSTEP_BREAK_AT), time, task, event
 //   lockstep stats [--salvage] TRACE          counts by kind and by task, duration, size
 //   lockstep diff A B                         the first decision where two traces differ
 //   lockstep export --format=chrome TRACE     Chrome trace-event JSON (Perfetto, chrome://tracing)
-//   BINARY replay TRACE                       run the program again (a binary with Programs)
+//   BINARY replay TRACE [--break-at=e40]      run the program again (a binary with Programs);
+//                                             --break-at: SIGTRAP there, for gdb
+//                                             (docs/debugging.md)
 //   BINARY shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]
 //                                             the smallest run that still fails the same way
 //

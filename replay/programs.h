@@ -8,6 +8,7 @@
 //   }
 //   // ./my_binary shrink failing.trace --max-runs=500   -> failing.shrunk.trace
 //   // ./my_binary replay failing.shrunk.trace
+//   // gdb --args ./my_binary replay failing.trace --break-at=e40   (docs/debugging.md)
 //
 // The trace tool //replay:lockstep runs no programs (it can only read traces); a test or
 // an example that registers its programs gets every command, replay and shrink included.
@@ -15,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +40,9 @@ class Programs {
     bool budget_exhausted = false;
   };
   struct Entry {
-    std::function<ReplayReport(const std::string& trace_path)> replay;
+    // `break_at`: stop in a debugger there (sim/break_at.h); nullopt: LOCKSTEP_BREAK_AT's.
+    std::function<ReplayReport(const std::string& trace_path, std::optional<BreakAt> break_at)>
+        replay;
     std::function<ShrinkReport(const std::string& in, const std::string& out, ShrinkOptions)>
         shrink;
   };
@@ -47,8 +51,8 @@ class Programs {
   template <class F>
   void add(std::string name, F program) {
     Entry e;
-    e.replay = [program, name](const std::string& path) {
-      auto run = replay_trace(program, path, name);
+    e.replay = [program, name](const std::string& path, std::optional<BreakAt> break_at) {
+      auto run = replay_trace(program, path, name, break_at);
       ReplayReport r;
       r.ok = run.outcome.ok();
       r.outcome = r.ok ? "ok" : describe_exception(run.outcome.exception());

@@ -8,6 +8,7 @@
 // cannot silently be replayed against the wrong test.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,13 +44,17 @@ auto save_trace(F program, std::vector<Decision> decisions, SimulationOptions op
   return run;
 }
 
+// `break_at`: stop in a debugger at that moment of the replay (sim/break_at.h); nullopt:
+// LOCKSTEP_BREAK_AT's, if set.
 template <class F>
-auto replay_trace(F program, const std::string& path, std::string_view program_name = {}) {
+auto replay_trace(F program, const std::string& path, std::string_view program_name = {},
+                  std::optional<BreakAt> break_at = std::nullopt) {
   Trace t = read_trace(path, TraceParts::kDecisionsOnly);
   if (!program_name.empty() && t.info.program != program_name)
     throw TraceError(path + ": a trace of '" + printable(t.info.program) + "', not of '" +
                      std::string(program_name) + "'");
-  const SimulationOptions options = t.simulation_options();
+  SimulationOptions options = t.simulation_options();
+  options.break_at = break_at;
   auto run = replay(std::move(program), std::move(t.decisions), options);
   if (run.divergence) {
     // The recording's last lines before that point, log lines and events included.

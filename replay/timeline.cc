@@ -95,6 +95,13 @@ std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::s
          (e.text.empty() ? "" : ": " + e.text);
 }
 
+std::string timeline_tag(const TimelineEntry& entry) {
+  const char prefix = entry.source == TimelineEntry::Source::kDecision ? 'd'
+                      : entry.source == TimelineEntry::Source::kEvent  ? 'e'
+                                                                       : 'l';
+  return prefix + std::to_string(entry.index);
+}
+
 std::map<std::uint64_t, std::string> task_names(const Trace& trace) {
   std::map<std::uint64_t, std::string> names;
   for (const TraceEvent& e : trace.events) apply_name(e, names);
@@ -164,7 +171,8 @@ std::vector<std::string> context_before(const Trace& trace, std::size_t decision
     ++cut;
   std::vector<std::string> out;
   for (std::size_t k = cut > lines ? cut - lines : 0; k < cut; ++k)
-    out.push_back(format_seconds(all[k].time) + "  " + all[k].who + "  " + all[k].what);
+    out.push_back(timeline_tag(all[k]) + "  " + format_seconds(all[k].time) + "  " + all[k].who +
+                  "  " + all[k].what);
   return out;
 }
 

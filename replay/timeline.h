@@ -1,7 +1,8 @@
 // A trace as a person reads it: every record in stream order, with tasks called by name.
 //
 //   for (const lockstep::TimelineEntry& e : lockstep::timeline(trace))
-//     std::cout << lockstep::format_seconds(e.time) << "  " << e.who << "  " << e.what << "\n";
+//     std::cout << lockstep::timeline_tag(e) << "  " << lockstep::format_seconds(e.time) << "  "
+//               << e.who << "  " << e.what << "\n";
 //
 // Used by `lockstep show`, `lockstep diff` and replay's divergence reports.
 #pragma once
@@ -26,6 +27,11 @@ struct TimelineEntry {
   std::string what;  // "decision #12 step_cost ...", "log: ...", "failed: ValueError: x"
 };
 
+// The entry's number as `lockstep show` prints it in its first column and
+// LOCKSTEP_BREAK_AT takes it (sim/break_at.h): "d12" (decision #12), "e40" (event #40),
+// "l3" (log line #3).
+std::string timeline_tag(const TimelineEntry& entry);
+
 // Every decision, log line and event of `trace`, in the order they were recorded. Task
 // names are those in effect at each point (from task_created and task_renamed events).
 std::vector<TimelineEntry> timeline(const Trace& trace);
@@ -41,7 +47,7 @@ std::string task_label(std::uint64_t task, const std::map<std::uint64_t, std::st
 std::string event_text(const TraceEvent& e, const std::map<std::uint64_t, std::string>& names);
 
 // The last `lines` entries of timeline(trace) before decision number `decision`, as
-// `lockstep show` prints them ("time  who  what").
+// `lockstep show` prints them ("tag  time  who  what", unpadded).
 std::vector<std::string> context_before(const Trace& trace, std::size_t decision,
                                         std::size_t lines);
 

@@ -120,6 +120,10 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
   ShrinkResult<T> result;
   const auto started = std::chrono::steady_clock::now();
   options.trace = nullptr;
+  // Hundreds of runs, none of them the one the user replays: LOCKSTEP_BREAK_AT would
+  // stop in each.
+  options.break_at.reset();
+  options.break_at_env = false;
   auto run_stream = [&](const std::vector<Decision>& stream, TraceSink* sink = nullptr) {
     SimDecisions d = SimDecisions::replaying_leniently(stream, options.strategy);
     d.set_sink(sink);

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <map>
@@ -28,6 +29,7 @@
 #include "loop/coro.h"
 #include "loop/outcome.h"
 #include "loop/run.h"
+#include "sim/break_at.h"
 #include "sim/decision.h"
 #include "sim/decision_log.h"
 #include "sim/disk/sim_file_system.h"
@@ -71,6 +73,10 @@ struct SimulationOptions {
   // Whether an exception nobody retrieved fails the run. kWarn here, asyncio's own
   // behaviour; LOCKSTEP_TEST sweeps default to kFail (sim/testing/lockstep_test.h).
   UnretrievedErrors unretrieved_errors = UnretrievedErrors::kWarn;
+  // Stop in a debugger at this decision, event or log line (sim/break_at.h); nullopt:
+  // LOCKSTEP_BREAK_AT's, if set and `break_at_env` (read at the start of every run).
+  std::optional<BreakAt> break_at;
+  bool break_at_env = true;  // false: ignore LOCKSTEP_BREAK_AT (shrink's many runs do)
 };
 
 template <class T>
@@ -115,6 +121,14 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
     }
     ~CurrentSimulation() { current_simulation() = previous; }
   } scope(&decisions);
+  // LOCKSTEP_BREAK_AT: a sink between the run and options.trace that counts and stops.
+  std::optional<BreakAtSink> breaker;
+  if (const std::optional<BreakAt> at = options.break_at       ? options.break_at
+                                        : options.break_at_env ? break_at_from_env()
+                                                               : std::nullopt) {
+    breaker.emplace(*at, options.trace);
+    decisions.set_sink(&*breaker);
+  }
   VirtualDriver clock;
   RunOptions run_options;
   run_options.decisions = &decisions;
@@ -124,7 +138,7 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   std::exception_ptr unretrieved;  // UnretrievedErrors::kFail: the first one
   run_options.exception_handler = simulation_exception_handler(options, unretrieved);
   run_options.main_task_name = "main";
-  run_options.observer = options.trace;
+  run_options.observer = breaker ? static_cast<TraceSink*>(&*breaker) : options.trace;
   run_options.on_start = [&decisions](Loop& loop) {
     decisions.attach(loop);
     // Every simulated loop has a network: lockstep::network() works in any simulated
@@ -155,6 +169,11 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   if (result.outcome.ok() && unretrieved)
     result.outcome = Outcome<T>::from_error(unretrieved, false);
   result.end_time = clock.now();
+  if (breaker) {
+    decisions.set_sink(options.trace);
+    if (!breaker->reached())
+      std::fprintf(stderr, "lockstep: %s\n", breaker->not_reached_text().c_str());
+  }
   result.divergence = decisions.divergence();
   result.replay_complete = decisions.replay_complete();
   result.decisions = decisions.take_decisions();

@@ -21,7 +21,7 @@ namespace {
 
 // A virtualized clock read so many times within one step is a busy wait: virtual time
 // does not move inside a step, so the wait would never end.
-constexpr std::uint64_t kMaxVirtualReadsPerStep = 1'000'000;
+constexpr std::uint64_t kMaxVirtualReadsPerStep = 100'000;
 
 // Frames of the C and C++ runtimes, the sanitizers and the loader: never a call site.
 bool system_object(const char* path) {
@@ -159,7 +159,7 @@ bool EscapeMonitor::on_escape(const char* call, bool virtualizable) noexcept {
     }
     if (++reads_this_step_ > kMaxVirtualReadsPerStep) {
       virtualize = false;  // a busy wait: real time lets it end; the run fails
-      call = "a busy wait on the virtual clock (1000000 reads within one step)";
+      call = "a busy wait on the virtual clock (100000 reads within one step)";
     }
   }
   try {
@@ -203,6 +203,14 @@ bool EscapeMonitor::on_escape(const char* call, bool virtualizable) noexcept {
     if (allowed) {
       seen_.emplace_back(key, -1);  // never reported, never virtualized
       return false;
+    }
+    // The same call from the same functions by another path (an unrolled loop, another
+    // line of the same function): one call site.
+    for (std::size_t i = 0; i < escapes_.size(); ++i) {
+      if (escapes_[i].call != e.call || escapes_[i].frames != e.frames) continue;
+      seen_.emplace_back(key, static_cast<int>(i));
+      ++escapes_[i].count;
+      return virtualize;
     }
     seen_.emplace_back(key, static_cast<int>(escapes_.size()));
     if (!virtualize) ++failing_;

@@ -208,6 +208,21 @@ TEST(Escape, RepeatedCallsFromOneSiteAreCounted) {
   EXPECT_EQ(run.escapes[0].site, "read_steady_clock");
 }
 
+// Virtual time stands still within a step: a busy wait on a virtualized clock would never
+// end, so after 100000 reads in one step the clock is real again and the run fails.
+TEST(Escape, VirtualizedBusyWaitEndsAndFails) {
+  auto program = []() -> Coro<void> {
+    const auto deadline = std::chrono::steady_clock::now() + 1ms;
+    while (std::chrono::steady_clock::now() < deadline) {
+    }
+    co_return;
+  };
+  auto run = simulate(program, options(EscapeMode::kVirtualize));
+  ASSERT_FALSE(run.outcome.ok());
+  EXPECT_THAT(describe_exception(run.outcome.exception()),
+              HasSubstr("a busy wait on the virtual clock"));
+}
+
 TEST(Escape, WarnReportsButTheRunStands) {
   auto program = []() -> Coro<int> {
     read_steady_clock();

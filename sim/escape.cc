@@ -82,6 +82,17 @@ std::string frame_name(void* address, bool& system) {
   return std::string(base ? base + 1 : (info.dli_fname ? info.dli_fname : "?")) + buf;
 }
 
+// True iff two backtraces name the same functions; frames without a symbol
+// ("object+0xoffset") compare by their object alone.
+bool same_functions(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::size_t ca = a[i].rfind("+0x"), cb = b[i].rfind("+0x");
+    if (std::string_view(a[i]).substr(0, ca) != std::string_view(b[i]).substr(0, cb)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<EscapeMode> parse_escape_mode(std::string_view text) {
@@ -207,7 +218,7 @@ bool EscapeMonitor::on_escape(const char* call, bool virtualizable) noexcept {
     // The same call from the same functions by another path (an unrolled loop, another
     // line of the same function): one call site.
     for (std::size_t i = 0; i < escapes_.size(); ++i) {
-      if (escapes_[i].call != e.call || escapes_[i].frames != e.frames) continue;
+      if (escapes_[i].call != e.call || !same_functions(escapes_[i].frames, e.frames)) continue;
       seen_.emplace_back(key, static_cast<int>(i));
       ++escapes_[i].count;
       return virtualize;

@@ -201,7 +201,10 @@ time_t time(time_t* out) {
   }
   using Fn = time_t (*)(time_t*);
   if (Fn real = LOCKSTEP_REAL(time, Fn)) return real(out);
-  return static_cast<time_t>(syscall(SYS_time, out));
+  timespec now{};  // no SYS_time on every architecture (aarch64)
+  syscall(SYS_clock_gettime, CLOCK_REALTIME, &now);
+  if (out) *out = now.tv_sec;
+  return now.tv_sec;
 }
 
 // ---- sleeping: std::this_thread::sleep_for/sleep_until -------------------------------

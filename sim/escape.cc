@@ -31,7 +31,8 @@ bool system_object(const char* path) {
   return std::strstr(path, "linux-vdso") != nullptr;
 }
 
-// The interposers and this file: never a call site either.
+// The interposers, this file, a static sanitizer runtime and the standard library's
+// templates: never a call site either.
 bool machinery(const std::string& function) {
   static const char* const kNames[] = {
       "clock_gettime",  "gettimeofday",    "time",
@@ -47,8 +48,15 @@ bool machinery(const std::string& function) {
       "sendto",         "sendmsg",         "std::random_device::_M_getval()"};
   for (const char* name : kNames)
     if (function == name) return true;
-  return function.rfind("lockstep::internal::EscapeMonitor", 0) == 0 ||
-         function.rfind("lockstep_escape_", 0) == 0;
+  // A statically linked sanitizer runtime (clang's) lives in the binary: its interceptors
+  // (of backtrace itself, among others) are frames of the binary.
+  for (const char* prefix : {"lockstep::internal::EscapeMonitor", "lockstep_escape_", "backtrace",
+                             "__interceptor_", "__sanitizer", "__asan", "__ubsan"})
+    if (function.rfind(prefix, 0) == 0) return true;
+  // The standard library's templates instantiated in the binary
+  // ("void std::this_thread::sleep_for<...>(...)" when not inlined) are its frames too.
+  const std::size_t params = function.find('(');
+  return function.rfind("std::", 0) == 0 || function.find(" std::") < params;
 }
 
 std::string demangle(const char* name) {

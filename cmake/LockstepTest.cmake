@@ -43,9 +43,7 @@ function(lockstep_add_test target)
     message(FATAL_ERROR "lockstep_add_test(${target}): no such target")
   endif()
   if(NOT ARG_NO_LINK)
-    # Escape detection (docs/escapes.md): the interposers, every object of them kept.
-    target_link_libraries(${target} PRIVATE lockstep::gtest
-      "-Wl,--whole-archive" lockstep::escape_interpose "-Wl,--no-whole-archive")
+    target_link_libraries(${target} PRIVATE lockstep::gtest)
   endif()
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # Sites relative to the project (as under Bazel): the same seed and trace on any

@@ -18,6 +18,7 @@
 #include "loop/driver.h"
 #include "loop/epoll_driver.h"
 #include "loop/errors.h"
+#include "loop/escape.h"
 #include "loop/exception_group.h"
 #include "loop/executor.h"
 #include "loop/fs/file_system.h"

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "loop/escape.h"
 #include "loop/executor.h"
 #include "loop/loop.h"
 
@@ -24,10 +25,14 @@ void ThreadPoolExecutor::submit(std::function<void()> work) {
   if (shutting_down_) throw RuntimeError("lockstep: cannot schedule new futures after shutdown");
   queue_.push_back(std::move(work));
   // As concurrent.futures: start a thread only when none is idle, up to the maximum.
-  if (idle_ == 0 && threads_.size() < max_workers_)
+  if (idle_ == 0 && threads_.size() < max_workers_) {
+    // lockstep's own executor: its threads are not an escape from a simulation (the loop
+    // waits for a job only when its decided completion is due).
+    AllowEscapes allow("run_in_executor's pool");
     threads_.emplace_back([this] { worker_main(); });
-  else
+  } else {
     work_cv_.notify_one();
+  }
 }
 
 void ThreadPoolExecutor::shutdown(bool wait) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "loop/internal/task_base.h"
+#include "sim/escape.h"
 #include "sim/random.h"
 
 namespace lockstep {
@@ -264,6 +265,7 @@ std::exception_ptr SimDecisions::job_error(std::uint64_t job) {
 
 void SimDecisions::after_step(const StepInfo&) {
   ++steps_seen_;
+  if (escapes_) escapes_->check();  // throws EscapeError once, under kFail
   // After the first violation the run is over: the shutdown that follows (cancelling
   // the tasks left) is not checked again.
   if (violation_) return;

@@ -40,6 +40,10 @@
 
 namespace lockstep {
 
+namespace internal {
+class EscapeMonitor;
+}
+
 // Where a replay stopped matching its recording.
 struct Divergence {
   std::size_t index = 0;             // the decision's number in the stream, from 0
@@ -173,6 +177,9 @@ class SimDecisions final : public DecisionSource {
   // with it unless it failed already. The first one is kept.
   void note_violation(const Invariant& check, const char* when) noexcept;
   const std::optional<std::string>& violation() const noexcept { return violation_; }
+  // The run's escape monitor (sim/escape.h), checked after every step: an escape under
+  // EscapeMode::kFail ends the run there. Not owned; nullptr: none.
+  void set_escapes(internal::EscapeMonitor* escapes) noexcept { escapes_ = escapes; }
 
  private:
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, DecisionLog recorded, bool replaying)
@@ -217,7 +224,8 @@ class SimDecisions final : public DecisionSource {
 
   std::shared_ptr<FaultInjector> faults_;
   bool lenient_ = false;
-  std::vector<Invariant*> invariants_;  // registration order
+  std::vector<Invariant*> invariants_;          // registration order
+  internal::EscapeMonitor* escapes_ = nullptr;  // see set_escapes
   std::optional<std::string> violation_;
   std::uint64_t steps_seen_ = 0;
   struct KeyedChoices {

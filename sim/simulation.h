@@ -33,6 +33,7 @@
 #include "sim/decision.h"
 #include "sim/decision_log.h"
 #include "sim/disk/sim_file_system.h"
+#include "sim/escape.h"
 #include "sim/invariant.h"
 #include "sim/net/sim_network.h"
 #include "sim/random.h"
@@ -77,6 +78,13 @@ struct SimulationOptions {
   // LOCKSTEP_BREAK_AT's, if set and `break_at_env` (read at the start of every run).
   std::optional<BreakAt> break_at;
   bool break_at_env = true;  // false: ignore LOCKSTEP_BREAK_AT (shrink's many runs do)
+  // What a call that bypasses the simulation does (the real clock, randomness, sleep,
+  // threads, sockets: sim/escape.h). Detected only in binaries that link
+  // //sim/escape:interpose. kWarn here; LOCKSTEP_TEST sweeps default to kFail.
+  EscapeMode escapes = EscapeMode::kWarn;
+  // Call sites allowed to escape: a frame of the call's backtrace (a function name, or an
+  // object file's name for frames without a symbol) containing one of these.
+  std::vector<std::string> allow_escapes;
 };
 
 template <class T>
@@ -94,6 +102,7 @@ struct SimulationResult {
   std::map<std::string, std::uint64_t, std::less<>> faults_reached;
   std::map<std::string, std::uint64_t, std::less<>> faults_fired;
   std::map<std::uint64_t, std::string> site_names;  // decision site -> "file:line"
+  std::vector<Escape> escapes;  // calls that bypassed the simulation, by call site (sim/escape.h)
 };
 
 namespace internal {
@@ -139,15 +148,19 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
   run_options.exception_handler = simulation_exception_handler(options, unretrieved);
   run_options.main_task_name = "main";
   run_options.observer = breaker ? static_cast<TraceSink*>(&*breaker) : options.trace;
-  run_options.on_start = [&decisions](Loop& loop) {
+  internal::EscapeMonitor escapes(options.escapes, options.allow_escapes);
+  decisions.set_escapes(&escapes);
+  run_options.on_start = [&decisions, &escapes](Loop& loop) {
     decisions.attach(loop);
+    escapes.attach(loop, decisions);  // from here to on_finish: escapes are detected
     // Every simulated loop has a network: lockstep::network() works in any simulated
     // test. Nothing is decided until the program uses it.
     loop.set_network(std::make_shared<SimNetwork>(loop, &decisions));
     loop.set_file_system(std::make_shared<SimFileSystem>(loop, &decisions));  // disks too
   };
-  run_options.on_finish = [&decisions, &result](Loop& loop) {
+  run_options.on_finish = [&decisions, &result, &escapes](Loop& loop) {
     result.steps = loop.steps();
+    escapes.detach();
     decisions.detach();
   };
   try {
@@ -161,6 +174,13 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
     result.outcome =
         Outcome<T>::from_error(std::current_exception(), internal::handling_cancelled_error());
   }
+  escapes.detach();  // when run() threw before on_finish
+  decisions.set_escapes(nullptr);
+  result.escapes = escapes.escapes();
+  // The run escaped the simulation: whatever it did after that is not a function of its
+  // decisions, so the escape is its failure (kFail, kVirtualize).
+  if (std::exception_ptr escaped = escapes.failure())
+    result.outcome = Outcome<T>::from_error(escaped, false);
   // A check found false as its Invariant went away: main returned, but the run failed.
   if (result.outcome.ok() && decisions.violation())
     result.outcome = Outcome<T>::from_error(

@@ -181,6 +181,10 @@ TestConfig read_test_config(const Getenv& getenv) {
     else
       bad("LOCKSTEP_UNRETRIEVED", *v, "fail or warn");
   }
+  if (const auto v = getenv("LOCKSTEP_ESCAPES")) {
+    c.escapes = parse_escape_mode(*v);
+    if (!c.escapes) bad("LOCKSTEP_ESCAPES", *v, "fail, warn, off or virtualize");
+  }
   if (const auto v = getenv("LOCKSTEP_TRACE_DIR"); v && !v->empty())
     c.trace_dir = *v;
   else if (const auto b = getenv("TEST_UNDECLARED_OUTPUTS_DIR"); b && !b->empty())

@@ -20,6 +20,9 @@
 //   LOCKSTEP_KEEP_GOING=1             run every seed even after a failure
 //   LOCKSTEP_UNRETRIEVED=warn         a task's exception nobody retrieved only warns
 //                                     (default: fail, naming the task and the error)
+//   LOCKSTEP_ESCAPES=warn             a call that bypasses the simulation (real clock,
+//                                     sleep, randomness, thread, socket) only warns; also
+//                                     fail (the default), off, virtualize (sim/escape.h)
 //
 // LOCKSTEP_SEED wins over LOCKSTEP_SEEDS (so a BUILD file's sweep size never gets in the
 // way of replaying one seed).
@@ -80,6 +83,7 @@ struct TestConfig {
   bool shrink = true;                            // LOCKSTEP_SHRINK
   bool keep_going = false;                       // LOCKSTEP_KEEP_GOING
   std::optional<UnretrievedErrors> unretrieved;  // LOCKSTEP_UNRETRIEVED; else the test's
+  std::optional<EscapeMode> escapes;             // LOCKSTEP_ESCAPES; else the test's
   std::string trace_dir;                         // LOCKSTEP_TRACE_DIR or its default
   bool trace_dir_is_bazel_outputs = false;       // Bazel zips it into outputs.zip after the test
   Shard shard;                                   // TEST_SHARD_INDEX / TEST_TOTAL_SHARDS

@@ -55,7 +55,8 @@ def lockstep_test(
       check_determinism: run every seed twice and compare: LOCKSTEP_CHECK_DETERMINISM.
       keep_going: run every seed even after a failure: LOCKSTEP_KEEP_GOING.
       shard_count: Bazel shards; the seeds of each sweep are dealt among them.
-      deps: the test's dependencies (//sim/testing and //sim/testing:main are added unless listed;
+      deps: the test's dependencies (//sim/testing, //sim/testing:main and
+        //sim/escape:interpose, escape detection, are added unless listed;
         gtest_main is refused: //sim/testing:main takes its place).
       data: runfiles (a fault plan is added).
       env: more environment.
@@ -77,7 +78,8 @@ def lockstep_test(
     if keep_going:
         test_env["LOCKSTEP_KEEP_GOING"] = "1"
     test_env.update(env)
-    lockstep = [Label("//sim/testing"), Label("//sim/testing:main")]
+    # //sim/escape:interpose: calls that bypass the simulation are detected (docs/escapes.md).
+    lockstep = [Label("//sim/testing"), Label("//sim/testing:main"), Label("//sim/escape:interpose")]
     if type(deps) == "list":
         for dep in deps:
             if str(dep).endswith("gtest_main"):

@@ -56,6 +56,11 @@ struct TestOptions {
   double max_shrink_seconds = 30;
   // A task that raised and was never awaited fails the run (kWarn: only reported).
   UnretrievedErrors unretrieved_errors = UnretrievedErrors::kFail;
+  // A call that bypasses the simulation (sim/escape.h) fails the run; detected in binaries
+  // linking //sim/escape:interpose, as lockstep_test() targets do.
+  EscapeMode escapes = EscapeMode::kFail;
+  // Call sites allowed to escape (SimulationOptions::allow_escapes).
+  std::vector<std::string> allow_escapes;
 };
 
 // How a run of a LOCKSTEP_TEST fails when its body recorded a gtest failure (what(): the

@@ -187,6 +187,7 @@ std::string env_settings(const TestConfig& config, bool determinism) {
   if (config.unretrieved)
     env += std::string(" LOCKSTEP_UNRETRIEVED=") +
            (*config.unretrieved == UnretrievedErrors::kWarn ? "warn" : "fail");
+  if (config.escapes) env += std::string(" LOCKSTEP_ESCAPES=") + to_string(*config.escapes);
   if (determinism) env += " LOCKSTEP_CHECK_DETERMINISM=1";
   return env;
 }
@@ -203,6 +204,8 @@ SimulationOptions sweep_options(const TestOptions& test, const TestConfig& confi
   SimulationOptions o;
   o.strategy.kind = config.strategy.value_or(test.strategy);
   o.unretrieved_errors = config.unretrieved.value_or(test.unretrieved_errors);
+  o.escapes = config.escapes.value_or(test.escapes);
+  o.allow_escapes = test.allow_escapes;
   o.strategy.cancellation = test.cancellation;
   if (config.cancel) {
     // The environment sets how often and what; which tasks stay the test's unless it says.
@@ -351,6 +354,8 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
       trace = read_trace(config.replay_file, TraceParts::kDecisionsOnly);
       replay_options = trace.simulation_options();
       replay_options.unretrieved_errors = options.unretrieved_errors;
+      replay_options.escapes = options.escapes;
+      replay_options.allow_escapes = options.allow_escapes;
     } catch (const std::exception& e) {
       const bool relative = !std::filesystem::path(config.replay_file).is_absolute();
       ADD_FAILURE_AT(test.file, test.line)

@@ -154,11 +154,16 @@ Decision DecisionLog::decode(const std::uint8_t*& p, CodingState& state) {
 
 Decision DecisionLog::operator[](std::size_t i) const {
   const Position pos = checkpoints_[i / kCheckpointEvery];
+  std::size_t block = pos.block;
   const std::uint8_t* p = at(pos);
   CodingState state;
-  Decision d = decode(p, state);
-  for (std::size_t k = i % kCheckpointEvery; k > 0; --k) d = decode(p, state);
-  return d;
+  for (std::size_t k = i % kCheckpointEvery;; --k) {
+    // The records of one checkpoint's group may go on in the next block (a record never
+    // spans blocks): at a block's end, the next record is at the next block's start.
+    if (p == blocks_[block].get() + used_in(block)) p = blocks_[++block].get();
+    Decision d = decode(p, state);
+    if (k == 0) return d;
+  }
 }
 
 std::vector<Decision> DecisionLog::to_vector() const {

@@ -85,7 +85,7 @@ class Network {
   // `node` lost power (Loop::kill_node calls this first): its sockets vanish without a
   // word, no FIN and no protocol callback; its ports are free again. Networks without
   // nodes (real sockets) ignore it.
-  virtual void node_killed(NodeId node) noexcept {}
+  virtual void node_killed(NodeId /*node*/) noexcept {}
 
   // "sockets", "simulated": for diagnostics.
   virtual const char* name() const noexcept = 0;

@@ -48,12 +48,12 @@ class DatagramTransport;
 class Protocol {
  public:
   virtual ~Protocol() = default;
-  virtual void connection_made(std::shared_ptr<Transport> transport) {}
-  virtual void data_received(std::string_view data) {}
+  virtual void connection_made(std::shared_ptr<Transport> /*transport*/) {}
+  virtual void data_received(std::string_view /*data*/) {}
   // The peer shut down its write side. Return true to keep writing (a half-close).
   virtual bool eof_received() { return false; }
   // The connection is gone: error is null after a clean close (or EOF), else why.
-  virtual void connection_lost(std::exception_ptr error) {}
+  virtual void connection_lost(std::exception_ptr /*error*/) {}
   virtual void pause_writing() {}
   virtual void resume_writing() {}
 };
@@ -106,12 +106,12 @@ class Transport {
 class DatagramProtocol {
  public:
   virtual ~DatagramProtocol() = default;
-  virtual void connection_made(std::shared_ptr<DatagramTransport> transport) {}
-  virtual void datagram_received(std::string_view data, const Address& from) {}
+  virtual void connection_made(std::shared_ptr<DatagramTransport> /*transport*/) {}
+  virtual void datagram_received(std::string_view /*data*/, const Address& /*from*/) {}
   // A previous send or receive failed (e.g. ECONNREFUSED from an ICMP port unreachable
   // on a connected endpoint). The endpoint stays open.
-  virtual void error_received(std::exception_ptr error) {}
-  virtual void connection_lost(std::exception_ptr error) {}
+  virtual void error_received(std::exception_ptr /*error*/) {}
+  virtual void connection_lost(std::exception_ptr /*error*/) {}
   virtual void pause_writing() {}
   virtual void resume_writing() {}
 };

@@ -27,14 +27,22 @@ struct Budget {
   // The memo of one partition, estimated (each entry: a bit per operation of the
   // partition, the state, some overhead), in bytes.
   std::uint64_t max_memory = std::uint64_t{2} << 30;
+  // Explain a failure (the smallest illegal prefix, the operations involved, the longest
+  // linearization: a few dozen more searches). false: the verdict and the failing
+  // partition only, as a sweep or a shrinker needs, which then re-checks the one failure
+  // it keeps with an explanation.
+  bool explain = true;
 };
 
 namespace internal {
 
-// A Budget being spent: the clock is read every 4096 states.
+// A Budget being spent: the clock is read every 4096 states, and never without a time
+// budget (a check inside a simulation then reads no real clock: no escape).
 class Spending {
  public:
-  explicit Spending(const Budget& b) : budget_(b), start_(std::chrono::steady_clock::now()) {}
+  explicit Spending(const Budget& b) : budget_(b) {
+    if (budget_.time) start_ = std::chrono::steady_clock::now();
+  }
 
   // False if out of budget (reason() says which): `states` is the partition's count so
   // far (too many ends that partition's search), time ends every search from then on.
@@ -64,7 +72,7 @@ class Spending {
 
  private:
   Budget budget_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_{};
   std::uint64_t ticks_ = 0;
   bool out_of_time_ = false;
   std::string reason_;  // the last budget that ran out

@@ -91,6 +91,10 @@ void write_text(CheckResult& r) {
       t += where + ": " + r.reason;
       break;
     case Verdict::kNotLinearizable: {
+      if (r.prefix.empty()) {  // Budget::explain was off
+        t += where + " (not explained: Budget::explain is off)";
+        break;
+      }
       t += where + ": these " + std::to_string(r.involved.size()) +
            " results cannot be explained together:\n";
       for (int id : r.involved)

@@ -140,7 +140,7 @@ CheckResult check(const History& history, const M& model, const Budget& budget) 
       result.verdict = Verdict::kNotLinearizable;
       result.partition = name;
       result.reason.clear();
-      internal::explain(model, ops, budget, result);
+      if (budget.explain) internal::explain(model, ops, budget, result);
       break;
     }
     if (r.verdict == internal::SearchVerdict::kOutOfBudget &&

@@ -60,7 +60,7 @@ struct TestOptions {
   // linking //sim/escape:interpose, as lockstep_test() targets do.
   EscapeMode escapes = EscapeMode::kFail;
   // Call sites allowed to escape (SimulationOptions::allow_escapes).
-  std::vector<std::string> allow_escapes;
+  std::vector<std::string> allow_escapes{};
 };
 
 // How a run of a LOCKSTEP_TEST fails when its body recorded a gtest failure (what(): the

@@ -50,6 +50,20 @@ TEST(Checker, PorcupineRegisterCounterexampleIsNot) {
   EXPECT_THAT(result.text, HasSubstr("#2 client 2 read [40, 90] -> 0"));
 }
 
+// Budget::explain = false: the same verdict and partition, no prefix or involved set
+// (what a sweep or a shrinker needs), and a text that says so.
+TEST(Checker, WithoutExplainingTheVerdictStands) {
+  const History h = {w(0, 0, 200, 0, 100), r(1, 1, Value(200), 10, 30), r(2, 2, Value(0), 40, 90)};
+  Budget quick;
+  quick.explain = false;
+  const CheckResult result = check(h, kZero, quick);
+  EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_TRUE(result.prefix.empty());
+  EXPECT_TRUE(result.involved.empty());
+  EXPECT_THAT(result.text, HasSubstr("not explained: Budget::explain is off"));
+  EXPECT_FALSE(check(h, kZero).prefix.empty());
+}
+
 TEST(Checker, EmptyHistoryIsLinearizable) {
   EXPECT_EQ(check(History{}, Register{}).verdict, Verdict::kLinearizable);
 }

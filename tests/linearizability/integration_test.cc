@@ -189,6 +189,17 @@ LOCKSTEP_TEST(LinearizabilityTest, CoAssertPassesForACorrectStore, .seeds = 10) 
   EXPECT_LINEARIZABLE(rec.history(), KvMap{});
 }
 
+// Without a time budget the checker reads no clock: called straight from a simulated
+// body (no AllowEscapes), escape detection has nothing to report.
+LOCKSTEP_TEST(LinearizabilityTest, ACheckWithoutATimeBudgetReadsNoRealClock, .seeds = 3) {
+  Store store(false);
+  Recorder rec(loop_clock());
+  co_await gather(client(&store, &rec, 0, 6), client(&store, &rec, 1, 6));
+  Budget budget;
+  budget.time = std::nullopt;
+  EXPECT_EQ(check(rec.history(), KvMap{}, budget).verdict, Verdict::kLinearizable);
+}
+
 History bad_history() {
   History h(2);
   h[0].id = 0;

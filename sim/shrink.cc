@@ -228,25 +228,55 @@ void ShrinkWitness::on_event(const LoopEvent& e) noexcept {
   }
 }
 
-std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decision>& decisions) {
+std::vector<RemovalCandidate> removal_candidates(const std::vector<Decision>& decisions,
+                                                 const RemovalKey& from) {
   std::vector<std::size_t> injected, all;
+  // Groups of non-default decisions that mean one thing to a person: every decision of a
+  // kind ("all step costs"), and of a kind at one site ("the draws at pool.cc:41", "the
+  // steps of task 7"), in order of first appearance.
+  std::vector<std::pair<DecisionKind, std::uint64_t>> site_order;
+  std::map<std::pair<DecisionKind, std::uint64_t>, std::vector<std::size_t>> by_site;
+  std::map<DecisionKind, std::vector<std::size_t>> by_kind;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
-    if (decisions[i].value == 0) continue;
+    const Decision& d = decisions[i];
+    if (d.value == 0) continue;
     all.push_back(i);
-    if (decisions[i].kind == DecisionKind::kFault || is_cancel(decisions[i].kind))
-      injected.push_back(i);
+    if (d.kind == DecisionKind::kFault || is_cancel(d.kind)) injected.push_back(i);
+    auto [it, fresh] = by_site.try_emplace({d.kind, d.site});
+    if (fresh) site_order.push_back({d.kind, d.site});
+    it->second.push_back(i);
+    by_kind[d.kind].push_back(i);
   }
-  std::vector<std::vector<std::size_t>> out;
+  std::vector<RemovalCandidate> out;
+  auto add = [&](RemovalKey key, std::vector<std::size_t> indices) {
+    if (!(key < from)) out.push_back({key, std::move(indices)});
+  };
   // Faults and cancellations first: all at once, then each alone.
-  if (injected.size() > 1) out.push_back(injected);
-  for (std::size_t i : injected) out.push_back({i});
-  // Then delta debugging over every non-default decision: all, halves, quarters, ... ones.
-  for (std::size_t chunk = all.size(); chunk >= 1; chunk /= 2) {
-    for (std::size_t from = 0; from < all.size(); from += chunk)
-      out.emplace_back(
-          all.begin() + static_cast<std::ptrdiff_t>(from),
-          all.begin() + static_cast<std::ptrdiff_t>(std::min(from + chunk, all.size())));
-    if (chunk == 1) break;
+  if (injected.size() > 1) add({0, 0, 0}, injected);
+  for (std::size_t k = 0; k < injected.size(); ++k) add({1, 0, k}, {injected[k]});
+  // Then the groups, larger kinds before the sites within them.
+  std::size_t g = 0;
+  for (auto& [kind, indices] : by_kind)
+    if (indices.size() > 1) add({2, 0, g++}, indices);
+  for (const auto& key : site_order) {
+    const std::vector<std::size_t>& indices = by_site[key];
+    if (indices.size() > 1 && indices.size() < by_kind[key.first].size())
+      add({2, 0, g++}, indices);
+  }
+  // Then delta debugging over every non-default decision: all, then chunks of each power of
+  // two, largest first. Keys order chunks by size (descending) and position, so a search
+  // resumed after a removal picks up at the same size and place.
+  if (all.empty()) return out;
+  std::size_t size = 1;
+  while (size * 2 <= all.size()) size *= 2;
+  add({3, 0, 0}, all);
+  for (; size >= 1; size /= 2) {
+    for (std::size_t at = 0; at < all.size(); at += size)
+      add({4, ~std::uint64_t{0} - size, at},
+          std::vector<std::size_t>(
+              all.begin() + static_cast<std::ptrdiff_t>(at),
+              all.begin() + static_cast<std::ptrdiff_t>(std::min(at + size, all.size()))));
+    if (size == 1) break;
   }
   return out;
 }

@@ -13,8 +13,10 @@
 // takes 0; missing ones too), so every candidate is a valid run, and keeps a candidate
 // when it fails the same way (by default: the same exception type and message) with
 // fewer non-default decisions, or as many with smaller values. In that order: faults and
-// cancellations are dropped first, then any decisions (delta debugging over the
-// non-default ones, halving chunk sizes), then each remaining value is lowered. Rounds
+// cancellations are dropped first, then groups (every decision of a kind, or of a kind at
+// one site: "all step costs", "the draws at pool.cc:41"), then any decisions (delta
+// debugging over the non-default ones, halving chunk sizes), then each remaining value
+// is lowered. Rounds
 // repeat until one changes nothing or the budget runs out. The count of non-default
 // decisions never grows.
 #pragma once
@@ -24,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/simulation.h"
@@ -107,9 +110,27 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
                            const std::map<std::uint64_t, std::string>& site_names,
                            CancellationFuzzing::Target target = CancellationFuzzing::Target::kTask);
 
-// The candidate edits of one round, as index sets into the current stream: first each
-// fault/cancel decision, then chunks of all non-default decisions, halving in size.
-std::vector<std::vector<std::size_t>> removal_candidates(const std::vector<Decision>& decisions);
+// Where a candidate stands in a round: (phase, a rank within it, a position). After a
+// candidate is kept the round goes on from its key, as delta debugging does, instead of
+// starting over at the largest chunks.
+struct RemovalKey {
+  int phase = 0;
+  std::uint64_t rank = 0;
+  std::uint64_t position = 0;
+  friend bool operator<(const RemovalKey& a, const RemovalKey& b) {
+    return std::tie(a.phase, a.rank, a.position) < std::tie(b.phase, b.rank, b.position);
+  }
+};
+struct RemovalCandidate {
+  RemovalKey key;
+  std::vector<std::size_t> indices;  // into the stream: the decisions to set to 0
+};
+
+// The candidate edits of a round from `from` on, in order: the fault and cancel decisions
+// (together, then each alone); groups (all decisions of a kind, of a kind at one site);
+// then delta debugging over all non-default decisions in chunks of halving size.
+std::vector<RemovalCandidate> removal_candidates(const std::vector<Decision>& decisions,
+                                                 const RemovalKey& from = {});
 
 }  // namespace internal
 
@@ -175,19 +196,25 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
 
   for (bool changed = true; changed && !out_of_budget();) {
     changed = false;
-    // Removals: set sets of non-default decisions to 0.
-    for (const auto& indices : internal::removal_candidates(result.run.decisions)) {
-      if (out_of_budget()) break;
-      std::vector<Decision> candidate = result.run.decisions;
-      bool any = false;
-      for (std::size_t i : indices)
-        if (i < candidate.size() && candidate[i].value != 0) {
-          candidate[i].value = 0;
-          any = true;
+    // Removals: set sets of non-default decisions to 0. A kept candidate changes the
+    // stream, so the candidates are made again, from the kept one's key on.
+    internal::RemovalKey from;
+    for (bool kept = true; kept && !out_of_budget();) {
+      kept = false;
+      for (const auto& c : internal::removal_candidates(result.run.decisions, from)) {
+        if (out_of_budget()) break;
+        std::vector<Decision> candidate = result.run.decisions;
+        bool any = false;
+        for (std::size_t i : c.indices)
+          if (i < candidate.size() && candidate[i].value != 0) {
+            candidate[i].value = 0;
+            any = true;
+          }
+        if (any && try_candidate(candidate)) {
+          kept = changed = true;
+          from = c.key;
+          break;
         }
-      if (any && try_candidate(candidate)) {
-        changed = true;
-        break;  // the stream changed: recompute the candidates
       }
     }
     if (changed) continue;

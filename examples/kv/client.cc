@@ -19,9 +19,8 @@ Coro<std::string> Client::request(std::string op, std::string rest) {
   // One number for every try of this request: the store applies it once.
   const std::string line =
       op + " " + std::to_string(id_) + " " + std::to_string(++seq_) + " " + rest + "\n";
-  lockstep::Loop& loop = *lockstep::Loop::current();
-  const lockstep::TimePoint give_up = loop.time() + deadline_;
-  while (loop.time() < give_up) {
+  const lockstep::TimePoint give_up = lockstep::now() + deadline_;
+  while (lockstep::now() < give_up) {
     const std::string reply = co_await call(members_[leader_], line, 300ms);
     if (reply.rfind("OK ", 0) == 0) co_return reply.substr(3);
     const std::vector<std::string> r = split(reply);

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -132,7 +133,12 @@ Coro<void> node_main(Args a, kv::Bugs bugs) {
 }
 
 Coro<int> client_main(Args a) {
-  kv::Client c(/*id=*/static_cast<std::int64_t>(::getpid()), comma_list(a.get("peers")), nullptr,
+  // A random id: the store keeps one session per id, and a reused pid would find the
+  // session (and the cached replies) of an earlier process.
+  std::random_device random;
+  const std::int64_t id =
+      static_cast<std::int64_t>(((std::uint64_t{random()} << 32) | random()) >> 1) | 1;
+  kv::Client c(id, comma_list(a.get("peers")), nullptr,
                std::chrono::milliseconds(std::stoll(a.get("deadline-ms", "5000"))));
   try {
     if (a.words.size() == 4 && a.words[1] == "put") {

@@ -1,6 +1,8 @@
 #include "examples/kv/node.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <stdexcept>
 
 #include "loop/net/address.h"
@@ -14,10 +16,24 @@ using lockstep::StreamWriter;
 
 namespace {
 
-lockstep::TimePoint now() { return lockstep::Loop::current()->time(); }
-
-std::uint64_t to_u64(const std::string& s) { return std::stoull(s); }
-std::int64_t to_i64(const std::string& s) { return std::stoll(s); }
+// Strict numbers: all digits (a sign only for signed ones), in range. std::stoull would
+// take "-1" as 2^64-1 and "5x" as 5: a peer's garbage must not become a term.
+template <class T>
+std::optional<T> parse(const std::string& s) {
+  T v{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+// In a request: garbage is a bad request (an ERR reply).
+std::uint64_t to_u64(const std::string& s) {
+  if (auto v = parse<std::uint64_t>(s)) return *v;
+  throw std::invalid_argument("not a number: '" + s + "'");
+}
+std::int64_t to_i64(const std::string& s) {
+  if (auto v = parse<std::int64_t>(s)) return *v;
+  throw std::invalid_argument("not a number: '" + s + "'");
+}
 
 std::string result_text(const std::optional<std::int64_t>& v) {
   return v ? std::to_string(*v) : "nil";
@@ -84,19 +100,34 @@ Coro<void> Node::run(std::vector<std::string> members, std::size_t self) {
   next_.assign(members_.size(), 1);
   match_.assign(members_.size(), 0);
   co_await disk_.open();
-  heard_ = now();
+  heard_ = lockstep::now();
   ready_.set();
-  co_await election_timer();
+  lockstep::Task<void> timer = lockstep::create_task(election_timer());
+  co_await stopped_.wait();
+  timer.cancel();
+  std::rethrow_exception(fatal_);
+}
+
+void Node::fail_stop(std::exception_ptr why) {
+  // After a failed write or fsync the log in memory and the one on disk may differ (and a
+  // failed fsync may have dropped pages: fsyncgate). Serving on would acknowledge what is
+  // not durable; the only safe move is to stop, and recover from the disk at restart.
+  if (fatal_) return;
+  fatal_ = why;
+  role_ = Role::kFollower;
+  stopped_.set();
+  notify();
 }
 
 Coro<void> Node::serve(StreamReader reader, StreamWriter writer) {
   co_await ready_.wait();
-  std::string line = co_await reader.readline();
-  if (line.empty() || line.back() != '\n') co_return;
-  line.pop_back();
-  const std::vector<std::string> f = split(line);
   std::string reply;
   try {
+    std::string line = co_await reader.readline();
+    if (line.empty() || line.back() != '\n') co_return;
+    line.pop_back();
+    const std::vector<std::string> f = split(line);
+    if (fatal_) throw Stopped();
     if (f.size() == 5 && f[0] == "VOTE") {
       reply = co_await on_vote(f);
     } else if (f.size() == 7 && f[0] == "APPEND") {
@@ -115,13 +146,19 @@ Coro<void> Node::serve(StreamReader reader, StreamWriter writer) {
     } else {
       reply = "ERR unknown request";
     }
-  } catch (const std::invalid_argument& e) {  // garbage from a peer: say so, go on
+  } catch (const Stopped&) {
+    reply = "ERR the node stopped after a disk error";
+  } catch (const std::logic_error& e) {  // garbage from a peer (or an overlong line): say so
     reply = std::string("ERR bad request: ") + e.what();
-  } catch (const std::out_of_range& e) {
-    reply = std::string("ERR bad request: ") + e.what();
+  } catch (const std::exception& e) {  // the disk failed: stop this node (see fail_stop)
+    fail_stop(std::current_exception());
+    reply = std::string("ERR disk: ") + e.what();
   }
-  writer.write(reply + "\n");
-  co_await writer.drain();
+  try {
+    writer.write(reply + "\n");
+    co_await writer.drain();
+  } catch (const std::exception&) {  // the caller gave up and went away: nothing to tell
+  }
   writer.close();
 }
 
@@ -146,7 +183,7 @@ Coro<std::string> Node::on_vote(const std::vector<std::string>& f) {
                        up_to_date;
   if (granted) {
     co_await disk_.save_term(term, candidate);  // durable before the candidate hears yes
-    heard_ = now();
+    heard_ = lockstep::now();
   }
   co_return "VOTED " + std::to_string(disk_.term()) + (granted ? " 1" : " 0");
 }
@@ -162,7 +199,7 @@ Coro<std::string> Node::on_append(const std::vector<std::string>& f, std::vector
   if (term > disk_.term()) co_await adopt_term(term);
   role_ = Role::kFollower;
   leader_ = leader;
-  heard_ = now();
+  heard_ = lockstep::now();
   if (prev > disk_.last_index() || disk_.term_at(prev) != prev_term)
     co_return "APPENDED " + std::to_string(term) + " 0 " +
         std::to_string(std::min(disk_.last_index(), prev == 0 ? 0 : prev - 1));
@@ -177,7 +214,7 @@ Coro<std::string> Node::on_append(const std::vector<std::string>& f, std::vector
                                              entries.end()));
   }
   const std::uint64_t match = prev + entries.size();
-  if (commit > commit_) {
+  if (std::min(commit, match) > commit_) {  // a late duplicate APPEND must not lower it
     commit_ = std::min(commit, match);
     apply();
   }
@@ -203,16 +240,21 @@ Coro<std::string> Node::on_client(const std::vector<std::string>& f) {
   std::vector<Entry> one{e};  // named: g++ 12 and braced temporaries in co_await
   co_await disk_.append(std::move(one));
   const std::uint64_t index = disk_.last_index(), term = e.term;
-  notify();  // replicate it now
+  advance_commit();  // a cluster of one commits on its own copy
+  notify();          // replicate it now
   guard.unlock();
-  // Until it is applied, or this node is no longer the leader of that term.
+  // Until it is applied, this node is no longer the leader of that term, or the client
+  // has surely given up (a leader cut off from the majority waits no longer than that).
+  const lockstep::TimePoint give_up = lockstep::now() + kClientWait;
   while (applied_ < index) {
     if (role_ != Role::kLeader || disk_.term() != term) co_return "ERR not the leader any more";
+    if (lockstep::now() >= give_up) co_return "ERR not committed in time";
     co_await progress(kHeartbeat);
   }
   if (disk_.term_at(index) != term) co_return "ERR the entry was replaced";
   const auto it = results_.find(index);
-  co_return "OK " + result_text(it == results_.end() ? std::nullopt : it->second);
+  if (it == results_.end()) co_return "ERR the result is no longer kept";
+  co_return "OK " + result_text(it->second);
 }
 
 Coro<void> Node::election_timer() {
@@ -223,20 +265,27 @@ Coro<void> Node::election_timer() {
     const lockstep::Duration timeout = kElectionTimeout + kElectionStagger * self_ +
                                        lockstep::random_duration(kElectionTimeout);
     co_await lockstep::sleep(timeout);
-    if (role_ != Role::kLeader && now() - heard_ >= timeout) co_await campaign();
+    if (role_ == Role::kLeader || lockstep::now() - heard_ < timeout) continue;
+    try {
+      co_await campaign(timeout);
+    } catch (const std::exception&) {  // the disk failed
+      fail_stop(std::current_exception());
+      co_return;
+    }
   }
 }
 
-Coro<void> Node::campaign() {
+Coro<void> Node::campaign(lockstep::Duration timeout) {
   std::uint64_t term, last_index, last_term;
   {
     auto guard = co_await mu_.lock();
-    if (role_ == Role::kLeader) co_return;
+    // A leader may have been heard while this waited for the lock (its APPEND held it).
+    if (role_ == Role::kLeader || fatal_ || lockstep::now() - heard_ < timeout) co_return;
     term = disk_.term() + 1;
     co_await disk_.save_term(term, self());
     role_ = Role::kCandidate;
     leader_.clear();
-    heard_ = now();
+    heard_ = lockstep::now();
     last_index = disk_.last_index();
     last_term = disk_.term_at(last_index);
   }
@@ -250,10 +299,11 @@ Coro<void> Node::campaign() {
   std::uint64_t newer = 0;
   for (auto& ask : asks) {
     const std::vector<std::string> r = split(co_await ask);
-    if (r.size() != 3 || r[0] != "VOTED") continue;
-    const std::uint64_t their = to_u64(r[1]);
-    if (their > term) newer = std::max(newer, their);
-    if (their == term && r[2] == "1") ++votes;
+    const std::optional<std::uint64_t> their =
+        r.size() == 3 && r[0] == "VOTED" ? parse<std::uint64_t>(r[1]) : std::nullopt;
+    if (!their) continue;  // no answer, or garbage: no vote
+    if (*their > term) newer = std::max(newer, *their);
+    if (*their == term && r[2] == "1") ++votes;
   }
   auto guard = co_await mu_.lock();
   if (newer > disk_.term()) {
@@ -268,6 +318,7 @@ Coro<void> Node::campaign() {
   // A no-op of its own term: committing it commits every entry before it.
   std::vector<Entry> noop{Entry{term, 0, 0, "noop", "-", 0}};
   co_await disk_.append(std::move(noop));
+  advance_commit();
   for (std::size_t i = 0; i < members_.size(); ++i)
     if (i != self_) (void)lockstep::create_task(replicate(i, term));
 }
@@ -287,11 +338,19 @@ Coro<void> Node::replicate(std::size_t peer, std::uint64_t term) {
     const std::vector<std::string> r = split(co_await call(members_[peer], request, kRpcTimeout));
     if (role_ != Role::kLeader || disk_.term() != term) break;
     bool more = false;
-    if (r.size() == 4 && r[0] == "APPENDED") {
-      const std::uint64_t their = to_u64(r[1]), index = to_u64(r[3]);
+    const std::optional<std::uint64_t> their_term =
+        r.size() == 4 && r[0] == "APPENDED" ? parse<std::uint64_t>(r[1]) : std::nullopt;
+    const std::optional<std::uint64_t> their_index =
+        their_term ? parse<std::uint64_t>(r[3]) : std::nullopt;
+    if (their_index) {  // else no answer, or garbage: try again after a heartbeat
+      const std::uint64_t their = *their_term, index = *their_index;
       if (their > term) {
         auto guard = co_await mu_.lock();
-        if (their > disk_.term()) co_await adopt_term(their);
+        try {
+          if (their > disk_.term()) co_await adopt_term(their);
+        } catch (const std::exception&) {  // the disk failed
+          fail_stop(std::current_exception());
+        }
         break;
       }
       if (r[2] == "1") {

@@ -7,6 +7,8 @@
 //   VOTE <term> <candidate> <last index> <last term>            -> VOTED <term> <0|1>
 //   APPEND <term> <leader> <prev index> <prev term> <commit> <n>
 //     <n entry lines>                                           -> APPENDED <term> <0|1> <index>
+//       (index: on success the last index the follower now matches; on refusal a hint
+//       of where to go back to)
 //   PUT <client> <seq> <key> <value> / GET <client> <seq> <key> -> OK <value|nil>
 //                                                                  | REDIRECT <leader|->
 //                                                                  | ERR <why>
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +38,11 @@ namespace kv {
 
 using namespace std::chrono_literals;
 
+// Concurrency: the role, the term and vote, and the log change only with mu_ held (it is
+// held across the disk writes), so a handler sees them stable between its awaits on
+// the disk; whatever runs without it (replicate, a client's wait) checks role and term
+// again after every suspension.
+//
 // Timing: a leader heartbeats every 50ms; a follower that hears nothing for its election
 // timeout (300ms + 100ms per rank in the member list + a draw in [0, 300ms]) stands for
 // election; an RPC gives up after 100ms.
@@ -42,6 +50,8 @@ inline constexpr lockstep::Duration kHeartbeat = 50ms;
 inline constexpr lockstep::Duration kElectionTimeout = 300ms;
 inline constexpr lockstep::Duration kElectionStagger = 100ms;
 inline constexpr lockstep::Duration kRpcTimeout = 100ms;
+// How long a leader waits for a client's entry to be applied before it answers ERR.
+inline constexpr lockstep::Duration kClientWait = 1s;
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
@@ -66,13 +76,17 @@ class Node : public std::enable_shared_from_this<Node> {
   lockstep::Coro<std::string> on_client(const std::vector<std::string>& f);
 
   lockstep::Coro<void> election_timer();
-  lockstep::Coro<void> campaign();
+  // Stands for election if nothing was heard from a leader for `timeout`.
+  lockstep::Coro<void> campaign(lockstep::Duration timeout);
   lockstep::Coro<void> replicate(std::size_t peer, std::uint64_t term);
   // A newer term seen: persist it (no vote yet) and follow. Call with mu_ held.
   lockstep::Coro<void> adopt_term(std::uint64_t term);
   void advance_commit();
   void apply();
   void notify();  // wakes whoever waits for progress (replication, clients)
+  // A disk error: the node stops serving and run() ends with `why`.
+  void fail_stop(std::exception_ptr why);
+  struct Stopped {};
   lockstep::Coro<void> progress(lockstep::Duration at_most);
 
   bool majority(std::size_t count) const { return 2 * count > members_.size(); }
@@ -81,6 +95,8 @@ class Node : public std::enable_shared_from_this<Node> {
   Storage disk_;
   lockstep::Lock mu_;               // held across every change of the disk's state
   lockstep::Event ready_;           // run() has recovered: requests may be served
+  lockstep::Event stopped_;         // fail_stop() was called
+  std::exception_ptr fatal_;        // why
   std::vector<std::string> members_;
   std::size_t self_ = 0;
   std::optional<lockstep::Server> server_;

@@ -110,7 +110,9 @@ Coro<void> simulated_cluster(Bugs bugs, lockstep::WorldFaults faults) {
   const lockstep::lin::CheckResult r =
       lockstep::lin::check(history.history(), lockstep::lin::KvMap{}, check_budget(false));
   if (r.verdict == lockstep::lin::Verdict::kNotLinearizable)
-    throw NotLinearizable(r.text, history.history());
+    throw NotLinearizable("the clients' history is not linearizable (key \"" + r.partition +
+                              "\"; NotLinearizable::explain() tells why)",
+                          history.history());
   // Never a silent pass: a history too hard to decide fails the run (and says so).
   if (r.verdict == lockstep::lin::Verdict::kUnknown)
     throw std::runtime_error("kv: the checker could not decide the history: " + r.text);

@@ -79,7 +79,13 @@ Coro<void> Storage::open() {
     const std::size_t end = text.find('\n', at);
     if (end == std::string::npos) break;  // a torn last line
     const std::optional<Entry> e = Entry::decode(std::string_view(text).substr(at, end - at));
-    if (!e) break;  // a half-written line: what follows was never acknowledged
+    if (!e) {
+      // Only the last line can be half-written (a crash in an append); a bad line with
+      // whole lines after it is a corrupt disk, which must not be papered over.
+      if (text.find('\n', end + 1) != std::string::npos)
+        throw std::runtime_error("kv: the wal is corrupt at byte " + std::to_string(at));
+      break;
+    }
     offsets_.push_back(at);
     log_.push_back(*e);
     at = end + 1;
@@ -123,8 +129,7 @@ Coro<void> Storage::append(std::vector<Entry> entries) {
   if (bugs_.ack_before_fsync) durable_ = last;  // the planted bug: "durable" before it is
   co_await wal_.append(std::move(bytes));
   if (!bugs_.ack_before_fsync) co_await wal_.fsync();
-  // A truncation while this append waited may have taken some of these entries back.
-  durable_ = std::max(durable_, std::min<std::uint64_t>(last, log_.size()));
+  durable_ = std::max(durable_, last);  // callers serialize: nothing was truncated meanwhile
 }
 
 Coro<void> Storage::truncate_from(std::uint64_t from) {

@@ -82,6 +82,39 @@ Coro<void> all_nonzero() {
   if (std::count(drawn.begin(), drawn.end(), 0u) == 0) throw std::runtime_error("no zero");
 }
 
+// The removal candidates: faults first, then groups a person would name (every decision
+// of a kind, of a kind at one site), then chunks; a round resumed from a kept
+// candidate's key offers nothing before it.
+TEST(ShrinkTest, RemovalCandidatesGroupByKindAndSiteAndResume) {
+  auto d = [](DecisionKind kind, std::uint64_t site, std::uint64_t value) {
+    Decision x;
+    x.kind = kind;
+    x.site = site;
+    x.bound = 100;
+    x.value = value;
+    return x;
+  };
+  const std::vector<Decision> stream = {
+      d(DecisionKind::kStepCost, 1, 5), d(DecisionKind::kRandom, 7, 1),
+      d(DecisionKind::kStepCost, 2, 5), d(DecisionKind::kFault, 9, 1),
+      d(DecisionKind::kStepCost, 1, 5), d(DecisionKind::kRandom, 7, 0)};
+  const auto all = internal::removal_candidates(stream);
+  auto has = [&](const std::vector<std::size_t>& indices) {
+    return std::any_of(all.begin(), all.end(),
+                       [&](const auto& c) { return c.indices == indices; });
+  };
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.front().indices, (std::vector<std::size_t>{3}));  // the fault, alone
+  EXPECT_TRUE(has({0, 2, 4}));  // every step cost
+  EXPECT_TRUE(has({0, 4}));     // the step costs of task 1
+  EXPECT_TRUE(has({0, 1, 2, 3, 4}));  // all non-default decisions
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_FALSE(all[i].key < all[i - 1].key);
+  // Resumed from the 3rd candidate: the same candidates from there on.
+  const auto resumed = internal::removal_candidates(stream, all[2].key);
+  ASSERT_EQ(resumed.size(), all.size() - 2);
+  EXPECT_EQ(resumed.front().indices, all[2].indices);
+}
+
 TEST(ShrinkTest, EquivalentDecisionsReadAsOneLine) {
   SimulationOptions o;
   o.strategy.kind = Strategy::kFifo;  // the draws alone

@@ -246,14 +246,16 @@ void Loop::kill_node(NodeId node) {
   if (observer_) [[unlikely]]
     notify(LoopEvent::Kind::kNodeKilled, 0, node, nodes_[node].name);
   // Destructors run as the dead node, so what they try (a send, a timer, a task) is
-  // dropped. Destroying a frame may create tasks: look again until none is left. The
-  // running task, if it is the node's, is buried when its step ends (TaskBase::step_on_node).
+  // dropped. Newest first, as scopes unwind: a task borrows from the task that created it
+  // (a lock, a node object its parent's frame owns), never the other way round. Destroying
+  // a frame may create tasks: look again until none is left. The running task, if it is
+  // the node's, is buried when its step ends (TaskBase::step_on_node).
   NodeScope scope(*this, node);
   if (network_) network_->node_killed(node);
   for (;;) {
-    internal::TaskBase* victim = first_task_;
+    internal::TaskBase* victim = last_task_;
     while (victim && (victim->node() != node || victim == current_task_))
-      victim = victim->next_task_;
+      victim = victim->prev_task_;
     if (!victim) break;
     bury_task(victim);
   }
@@ -634,13 +636,19 @@ void Loop::close() {
     timers_.clear();
     timer_cancelled_count_ = 0;
     if (!first_task_) break;
-    internal::TaskBase* task = first_task_;
-    // A task a dead node created as it went down never started: nothing to report.
-    if (node_alive(task->node()))
-      call_exception_handler(
-          {"Task was destroyed but it is pending!", nullptr, task->name(), task->id()});
-    task->destroy_pending();
-    unregister_task(task);
+    // Reported in creation order, destroyed newest first (see kill_node: children borrow
+    // from their parents' frames). A task a destructor creates is handled next round.
+    std::vector<internal::TaskBase*> pending;
+    for (internal::TaskBase* t = first_task_; t; t = t->next_task_) pending.push_back(t);
+    for (internal::TaskBase* task : pending)
+      // A task a dead node created as it went down never started: nothing to report.
+      if (node_alive(task->node()))
+        call_exception_handler(
+            {"Task was destroyed but it is pending!", nullptr, task->name(), task->id()});
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+      (*it)->destroy_pending();
+      unregister_task(*it);
+    }
   }
   // Tasks killed with their nodes, last: a task destroyed above may have awaited one.
   for (internal::TaskBase* task : std::exchange(buried_tasks_, {})) task->release();

@@ -12,6 +12,7 @@
 // so a simulated test that must replay exactly should rely on those.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -28,11 +29,18 @@ struct Budget {
   // partition, the state, some overhead), in bytes.
   std::uint64_t max_memory = std::uint64_t{2} << 30;
   // Explain a failure (the smallest illegal prefix, the operations involved, the longest
-  // linearization: a few dozen more searches). false: the verdict and the failing
+  // linearization: up to a few hundred more searches, together at most
+  // kExplainStatesFactor * max_states states; past that the explanation is cut short, still
+  // right but maybe not minimal, and says so). false: the verdict and the failing
   // partition only, as a sweep or a shrinker needs, which then re-checks the one failure
   // it keeps with an explanation.
   bool explain = true;
 };
+
+// What explaining a failure may spend in all, in units of Budget::max_states: without it a
+// history with many unknown outcomes took minutes to explain (each of ~200 searches
+// could spend max_states).
+inline constexpr std::uint64_t kExplainStatesFactor = 4;
 
 namespace internal {
 
@@ -53,6 +61,11 @@ class Spending {
                 " MiB (Budget::max_memory)";
       return false;
     }
+    if (total_limit_ != 0 && states > total_limit_ - std::min(total_limit_, total_)) {
+      reason_ = "explaining: more than " + std::to_string(total_limit_) +
+                " states in all (Budget::max_states * kExplainStatesFactor)";
+      return false;
+    }
     if (states > budget_.max_states) {
       reason_ = "more than " + std::to_string(budget_.max_states) +
                 " states in one partition (Budget::max_states)";
@@ -68,6 +81,10 @@ class Spending {
     return true;
   }
   bool out_of_time() const { return out_of_time_; }
+  // A cap on the states of all searches together, which report what they made (spent());
+  // 0: none.
+  void limit_total(std::uint64_t states) { total_limit_ = states; }
+  void spent(std::uint64_t states) { total_ += states; }
   const std::string& reason() const { return reason_; }
 
  private:
@@ -75,6 +92,8 @@ class Spending {
   std::chrono::steady_clock::time_point start_{};
   std::uint64_t ticks_ = 0;
   bool out_of_time_ = false;
+  std::uint64_t total_limit_ = 0;
+  std::uint64_t total_ = 0;
   std::string reason_;  // the last budget that ran out
 };
 

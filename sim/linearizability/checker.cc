@@ -117,6 +117,9 @@ void write_text(CheckResult& r) {
           t += ";";
         }
       t += "\nstate then: " + r.state_after + "; no operation left can go next";
+      if (r.explanation_cut_short)
+        t += "\n(explanation cut short by the budget: the prefix and the results above are "
+             "illegal, but may not be the smallest)";
       break;
     }
   }

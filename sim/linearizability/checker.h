@@ -52,6 +52,8 @@ struct CheckResult {
                                 // together, cannot be explained (a minimal such set)
   std::vector<int> linearized;  // ids: the longest linearization of `prefix` found
   std::string state_after;      // the model's state after `linearized`
+  bool explanation_cut_short = false;  // the budget ended the explaining early: `prefix`
+                                       // and `involved` hold but may not be minimal
   std::string text;             // all of the above, readable
 
   bool linearizable() const { return verdict == Verdict::kLinearizable; }
@@ -74,10 +76,14 @@ std::map<std::string, std::vector<const Op*>> group(
 // Fills result.text from the other fields.
 void write_text(CheckResult& result);
 
-// True if `ops` is known illegal (out of budget: false).
+// True if `ops` is known illegal (out of budget: false, and `cut_short` is set).
 template <Model M>
-bool illegal(const M& model, const std::vector<const Op*>& ops, Spending& spending) {
-  return search(model, ops, spending, false).verdict == SearchVerdict::kIllegal;
+bool illegal(const M& model, const std::vector<const Op*>& ops, Spending& spending,
+             bool& cut_short) {
+  const SearchResult r = search(model, ops, spending, false);
+  spending.spent(r.states);
+  if (r.verdict == SearchVerdict::kOutOfBudget) cut_short = true;
+  return r.verdict == SearchVerdict::kIllegal;
 }
 
 // Narrows a partition found illegal down to its smallest illegal prefix, a minimal set of
@@ -87,18 +93,32 @@ template <Model M>
 void explain(const M& model, const std::vector<const Op*>& ops, const Budget& budget,
              CheckResult& result) {
   Spending spending(budget);  // one more budget for all of the explaining
+  spending.limit_total(budget.max_states > UINT64_MAX / kExplainStatesFactor
+                           ? UINT64_MAX
+                           : budget.max_states * kExplainStatesFactor);
+  bool& cut_short = result.explanation_cut_short;
   // Illegality only grows with the prefix: binary search on the returns.
   std::size_t lo = 1, hi = count_returns(ops);
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
     History cut = cut_after_return(ops, mid);
-    if (illegal(model, pointers(cut), spending)) {
+    if (illegal(model, pointers(cut), spending, cut_short)) {
       hi = mid;
     } else {
       lo = mid + 1;
     }
   }
   result.prefix = cut_after_return(ops, hi);
+  // The longest linearization first: the picture of where it gets stuck survives a
+  // budget the minimizing below runs out of.
+  {
+    std::vector<const Op*> prefix = pointers(result.prefix);
+    SearchResult longest = search(model, prefix, spending, true);
+    spending.spent(longest.states);
+    if (longest.verdict == SearchVerdict::kOutOfBudget) cut_short = true;
+    for (int i : longest.longest) result.linearized.push_back(prefix[i]->id);
+    result.state_after = longest.longest_state;
+  }
   // Which completions matter: make ok operations unknown one at a time (latest invoked
   // first; that only adds freedom) and keep each change that leaves the prefix illegal.
   // What stays ok is a minimal set of observations that cannot be explained together.
@@ -111,15 +131,11 @@ void explain(const M& model, const std::vector<const Op*>& ops, const Budget& bu
       trial[i].outcome = Outcome::kInfo;
       trial[i].ret = 0;
       trial[i].result.reset();
-      if (illegal(model, pointers(trial), spending)) relaxed = std::move(trial);
+      if (illegal(model, pointers(trial), spending, cut_short)) relaxed = std::move(trial);
     }
   }
   for (const Op& op : relaxed)
     if (op.outcome == Outcome::kOk) result.involved.push_back(op.id);
-  std::vector<const Op*> prefix = pointers(result.prefix);
-  SearchResult longest = search(model, prefix, spending, true);
-  for (int i : longest.longest) result.linearized.push_back(prefix[i]->id);
-  result.state_after = longest.longest_state;
 }
 
 }  // namespace internal

@@ -13,6 +13,7 @@
 //     }
 //     bool equal(const State& a, const State& b) const { return a == b; }
 //     std::string describe(const State& s) const { return std::to_string(s); }  // optional
+//     std::size_t hash(const State& s) const { return std::hash<State>{}(s); }   // optional
 //     std::string partition(const lockstep::lin::Op& op) const { return op.key; } // optional
 //   };
 //
@@ -25,6 +26,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -45,10 +47,28 @@ concept PartitionedModel = Model<M> && requires(const M& m, const Op& op) {
   { m.partition(op) } -> std::convertible_to<std::string>;
 };
 
+// Optional: `std::size_t hash(const State&) const`, equal states hashing equal. The
+// search then looks a state up among those with its hash instead of comparing it with
+// every state seen for the same operations.
+template <class M>
+concept HashedModel = Model<M> && requires(const M& m, const typename M::State& s) {
+  { m.hash(s) } -> std::convertible_to<std::size_t>;
+};
+
 template <class M>
 concept DescribedModel = Model<M> && requires(const M& m, const typename M::State& s) {
   { m.describe(s) } -> std::convertible_to<std::string>;
 };
+
+// The model's hash of a state, or 0 if it has none.
+template <Model M>
+std::size_t hash_state(const M& model, const typename M::State& s) {
+  if constexpr (HashedModel<M>) {
+    return static_cast<std::size_t>(model.hash(s));
+  } else {
+    return 0;
+  }
+}
 
 // The model's description of a state, or "(state)" if it has none.
 template <Model M>

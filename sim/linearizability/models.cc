@@ -73,6 +73,12 @@ std::optional<FifoQueue::State> FifoQueue::step(const State& s, const Op& op) co
                      " (a queue knows enqueue, dequeue)");
 }
 
+std::size_t FifoQueue::hash(const State& s) const {
+  std::uint64_t h = 0xcbf29ce484222325ull ^ s.size();
+  for (std::int64_t v : s) h = (h ^ static_cast<std::uint64_t>(v)) * 0x100000001b3ull;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
 std::string FifoQueue::describe(const State& s) const {
   std::string out = "[";
   for (std::size_t i = 0; i < s.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,7 @@ struct Register {
   State init() const { return initial; }
   std::optional<State> step(const State& s, const Op& op) const;
   bool equal(const State& a, const State& b) const { return a == b; }
+  std::size_t hash(const State& s) const { return std::hash<State>{}(s); }
   std::string describe(const State& s) const { return describe_value(s); }
 };
 
@@ -40,6 +42,7 @@ struct KvMap {
   State init() const { return initial; }
   std::optional<State> step(const State& s, const Op& op) const;
   bool equal(const State& a, const State& b) const { return a == b; }
+  std::size_t hash(const State& s) const { return std::hash<State>{}(s); }
   std::string describe(const State& s) const { return describe_value(s); }
   std::string partition(const Op& op) const { return op.key; }
 };
@@ -51,6 +54,7 @@ struct FifoQueue {
   State init() const { return {}; }
   std::optional<State> step(const State& s, const Op& op) const;
   bool equal(const State& a, const State& b) const { return a == b; }
+  std::size_t hash(const State& s) const;
   std::string describe(const State& s) const;
 };
 

@@ -199,7 +199,10 @@ Coro<void> World::run_faults(WorldFaults faults, Duration duration) {
     run_scheduled(now);
     if (now >= end) break;
     if (now < next_tick) continue;  // a scheduled fault's moment, not a tick
-    next_tick = now + faults.tick;
+    // On a fixed grid (start + k * tick), not `now + tick`: a late wake-up (this task's
+    // own step costs) must not move every later fault, or shrinking any timing decision
+    // would slide the crashes off the moments that made a run fail.
+    while (next_tick <= now) next_tick += faults.tick;
     if (faults.crash > 0) {
       for (const std::string& name : targets) {
         Node& n = node(name);

@@ -236,6 +236,50 @@ TEST(Checker, RunsOutOfStatesWithUnknownAndTheReason) {
   EXPECT_THAT(result.text, HasSubstr("unknown"));
 }
 
+// Explaining runs up to a few hundred searches; together they get kExplainStatesFactor
+// times max_states, and an explanation cut short says so and still holds. (Without the cap
+// a kv history with many unknown outcomes took minutes to explain.)
+TEST(Checker, ExplainingSpendsABoundedBudgetAndSaysWhenItWasCutShort) {
+  History h;  // seven concurrent enqueues (5040 orders) and a dequeue of what nobody enqueued
+  for (int i = 0; i < 7; ++i) h.push_back(enq(i, i, i, 0, 100));
+  h.push_back(deq(7, 7, Value(99), 200, 300));
+  const CheckResult full = check(h, FifoQueue{});
+  ASSERT_EQ(full.verdict, Verdict::kNotLinearizable);
+  EXPECT_FALSE(full.explanation_cut_short);
+  EXPECT_THAT(full.involved, ElementsAre(7));
+  Budget tight;  // room for the verdict's search, not for the half dozen more explaining needs
+  tight.max_states = full.states + 1;
+  const CheckResult cut = check(h, FifoQueue{}, tight);
+  ASSERT_EQ(cut.verdict, Verdict::kNotLinearizable);
+  EXPECT_TRUE(cut.explanation_cut_short);
+  EXPECT_THAT(cut.text, HasSubstr("explanation cut short by the budget"));
+  ASSERT_FALSE(cut.prefix.empty());
+  EXPECT_FALSE(cut.involved.empty());
+  EXPECT_EQ(check(cut.prefix, FifoQueue{}).verdict, Verdict::kNotLinearizable);
+  // The longest linearization comes first, so it survives a cut.
+  EXPECT_EQ(cut.linearized.size(), 7u);
+}
+
+// Unknown writes made the search exponential (any subset may have happened): fourteen of
+// them around a stale read cost 376,832 states. Taken after the known operations, a write
+// over a write skipped and points pruned by dominance, thirty cost 92.
+TEST(Checker, ManyUnknownWritesAroundAStaleReadStayCheap) {
+  constexpr int kUnknown = 30;
+  History h;
+  int id = 0;
+  for (int i = 0; i < kUnknown; ++i) h.push_back(info(w(id++, 100 + i, 1000 + i, 10 * i, 0)));
+  h.push_back(w(id++, 0, 7, 400, 410));
+  h.push_back(w(id++, 0, 8, 420, 430));
+  h.push_back(r(id++, 1, Value(7), 440, 450));  // stale: 8 was written after 7
+  Budget b;
+  b.max_states = 100'000;
+  const CheckResult result = check(h, Register{}, b);
+  ASSERT_EQ(result.verdict, Verdict::kNotLinearizable) << result.text;
+  EXPECT_FALSE(result.explanation_cut_short);
+  EXPECT_THAT(result.involved, ElementsAre(kUnknown, kUnknown + 1, kUnknown + 2));
+  EXPECT_LT(result.states, 1000u);
+}
+
 TEST(Checker, RunsOutOfMemoryWithUnknown) {
   History h;
   for (int i = 0; i < 16; ++i) h.push_back(w(i, i, i, 0, 100));

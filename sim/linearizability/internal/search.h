@@ -12,6 +12,15 @@
 // An operation with an unknown outcome has no return event: nothing has to come after
 // it, and the search succeeds once every kOk operation is linearized, whether or not the
 // unknown ones were.
+//
+// Unknown operations would make the search exponential in their number (any subset may
+// have taken effect), so it takes them lazily, and prunes with what "may never happen"
+// allows: (1) at each point the kOk candidates are tried before the unknown ones; (2) an
+// unknown operation that leaves the state as it is (a read) is never linearized: leaving
+// it out does the same; nor one right after another unknown one that made no difference
+// to it (a write over a write): the point before offers it alone; (3) a point (kOk operations linearized, state, unknown ones
+// linearized U) is dominated by one seen with the same kOk set and state and a subset of
+// U: every way on from here was open there too, so it is not explored again.
 #pragma once
 
 #include <algorithm>
@@ -94,8 +103,43 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   int remaining_ok = 0;
   for (int i = 0; i < n; ++i) remaining_ok += has_return(i);
 
-  std::vector<std::uint64_t> bits((n + 63) / 64, 0);
-  std::unordered_map<std::vector<std::uint64_t>, std::vector<State>, BitsHash> memo;
+  // The linearized set, split: kOk operations (the memo's key) and unknown ones.
+  // The memo's key: the kOk set, then (a last word) the state's hash if the model has one.
+  const std::size_t words = (n + 63) / 64;
+  std::vector<std::uint64_t> bits(words + 1, 0), unknown_bits(words, 0);
+  bool any_unknown = false;
+  for (int i = 0; i < n; ++i) any_unknown |= !has_return(i);
+  struct Seen {
+    State state;
+    std::vector<std::uint64_t> unknown;  // empty when the partition has no unknown ones
+  };
+  std::unordered_map<std::vector<std::uint64_t>, std::vector<Seen>, BitsHash> memo;
+  auto subset_of = [&](const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+    for (std::size_t w = 0; w < words; ++w)
+      if ((a[w] & ~b[w]) != 0) return false;
+    return true;
+  };
+  // True if a point with `after` and `unknown_bits` was seen, or one dominating it; else
+  // remembers it (and forgets the points it dominates: the list stays an antichain).
+  auto seen_before = [&](std::vector<Seen>& seen, const State& after) {
+    bool dominates_one = false;
+    for (const Seen& s : seen) {
+      if (!model.equal(s.state, after)) continue;
+      if (!any_unknown || subset_of(s.unknown, unknown_bits)) return true;
+      dominates_one = dominates_one || subset_of(unknown_bits, s.unknown);
+    }
+    if (dominates_one)
+      std::erase_if(seen, [&](const Seen& s) {
+        return model.equal(s.state, after) && subset_of(unknown_bits, s.unknown);
+      });
+    seen.push_back(Seen{after, any_unknown ? unknown_bits : std::vector<std::uint64_t>{}});
+    return false;
+  };
+  auto set_bit = [&](int i, bool on) {
+    std::vector<std::uint64_t>& b = has_return(i) ? bits : unknown_bits;
+    const std::uint64_t m = std::uint64_t{1} << (i % 64);
+    b[i / 64] = on ? (b[i / 64] | m) : (b[i / 64] & ~m);
+  };
   struct Frame {
     int call;     // the call event linearized
     State state;  // the state before it
@@ -110,7 +154,10 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   };
   if (track) result.longest_state = describe_state(model, state);
 
+  // The candidates are the calls before the first return: first the kOk ones (pass 0),
+  // then the unknown ones (pass 1).
   int entry = next[head];
+  int pass = 0;
   while (remaining_ok > 0) {
     if (entry < 0) {  // cannot happen while a kOk return is in the list; kept for safety
       result.verdict = SearchVerdict::kIllegal;
@@ -118,19 +165,26 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
     }
     if (entry % 2 == 0) {
       const int i = entry / 2;
+      if (has_return(i) != (pass == 0)) {  // not this pass's kind
+        entry = next[entry];
+        continue;
+      }
       std::optional<State> after = model.step(state, *ops[i]);
+      if (after && !has_return(i)) {
+        // An unknown operation that changes nothing is as good as never happening.
+        if (model.equal(*after, state)) after.reset();
+        // Right after another unknown one that made no difference to it (a write over a
+        // write): the point before that one, which tries this one too, dominates.
+        else if (!stack.empty() && !has_return(stack.back().call / 2)) {
+          const std::optional<State> alone = model.step(stack.back().state, *ops[i]);
+          if (alone && model.equal(*alone, *after)) after.reset();
+        }
+      }
       if (after) {
-        bits[i / 64] |= std::uint64_t{1} << (i % 64);
-        std::vector<State>& seen = memo[bits];
-        bool fresh = true;
-        for (const State& s : seen)
-          if (model.equal(s, *after)) {
-            fresh = false;
-            break;
-          }
-        if (fresh) {
-          seen.push_back(*after);
-          result.bytes += bits.size() * sizeof(std::uint64_t) + sizeof(State) + 48;
+        set_bit(i, true);
+        bits[words] = hash_state(model, *after);
+        if (!seen_before(memo[bits], *after)) {
+          result.bytes += (any_unknown ? 2 : 1) * words * sizeof(std::uint64_t) + sizeof(Seen) + 48;
           if (!spending.charge(++result.states, result.bytes)) {
             result.verdict = SearchVerdict::kOutOfBudget;
             return result;
@@ -144,11 +198,15 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
           }
           note_longest();
           entry = next[head];
+          pass = 0;
           continue;
         }
-        bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+        set_bit(i, false);
       }
       entry = next[entry];
+    } else if (pass == 0) {  // the kOk candidates are done: now the unknown ones
+      pass = 1;
+      entry = next[head];
     } else {  // a return: the operation it ends cannot be put off; backtrack
       if (stack.empty()) {
         result.verdict = SearchVerdict::kIllegal;
@@ -157,7 +215,7 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
       Frame top = std::move(stack.back());
       stack.pop_back();
       const int i = top.call / 2;
-      bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+      set_bit(i, false);
       state = std::move(top.state);
       if (has_return(i)) {
         relink(top.call + 1);
@@ -165,6 +223,7 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
       }
       relink(top.call);
       entry = next[top.call];
+      pass = has_return(i) ? 0 : 1;
     }
   }
   if (track) note_longest();

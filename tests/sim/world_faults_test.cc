@@ -257,6 +257,25 @@ TEST(WorldFaultsTest, TheFaultScheduleIsDecidedByTheSeedAndReplays) {
   EXPECT_GT(outcomes.size(), 2u);  // seeds differ in what they crash
 }
 
+// Decided faults fall on a fixed grid (start + k * tick, late only by that one wake-up):
+// a late wake-up of the fault loop must not move every later fault, or shrinking any
+// timing decision slides the crashes off the moments that made a run fail (kv's
+// failures kept a hundred step costs for that).
+TEST(WorldFaultsTest, DecidedFaultsFallOnAFixedTickGrid) {
+  auto o = quiet();
+  o.seed = 3;
+  auto run = lockstep::simulate(scheduled_run, o);
+  ASSERT_TRUE(run.outcome.ok()) << lockstep::describe_exception(run.outcome.exception());
+  int checked = 0;
+  for (const lockstep::Decision& d : run.decisions) {
+    if (d.kind != lockstep::DecisionKind::kCrash || d.bound != 2) continue;
+    const auto since_tick = d.time.time_since_epoch() % 100ms;  // run_faults starts at 0
+    EXPECT_LT(since_tick, 15ms) << lockstep::describe(d);
+    ++checked;
+  }
+  EXPECT_GT(checked, 60);  // 5s of ticks, three nodes
+}
+
 // The partitions run_faults decided, as "{n1} | {n2,client}" lines.
 std::set<std::string> decided_partitions(const lockstep::SimulationResult<void>& r) {
   std::set<std::string> out;

@@ -16,15 +16,22 @@
 // cancellations are dropped first, then groups (every decision of a kind, or of a kind at
 // one site: "all step costs", "the draws at pool.cc:41"), then any decisions (delta
 // debugging over the non-default ones, halving chunk sizes), then each remaining value
-// is lowered. Rounds
-// repeat until one changes nothing or the budget runs out. The count of non-default
-// decisions never grows.
+// is lowered. Rounds repeat until one changes nothing or the budget runs out. The count
+// of non-default decisions never grows.
+//
+// Some failing runs hardly shrink (a race that any change of timing undoes); another
+// failing seed of the same bug often does. shrink_best() takes several failing runs and
+// keeps the smallest:
+//   auto small = lockstep::shrink_best(program, {run_a.decisions, run_b.decisions}, options);
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -61,7 +68,8 @@ struct ShrinkResult {
   std::size_t non_default_after = 0;
   std::uint64_t runs = 0;  // candidates run
   bool budget_exhausted = false;
-  std::string summary;  // for a person, one line per remaining decision
+  std::string summary;     // for a person, one line per remaining decision
+  std::size_t chosen = 0;  // shrink_best: which of the failing runs this one comes from
 };
 
 namespace internal {
@@ -134,9 +142,13 @@ std::vector<RemovalCandidate> removal_candidates(const std::vector<Decision>& de
 
 }  // namespace internal
 
+namespace internal {
+
+// shrink()'s body. `non_default_before`: what the summary says the run started from (0:
+// this stream's count; shrink_best passes the original run's when it shrinks on).
 template <class F>
-auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
-            ShrinkOptions shrink_options = {}) {
+auto shrink_stream(F& program, std::vector<Decision> failing, SimulationOptions options,
+                   const ShrinkOptions& shrink_options, std::size_t non_default_before) {
   using T = internal::program_result_t<F>;
   ShrinkResult<T> result;
   const auto started = std::chrono::steady_clock::now();
@@ -161,7 +173,8 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
   ++result.runs;
   result.failed = !result.run.outcome.ok();
   result.failure = failure_of(result.run);
-  result.non_default_before = count_non_default(result.run.decisions);
+  result.non_default_before =
+      non_default_before ? non_default_before : count_non_default(result.run.decisions);
   if (!result.failed) {
     result.summary = "the run does not fail: nothing to shrink";
     return result;
@@ -257,6 +270,87 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
                                             failure_of(result.run), witness, watched.site_names,
                                             options.strategy.cancellation.target);
   return result;
+}
+
+}  // namespace internal
+
+template <class F>
+auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
+            ShrinkOptions shrink_options = {}) {
+  return internal::shrink_stream(program, std::move(failing), std::move(options), shrink_options,
+                                 0);
+}
+
+// Several failing runs of one bug (say the first failing seeds of a sweep): each is shrunk
+// with a share of the budget (half of it, split evenly), then the smallest result is shrunk
+// on with what is left. Failing runs of one bug differ widely in how far they shrink: a
+// crash on a fault tick can come down to a handful of decisions where a race between two
+// timers keeps hundreds (examples/kv, ack-before-fsync, eight seeds at 500 runs each: 5
+// and 25 decisions for two, 176 to 409 for the others). A run that does not fail, or
+// fails otherwise than the first (ShrinkOptions::same_failure), is left out; `chosen` says
+// which run the result comes from. Throws std::invalid_argument if `failing` is empty.
+template <class F>
+auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
+                 SimulationOptions options, ShrinkOptions shrink_options = {}) {
+  using T = internal::program_result_t<F>;
+  if (failing.empty()) throw std::invalid_argument("lockstep: shrink_best: no failing run given");
+  if (failing.size() == 1) return shrink(std::move(program), failing[0], options, shrink_options);
+  const auto started = std::chrono::steady_clock::now();
+  const std::uint64_t n = failing.size();
+  ShrinkOptions part = shrink_options;
+  part.max_runs = std::max<std::uint64_t>(1, shrink_options.max_runs / (2 * n));
+  part.max_time = shrink_options.max_time / static_cast<int>(2 * n);
+  std::uint64_t runs = 0;
+  std::optional<ShrinkResult<T>> best;
+  std::string first_failure;
+  for (std::size_t i = 0; i < failing.size(); ++i) {
+    ShrinkOptions mine = part;
+    if (shrink_options.on_progress)
+      mine.on_progress = [&, runs](ShrinkProgress p) {
+        p.runs += runs;
+        shrink_options.on_progress(p);
+      };
+    ShrinkResult<T> r = internal::shrink_stream(program, failing[i], options, mine, 0);
+    runs += r.runs;
+    if (!r.failed) continue;
+    if (first_failure.empty()) {
+      first_failure = r.failure;
+    } else if (shrink_options.same_failure
+                   ? !shrink_options.same_failure(first_failure, r.failure)
+                   : internal::failure_signature(r.failure) !=
+                         internal::failure_signature(first_failure)) {
+      continue;
+    }
+    r.chosen = i;
+    if (!best || internal::stream_size(r.run.decisions) < internal::stream_size(best->run.decisions))
+      best = std::move(r);
+  }
+  if (!best) {
+    ShrinkResult<T> none;
+    none.runs = runs;
+    none.summary = "none of the runs fails: nothing to shrink";
+    return none;
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (runs >= shrink_options.max_runs || elapsed >= shrink_options.max_time) {
+    best->runs = runs;
+    best->budget_exhausted = true;
+    return std::move(*best);
+  }
+  ShrinkOptions rest = shrink_options;
+  rest.max_runs = shrink_options.max_runs - runs;
+  rest.max_time = shrink_options.max_time - elapsed;
+  if (shrink_options.on_progress)
+    rest.on_progress = [&, runs](ShrinkProgress p) {
+      p.runs += runs;
+      shrink_options.on_progress(p);
+    };
+  ShrinkResult<T> on = internal::shrink_stream(program, best->run.decisions, options, rest,
+                                               best->non_default_before);
+  if (!on.failed) return std::move(*best);  // cannot happen: the run replays
+  on.runs += runs;
+  on.chosen = best->chosen;
+  return on;
 }
 
 }  // namespace lockstep

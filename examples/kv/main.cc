@@ -5,8 +5,8 @@
 //       (a free port, written to p1; the members are read from `peers` once it exists)
 //   kv client --peers 127.0.0.1:7001,... put x 3          -> OK
 //   kv client --peers 127.0.0.1:7001,... get x            -> 3 (or nil)
-//   kv sim [--seeds 50] [--bug ack-before-fsync|vote-not-persisted]
-//       (seeds until one fails: shrunk, saved to kv.trace, replayed)
+//   kv sim [--seeds 50] [--failures 8] [--bug ack-before-fsync|vote-not-persisted]
+//       (seeds until a few fail: the smallest shrunk run saved to kv.trace, replayed)
 //   kv replay kv.trace [--bug ...]
 //
 // A node keeps its term, vote and log in --data (created if missing); kill it at any
@@ -47,7 +47,8 @@ int usage(const char* why) {
                "usage: kv node --id N (--peers A,B,C | --listen HOST:PORT --port-file F "
                "--peers-file P) --data DIR [--bug NAME]\n"
                "       kv client --peers A,B,C [--deadline-ms N] (put KEY VALUE | get KEY)\n"
-               "       kv sim [--seeds N] [--first-seed N] [--trace FILE] [--bug NAME]\n"
+               "       kv sim [--seeds N] [--first-seed N] [--failures N] [--trace FILE] "
+               "[--bug NAME]\n"
                "       kv replay FILE [--bug NAME]\n"
                "  bugs: ack-before-fsync, vote-not-persisted\n",
                why);
@@ -184,54 +185,67 @@ std::string account(const std::exception_ptr& e) {
   }
 }
 
-// kv sim: seeds until one fails, then shrinks, saves and replays it.
+// kv sim: seeds until a few fail (--failures, 8), then shrinks them (the smallest result
+// wins: failing seeds of one bug differ in how far they shrink), saves and replays it.
 int sim_main(const Args& a, kv::Bugs bugs) {
   const std::uint64_t first = std::stoull(a.get("first-seed", "0"));
   const std::uint64_t seeds = std::stoull(a.get("seeds", "50"));
+  const std::size_t wanted = std::stoul(a.get("failures", "8"));
   const std::string trace = a.get("trace", "kv.trace");
   auto program = [bugs] { return kv::simulated_cluster(bugs); };
   lockstep::SimulationOptions o;
   const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
+  std::vector<std::vector<lockstep::Decision>> failing;
+  std::vector<std::uint64_t> failing_seeds;
+  std::uint64_t swept = 0;
+  for (std::uint64_t seed = first; seed < first + seeds && failing.size() < wanted; ++seed) {
     o.seed = seed;
     auto r = lockstep::simulate(program, o);
-    if ((seed - first + 1) % 100 == 0)
-      std::fprintf(stderr, "  %llu seeds, %.1f s\n",
-                   static_cast<unsigned long long>(seed - first + 1), seconds_since(start));
+    if (++swept % 100 == 0)
+      std::fprintf(stderr, "  %llu seeds, %.1f s\n", static_cast<unsigned long long>(swept),
+                   seconds_since(start));
     if (r.outcome.ok()) continue;
     std::printf("seed %llu fails (%.1f s): %s\n", static_cast<unsigned long long>(seed),
                 seconds_since(start), first_line(r.outcome.exception()).c_str());
-
-    // Any history the checker rejects is the same bug, whichever key shows it.
-    lockstep::ShrinkOptions so;
-    so.same_failure = kv::same_failure;
-    const auto shrink_start = std::chrono::steady_clock::now();
-    auto last_report = shrink_start;
-    so.on_progress = [&](const lockstep::ShrinkProgress& p) {
-      if (std::chrono::steady_clock::now() - last_report < std::chrono::seconds(5)) return;
-      last_report = std::chrono::steady_clock::now();
-      std::fprintf(stderr, "  shrinking: %llu runs, %zu of %zu non-default decisions left\n",
-                   static_cast<unsigned long long>(p.runs), p.non_default,
-                   p.original_non_default);
-    };
-    auto small = lockstep::shrink(program, r.decisions, o, so);
-    std::printf("-- shrunk (%llu runs, %.1f s)\n%s", static_cast<unsigned long long>(small.runs),
-                seconds_since(shrink_start), small.summary.c_str());
-    lockstep::save_trace(program, small.run.decisions, o, trace_path(trace), "kv");
-    auto again = lockstep::replay_trace(program, trace_path(trace), "kv");
-    std::printf("-- saved %s; replayed: %s\n", trace.c_str(),
-                again.divergence        ? "DIVERGED"
-                : again.outcome.ok()    ? "passes (not reproduced)"
-                                        : first_line(again.outcome.exception()).c_str());
-    if (!again.outcome.ok())
-      std::printf("-- what the clients saw\n%s\n", account(again.outcome.exception()).c_str());
-    std::printf("   lockstep show %s; kv replay %s%s\n", trace.c_str(), trace.c_str(),
-                a.get("bug").empty() ? "" : (" --bug " + a.get("bug")).c_str());
-    return 1;
+    failing.push_back(std::move(r.decisions));
+    failing_seeds.push_back(seed);
   }
-  std::printf("%llu seeds (%.1f s): every history linearizable, every liveness check met\n",
-              static_cast<unsigned long long>(seeds), seconds_since(start));
-  return 0;
+  if (failing.empty()) {
+    std::printf("%llu seeds (%.1f s): every history linearizable, every liveness check met\n",
+                static_cast<unsigned long long>(swept), seconds_since(start));
+    return 0;
+  }
+  std::fflush(stdout);
+
+  // Any history the checker rejects is the same bug, whichever key shows it.
+  lockstep::ShrinkOptions so;
+  so.same_failure = kv::same_failure;
+  so.max_time = std::chrono::minutes(3);
+  const auto shrink_start = std::chrono::steady_clock::now();
+  auto last_report = shrink_start;
+  so.on_progress = [&](const lockstep::ShrinkProgress& p) {
+    if (std::chrono::steady_clock::now() - last_report < std::chrono::seconds(5)) return;
+    last_report = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "  shrinking: %llu runs, %zu of %zu non-default decisions left\n",
+                 static_cast<unsigned long long>(p.runs), p.non_default, p.original_non_default);
+  };
+  auto small = lockstep::shrink_best(program, failing, o, so);
+  std::printf("-- shrunk (%zu failing seeds, the smallest from seed %llu; %llu runs, %.1f s)\n%s",
+              failing.size(), static_cast<unsigned long long>(failing_seeds[small.chosen]),
+              static_cast<unsigned long long>(small.runs), seconds_since(shrink_start),
+              small.summary.c_str());
+  o.seed = failing_seeds[small.chosen];
+  lockstep::save_trace(program, small.run.decisions, o, trace_path(trace), "kv");
+  auto again = lockstep::replay_trace(program, trace_path(trace), "kv");
+  std::printf("-- saved %s; replayed: %s\n", trace.c_str(),
+              again.divergence        ? "DIVERGED"
+              : again.outcome.ok()    ? "passes (not reproduced)"
+                                      : first_line(again.outcome.exception()).c_str());
+  if (!again.outcome.ok())
+    std::printf("-- what the clients saw\n%s\n", account(again.outcome.exception()).c_str());
+  std::printf("   lockstep show %s; kv replay %s%s\n", trace.c_str(), trace.c_str(),
+              a.get("bug").empty() ? "" : (" --bug " + a.get("bug")).c_str());
+  return 1;
 }
 
 // kv replay FILE: the run a trace recorded, again (the same --bug as when it was saved).

@@ -9,10 +9,12 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "loop/lockstep.h"
+#include "sim/random.h"
 #include "sim/simulation.h"
 
 namespace lockstep {
@@ -266,6 +268,53 @@ RC_GTEST_PROP(ShrinkLaws, ShrinkingKeepsTheFailureAndNeverGrows, ()) {
   RC_ASSERT(!again.outcome.ok());
   RC_ASSERT(describe_exception(again.outcome.exception()) ==
             describe_exception(r.run.outcome.exception()));
+}
+
+// Two ways to the same failure: twenty draws that add up to exactly 77 (any change
+// undoes it: such a run hardly shrinks), or a first draw of 9 (one decision).
+Coro<void> two_ways() {
+  std::uint64_t sum = 0, first = 0;
+  for (int i = 0; i < 20; ++i) {
+    const std::uint64_t r = random_below(10);
+    if (i == 0) first = r;
+    sum += r;
+  }
+  if (sum == 77 || first == 9) throw std::runtime_error("boom");
+  co_return;
+}
+
+TEST(ShrinkTest, ShrinkBestKeepsTheFailingRunThatShrinksFurthest) {
+  SimulationOptions o;
+  std::optional<SimulationResult<void>> by_sum, by_first;
+  for (std::uint64_t seed = 0; seed < 5000 && (!by_sum || !by_first); ++seed) {
+    o.seed = seed;
+    auto run = simulate(two_ways, o);
+    if (run.outcome.ok()) continue;
+    const auto first_draw =
+        std::find_if(run.decisions.begin(), run.decisions.end(),
+                     [](const Decision& d) { return d.kind == DecisionKind::kRandom; });
+    const bool first_is_9 = first_draw != run.decisions.end() && first_draw->value == 9;
+    (first_is_9 ? by_first : by_sum) = std::move(run);
+  }
+  ASSERT_TRUE(by_sum && by_first);
+  ShrinkOptions budget;
+  budget.max_runs = 400;
+  const auto alone = shrink(two_ways, by_sum->decisions, o, budget);
+  EXPECT_GT(alone.non_default_after, 5u) << alone.summary;  // the sum needs most draws
+
+  SimulationResult<void> passing;
+  o.seed = 0;
+  while (!(passing = simulate(two_ways, o)).outcome.ok()) ++o.seed;
+  const auto best = shrink_best(two_ways, {by_sum->decisions, passing.decisions, by_first->decisions},
+                                o, budget);
+  ASSERT_TRUE(best.failed);
+  EXPECT_EQ(best.chosen, 2u);
+  EXPECT_EQ(best.non_default_after, 1u) << best.summary;
+  EXPECT_LE(best.runs, budget.max_runs);
+  EXPECT_THAT(best.summary,
+              HasSubstr("(from " + std::to_string(count_non_default(by_first->decisions)) + ")"));
+  EXPECT_FALSE(replay(two_ways, best.run.decisions, o).outcome.ok());
+  EXPECT_THROW(shrink_best(two_ways, {}, o), std::invalid_argument);
 }
 
 }  // namespace

@@ -48,8 +48,8 @@ concept PartitionedModel = Model<M> && requires(const M& m, const Op& op) {
 };
 
 // Optional: `std::size_t hash(const State&) const`, equal states hashing equal. The
-// search then looks a state up among those with its hash instead of comparing it with
-// every state seen for the same operations.
+// search then compares hashes before it calls equal() on the states seen for the same
+// operations (all of them, without a hash).
 template <class M>
 concept HashedModel = Model<M> && requires(const M& m, const typename M::State& s) {
   { m.hash(s) } -> std::convertible_to<std::size_t>;

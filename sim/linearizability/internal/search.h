@@ -104,35 +104,45 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   for (int i = 0; i < n; ++i) remaining_ok += has_return(i);
 
   // The linearized set, split: kOk operations (the memo's key) and unknown ones.
-  // The memo's key: the kOk set, then (a last word) the state's hash if the model has one.
+  // The memo's key: the kOk set.
   const std::size_t words = (n + 63) / 64;
-  std::vector<std::uint64_t> bits(words + 1, 0), unknown_bits(words, 0);
-  bool any_unknown = false;
-  for (int i = 0; i < n; ++i) any_unknown |= !has_return(i);
+  std::vector<std::uint64_t> bits(words, 0), unknown_bits(words, 0);
+  std::vector<int> unknown_ops;  // indices, ascending
+  for (int i = 0; i < n; ++i)
+    if (!has_return(i)) unknown_ops.push_back(i);
+  auto is_set = [](const std::vector<std::uint64_t>& b, int i) {
+    return (b[i / 64] >> (i % 64) & 1) != 0;
+  };
   struct Seen {
+    std::size_t hash;  // the model's, or 0: compared before the states
     State state;
-    std::vector<std::uint64_t> unknown;  // empty when the partition has no unknown ones
+    std::vector<int> unknown;  // the unknown operations linearized, ascending (few, usually)
   };
   std::unordered_map<std::vector<std::uint64_t>, std::vector<Seen>, BitsHash> memo;
-  auto subset_of = [&](const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
-    for (std::size_t w = 0; w < words; ++w)
-      if ((a[w] & ~b[w]) != 0) return false;
-    return true;
-  };
   // True if a point with `after` and `unknown_bits` was seen, or one dominating it; else
   // remembers it (and forgets the points it dominates: the list stays an antichain).
   auto seen_before = [&](std::vector<Seen>& seen, const State& after) {
+    const std::size_t hash = hash_state(model, after);
+    auto same_state = [&](const Seen& s) { return s.hash == hash && model.equal(s.state, after); };
+    std::vector<int> mine;
+    for (int i : unknown_ops)
+      if (is_set(unknown_bits, i)) mine.push_back(i);
+    auto within_mine = [&](const Seen& s) {
+      return std::all_of(s.unknown.begin(), s.unknown.end(),
+                         [&](int i) { return is_set(unknown_bits, i); });
+    };
+    auto mine_within = [&](const Seen& s) {
+      return std::includes(s.unknown.begin(), s.unknown.end(), mine.begin(), mine.end());
+    };
     bool dominates_one = false;
     for (const Seen& s : seen) {
-      if (!model.equal(s.state, after)) continue;
-      if (!any_unknown || subset_of(s.unknown, unknown_bits)) return true;
-      dominates_one = dominates_one || subset_of(unknown_bits, s.unknown);
+      if (!same_state(s)) continue;
+      if (within_mine(s)) return true;
+      dominates_one = dominates_one || mine_within(s);
     }
     if (dominates_one)
-      std::erase_if(seen, [&](const Seen& s) {
-        return model.equal(s.state, after) && subset_of(unknown_bits, s.unknown);
-      });
-    seen.push_back(Seen{after, any_unknown ? unknown_bits : std::vector<std::uint64_t>{}});
+      std::erase_if(seen, [&](const Seen& s) { return same_state(s) && mine_within(s); });
+    seen.push_back(Seen{hash, after, std::move(mine)});
     return false;
   };
   auto set_bit = [&](int i, bool on) {
@@ -182,9 +192,8 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
       }
       if (after) {
         set_bit(i, true);
-        bits[words] = hash_state(model, *after);
         if (!seen_before(memo[bits], *after)) {
-          result.bytes += (any_unknown ? 2 : 1) * words * sizeof(std::uint64_t) + sizeof(Seen) + 48;
+          result.bytes += words * sizeof(std::uint64_t) + sizeof(Seen) + 48;
           if (!spending.charge(++result.states, result.bytes)) {
             result.verdict = SearchVerdict::kOutOfBudget;
             return result;

@@ -146,9 +146,11 @@ namespace internal {
 
 // shrink()'s body. `non_default_before`: what the summary says the run started from (0:
 // this stream's count; shrink_best passes the original run's when it shrinks on).
+// `summarize`: false skips the summary (and the run it takes).
 template <class F>
 auto shrink_stream(F& program, std::vector<Decision> failing, SimulationOptions options,
-                   const ShrinkOptions& shrink_options, std::size_t non_default_before) {
+                   const ShrinkOptions& shrink_options, std::size_t non_default_before,
+                   bool summarize = true) {
   using T = internal::program_result_t<F>;
   ShrinkResult<T> result;
   const auto started = std::chrono::steady_clock::now();
@@ -263,6 +265,7 @@ auto shrink_stream(F& program, std::vector<Decision> failing, SimulationOptions 
   result.budget_exhausted = out_of_budget();
   result.non_default_after = count_non_default(result.run.decisions);
 
+  if (!summarize) return result;
   // The final run once more, watched, for a summary in the program's own terms.
   internal::ShrinkWitness witness;
   auto watched = run_stream(result.run.decisions, &witness);
@@ -281,14 +284,14 @@ auto shrink(F program, std::vector<Decision> failing, SimulationOptions options,
                                  0);
 }
 
-// Several failing runs of one bug (say the first failing seeds of a sweep): each is shrunk
-// with a share of the budget (half of it, split evenly), then the smallest result is shrunk
-// on with what is left. Failing runs of one bug differ widely in how far they shrink: a
-// crash on a fault tick can come down to a handful of decisions where a race between two
-// timers keeps hundreds (examples/kv, ack-before-fsync, eight seeds at 500 runs each: 5
-// and 25 decisions for two, 176 to 409 for the others). A run that does not fail, or
-// fails otherwise than the first (ShrinkOptions::same_failure), is left out; `chosen` says
-// which run the result comes from. Throws std::invalid_argument if `failing` is empty.
+// Several failing runs of one bug (say the first failing seeds of a sweep): each is replayed
+// once, those that fail as the first failing one does (ShrinkOptions::same_failure) are
+// shrunk with a share of the budget (half of it, split evenly), then the smallest result
+// is shrunk on with what is left. Failing runs of one bug differ widely in how far they
+// shrink: a crash on a fault tick can come down to a handful of decisions where a race
+// between two timers keeps hundreds (examples/kv, ack-before-fsync, eight seeds at 500
+// runs each: 5 and 25 decisions for two, 176 to 409 for the others). `chosen` says which
+// run the result comes from. Throws std::invalid_argument if `failing` is empty.
 template <class F>
 auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
                  SimulationOptions options, ShrinkOptions shrink_options = {}) {
@@ -296,21 +299,22 @@ auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
   if (failing.empty()) throw std::invalid_argument("lockstep: shrink_best: no failing run given");
   if (failing.size() == 1) return shrink(std::move(program), failing[0], options, shrink_options);
   const auto started = std::chrono::steady_clock::now();
-  const std::uint64_t n = failing.size();
-  ShrinkOptions part = shrink_options;
-  part.max_runs = std::max<std::uint64_t>(1, shrink_options.max_runs / (2 * n));
-  part.max_time = shrink_options.max_time / static_cast<int>(2 * n);
   std::uint64_t runs = 0;
-  std::optional<ShrinkResult<T>> best;
+  auto with_offset = [&](std::uint64_t offset) -> std::function<void(const ShrinkProgress&)> {
+    if (!shrink_options.on_progress) return {};
+    return [&shrink_options, offset](ShrinkProgress p) {
+      p.runs += offset;
+      shrink_options.on_progress(p);
+    };
+  };
+  // Which runs fail, and fail as the first failing one does: one replay each.
+  std::vector<std::size_t> same;
   std::string first_failure;
   for (std::size_t i = 0; i < failing.size(); ++i) {
-    ShrinkOptions mine = part;
-    if (shrink_options.on_progress)
-      mine.on_progress = [&, runs](ShrinkProgress p) {
-        p.runs += runs;
-        shrink_options.on_progress(p);
-      };
-    ShrinkResult<T> r = internal::shrink_stream(program, failing[i], options, mine, 0);
+    ShrinkOptions once = shrink_options;
+    once.max_runs = 1;
+    once.on_progress = with_offset(runs);
+    ShrinkResult<T> r = internal::shrink_stream(program, failing[i], options, once, 0, false);
     runs += r.runs;
     if (!r.failed) continue;
     if (first_failure.empty()) {
@@ -321,35 +325,56 @@ auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
                          internal::failure_signature(first_failure)) {
       continue;
     }
+    same.push_back(i);
+  }
+  if (same.empty()) {
+    ShrinkResult<T> none;
+    none.runs = runs;
+    none.summary = "none of the runs fails: nothing to shrink";
+    return none;
+  }
+  if (same.size() == 1) {
+    ShrinkOptions rest = shrink_options;
+    rest.max_runs = shrink_options.max_runs > runs ? shrink_options.max_runs - runs : 1;
+    rest.on_progress = with_offset(runs);
+    ShrinkResult<T> r = internal::shrink_stream(program, failing[same[0]], options, rest, 0);
+    r.runs += runs;
+    r.chosen = same[0];
+    return r;
+  }
+  // Each a share, then the smallest on.
+  ShrinkOptions part = shrink_options;
+  part.max_runs = std::max<std::uint64_t>(1, shrink_options.max_runs / (2 * same.size()));
+  part.max_time = shrink_options.max_time / static_cast<int>(2 * same.size());
+  std::optional<ShrinkResult<T>> best;
+  for (std::size_t i : same) {
+    ShrinkOptions mine = part;
+    mine.on_progress = with_offset(runs);
+    ShrinkResult<T> r = internal::shrink_stream(program, failing[i], options, mine, 0, false);
+    runs += r.runs;
+    if (!r.failed) continue;
     r.chosen = i;
     if (!best || internal::stream_size(r.run.decisions) < internal::stream_size(best->run.decisions))
       best = std::move(r);
   }
-  if (!best) {
+  if (!best) {  // cannot happen: each replayed failing above
     ShrinkResult<T> none;
     none.runs = runs;
     none.summary = "none of the runs fails: nothing to shrink";
     return none;
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  if (runs >= shrink_options.max_runs || elapsed >= shrink_options.max_time) {
-    best->runs = runs;
-    best->budget_exhausted = true;
-    return std::move(*best);
-  }
   ShrinkOptions rest = shrink_options;
-  rest.max_runs = shrink_options.max_runs - runs;
-  rest.max_time = shrink_options.max_time - elapsed;
-  if (shrink_options.on_progress)
-    rest.on_progress = [&, runs](ShrinkProgress p) {
-      p.runs += runs;
-      shrink_options.on_progress(p);
-    };
+  const bool spent = runs >= shrink_options.max_runs || elapsed >= shrink_options.max_time;
+  // Out of budget: one run more, for the summary.
+  rest.max_runs = spent ? 1 : shrink_options.max_runs - runs;
+  rest.max_time = spent ? std::chrono::steady_clock::duration::zero() : shrink_options.max_time - elapsed;
+  rest.on_progress = with_offset(runs);
   ShrinkResult<T> on = internal::shrink_stream(program, best->run.decisions, options, rest,
                                                best->non_default_before);
-  if (!on.failed) return std::move(*best);  // cannot happen: the run replays
   on.runs += runs;
   on.chosen = best->chosen;
+  on.budget_exhausted = on.budget_exhausted || spent;
   return on;
 }
 

@@ -5,9 +5,10 @@
 //       (a free port, written to p1; the members are read from `peers` once it exists)
 //   kv client --peers 127.0.0.1:7001,... put x 3          -> OK
 //   kv client --peers 127.0.0.1:7001,... get x            -> 3 (or nil)
-//   kv sim [--seeds 50] [--failures 8] [--bug ack-before-fsync|vote-not-persisted]
+//   kv sim [--seeds 50] [--failures 8] [--faults default|elections]
+//          [--bug ack-before-fsync|vote-not-persisted]
 //       (seeds until a few fail: the smallest shrunk run saved to kv.trace, replayed)
-//   kv replay kv.trace [--bug ...]
+//   kv replay kv.trace [--bug ...] [--faults ...]   (as the run was made)
 //
 // A node keeps its term, vote and log in --data (created if missing); kill it at any
 // moment (SIGKILL included) and start it again on the same port and directory: it
@@ -48,8 +49,8 @@ int usage(const char* why) {
                "--peers-file P) --data DIR [--bug NAME]\n"
                "       kv client --peers A,B,C [--deadline-ms N] (put KEY VALUE | get KEY)\n"
                "       kv sim [--seeds N] [--first-seed N] [--failures N] [--trace FILE] "
-               "[--bug NAME]\n"
-               "       kv replay FILE [--bug NAME]\n"
+               "[--faults default|elections] [--bug NAME]\n"
+               "       kv replay FILE [--bug NAME] [--faults default|elections]\n"
                "  bugs: ack-before-fsync, vote-not-persisted\n",
                why);
   return 2;
@@ -192,7 +193,11 @@ int sim_main(const Args& a, kv::Bugs bugs) {
   const std::uint64_t seeds = std::stoull(a.get("seeds", "50"));
   const std::size_t wanted = std::stoul(a.get("failures", "8"));
   const std::string trace = a.get("trace", "kv.trace");
-  auto program = [bugs] { return kv::simulated_cluster(bugs); };
+  const std::string mix = a.get("faults", "default");
+  if (mix != "default" && mix != "elections") return usage("--faults: default or elections");
+  const lockstep::WorldFaults faults =
+      mix == "elections" ? kv::election_faults() : kv::default_faults();
+  auto program = [bugs, faults] { return kv::simulated_cluster(bugs, faults); };
   lockstep::SimulationOptions o;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<lockstep::Decision>> failing;
@@ -211,7 +216,9 @@ int sim_main(const Args& a, kv::Bugs bugs) {
     failing_seeds.push_back(seed);
   }
   if (failing.empty()) {
-    std::printf("%llu seeds (%.1f s): every history linearizable, every liveness check met\n",
+    std::printf(
+        "%llu seeds (%.1f s): every history linearizable, one leader per term, every liveness "
+        "check met\n",
                 static_cast<unsigned long long>(swept), seconds_since(start));
     return 0;
   }
@@ -243,15 +250,20 @@ int sim_main(const Args& a, kv::Bugs bugs) {
                                       : first_line(again.outcome.exception()).c_str());
   if (!again.outcome.ok())
     std::printf("-- what the clients saw\n%s\n", account(again.outcome.exception()).c_str());
-  std::printf("   lockstep show %s; kv replay %s%s\n", trace.c_str(), trace.c_str(),
-              a.get("bug").empty() ? "" : (" --bug " + a.get("bug")).c_str());
+  std::printf("   lockstep show %s; kv replay %s%s%s\n", trace.c_str(), trace.c_str(),
+              a.get("bug").empty() ? "" : (" --bug " + a.get("bug")).c_str(),
+              mix == "default" ? "" : (" --faults " + mix).c_str());
   return 1;
 }
 
 // kv replay FILE: the run a trace recorded, again (the same --bug as when it was saved).
 int replay_main(const Args& a, kv::Bugs bugs) {
   if (a.words.size() != 2) return usage("replay: a trace file");
-  auto program = [bugs] { return kv::simulated_cluster(bugs); };
+  const std::string mix = a.get("faults", "default");
+  if (mix != "default" && mix != "elections") return usage("--faults: default or elections");
+  const lockstep::WorldFaults faults =
+      mix == "elections" ? kv::election_faults() : kv::default_faults();
+  auto program = [bugs, faults] { return kv::simulated_cluster(bugs, faults); };
   auto again = lockstep::replay_trace(program, a.words[1], "kv");
   if (again.divergence) {
     std::printf("diverged: %s\n", again.divergence->report().c_str());

@@ -313,6 +313,7 @@ Coro<void> Node::campaign(lockstep::Duration timeout) {
   if (role_ != Role::kCandidate || disk_.term() != term || !majority(votes)) co_return;
   role_ = Role::kLeader;
   leader_ = self();
+  if (on_leader_) on_leader_(term, self());
   std::fill(next_.begin(), next_.end(), disk_.last_index() + 1);
   std::fill(match_.begin(), match_.end(), 0);
   // A no-op of its own term: committing it commits every entry before it.

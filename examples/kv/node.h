@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,6 +64,11 @@ class Node : public std::enable_shared_from_this<Node> {
   // same list on every node) as members[self]; runs until the node goes down.
   lockstep::Coro<void> run(std::vector<std::string> members, std::size_t self);
 
+  // Called when this node wins an election, with the term and its own address: what a
+  // test checks Raft's election safety with (at most one leader per term).
+  using LeaderWatch = std::function<void(std::uint64_t term, const std::string& self)>;
+  void watch_leadership(LeaderWatch watch) { on_leader_ = std::move(watch); }
+
  private:
   enum class Role { kFollower, kCandidate, kLeader };
 
@@ -93,6 +99,7 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::string& self() const { return members_[self_]; }
 
   Storage disk_;
+  LeaderWatch on_leader_;
   lockstep::Lock mu_;               // held across every change of the disk's state
   lockstep::Event ready_;           // run() has recovered: requests may be served
   lockstep::Event stopped_;         // fail_stop() was called

@@ -1,5 +1,6 @@
 #include "examples/kv/simulated.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,8 +24,25 @@ const std::vector<std::string>& members() {
   return m;
 }
 
-Coro<void> replica(Bugs bugs, std::size_t self) {
+// Who won each term, over every node and restart of a run; the first term won twice.
+struct Elections {
+  std::map<std::uint64_t, std::string> leader_of;
+  std::string violation;
+  void won(std::uint64_t term, const std::string& node) {
+    const auto [it, first] = leader_of.emplace(term, node);
+    if (!first && it->second != node && violation.empty())
+      violation = "two leaders of term " + std::to_string(term) + ": " + it->second + " and " +
+                  node + " (at t=" + std::to_string(lockstep::to_seconds(lockstep::now())) + "s)";
+  }
+  void check() const {
+    if (!violation.empty()) throw TwoLeaders("kv: " + violation);
+  }
+};
+
+Coro<void> replica(Bugs bugs, std::size_t self, Elections* elections) {
   auto node = std::make_shared<Node>(bugs);
+  node->watch_leadership(
+      [elections](std::uint64_t term, const std::string& who) { elections->won(term, who); });
   co_await node->listen("0.0.0.0", 7000);
   co_await node->run(members(), self);
 }
@@ -77,12 +95,23 @@ lockstep::WorldFaults default_faults() {
   return f;
 }
 
+lockstep::WorldFaults election_faults() {
+  lockstep::WorldFaults f;
+  f.crash = 0.25;
+  f.max_down = std::chrono::milliseconds(150);
+  f.max_down_at_once = 2;
+  f.partition = 0.25;
+  f.max_partition = std::chrono::milliseconds(250);
+  return f;
+}
+
 Coro<void> simulated_cluster(Bugs bugs, lockstep::WorldFaults faults) {
   // Skewed clocks (up to 50ms apart, 200ppm of drift) and slow fsyncs: safety must not
   // lean on either; crashes decide what each disk had not synced.
   lockstep::WorldOptions options;
   options.clocks.max_offset = std::chrono::milliseconds(50);
   options.clocks.max_drift_ppm = 200;
+  Elections elections;  // outlives the world: nodes report to it until they are gone
   lockstep::World world(options);
   lockstep::DiskFaults disk;
   disk.latency_probability = 0.05;
@@ -90,7 +119,7 @@ Coro<void> simulated_cluster(Bugs bugs, lockstep::WorldFaults faults) {
   for (std::size_t i = 0; i < members().size(); ++i) {
     const std::string name = "n" + std::to_string(i + 1);
     lockstep::sim_file_system().disk(name).set_faults(disk);
-    world.add_node(name, [bugs, i] { return replica(bugs, i); });
+    world.add_node(name, [bugs, i, e = &elections] { return replica(bugs, i, e); });
   }
   lockstep::lin::Recorder history(lockstep::lin::loop_clock());
   lockstep::Event stop;
@@ -101,11 +130,13 @@ Coro<void> simulated_cluster(Bugs bugs, lockstep::WorldFaults faults) {
   co_await world.run_faults(faults, std::chrono::seconds(4));
   stop.set();
   co_await lockstep::gather(clients);
+  elections.check();
   // Liveness: with the faults over, a new leader serves a put and a get.
   // Its own deadline is longer than the bound: a stuck cluster is a LivenessError.
   Client last(4, members(), &history, std::chrono::seconds(10));
   co_await world.within(std::chrono::seconds(3), last.put("a", -1), "a put after the faults");
   co_await world.within(std::chrono::seconds(3), last.get("a"), "a get after the faults");
+  elections.check();
   // The clients' history against a map of registers, key by key.
   const lockstep::lin::CheckResult r =
       lockstep::lin::check(history.history(), lockstep::lin::KvMap{}, check_budget(false));

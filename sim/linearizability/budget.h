@@ -81,6 +81,17 @@ class Spending {
     return true;
   }
   bool out_of_time() const { return out_of_time_; }
+  // The budget with the time already spent taken off (for a further stage of the check).
+  Budget remaining() const {
+    Budget b = budget_;
+    if (b.time) {
+      const auto spent = std::chrono::steady_clock::now() - start_;
+      b.time = spent >= *b.time ? std::chrono::nanoseconds(0)
+                                : std::chrono::duration_cast<std::chrono::nanoseconds>(*b.time - spent);
+    }
+    return b;
+  }
+  bool total_spent() const { return total_limit_ != 0 && total_ >= total_limit_; }
   // A cap on the states of all searches together, which report what they made (spent());
   // 0: none.
   void limit_total(std::uint64_t states) { total_limit_ = states; }

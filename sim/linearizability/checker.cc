@@ -116,7 +116,9 @@ void write_text(CheckResult& r) {
           if (op->result) t += "->" + describe_value(*op->result);
           t += ";";
         }
-      t += "\nstate then: " + r.state_after + "; no operation left can go next";
+      t += "\nstate then: " + r.state_after +
+           (r.longest_cut_short ? " (the search for a longer one ran out of budget)"
+                                : "; no completed operation left can go next");
       if (r.explanation_cut_short)
         t += "\n(explanation cut short by the budget: the prefix and the results above are "
              "illegal, but may not be the smallest)";

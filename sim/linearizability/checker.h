@@ -54,6 +54,7 @@ struct CheckResult {
   std::string state_after;      // the model's state after `linearized`
   bool explanation_cut_short = false;  // the budget ended the explaining early: `prefix`
                                        // and `involved` hold but may not be minimal
+  bool longest_cut_short = false;      // the search for `linearized` ran out of budget
   std::string text;             // all of the above, readable
 
   bool linearizable() const { return verdict == Verdict::kLinearizable; }
@@ -89,10 +90,11 @@ bool illegal(const M& model, const std::vector<const Op*>& ops, Spending& spendi
 // Narrows a partition found illegal down to its smallest illegal prefix, a minimal set of
 // its completions that cannot be explained together (for prefixes of up to 200
 // operations; beyond, every completed one), and the longest linearization of the prefix.
+// `budget`: what the check has left (Spending::remaining()).
 template <Model M>
 void explain(const M& model, const std::vector<const Op*>& ops, const Budget& budget,
              CheckResult& result) {
-  Spending spending(budget);  // one more budget for all of the explaining
+  Spending spending(budget);  // the prefix and the minimal set share it
   spending.limit_total(budget.max_states > UINT64_MAX / kExplainStatesFactor
                            ? UINT64_MAX
                            : budget.max_states * kExplainStatesFactor);
@@ -109,13 +111,13 @@ void explain(const M& model, const std::vector<const Op*>& ops, const Budget& bu
     }
   }
   result.prefix = cut_after_return(ops, hi);
-  // The longest linearization first: the picture of where it gets stuck survives a
-  // budget the minimizing below runs out of.
+  // The longest linearization, on a budget of its own (max_states, what is left of the
+  // time): the picture of where it gets stuck survives the minimizing running out.
   {
     std::vector<const Op*> prefix = pointers(result.prefix);
-    SearchResult longest = search(model, prefix, spending, true);
-    spending.spent(longest.states);
-    if (longest.verdict == SearchVerdict::kOutOfBudget) cut_short = true;
+    Spending own(spending.remaining());
+    SearchResult longest = search(model, prefix, own, true);
+    result.longest_cut_short = longest.verdict == SearchVerdict::kOutOfBudget;
     for (int i : longest.longest) result.linearized.push_back(prefix[i]->id);
     result.state_after = longest.longest_state;
   }
@@ -127,6 +129,10 @@ void explain(const M& model, const std::vector<const Op*>& ops, const Budget& bu
   if (relaxed.size() <= kMaxToMinimize) {
     for (std::size_t i = relaxed.size(); i-- > 0;) {
       if (relaxed[i].outcome != Outcome::kOk) continue;
+      if (spending.total_spent() || spending.out_of_time()) {
+        cut_short = true;
+        break;
+      }
       History trial = relaxed;
       trial[i].outcome = Outcome::kInfo;
       trial[i].ret = 0;
@@ -156,7 +162,7 @@ CheckResult check(const History& history, const M& model, const Budget& budget) 
       result.verdict = Verdict::kNotLinearizable;
       result.partition = name;
       result.reason.clear();
-      if (budget.explain) internal::explain(model, ops, budget, result);
+      if (budget.explain) internal::explain(model, ops, spending.remaining(), result);
       break;
     }
     if (r.verdict == internal::SearchVerdict::kOutOfBudget &&

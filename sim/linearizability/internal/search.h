@@ -156,8 +156,13 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   };
   std::vector<Frame> stack;
   State state = model.init();
+  // The longest linearization: the most kOk operations, then the most in all (the
+  // pruning skips unknown ones that change nothing, so "longest" counts what matters).
+  std::size_t ok_in_stack = 0, longest_ok = 0;
   auto note_longest = [&] {
-    if (!track || stack.size() <= result.longest.size()) return;
+    if (!track || std::pair(ok_in_stack, stack.size()) <= std::pair(longest_ok, result.longest.size()))
+      return;
+    longest_ok = ok_in_stack;
     result.longest.clear();
     for (const Frame& f : stack) result.longest.push_back(f.call / 2);
     result.longest_state = describe_state(model, state);
@@ -204,6 +209,7 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
           if (has_return(i)) {
             unlink(entry + 1);
             --remaining_ok;
+            ++ok_in_stack;
           }
           note_longest();
           entry = next[head];
@@ -229,13 +235,14 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
       if (has_return(i)) {
         relink(top.call + 1);
         ++remaining_ok;
+        --ok_in_stack;
       }
       relink(top.call);
       entry = next[top.call];
       pass = has_return(i) ? 0 : 1;
     }
   }
-  if (track) note_longest();
+  note_longest();
   result.verdict = SearchVerdict::kLinearizable;
   return result;
 }

@@ -1,6 +1,6 @@
-// The kv store under simulation: the correct build keeps a linearizable history through
-// crashes, partitions, lost messages and lost unsynced writes over a sweep of seeds; each
-// planted bug is found by a seed, shrunk to the few decisions that matter, and replayed.
+// The kv store under simulation: the correct build keeps a linearizable history and one
+// leader per term through crashes, partitions, lost messages and lost unsynced writes,
+// over a sweep of seeds of each fault mix (the planted bugs: kv_bugs_test.cc).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,7 +9,6 @@
 
 #include "examples/kv/simulated.h"
 #include "loop/lockstep.h"
-#include "sim/shrink.h"
 #include "sim/simulation.h"
 #include "sim/testing/lockstep_test.h"
 
@@ -22,61 +21,6 @@ LOCKSTEP_TEST(KvSim, TheCorrectStoreStaysLinearizableUnderFaults, .seeds = 20) {
 // Leaders change many times a run: still one leader per term, nothing acknowledged lost.
 LOCKSTEP_TEST(KvSim, TheCorrectStoreElectsOneLeaderPerTermUnderElectionFaults, .seeds = 20) {
   co_await kv::simulated_cluster({}, kv::election_faults());
-}
-
-// Finds up to `failures` failing seeds of `bugs` among the first `seeds`, shrinks them in
-// `max_runs` runs (the smallest result wins), replays the shrunk decisions; returns the
-// result (failed false if no seed failed).
-lockstep::ShrinkResult<void> find_shrink_replay(kv::Bugs bugs, lockstep::WorldFaults faults,
-                                                std::uint64_t seeds, std::size_t failures,
-                                                std::uint64_t max_runs) {
-  auto program = [bugs, faults] { return kv::simulated_cluster(bugs, faults); };
-  lockstep::SimulationOptions o;
-  std::vector<std::vector<lockstep::Decision>> failing;
-  for (std::uint64_t seed = 0; seed < seeds && failing.size() < failures; ++seed) {
-    o.seed = seed;
-    auto r = lockstep::simulate(program, o);
-    if (r.outcome.ok()) continue;
-    std::printf("seed %llu fails: %s\n", static_cast<unsigned long long>(seed),
-                lockstep::describe_exception(r.outcome.exception()).c_str());
-    failing.push_back(std::move(r.decisions));
-  }
-  if (failing.empty()) return {};
-  lockstep::ShrinkOptions so;
-  so.max_runs = max_runs;  // bounded: CI time
-  so.same_failure = kv::same_failure;
-  auto small = lockstep::shrink_best(program, failing, o, so);
-  EXPECT_TRUE(small.failed);
-  std::printf("%s", small.summary.c_str());
-  auto again = lockstep::replay(program, small.run.decisions, o);
-  EXPECT_FALSE(again.divergence.has_value());
-  EXPECT_FALSE(again.outcome.ok()) << "the shrunk decisions no longer fail";
-  return small;
-}
-
-TEST(KvSim, AnAckBeforeFsyncIsFoundShrunkToAFewDecisionsAndReplayed) {
-  kv::Bugs bugs;
-  bugs.ack_before_fsync = true;
-  const auto small = find_shrink_replay(bugs, kv::default_faults(), 200, 8, 600);
-  ASSERT_TRUE(small.failed) << "no seed of 200 found the planted bug";
-  // An acknowledged entry lost: only a crash that takes unsynced writes can do it.
-  EXPECT_NE(small.summary.find("unsynced writes to 'wal' lost"), std::string::npos)
-      << small.summary;
-  // The few that matter: crashes, the lost writes, a read (from over a thousand).
-  EXPECT_LE(small.non_default_after, 10u) << small.summary;
-}
-
-// A vote granted from memory only: a voter that crashes after voting votes again in the
-// same term. The election-aimed fault mix finds two leaders of one term in about one seed
-// of a hundred (the default mix: one in several thousand).
-TEST(KvSim, AVoteNotPersistedIsFoundAsTwoLeadersOfOneTermShrunkAndReplayed) {
-  kv::Bugs bugs;
-  bugs.vote_not_persisted = true;
-  const auto small = find_shrink_replay(bugs, kv::election_faults(), 1000, 8, 2000);
-  ASSERT_TRUE(small.failed) << "no seed of 1000 found the planted bug";
-  EXPECT_NE(small.failure.find("kv::TwoLeaders"), std::string::npos) << small.failure;
-  EXPECT_NE(small.summary.find("crash n"), std::string::npos) << small.summary;  // the voter's
-  EXPECT_LE(small.non_default_after, 20u) << small.summary;
 }
 
 }  // namespace

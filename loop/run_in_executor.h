@@ -18,7 +18,10 @@
 //   - Under real time (RealTimeDriver) a job completes when its thread finishes, as in
 //     asyncio: the thread posts the completion with call_soon_threadsafe.
 // Cancelling the returned future does not stop a job that has started (a thread cannot
-// be interrupted); one that has not started is skipped. fn's exception becomes the
+// be interrupted); one that has not started when the cancellation reaches it is skipped.
+// As in asyncio (whose future tells the concurrent one in a done callback), it reaches
+// the job when the loop runs the future's done callbacks, at its next iteration: a thread
+// that takes the job before then runs it. fn's exception becomes the
 // future's. A job still running when the loop is blocked waiting for it for 10 s of
 // real time gets a line on stderr naming it.
 #pragma once

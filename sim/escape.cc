@@ -45,7 +45,9 @@ bool machinery(const std::string& function) {
       "ppoll",          "select",          "pselect",
       "epoll_wait",     "epoll_pwait",     "recv",
       "recvfrom",       "recvmsg",         "send",
-      "sendto",         "sendmsg",         "std::random_device::_M_getval()"};
+      "sendto",         "sendmsg",         "socketpair",
+      "read",           "write",           "readv",
+      "writev",         "std::random_device::_M_getval()"};
   for (const char* name : kNames)
     if (function == name) return true;
   // A statically linked sanitizer runtime (clang's) lives in the binary: its interceptors

@@ -13,6 +13,8 @@
 #include <sys/random.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -161,6 +163,13 @@ LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, send, int, const void*, size_t, int)
 LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, sendto, int, const void*, size_t, int, const sockaddr*,
                              socklen_t)
 LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, sendmsg, int, const msghdr*, int)
+LOCKSTEP_DECLARE_INTERCEPTOR(int, socketpair, int, int, int, int*)
+LOCKSTEP_DECLARE_INTERCEPTOR(int, ppoll, pollfd*, nfds_t, const timespec*, const sigset_t*)
+LOCKSTEP_DECLARE_INTERCEPTOR(int, epoll_pwait, int, epoll_event*, int, int, const sigset_t*)
+LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, read, int, void*, size_t)
+LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, write, int, const void*, size_t)
+LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, readv, int, const iovec*, int)
+LOCKSTEP_DECLARE_INTERCEPTOR(ssize_t, writev, int, const iovec*, int)
 #undef LOCKSTEP_DECLARE_INTERCEPTOR
 // libstdc++'s std::random_device::_M_getval(): every draw, whatever its source (rdrand,
 // arc4random, getentropy or /dev/urandom), goes through it.
@@ -428,6 +437,68 @@ ssize_t sendmsg(int fd, const msghdr* message, int flags) {
   escaped("sendmsg");
   using Fn = ssize_t (*)(int, const msghdr*, int);
   return LOCKSTEP_REAL(sendmsg, Fn)(fd, message, flags);
+}
+
+int socketpair(int domain, int type, int protocol, int* fds) {
+  escaped("socketpair");
+  using Fn = int (*)(int, int, int, int*);
+  return LOCKSTEP_REAL(socketpair, Fn)(domain, type, protocol, fds);
+}
+
+int ppoll(pollfd* fds, nfds_t count, const timespec* timeout, const sigset_t* mask) {
+  escaped("ppoll");
+  using Fn = int (*)(pollfd*, nfds_t, const timespec*, const sigset_t*);
+  return LOCKSTEP_REAL(ppoll, Fn)(fds, count, timeout, mask);
+}
+
+int epoll_pwait(int fd, epoll_event* events, int count, int timeout, const sigset_t* mask) {
+  escaped("epoll_pwait");
+  using Fn = int (*)(int, epoll_event*, int, int, const sigset_t*);
+  return LOCKSTEP_REAL(epoll_pwait, Fn)(fd, events, count, timeout, mask);
+}
+
+// read/write and their vector forms are everyone's (stdout, files, pipes): only a socket
+// is the real network, asked of the kernel (fstat) only while a simulation runs. A call
+// that arrives while its own lookup runs (see resolve) takes the raw system call.
+
+}  // extern "C"
+
+namespace {
+bool on_a_socket(int fd) {
+  if (!escape_hook()) return false;
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+}  // namespace
+
+extern "C" {
+
+ssize_t read(int fd, void* buffer, size_t length) {
+  if (on_a_socket(fd)) escaped("read on a socket");
+  using Fn = ssize_t (*)(int, void*, size_t);
+  const Fn fn = LOCKSTEP_REAL(read, Fn);
+  return fn ? fn(fd, buffer, length) : syscall(SYS_read, fd, buffer, length);
+}
+
+ssize_t write(int fd, const void* buffer, size_t length) {
+  if (on_a_socket(fd)) escaped("write on a socket");
+  using Fn = ssize_t (*)(int, const void*, size_t);
+  const Fn fn = LOCKSTEP_REAL(write, Fn);
+  return fn ? fn(fd, buffer, length) : syscall(SYS_write, fd, buffer, length);
+}
+
+ssize_t readv(int fd, const iovec* parts, int count) {
+  if (on_a_socket(fd)) escaped("readv on a socket");
+  using Fn = ssize_t (*)(int, const iovec*, int);
+  const Fn fn = LOCKSTEP_REAL(readv, Fn);
+  return fn ? fn(fd, parts, count) : syscall(SYS_readv, fd, parts, count);
+}
+
+ssize_t writev(int fd, const iovec* parts, int count) {
+  if (on_a_socket(fd)) escaped("writev on a socket");
+  using Fn = ssize_t (*)(int, const iovec*, int);
+  const Fn fn = LOCKSTEP_REAL(writev, Fn);
+  return fn ? fn(fd, parts, count) : syscall(SYS_writev, fd, parts, count);
 }
 
 }  // extern "C"

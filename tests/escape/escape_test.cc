@@ -14,7 +14,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -88,6 +90,37 @@ CALL_SITE void start_thread() {
 CALL_SITE void open_socket() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd >= 0) close(fd);
+}
+// A connected pair made before any simulation (static initialization): not reported then.
+int socket_pair_end(int which) {
+  static const std::array<int, 2> pair = [] {
+    std::array<int, 2> fds{-1, -1};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds.data()) != 0) std::abort();
+    return fds;
+  }();
+  return pair[which];
+}
+[[maybe_unused]] const int kSocketPairMade = socket_pair_end(0);
+CALL_SITE void make_socket_pair() {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0) {
+    close(fds[0]);
+    close(fds[1]);
+  }
+}
+CALL_SITE void write_to_socket() {
+  (void)!write(socket_pair_end(0), "x", 1);
+  NO_TAIL_CALL;
+}
+CALL_SITE void read_from_socket() {
+  char c;
+  (void)!read(socket_pair_end(1), &c, 1);  // non-blocking: nothing there is fine
+  NO_TAIL_CALL;
+}
+CALL_SITE void call_ppoll() {
+  const timespec zero{0, 0};
+  ppoll(nullptr, 0, &zero, nullptr);
+  NO_TAIL_CALL;
 }
 CALL_SITE void call_poll() {
   poll(nullptr, 0, 0);
@@ -172,7 +205,11 @@ INSTANTIATE_TEST_SUITE_P(
         Detector{"fopen_urandom", fopen_urandom, "fopen(/dev/urandom)", "fopen_urandom"},
         Detector{"pthread_create", start_thread, "pthread_create", "start_thread"},
         Detector{"socket", open_socket, "socket", "open_socket"},
-        Detector{"poll", call_poll, "poll", "call_poll"}),
+        Detector{"poll", call_poll, "poll", "call_poll"},
+        Detector{"ppoll", call_ppoll, "ppoll", "call_ppoll"},
+        Detector{"socketpair", make_socket_pair, "socketpair", "make_socket_pair"},
+        Detector{"write_socket", write_to_socket, "write on a socket", "write_to_socket"},
+        Detector{"read_socket", read_from_socket, "read on a socket", "read_from_socket"}),
     [](const ::testing::TestParamInfo<Detector>& info) { return std::string(info.param.name); });
 
 // A library compiled on its own, with no lockstep in it, is caught as well.
@@ -339,6 +376,25 @@ TEST(Escape, RunInExecutorIsNotAnEscape) {
 }
 
 // Outside a simulation nothing is watched: not on a real loop, not on a plain thread.
+// read/write are everyone's: only on a socket are they the real network.
+TEST(Escape, ReadsAndWritesOfFilesAndPipesAreNotEscapes) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  auto program = [&]() -> Coro<void> {
+    co_await lockstep::sleep(1ms);
+    char c = 'x';
+    (void)!write(pipe_fds[1], &c, 1);
+    (void)!read(pipe_fds[0], &c, 1);
+    std::fflush(stdout);
+    (void)!write(STDOUT_FILENO, "", 0);
+  };
+  auto run = simulate(program, options(EscapeMode::kFail));
+  EXPECT_TRUE(run.outcome.ok()) << describe_exception(run.outcome.exception());
+  EXPECT_TRUE(run.escapes.empty());
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
 TEST(Escape, NothingIsDetectedWithoutASimulation) {
   auto program = []() -> Coro<long> {
     EXPECT_EQ(internal::escape_state.hook, nullptr);

@@ -14,7 +14,8 @@ SimulationOptions run_options(std::uint64_t seed) {
 }
 
 SweepResult sweep(const Bug& bug, Variant variant, Mix mix, std::uint64_t first,
-                  std::uint64_t count, const std::function<void(std::uint64_t)>& progress) {
+                  std::uint64_t count, const std::function<void(std::uint64_t)>& progress,
+                  bool stop_at_first_failure) {
   SweepResult r;
   auto program = [&bug, variant, mix] { return bug.run(variant, mix); };
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
@@ -28,6 +29,7 @@ SweepResult sweep(const Bug& bug, Variant variant, Mix mix, std::uint64_t first,
       ++r.failures;
     }
     if (progress) progress(r.runs);
+    if (stop_at_first_failure && r.first_failure) break;
   }
   return r;
 }

@@ -27,9 +27,11 @@ struct SweepResult {
 // The options every run of the bug set uses (quiet; a task's unretrieved error fails it).
 SimulationOptions run_options(std::uint64_t seed);
 
-// Runs seeds first .. first+count-1; `progress(done)` after each run if given.
+// Runs seeds first .. first+count-1 (or up to the first failure, if
+// `stop_at_first_failure`); `progress(done)` after each run if given.
 SweepResult sweep(const Bug& bug, Variant variant, Mix mix, std::uint64_t first,
-                  std::uint64_t count, const std::function<void(std::uint64_t)>& progress = {});
+                  std::uint64_t count, const std::function<void(std::uint64_t)>& progress = {},
+                  bool stop_at_first_failure = false);
 
 // Shrinks the run of `seed` (which fails) and returns lockstep::shrink's summary.
 std::string shrunk_summary(const Bug& bug, Variant variant, Mix mix, std::uint64_t seed,

@@ -1,5 +1,5 @@
 // The bugs the kv example can plant (examples/kv): each a real mistake of replicated
-// stores, off by default. The simulated sweep (kv_sim_test) finds each one; the real
+// stores, off by default. The simulated sweep (kv_bugs_test) finds each one; the real
 // binary takes them as flags (--bug=ack-before-fsync).
 #pragma once
 

@@ -260,8 +260,7 @@ std::vector<RemovalCandidate> removal_candidates(const std::vector<Decision>& de
     if (indices.size() > 1) add({2, 0, g++}, indices);
   for (const auto& key : site_order) {
     const std::vector<std::size_t>& indices = by_site[key];
-    if (indices.size() > 1 && indices.size() < by_kind[key.first].size())
-      add({2, 0, g++}, indices);
+    if (indices.size() > 1 && indices.size() < by_kind[key.first].size()) add({2, 0, g++}, indices);
   }
   // Then delta debugging over every non-default decision: all, then chunks of each power of
   // two, largest first. Keys order chunks by size (descending) and position, so a search

@@ -300,6 +300,12 @@ auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
   if (failing.size() == 1) return shrink(std::move(program), failing[0], options, shrink_options);
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t runs = 0;
+  auto none_fails = [&runs] {
+    ShrinkResult<T> none;
+    none.runs = runs;
+    none.summary = "none of the runs fails: nothing to shrink";
+    return none;
+  };
   auto with_offset = [&](std::uint64_t offset) -> std::function<void(const ShrinkProgress&)> {
     if (!shrink_options.on_progress) return {};
     return [&shrink_options, offset](ShrinkProgress p) {
@@ -319,19 +325,15 @@ auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
     if (!r.failed) continue;
     if (first_failure.empty()) {
       first_failure = r.failure;
-    } else if (shrink_options.same_failure
-                   ? !shrink_options.same_failure(first_failure, r.failure)
-                   : internal::failure_signature(r.failure) !=
-                         internal::failure_signature(first_failure)) {
+    } else if (shrink_options.same_failure ? !shrink_options.same_failure(first_failure, r.failure)
+                                           : internal::failure_signature(r.failure) !=
+                                                 internal::failure_signature(first_failure)) {
       continue;
     }
     same.push_back(i);
   }
   if (same.empty()) {
-    ShrinkResult<T> none;
-    none.runs = runs;
-    none.summary = "none of the runs fails: nothing to shrink";
-    return none;
+    return none_fails();
   }
   if (same.size() == 1) {
     ShrinkOptions rest = shrink_options;
@@ -354,21 +356,20 @@ auto shrink_best(F program, const std::vector<std::vector<Decision>>& failing,
     runs += r.runs;
     if (!r.failed) continue;
     r.chosen = i;
-    if (!best || internal::stream_size(r.run.decisions) < internal::stream_size(best->run.decisions))
+    if (!best ||
+        internal::stream_size(r.run.decisions) < internal::stream_size(best->run.decisions))
       best = std::move(r);
   }
   if (!best) {  // cannot happen: each replayed failing above
-    ShrinkResult<T> none;
-    none.runs = runs;
-    none.summary = "none of the runs fails: nothing to shrink";
-    return none;
+    return none_fails();
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
   ShrinkOptions rest = shrink_options;
   const bool spent = runs >= shrink_options.max_runs || elapsed >= shrink_options.max_time;
   // Out of budget: one run more, for the summary.
   rest.max_runs = spent ? 1 : shrink_options.max_runs - runs;
-  rest.max_time = spent ? std::chrono::steady_clock::duration::zero() : shrink_options.max_time - elapsed;
+  rest.max_time =
+      spent ? std::chrono::steady_clock::duration::zero() : shrink_options.max_time - elapsed;
   rest.on_progress = with_offset(runs);
   ShrinkResult<T> on = internal::shrink_stream(program, best->run.decisions, options, rest,
                                                best->non_default_before);

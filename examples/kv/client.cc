@@ -35,10 +35,10 @@ Coro<std::string> Client::request(std::string op, std::string rest) {
     leader_ = (leader_ + 1) % members_.size();
     co_await lockstep::sleep(50ms);
   }
-  throw Unavailable("kv: no leader answered '" + line.substr(0, line.size() - 1) + "' within " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_)
-                                       .count()) +
-                    "ms");
+  throw Unavailable(
+      "kv: no leader answered '" + line.substr(0, line.size() - 1) + "' within " +
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(deadline_).count()) +
+      "ms");
 }
 
 Coro<void> Client::put(std::string key, std::int64_t value) {

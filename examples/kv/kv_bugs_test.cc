@@ -33,7 +33,7 @@ lockstep::ShrinkResult<void> find_shrink_replay(kv::Bugs bugs, lockstep::WorldFa
   }
   if (failing.empty()) return {};
   lockstep::ShrinkOptions so;
-  so.max_runs = max_runs;  // bounded: CI time
+  so.max_runs = max_runs;               // bounded: CI time
   so.max_time = std::chrono::hours(1);  // by runs, not time: the same result in every build
   so.same_failure = kv::same_failure;
   auto small = lockstep::shrink_best(program, failing, o, so);

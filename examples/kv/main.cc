@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -186,6 +187,13 @@ std::string account(const std::exception_ptr& e) {
   }
 }
 
+// --faults: "default" or "elections" (nullopt for anything else).
+std::optional<lockstep::WorldFaults> faults_named(const std::string& mix) {
+  if (mix == "default") return kv::default_faults();
+  if (mix == "elections") return kv::election_faults();
+  return std::nullopt;
+}
+
 // kv sim: seeds until a few fail (--failures, 8), then shrinks them (the smallest result
 // wins: failing seeds of one bug differ in how far they shrink), saves and replays it.
 int sim_main(const Args& a, kv::Bugs bugs) {
@@ -194,9 +202,9 @@ int sim_main(const Args& a, kv::Bugs bugs) {
   const std::size_t wanted = std::stoul(a.get("failures", "8"));
   const std::string trace = a.get("trace", "kv.trace");
   const std::string mix = a.get("faults", "default");
-  if (mix != "default" && mix != "elections") return usage("--faults: default or elections");
-  const lockstep::WorldFaults faults =
-      mix == "elections" ? kv::election_faults() : kv::default_faults();
+  const std::optional<lockstep::WorldFaults> named = faults_named(mix);
+  if (!named) return usage("--faults: default or elections");
+  const lockstep::WorldFaults faults = *named;
   auto program = [bugs, faults] { return kv::simulated_cluster(bugs, faults); };
   lockstep::SimulationOptions o;
   const auto start = std::chrono::steady_clock::now();
@@ -219,7 +227,7 @@ int sim_main(const Args& a, kv::Bugs bugs) {
     std::printf(
         "%llu seeds (%.1f s): every history linearizable, one leader per term, every liveness "
         "check met\n",
-                static_cast<unsigned long long>(swept), seconds_since(start));
+        static_cast<unsigned long long>(swept), seconds_since(start));
     return 0;
   }
   std::fflush(stdout);
@@ -245,9 +253,9 @@ int sim_main(const Args& a, kv::Bugs bugs) {
   lockstep::save_trace(program, small.run.decisions, o, trace_path(trace), "kv");
   auto again = lockstep::replay_trace(program, trace_path(trace), "kv");
   std::printf("-- saved %s; replayed: %s\n", trace.c_str(),
-              again.divergence        ? "DIVERGED"
-              : again.outcome.ok()    ? "passes (not reproduced)"
-                                      : first_line(again.outcome.exception()).c_str());
+              again.divergence     ? "DIVERGED"
+              : again.outcome.ok() ? "passes (not reproduced)"
+                                   : first_line(again.outcome.exception()).c_str());
   if (!again.outcome.ok())
     std::printf("-- what the clients saw\n%s\n", account(again.outcome.exception()).c_str());
   std::printf("   lockstep show %s; kv replay %s%s%s\n", trace.c_str(), trace.c_str(),
@@ -260,9 +268,9 @@ int sim_main(const Args& a, kv::Bugs bugs) {
 int replay_main(const Args& a, kv::Bugs bugs) {
   if (a.words.size() != 2) return usage("replay: a trace file");
   const std::string mix = a.get("faults", "default");
-  if (mix != "default" && mix != "elections") return usage("--faults: default or elections");
-  const lockstep::WorldFaults faults =
-      mix == "elections" ? kv::election_faults() : kv::default_faults();
+  const std::optional<lockstep::WorldFaults> named = faults_named(mix);
+  if (!named) return usage("--faults: default or elections");
+  const lockstep::WorldFaults faults = *named;
   auto program = [bugs, faults] { return kv::simulated_cluster(bugs, faults); };
   auto again = lockstep::replay_trace(program, a.words[1], "kv");
   if (again.divergence) {

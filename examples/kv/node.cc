@@ -179,8 +179,7 @@ Coro<std::string> Node::on_vote(const std::vector<std::string>& f) {
   const bool up_to_date =
       last_term > my_last_term || (last_term == my_last_term && last_index >= my_last);
   const bool granted = term == disk_.term() &&
-                       (disk_.voted_for().empty() || disk_.voted_for() == candidate) &&
-                       up_to_date;
+                       (disk_.voted_for().empty() || disk_.voted_for() == candidate) && up_to_date;
   if (granted) {
     co_await disk_.save_term(term, candidate);  // durable before the candidate hears yes
     heard_ = lockstep::now();
@@ -210,8 +209,8 @@ Coro<std::string> Node::on_append(const std::vector<std::string>& f, std::vector
     ++k;
   if (k < entries.size()) {
     co_await disk_.truncate_from(prev + 1 + k);
-    co_await disk_.append(std::vector<Entry>(entries.begin() + static_cast<std::ptrdiff_t>(k),
-                                             entries.end()));
+    co_await disk_.append(
+        std::vector<Entry>(entries.begin() + static_cast<std::ptrdiff_t>(k), entries.end()));
   }
   const std::uint64_t match = prev + entries.size();
   if (std::min(commit, match) > commit_) {  // a late duplicate APPEND must not lower it
@@ -262,8 +261,8 @@ Coro<void> Node::election_timer() {
     // A decision of the simulation (recorded, replayed, shrunk); real randomness in
     // production. Staggered by the member's rank as well: equal draws (the shrinker's
     // favourite) must not split the votes forever.
-    const lockstep::Duration timeout = kElectionTimeout + kElectionStagger * self_ +
-                                       lockstep::random_duration(kElectionTimeout);
+    const lockstep::Duration timeout =
+        kElectionTimeout + kElectionStagger * self_ + lockstep::random_duration(kElectionTimeout);
     co_await lockstep::sleep(timeout);
     if (role_ == Role::kLeader || lockstep::now() - heard_ < timeout) continue;
     try {
@@ -290,8 +289,7 @@ Coro<void> Node::campaign(lockstep::Duration timeout) {
     last_term = disk_.term_at(last_index);
   }
   const std::string request = "VOTE " + std::to_string(term) + " " + self() + " " +
-                              std::to_string(last_index) + " " + std::to_string(last_term) +
-                              "\n";
+                              std::to_string(last_index) + " " + std::to_string(last_term) + "\n";
   std::vector<lockstep::Task<std::string>> asks;
   for (std::size_t i = 0; i < members_.size(); ++i)
     if (i != self_) asks.push_back(lockstep::create_task(call(members_[i], request, kRpcTimeout)));

@@ -100,21 +100,21 @@ class Node : public std::enable_shared_from_this<Node> {
 
   Storage disk_;
   LeaderWatch on_leader_;
-  lockstep::Lock mu_;               // held across every change of the disk's state
-  lockstep::Event ready_;           // run() has recovered: requests may be served
-  lockstep::Event stopped_;         // fail_stop() was called
-  std::exception_ptr fatal_;        // why
+  lockstep::Lock mu_;         // held across every change of the disk's state
+  lockstep::Event ready_;     // run() has recovered: requests may be served
+  lockstep::Event stopped_;   // fail_stop() was called
+  std::exception_ptr fatal_;  // why
   std::vector<std::string> members_;
   std::size_t self_ = 0;
   std::optional<lockstep::Server> server_;
 
   Role role_ = Role::kFollower;
-  std::string leader_;               // the leader as last heard of ("" unknown)
-  lockstep::TimePoint heard_{};      // last heard from a leader, or voted
-  std::uint64_t commit_ = 0;         // highest index known committed
-  std::uint64_t applied_ = 0;        // highest index applied to data_
-  std::vector<std::uint64_t> next_;  // leader: per member, the next index to send
-  std::vector<std::uint64_t> match_; // leader: per member, the highest index it holds
+  std::string leader_;                // the leader as last heard of ("" unknown)
+  lockstep::TimePoint heard_{};       // last heard from a leader, or voted
+  std::uint64_t commit_ = 0;          // highest index known committed
+  std::uint64_t applied_ = 0;         // highest index applied to data_
+  std::vector<std::uint64_t> next_;   // leader: per member, the next index to send
+  std::vector<std::uint64_t> match_;  // leader: per member, the highest index it holds
 
   // The state machine: the map, and each client's last request and its result.
   std::map<std::string, std::int64_t> data_;

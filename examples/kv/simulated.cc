@@ -7,10 +7,10 @@
 
 #include "examples/kv/client.h"
 #include "examples/kv/node.h"
+#include "sim/disk/sim_file_system.h"
 #include "sim/linearizability/checker.h"
 #include "sim/linearizability/loop_clock.h"
 #include "sim/linearizability/models.h"
-#include "sim/disk/sim_file_system.h"
 #include "sim/random.h"
 
 namespace kv {
@@ -125,8 +125,8 @@ Coro<void> simulated_cluster(Bugs bugs, lockstep::WorldFaults faults) {
   lockstep::Event stop;
   std::vector<lockstep::Task<void>> clients;
   for (std::int64_t id = 1; id <= 3; ++id)
-    clients.push_back(lockstep::create_task(client_loop(id, &history, &stop),
-                                            "client-" + std::to_string(id)));
+    clients.push_back(
+        lockstep::create_task(client_loop(id, &history, &stop), "client-" + std::to_string(id)));
   co_await world.run_faults(faults, std::chrono::seconds(4));
   stop.set();
   co_await lockstep::gather(clients);

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 
 namespace kv {
 
@@ -48,8 +48,8 @@ std::optional<Entry> Entry::decode(std::string_view line) {
   const auto f = fields(line);
   if (f.size() != 6) return std::nullopt;
   Entry e;
-  if (!parse_number(f[0], e.term) || !parse_number(f[1], e.client) ||
-      !parse_number(f[2], e.seq) || !parse_number(f[5], e.value))
+  if (!parse_number(f[0], e.term) || !parse_number(f[1], e.client) || !parse_number(f[2], e.seq) ||
+      !parse_number(f[5], e.value))
     return std::nullopt;
   if (f[3] != "put" && f[3] != "get" && f[3] != "noop") return std::nullopt;
   if (!is_word(f[4])) return std::nullopt;

@@ -86,8 +86,9 @@ class Spending {
     Budget b = budget_;
     if (b.time) {
       const auto spent = std::chrono::steady_clock::now() - start_;
-      b.time = spent >= *b.time ? std::chrono::nanoseconds(0)
-                                : std::chrono::duration_cast<std::chrono::nanoseconds>(*b.time - spent);
+      b.time = spent >= *b.time
+                   ? std::chrono::nanoseconds(0)
+                   : std::chrono::duration_cast<std::chrono::nanoseconds>(*b.time - spent);
     }
     return b;
   }

@@ -43,19 +43,19 @@ const char* to_string(Verdict v);
 
 struct CheckResult {
   Verdict verdict = Verdict::kLinearizable;
-  std::size_t partitions = 0;   // partitions checked (1 without partition())
-  std::uint64_t states = 0;     // memo entries made, over all partitions
-  std::string partition;        // the failing (or undecided) partition's key
-  std::string reason;           // kUnknown: which budget ran out
-  History prefix;               // kNotLinearizable: the smallest illegal prefix
-  std::vector<int> involved;    // ids of the ok operations of `prefix` whose results,
-                                // together, cannot be explained (a minimal such set)
-  std::vector<int> linearized;  // ids: the longest linearization of `prefix` found
-  std::string state_after;      // the model's state after `linearized`
+  std::size_t partitions = 0;          // partitions checked (1 without partition())
+  std::uint64_t states = 0;            // memo entries made, over all partitions
+  std::string partition;               // the failing (or undecided) partition's key
+  std::string reason;                  // kUnknown: which budget ran out
+  History prefix;                      // kNotLinearizable: the smallest illegal prefix
+  std::vector<int> involved;           // ids of the ok operations of `prefix` whose results,
+                                       // together, cannot be explained (a minimal such set)
+  std::vector<int> linearized;         // ids: the longest linearization of `prefix` found
+  std::string state_after;             // the model's state after `linearized`
   bool explanation_cut_short = false;  // the budget ended the explaining early: `prefix`
                                        // and `involved` hold but may not be minimal
   bool longest_cut_short = false;      // the search for `linearized` ran out of budget
-  std::string text;             // all of the above, readable
+  std::string text;                    // all of the above, readable
 
   bool linearizable() const { return verdict == Verdict::kLinearizable; }
 };

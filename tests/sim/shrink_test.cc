@@ -102,14 +102,13 @@ TEST(ShrinkTest, RemovalCandidatesGroupByKindAndSiteAndResume) {
       d(DecisionKind::kStepCost, 1, 5), d(DecisionKind::kRandom, 7, 0)};
   const auto all = internal::removal_candidates(stream);
   auto has = [&](const std::vector<std::size_t>& indices) {
-    return std::any_of(all.begin(), all.end(),
-                       [&](const auto& c) { return c.indices == indices; });
+    return std::any_of(all.begin(), all.end(), [&](const auto& c) { return c.indices == indices; });
   };
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(all.front().indices, (std::vector<std::size_t>{3}));  // the fault, alone
-  EXPECT_TRUE(has({0, 2, 4}));  // every step cost
-  EXPECT_TRUE(has({0, 4}));     // the step costs of task 1
-  EXPECT_TRUE(has({0, 1, 2, 3, 4}));  // all non-default decisions
+  EXPECT_TRUE(has({0, 2, 4}));                                    // every step cost
+  EXPECT_TRUE(has({0, 4}));                                       // the step costs of task 1
+  EXPECT_TRUE(has({0, 1, 2, 3, 4}));                              // all non-default decisions
   for (std::size_t i = 1; i < all.size(); ++i) EXPECT_FALSE(all[i].key < all[i - 1].key);
   // Resumed from the 3rd candidate: the same candidates from there on.
   const auto resumed = internal::removal_candidates(stream, all[2].key);
@@ -305,8 +304,8 @@ TEST(ShrinkTest, ShrinkBestKeepsTheFailingRunThatShrinksFurthest) {
   SimulationResult<void> passing;
   o.seed = 0;
   while (!(passing = simulate(two_ways, o)).outcome.ok()) ++o.seed;
-  const auto best = shrink_best(two_ways, {by_sum->decisions, passing.decisions, by_first->decisions},
-                                o, budget);
+  const auto best =
+      shrink_best(two_ways, {by_sum->decisions, passing.decisions, by_first->decisions}, o, budget);
   ASSERT_TRUE(best.failed);
   EXPECT_EQ(best.chosen, 2u);
   EXPECT_EQ(best.non_default_after, 1u) << best.summary;

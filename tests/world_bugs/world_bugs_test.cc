@@ -35,11 +35,10 @@ TEST_P(BugSet, BuggyFailsFixedDoesNot) {
   const lockstep::bugs::Bug& bug = GetParam();
   const auto mix = lockstep::bugs::sweep(bug, Variant::kBuggy, Mix::kFixed, 0, kBuggySeeds, {},
                                          kStopAtFirstFailure);
-  const auto swarm =
-      mix.failures > 0 && kStopAtFirstFailure
-          ? lockstep::bugs::SweepResult{}
-          : lockstep::bugs::sweep(bug, Variant::kBuggy, Mix::kSwarm, 0, kBuggySeeds, {},
-                                  kStopAtFirstFailure);
+  const auto swarm = mix.failures > 0 && kStopAtFirstFailure
+                         ? lockstep::bugs::SweepResult{}
+                         : lockstep::bugs::sweep(bug, Variant::kBuggy, Mix::kSwarm, 0, kBuggySeeds,
+                                                 {}, kStopAtFirstFailure);
   EXPECT_GT(mix.failures + swarm.failures, 0u) << bug.name << ": the bug went unnoticed";
   // A failure replays exactly (nothing depends on addresses, hash order or real time).
   if (mix.first_failure) {

@@ -18,9 +18,9 @@
 // allows: (1) at each point the kOk candidates are tried before the unknown ones; (2) an
 // unknown operation that leaves the state as it is (a read) is never linearized: leaving
 // it out does the same; nor one right after another unknown one that made no difference
-// to it (a write over a write): the point before offers it alone; (3) a point (kOk operations linearized, state, unknown ones
-// linearized U) is dominated by one seen with the same kOk set and state and a subset of
-// U: every way on from here was open there too, so it is not explored again.
+// to it (a write over a write): the point before offers it alone; (3) a point (kOk operations
+// linearized, state, unknown ones linearized U) is dominated by one seen with the same kOk set and
+// state and a subset of U: every way on from here was open there too, so it is not explored again.
 #pragma once
 
 #include <algorithm>
@@ -124,9 +124,10 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   auto seen_before = [&](std::vector<Seen>& seen, const State& after) {
     const std::size_t hash = hash_state(model, after);
     auto same_state = [&](const Seen& s) { return s.hash == hash && model.equal(s.state, after); };
-    std::vector<int> mine;
-    for (int i : unknown_ops)
-      if (is_set(unknown_bits, i)) mine.push_back(i);
+    std::vector<int> mine;  // only a partition with unknown operations has any
+    if (!unknown_ops.empty())
+      for (int i : unknown_ops)
+        if (is_set(unknown_bits, i)) mine.push_back(i);
     auto within_mine = [&](const Seen& s) {
       return std::all_of(s.unknown.begin(), s.unknown.end(),
                          [&](int i) { return is_set(unknown_bits, i); });
@@ -160,7 +161,8 @@ SearchResult search(const M& model, const std::vector<const Op*>& ops, Spending&
   // pruning skips unknown ones that change nothing, so "longest" counts what matters).
   std::size_t ok_in_stack = 0, longest_ok = 0;
   auto note_longest = [&] {
-    if (!track || std::pair(ok_in_stack, stack.size()) <= std::pair(longest_ok, result.longest.size()))
+    if (!track ||
+        std::pair(ok_in_stack, stack.size()) <= std::pair(longest_ok, result.longest.size()))
       return;
     longest_ok = ok_in_stack;
     result.longest.clear();

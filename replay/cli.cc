@@ -42,8 +42,8 @@ constexpr const char* kUsage =
     "  help                           this text\n"
     "\n"
     "exit codes: 0 ok (diff: no difference), 1 diff found a difference (replay: diverged;\n"
-    "shrink: the trace does not fail), 2 bad usage, 3 a trace could not be read (damaged\n"
-    "records: 'corrupt record at offset N'), 4 --salvage skipped damaged bytes\n";
+    "shrink: the trace does not fail), 2 bad usage, 3 a trace could not be read (damage:\n"
+    "'corrupt block at offset N'), 4 --salvage skipped damaged bytes\n";
 
 constexpr int kOk = 0, kDifferent = 1, kUsageError = 2, kTraceFailure = 3, kSalvaged = 4;
 

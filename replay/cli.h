@@ -11,11 +11,11 @@
 //   BINARY shrink TRACE [--out=F] [--max-runs=N] [--max-seconds=S]
 //                                             the smallest run that still fails the same way
 //
-// --salvage (show, stats, export) reads around damaged records of a format-3 trace and
+// --salvage (show, stats, export) reads around damaged blocks (format 3: records) and
 // says what it skipped; decisions after a gap cannot be trusted for replay.
 //
 // Exit codes: 0 success (diff: the traces agree), 1 diff found a difference, 2 bad
-// usage, 3 a trace could not be read (a damaged one: "corrupt record at offset N"), 4
+// usage, 3 a trace could not be read (a damaged one: "corrupt block at offset N"), 4
 // --salvage skipped damaged bytes (what is intact was printed).
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "faults/fault_plan.h"
@@ -59,6 +60,49 @@ std::size_t varint_size(std::uint64_t v) noexcept {
   std::size_t n = 1;
   for (; v >= 0x80; v >>= 7) ++n;
   return n;
+}
+
+// Format 4 (trace.proto): after the header, blocks. A block is the marker byte, its
+// payload's length (4 bytes, little endian), the payload (records, each a varint length
+// and its bytes) and the CRC-32 of all that before it.
+constexpr std::uint32_t kBlockChecksums = 2;  // Header.record_checksum of format 4
+constexpr unsigned char kBlockMarker = 0xB4;
+constexpr std::size_t kBlockHeaderBytes = 5;
+// A block holds records of at most kMaxRecordBytes (with their length), or is written
+// whole by a TraceWriter's buffer: a longer claimed length is damage.
+constexpr std::uint64_t kMaxBlockBytes = kMaxRecordBytes + 16;
+
+void put_block_header(char* out, std::size_t payload) noexcept {
+  out[0] = static_cast<char>(kBlockMarker);
+  for (int i = 0; i < 4; ++i) out[1 + i] = static_cast<char>(payload >> (8 * i));
+}
+
+// Packed records (format 4): the first byte says which, and which fields take no bytes.
+// A protobuf Record starts with a field tag under 0x40 (fields 1-7, wire type 2).
+//   decision: 1kkk vtbs   kkk: the kind if 1-7, else 0 and a kind byte follows; then the
+//                         varints site, [time delta], [bound], [value], [task]
+//   event:    0100 nroT   a kind byte, then the varints task, [time delta], [other],
+//                         [text_ref], [node]
+// Flags (set: the field takes no bytes, or for events is present):
+constexpr std::uint8_t kPackedDecision = 0x80;
+constexpr std::uint8_t kMaxInlineKind = 7;
+constexpr std::uint8_t kValueZero = 1u << 0;   // value 0
+constexpr std::uint8_t kTimeSame = 1u << 1;    // at the previous record's time
+constexpr std::uint8_t kBoundUsual = 1u << 2;  // the strategy's maximum (duration_bound)
+constexpr std::uint8_t kTaskIsSite = 1u << 3;  // task == site (a step's cost)
+constexpr std::uint8_t kPackedEvent = 0x40;
+constexpr std::uint8_t kPackedEventMask = 0xF0;
+constexpr std::uint8_t kEventTimeSame = 1u << 0;  // at the previous record's time
+constexpr std::uint8_t kEventOther = 1u << 1;     // `other` follows
+constexpr std::uint8_t kEventTextRef = 1u << 2;   // text_ref follows
+constexpr std::uint8_t kEventNode = 1u << 3;      // node follows
+
+// Time deltas are signed (a decision made on a node's clock may precede the last event).
+constexpr std::uint64_t zigzag(std::int64_t v) noexcept {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+constexpr std::int64_t unzigzag(std::uint64_t v) noexcept {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
 enum class VarintRead { kOk, kEnded, kTooLong };
@@ -137,7 +181,60 @@ struct FastRecord {
   std::uint64_t field[8] = {};  // varint fields by number (1..7)
   std::string_view text;        // EventRecord.text
   bool has_text = false;        // the text field was present, even empty
+  bool bound_usual = false;     // packed decisions: the bound is the strategy's maximum
 };
+
+// A packed record (format 4) into `out`, its fields numbered as DecisionRecord's and
+// EventRecord's are (time deltas as int64 bits): true for a decision, false for an event,
+// nothing if the bytes are not one packed record exactly.
+std::optional<bool> decode_packed(std::string_view bytes, FastRecord& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  if (p == end) return std::nullopt;
+  out = FastRecord{};
+  const unsigned char header = *p++;
+  bool ok = true;
+  auto varint = [&]() -> std::uint64_t {
+    std::uint64_t v = 0;
+    if (get_varint(p, end, v) != VarintRead::kOk) ok = false;
+    return v;
+  };
+  bool decision;
+  if (header & kPackedDecision) {
+    decision = true;
+    out.which = kDecisionField;
+    std::uint64_t kind = (header >> 4) & 7;
+    if (kind == 0) {
+      if (p == end) return std::nullopt;
+      kind = *p++;
+      if (kind <= kMaxInlineKind) return std::nullopt;  // would have been inline
+    }
+    out.field[1] = kind;
+    out.field[2] = varint();
+    if (!(header & kTimeSame)) out.field[5] = static_cast<std::uint64_t>(unzigzag(varint()));
+    out.bound_usual = header & kBoundUsual;
+    if (!out.bound_usual) out.field[3] = varint();
+    if (!(header & kValueZero)) out.field[4] = varint();
+    out.field[6] = header & kTaskIsSite ? out.field[2] : varint();
+  } else if ((header & kPackedEventMask) == kPackedEvent) {
+    decision = false;
+    out.which = kEventField;
+    if (p == end) return std::nullopt;
+    out.field[1] = *p++;
+    out.field[3] = varint();
+    if (!(header & kEventTimeSame)) out.field[2] = static_cast<std::uint64_t>(unzigzag(varint()));
+    if (header & kEventOther) out.field[4] = varint();
+    if (header & kEventTextRef) {
+      out.field[kEventTextRefField] = varint();
+      if (out.field[kEventTextRefField] == 0) return std::nullopt;
+    }
+    if (header & kEventNode) out.field[kEventNodeField] = varint();
+  } else {
+    return std::nullopt;
+  }
+  if (!ok || p != end) return std::nullopt;
+  return decision;
+}
 
 // Decodes `bytes` into `out`; false for anything else (another record type, another
 // field, a malformed varint), which then goes through the generated parser, which says
@@ -259,6 +356,91 @@ const char* find_frame(const char* from, const char* end) {
   return nullptr;
 }
 
+// One block of a format-4 trace, as read_block finds it.
+struct Block {
+  FrameStatus status = FrameStatus::kEnd;
+  std::string_view payload;    // kOk: its records; kTruncated: what the file holds of them
+  const char* next = nullptr;  // kOk: where the next block starts
+  std::uint64_t length = 0;    // the payload length it claims, once read
+  std::string problem;         // kTruncated, kCorrupt: what is wrong, for messages
+};
+
+std::uint32_t get_le32(const char* in) noexcept { return get_checksum(in); }
+
+// The block at `at` (not the end): kTruncated if the file ends inside it, kCorrupt if it
+// has no marker, an impossible length, or a checksum that fails.
+Block read_block(const char* at, const char* end) {
+  Block b;
+  if (static_cast<unsigned char>(*at) != kBlockMarker) {
+    b.status = FrameStatus::kCorrupt;
+    b.problem = "no block starts here";
+    return b;
+  }
+  if (end - at < static_cast<std::ptrdiff_t>(kBlockHeaderBytes)) {
+    b.status = FrameStatus::kTruncated;
+    b.problem = "the file ends inside its length";
+    return b;
+  }
+  b.length = get_le32(at + 1);
+  const char* const payload = at + kBlockHeaderBytes;
+  if (b.length > kMaxBlockBytes) {
+    b.status = FrameStatus::kCorrupt;
+    b.problem = "implausible length " + std::to_string(b.length);
+    return b;
+  }
+  const auto available = static_cast<std::uint64_t>(end - payload);
+  if (b.length + kChecksumBytes > available) {
+    // A run that died mid-write, unless the rest of the file is this block whole with a
+    // shorter length: then its length is what was damaged.
+    if (available >= kChecksumBytes) {
+      const auto whole = static_cast<std::size_t>(available - kChecksumBytes);
+      char header[kBlockHeaderBytes];
+      put_block_header(header, whole);
+      if (get_checksum(payload + whole) ==
+          crc32_update(crc32_update(0, header, kBlockHeaderBytes), payload, whole)) {
+        b.status = FrameStatus::kCorrupt;
+        b.problem = "its length, " + std::to_string(b.length) +
+                    ", runs past the end of the file, which holds the whole block at length " +
+                    std::to_string(whole);
+        return b;
+      }
+    }
+    b.status = FrameStatus::kTruncated;
+    b.problem = "the file ends inside it";
+    b.payload = std::string_view(payload, static_cast<std::size_t>(std::min(b.length, available)));
+    return b;
+  }
+  const auto length = static_cast<std::size_t>(b.length);
+  if (get_checksum(payload + length) != crc32_update(0, at, kBlockHeaderBytes + length)) {
+    b.status = FrameStatus::kCorrupt;
+    b.problem = "checksum mismatch";
+    return b;
+  }
+  b.status = FrameStatus::kOk;
+  b.payload = std::string_view(payload, length);
+  b.next = payload + length + kChecksumBytes;
+  return b;
+}
+
+// The first position in [from, end) where a whole block holds (its checksum matches), or
+// nullptr: where reading resumes after a damaged block. Candidates are checked for the
+// marker, a length that fits the file and a first record that fits the block before any
+// checksum is computed, so that scanning damaged bytes stays about linear.
+const char* find_block(const char* from, const char* end) {
+  for (const char* at = from; end - at >= static_cast<std::ptrdiff_t>(kBlockHeaderBytes); ++at) {
+    if (static_cast<unsigned char>(*at) != kBlockMarker) continue;
+    const std::uint64_t length = get_le32(at + 1);
+    const char* const payload = at + kBlockHeaderBytes;
+    if (length < 2 || length > kMaxBlockBytes ||
+        length + kChecksumBytes > static_cast<std::uint64_t>(end - payload))
+      continue;
+    const Frame first = read_frame(payload, payload + length, false);
+    if (first.status != FrameStatus::kOk) continue;
+    if (read_block(at, end).status == FrameStatus::kOk) return at;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::uint32_t trace_checksum(std::string_view bytes) noexcept {
@@ -269,6 +451,22 @@ std::string frame_record(std::string_view record) {
   char length[10];
   std::string out(length, static_cast<std::size_t>(put_varint(length, record.size()) - length));
   out += record;
+  char crc[kChecksumBytes];
+  put_checksum(crc, trace_checksum(out));
+  out.append(crc, sizeof crc);
+  return out;
+}
+
+std::string frame_block(std::initializer_list<std::string_view> records) {
+  std::string payload;
+  for (std::string_view record : records) {
+    char length[10];
+    payload.append(length, static_cast<std::size_t>(put_varint(length, record.size()) - length));
+    payload += record;
+  }
+  std::string out(kBlockHeaderBytes, '\0');
+  put_block_header(out.data(), payload.size());
+  out += payload;
   char crc[kChecksumBytes];
   put_checksum(crc, trace_checksum(out));
   out.append(crc, sizeof crc);
@@ -311,9 +509,8 @@ SimulationOptions Trace::simulation_options() const {
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
     : path_(path), buffer_(new char[kBufferBytes]) {
-  unsealed_.reserve(kBufferBytes / 8);  // records are at least 7 bytes: rarely grows
-  for (std::size_t k = 0; k < bound_mask_.size(); ++k)
-    bound_mask_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
+  for (std::size_t k = 0; k < usual_bound_.size(); ++k)
+    usual_bound_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
   if (!file_) fail(path, std::string("cannot create the trace file: ") + std::strerror(errno));
   trace::Header h;
@@ -324,10 +521,11 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
   h.set_program(info.program);
   for (const auto& [k, v] : info.labels) (*h.mutable_labels())[k] = v;
   h.set_fault_plan(info.fault_plan);
-  h.set_record_checksum(1);
-  append(kMagic, sizeof kMagic);
-  write_record(h.SerializeAsString());
-  flush();
+  h.set_record_checksum(kBlockChecksums);
+  // The magic and the header go out at once, before any block.
+  std::string head(kMagic, sizeof kMagic);
+  head += frame_record(h.SerializeAsString());
+  write_out(head.data(), head.size());
 }
 
 TraceWriter::~TraceWriter() {
@@ -341,29 +539,33 @@ TraceWriter::~TraceWriter() {
   }
 }
 
-char* TraceWriter::room(std::size_t n) {
-  if (kBufferBytes - used_ < n) flush();
-  return buffer_.get() + used_;
-}
-
-void TraceWriter::append(const char* data, std::size_t n) {
-  if (n > kBufferBytes) {  // a huge log line or error text: straight to the file
-    flush();
-    write_out(data, n);
+void TraceWriter::append_record(std::string_view head, std::string_view tail) {
+  const std::size_t n = head.size() + tail.size();
+  char length[10];
+  const auto length_bytes = static_cast<std::size_t>(put_varint(length, n) - length);
+  if (length_bytes + n <= kMaxInBlock) {
+    char* out = room(length_bytes + n);
+    out = std::copy(length, length + length_bytes, out);
+    out = std::copy(head.begin(), head.end(), out);
+    std::copy(tail.begin(), tail.end(), out);
+    used_ += length_bytes + n;
     return;
   }
-  std::memcpy(room(n), data, n);
-  used_ += n;
-}
-
-void TraceWriter::write_record(const std::string& serialized) {
-  char length[10];
-  const auto n = static_cast<std::size_t>(put_varint(length, serialized.size()) - length);
-  append(length, n);
-  append(serialized.data(), serialized.size());
-  char crc[kChecksumBytes];
-  put_checksum(crc, crc32_update(crc32_update(0, length, n), serialized.data(), serialized.size()));
-  append(crc, sizeof crc);
+  // A huge log line or error text: a block of its own, written in pieces.
+  flush();
+  char block_header[kBlockHeader];
+  put_block_header(block_header, length_bytes + n);
+  std::uint32_t crc = crc32_update(0, block_header, kBlockHeader);
+  crc = crc32_update(crc, length, length_bytes);
+  crc = crc32_update(crc, head.data(), head.size());
+  crc = crc32_update(crc, tail.data(), tail.size());
+  char trailer[kBlockTrailer];
+  put_checksum(trailer, crc);
+  write_out(block_header, kBlockHeader);
+  write_out(length, length_bytes);
+  write_out(head.data(), head.size());
+  write_out(tail.data(), tail.size());
+  write_out(trailer, kBlockTrailer);
 }
 
 void TraceWriter::write_out(const char* data, std::size_t n) {
@@ -373,46 +575,44 @@ void TraceWriter::write_out(const char* data, std::size_t n) {
   bytes_ += n;
 }
 
-void TraceWriter::seal_checksums() noexcept {
-  char* const buffer = buffer_.get();
-  for (const Unsealed& r : unsealed_)
-    put_checksum(buffer + r.offset + r.size, crc32_update(0, buffer + r.offset, r.size));
-  unsealed_.clear();
-}
-
 void TraceWriter::flush() {
-  seal_checksums();
-  const std::size_t n = std::exchange(used_, 0);
-  write_out(buffer_.get(), n);
+  if (used_ == kBlockHeader) return;  // no record
+  char* const block = buffer_.get();
+  put_block_header(block, used_ - kBlockHeader);
+  // One checksum over the whole block (zlib's crc32 runs at GB/s on long buffers): a
+  // checksum per record cost 4 bytes and a CRC setup for every ~5-byte record.
+  put_checksum(block + used_, crc32_update(0, block, used_));
+  const std::size_t n = std::exchange(used_, kBlockHeader) + kBlockTrailer;
+  write_out(block, n);
 }
 
 void TraceWriter::on_decision(const Decision& d) {
-  // Hand-encoded in protobuf's wire format (a Record holding a DecisionRecord; fields at
-  // their default are omitted, as proto3 does) straight into the buffer: building and
-  // serialising a message per decision costs more than the rest of a simulated step.
-  // read_trace parses it with the generated code too, and the tests check that they agree.
-  constexpr std::size_t kMaxFields = 6 * 11;  // <= 66 bytes: every length is one byte
-  char* const out = room(3 + kMaxFields + kChecksumBytes);
-  char* end = out + 3;
-  auto field = [&](std::uint32_t number, std::uint64_t v) {
-    if (v == 0) return;
-    *end++ = static_cast<char>(number << 3);  // wire type 0: varint
-    end = put_varint(end, v);
-  };
-  field(1, static_cast<std::uint32_t>(d.kind));
-  field(2, d.site);
-  const auto kind = static_cast<std::size_t>(d.kind);
-  field(3, d.bound ^ (kind < bound_mask_.size() ? bound_mask_[kind] : 0));
-  field(4, d.value);
-  field(5, static_cast<std::uint64_t>((d.time - last_time_).count()));
-  field(6, d.task);
+  // Packed (see trace.proto): a header byte saying which fields take no bytes, then
+  // varints for those that do, encoded in place. Building and serialising a message per
+  // decision costs more than the rest of a simulated step.
+  constexpr std::size_t kMax = 1 + 1 + 1 + 5 * 10;  // length, header, kind, 5 varints
+  char* const out = room(kMax);
+  const auto kind = static_cast<std::uint8_t>(d.kind);
+  std::uint8_t header = kPackedDecision;
+  const bool small_kind = kind >= 1 && kind <= kMaxInlineKind;
+  if (small_kind) header |= static_cast<std::uint8_t>(kind << 4);
+  const std::uint64_t usual = kind < usual_bound_.size() ? usual_bound_[kind] : 0;
+  if (d.value == 0) header |= kValueZero;
+  if (d.time == last_time_) header |= kTimeSame;
+  if (d.bound == usual) header |= kBoundUsual;
+  if (d.task == d.site) header |= kTaskIsSite;
+  char* end = out + 2;
+  *end = static_cast<char>(kind);
+  end += small_kind ? 0 : 1;
+  end = put_varint(end, d.site);
+  if (!(header & kTimeSame)) end = put_varint(end, zigzag((d.time - last_time_).count()));
+  if (!(header & kBoundUsual)) end = put_varint(end, d.bound);
+  if (!(header & kValueZero)) end = put_varint(end, d.value);
+  if (!(header & kTaskIsSite)) end = put_varint(end, d.task);
   last_time_ = d.time;
-  const auto n = static_cast<char>(end - out - 3);
-  out[0] = static_cast<char>(2 + n);                      // the record's length
-  out[1] = static_cast<char>((kDecisionField << 3) | 2);  // Record.decision
-  out[2] = n;                                             // the DecisionRecord's length
-  checksum_later(out, static_cast<std::size_t>(end - out));
-  used_ += static_cast<std::size_t>(end - out) + kChecksumBytes;
+  out[0] = static_cast<char>(end - out - 1);  // the record's length: under 128
+  out[1] = static_cast<char>(header);
+  used_ += static_cast<std::size_t>(end - out);
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
@@ -500,73 +700,71 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
 }
 
 void TraceWriter::write_event(const LoopEvent& e) {
-  // Hand-encoded like decisions: a run records an event per task start and end and per
-  // timer fired, a good fraction of its decisions. The fields are encoded where a record
-  // without a text goes (the common case: no copy); one with a text copies them out.
-  constexpr std::size_t kMaxFields = 6 * 11;  // without the text: one-byte lengths
-  char* const out = room(3 + kMaxFields + kChecksumBytes);
-  char* const fields = out + 3;
-  char* end = fields;
-  auto field = [&](std::uint32_t number, std::uint64_t v) {
-    if (v == 0) return;
-    *end++ = static_cast<char>(number << 3);
-    end = put_varint(end, v);
-  };
-  field(1, static_cast<std::uint32_t>(e.kind));
-  field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
-  field(3, e.task);
-  field(4, e.other);
-  field(kEventNodeField, e.node);
-  last_time_ = e.time;
-  // An event with no text field: fields under 128 bytes, so one-byte lengths.
-  auto write_without_text = [&] {
-    const auto nfields = static_cast<std::size_t>(end - fields);
-    out[0] = static_cast<char>(2 + nfields);
-    out[1] = static_cast<char>((kEventField << 3) | 2);
-    out[2] = static_cast<char>(nfields);
-    checksum_later(out, 3 + nfields);
-    used_ += 3 + nfields + kChecksumBytes;
-  };
+  // Packed like decisions when the event has no text of its own (most: starts, ends,
+  // timers, and every suspension and wakeup after the first of its kind, whose text goes
+  // by reference); an event carrying a text is a protobuf Record.
+  std::uint64_t text_ref = 0;
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before: by reference. Else written out, and numbered for later references.
     // A text the loop identified (text_id) is found by its id, without hashing it.
     TextIdSlot* slot = e.text_id ? &text_ids_[e.text_id % text_ids_.size()] : nullptr;
-    const std::uint64_t number =
-        slot && slot->id == e.text_id ? slot->number : interned_.find(e.text);
-    if (number) {
-      if (slot) *slot = {e.text_id, number};
-      field(kEventTextRefField, number);
-      write_without_text();
-      return;
-    }
-    if (interned_.size() < kMaxInterned) {
+    text_ref = slot && slot->id == e.text_id ? slot->number : interned_.find(e.text);
+    if (text_ref) {
+      if (slot) *slot = {e.text_id, text_ref};
+    } else if (interned_.size() < kMaxInterned) {
       interned_.insert(e.text, texts_written_ + 1);
       if (slot) *slot = {e.text_id, texts_written_ + 1};
     }
   }
-  const auto nfields = static_cast<std::size_t>(end - fields);
   // A cancel with an empty message keeps its (empty) text field: absent means none.
   const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
-  if (e.text.empty() && !empty_message) {
-    write_without_text();
-    return;
+  const bool with_text = !text_ref && (!e.text.empty() || empty_message);
+  if (!with_text) {
+    constexpr std::size_t kMax = 1 + 1 + 1 + 5 * 10;  // length, header, kind, 5 varints
+    char* const out = room(kMax);
+    std::uint8_t header = kPackedEvent;
+    if (e.time == last_time_) header |= kEventTimeSame;
+    if (e.other != 0) header |= kEventOther;
+    if (text_ref != 0) header |= kEventTextRef;
+    if (e.node != 0) header |= kEventNode;
+    char* end = out + 2;
+    *end++ = static_cast<char>(e.kind);
+    end = put_varint(end, e.task);
+    if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((e.time - last_time_).count()));
+    if (header & kEventOther) end = put_varint(end, e.other);
+    if (header & kEventTextRef) end = put_varint(end, text_ref);
+    if (header & kEventNode) end = put_varint(end, e.node);
+    last_time_ = e.time;
+    out[0] = static_cast<char>(end - out - 1);
+    out[1] = static_cast<char>(header);
+    used_ += static_cast<std::size_t>(end - out);
+  } else {
+    // Hand-encoded in protobuf's wire format: a Record holding an EventRecord.
+    constexpr std::size_t kMaxFields = 5 * 11;
+    char fields[kMaxFields];
+    char* end = fields;
+    auto field = [&](std::uint32_t number, std::uint64_t v) {
+      if (v == 0) return;
+      *end++ = static_cast<char>(number << 3);  // wire type 0: varint
+      end = put_varint(end, v);
+    };
+    field(1, static_cast<std::uint32_t>(e.kind));
+    field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
+    field(3, e.task);
+    field(4, e.other);
+    field(kEventNodeField, e.node);
+    last_time_ = e.time;
+    ++texts_written_;
+    char prefix[1 + 10 + kMaxFields + 1 + 10];
+    const auto nfields = static_cast<std::size_t>(end - fields);
+    char* m = prefix;
+    *m++ = static_cast<char>((kEventField << 3) | 2);
+    m = put_varint(m, nfields + 1 + varint_size(e.text.size()) + e.text.size());
+    m = std::copy(fields, end, m);
+    *m++ = static_cast<char>((kEventTextField << 3) | 2);
+    m = put_varint(m, e.text.size());
+    append_record(std::string_view(prefix, static_cast<std::size_t>(m - prefix)), e.text);
   }
-  ++texts_written_;
-  char prefix[10 + 1 + 10 + kMaxFields + 1 + 10];
-  const std::size_t n = nfields + 1 + varint_size(e.text.size()) + e.text.size();
-  char* m = put_varint(prefix, 1 + varint_size(n) + n);
-  *m++ = static_cast<char>((kEventField << 3) | 2);
-  m = put_varint(m, n);
-  m = std::copy(fields, end, m);
-  *m++ = static_cast<char>((kEventTextField << 3) | 2);
-  m = put_varint(m, e.text.size());
-  const auto prefix_size = static_cast<std::size_t>(m - prefix);
-  append(prefix, prefix_size);
-  append(e.text.data(), e.text.size());
-  char crc[kChecksumBytes];
-  put_checksum(crc,
-               crc32_update(crc32_update(0, prefix, prefix_size), e.text.data(), e.text.size()));
-  append(crc, sizeof crc);
   // An error may be the last thing the run does before it dies.
   if (e.kind == LoopEvent::Kind::kError) flush();
 }
@@ -638,7 +836,8 @@ Trace read_trace(const std::string& path, ReadOptions options) {
       fail(path, "corrupt header at offset " + std::to_string(offset_of(header_start)) +
                      " (checksum mismatch)");
     cursor += kChecksumBytes;
-    if (h.format_version() < 3 || h.record_checksum() != 1)
+    const std::uint32_t expected = h.format_version() >= 4 ? kBlockChecksums : 1;
+    if (h.format_version() < 3 || h.record_checksum() != expected)
       fail(path, "corrupt trace: the header says format version " +
                      std::to_string(h.format_version()) + " with record checksum " +
                      std::to_string(h.record_checksum()));
@@ -684,8 +883,11 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   for (const auto& [k, v] : h.labels()) t.info.labels[k] = v;
   t.info.fault_plan = h.fault_plan();
 
-  // Most records are decisions of about 11 bytes (15 with a checksum): reserve for them.
-  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / (checked ? 16 : 12));
+  const bool blocks = t.format_version >= 4;
+  // Most records are decisions of about 3 bytes (11 before format 4, 15 with format 3's
+  // checksum): reserve for them.
+  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) /
+                      (blocks ? 4 : checked ? 16 : 12));
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
@@ -693,56 +895,31 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   std::size_t texts_before_gap = 0;  // salvage: texts read before the first skipped record
   std::size_t record_index = 0;
   std::string truncation;
-  std::string_view bytes;
-  while (true) {
-    ++record_index;
-    const char* const at = cursor;
-    Frame frame = read_frame(at, data_end, checked);
-    if (frame.status == FrameStatus::kEnd) break;
-    // Damage or a run that died mid-write? A run that died leaves a prefix of what it
-    // would have written: nothing intact can follow the cut-off record.
-    const char* resume = nullptr;
-    if (frame.status == FrameStatus::kTruncated) {
-      if (checked) resume = find_frame(at + 1, data_end);
-      if (!resume) {
-        truncation =
-            frame.problem == "the file ends inside its length"
-                ? "the file ends inside the length of record #" + std::to_string(record_index)
-                : "the file ends inside record #" + std::to_string(record_index);
-        truncation += " (offset " + std::to_string(offset_of(at)) + ")";
-        break;
-      }
-      frame.status = FrameStatus::kCorrupt;
-      frame.problem = "its length, " + std::to_string(frame.length) +
-                      ", runs past the end of the file, yet an intact record follows at offset " +
-                      std::to_string(offset_of(resume));
-    }
-    if (frame.status == FrameStatus::kCorrupt) {
-      if (!checked) {
-        if (frame.length > kMaxRecordBytes)
-          fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
-                         std::to_string(frame.length) + " bytes");
-        fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
-                       " is not a varint");
-      }
-      const std::string where = std::to_string(offset_of(at));
-      if (!options.salvage)
-        throw TraceCorruptError(
-            path + ": corrupt record at offset " + where + " (" + frame.problem + ")",
-            offset_of(at));
-      if (!resume) resume = find_frame(at + 1, data_end);
-      if (t.gaps.empty()) texts_before_gap = texts.size();
-      t.gaps.push_back(TraceGap{offset_of(at), resume ? offset_of(resume) : data.size(),
-                                t.decisions.size(), frame.problem});
-      if (!resume) break;
-      cursor = resume;
-      continue;
-    }
-    bytes = frame.record;
-    cursor = frame.next;
-    // Decisions and events, nearly every record, skip the generated parser.
+
+  // One record's bytes, of any format, into t.
+  auto consume = [&](std::string_view bytes) {
     auto record_case = trace::Record::RECORD_NOT_SET;
-    if (decode_fast(bytes, fast)) {
+    const auto first = bytes.empty() ? 0 : static_cast<unsigned char>(bytes[0]);
+    if (first >= kPackedEvent) {
+      // Packed (format 4): decisions and events, nearly every record.
+      if (!blocks)
+        fail(path, "corrupt trace: record #" + std::to_string(record_index) + " cannot be parsed");
+      const std::optional<bool> decoded = decode_packed(bytes, fast);
+      if (!decoded)
+        fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                       " is not a well-formed packed record");
+      record_case = *decoded ? trace::Record::kDecision : trace::Record::kEvent;
+      if (*decoded) {
+        // As formats 1-3 code the bound: XOR the strategy's maximum, 0 for the usual one.
+        const std::uint64_t k = fast.field[1];
+        const std::uint64_t usual =
+            k >= 1 && k <= static_cast<std::uint64_t>(kMaxDecisionKind)
+                ? duration_bound(static_cast<DecisionKind>(k), t.info.strategy)
+                : 0;
+        fast.field[3] = fast.bound_usual ? 0 : fast.field[3] ^ usual;
+      }
+    } else if (decode_fast(bytes, fast)) {
+      // Decisions and events of formats 1-3 skip the generated parser.
       record_case = fast.which == kDecisionField ? trace::Record::kDecision : trace::Record::kEvent;
     } else if (r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       record_case = r.record_case();
@@ -837,6 +1014,124 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         break;
       default:
         fail(path, "corrupt trace: record #" + std::to_string(record_index) + " is empty");
+    }
+  };
+
+  // A damaged stretch [at, resume) (resume null: to the end of the file): thrown, or
+  // under salvage recorded as a gap. `unit` is "block" or "record".
+  auto damaged = [&](const char* at, const char* resume, const std::string& problem,
+                     const char* unit) {
+    if (!options.salvage)
+      throw TraceCorruptError(path + ": corrupt " + unit + " at offset " +
+                                  std::to_string(offset_of(at)) + " (" + problem + ")",
+                              offset_of(at));
+    if (t.gaps.empty()) texts_before_gap = texts.size();
+    t.gaps.push_back(TraceGap{offset_of(at), resume ? offset_of(resume) : data.size(),
+                              t.decisions.size(), problem});
+  };
+
+  if (blocks) {
+    // Format 4: checksummed blocks of records.
+    std::size_t block_index = 0;
+    while (cursor != data_end) {
+      ++block_index;
+      const char* const at = cursor;
+      Block block = read_block(at, data_end);
+      const char* resume = nullptr;
+      if (block.status == FrameStatus::kTruncated) {
+        // A run that died mid-write leaves a prefix of what it would have written: an
+        // intact block after this one means its length is what is damaged.
+        resume = find_block(at + 1, data_end);
+        if (!resume) {
+          truncation = "the file ends inside block #" + std::to_string(block_index) +
+                       " (offset " + std::to_string(offset_of(at)) + ")";
+          // Its whole records are read, though no checksum vouches for them: they are the
+          // last the run wrote.
+          const char* p = block.payload.data();
+          const char* const payload_end = p + block.payload.size();
+          std::size_t unchecked = 0;
+          while (true) {
+            const Frame f = read_frame(p, payload_end, false);
+            if (f.status != FrameStatus::kOk) break;
+            ++record_index;
+            consume(f.record);
+            ++unchecked;
+            p = f.next;
+          }
+          if (unchecked > 0)
+            truncation += "; its " + std::to_string(unchecked) + " whole record" +
+                          (unchecked == 1 ? " was" : "s were") + " read without a checksum";
+          break;
+        }
+        block.status = FrameStatus::kCorrupt;
+        block.problem = "its length, " + std::to_string(block.length) +
+                        ", runs past the end of the file, yet an intact block follows at "
+                        "offset " +
+                        std::to_string(offset_of(resume));
+      }
+      if (block.status == FrameStatus::kCorrupt) {
+        if (!resume) resume = find_block(at + 1, data_end);
+        damaged(at, resume, block.problem, "block");
+        if (!resume) break;
+        cursor = resume;
+        continue;
+      }
+      // The checksum holds: every record in it is as written.
+      const char* p = block.payload.data();
+      const char* const payload_end = p + block.payload.size();
+      while (p != payload_end) {
+        const Frame f = read_frame(p, payload_end, false);
+        if (f.status != FrameStatus::kOk)
+          fail(path, "corrupt trace: block #" + std::to_string(block_index) + " (offset " +
+                         std::to_string(offset_of(at)) +
+                         ") holds no whole record where its checksum says it does");
+        ++record_index;
+        consume(f.record);
+        p = f.next;
+      }
+      cursor = block.next;
+    }
+  } else {
+    while (true) {
+      ++record_index;
+      const char* const at = cursor;
+      Frame frame = read_frame(at, data_end, checked);
+      if (frame.status == FrameStatus::kEnd) break;
+      // Damage or a run that died mid-write? A run that died leaves a prefix of what it
+      // would have written: nothing intact can follow the cut-off record.
+      const char* resume = nullptr;
+      if (frame.status == FrameStatus::kTruncated) {
+        if (checked) resume = find_frame(at + 1, data_end);
+        if (!resume) {
+          truncation =
+              frame.problem == "the file ends inside its length"
+                  ? "the file ends inside the length of record #" + std::to_string(record_index)
+                  : "the file ends inside record #" + std::to_string(record_index);
+          truncation += " (offset " + std::to_string(offset_of(at)) + ")";
+          break;
+        }
+        frame.status = FrameStatus::kCorrupt;
+        frame.problem = "its length, " + std::to_string(frame.length) +
+                        ", runs past the end of the file, yet an intact record follows at "
+                        "offset " +
+                        std::to_string(offset_of(resume));
+      }
+      if (frame.status == FrameStatus::kCorrupt) {
+        if (!checked) {
+          if (frame.length > kMaxRecordBytes)
+            fail(path, "corrupt trace: record #" + std::to_string(record_index) + " claims " +
+                           std::to_string(frame.length) + " bytes");
+          fail(path, "corrupt trace: the length of record #" + std::to_string(record_index) +
+                         " is not a varint");
+        }
+        if (!resume) resume = find_frame(at + 1, data_end);
+        damaged(at, resume, frame.problem, "record");
+        if (!resume) break;
+        cursor = resume;
+        continue;
+      }
+      cursor = frame.next;
+      consume(frame.record);
     }
   }
   if (truncation.empty() && !t.end)

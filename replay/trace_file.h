@@ -9,20 +9,22 @@
 //   lockstep::Trace t = lockstep::read_trace("run.trace");   // throws TraceError
 //   auto again = lockstep::replay(program, t.decisions, t.simulation_options());
 //
-// Format: replay/trace.proto. Records are streamed in a 32 KiB buffer, flushed when full,
-// on every log line and error event, and at finish(): a run that dies leaves a file
-// readable up to its last flushed record, which read_trace() reports as truncated rather
-// than failing. Every record carries a CRC-32 (format 3, 4 bytes a record): a record
-// damaged after it was written is a TraceCorruptError naming its offset, and
+// Format: replay/trace.proto. Records are streamed into a 256 KiB block, written out
+// when full, on every log line and error event, and at finish(): a run that dies leaves
+// a file readable up to its last written record, which read_trace() reports as
+// truncated rather than failing. Every block carries a CRC-32 (format 4; format 3 had one
+// per record): a block damaged after it was written is a TraceCorruptError naming its
+// offset, and
 //
 //   lockstep::Trace t = lockstep::read_trace("run.trace", {.salvage = true});
 //
-// reads every intact record around the damage, listing what it skipped in t.gaps.
+// reads every intact block around the damage, listing what it skipped in t.gaps.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,8 +44,9 @@ namespace lockstep {
 
 // The trace format this lockstep writes; a reader refuses newer ones.
 // Version 2 added loop events (EventRecord); version 3 texts by reference
-// (EventRecord.text_ref) and a checksum per record. Versions 1 and 2 are still read.
-inline constexpr std::uint32_t kTraceFormatVersion = 3;
+// (EventRecord.text_ref) and a checksum per record; version 4 packed decisions and events
+// in checksummed blocks. Versions 1 to 3 are still read.
+inline constexpr std::uint32_t kTraceFormatVersion = 4;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the
@@ -53,14 +56,15 @@ class TraceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A record of a format-3 trace was damaged after it was written (its checksum fails, or
-// its length is impossible, and more of the file follows): not a run that died mid-write.
-// Reading with {.salvage = true} skips it. what(): "FILE: corrupt record at offset N (...)".
+// A block of a format-4 trace (a record of a format-3 one) was damaged after it was
+// written (its checksum fails, or its length is impossible, and more of the file
+// follows): not a run that died mid-write. Reading with {.salvage = true} skips it.
+// what(): "FILE: corrupt block at offset N (...)" ("corrupt record" in format 3).
 class TraceCorruptError : public TraceError {
  public:
   TraceCorruptError(const std::string& what, std::uint64_t offset)
       : TraceError(what), offset_(offset) {}
-  // The byte offset in the file where the damaged record starts.
+  // The byte offset in the file where the damaged block (or record) starts.
   std::uint64_t offset() const noexcept { return offset_; }
 
  private:
@@ -108,8 +112,8 @@ struct TraceEnd {
   std::uint64_t decisions = 0;
 };
 
-// Bytes a salvaging read skipped: from the damaged record at `offset` to the next record
-// whose checksum holds (or the end of the file), `end` exclusive.
+// Bytes a salvaging read skipped: from the damaged block (format 3: record) at `offset` to
+// the next one whose checksum holds (or the end of the file), `end` exclusive.
 struct TraceGap {
   std::uint64_t offset = 0;
   std::uint64_t end = 0;
@@ -162,39 +166,38 @@ class TraceWriter final : public TraceSink {
   const std::string& path() const noexcept { return path_; }
 
  private:
-  static constexpr std::size_t kBufferBytes = 256 * 1024;  // a write(2) per 256 KiB
-  // Room for n <= kBufferBytes bytes at buffer_ + used_, flushing first if needed.
-  char* room(std::size_t n);
-  void append(const char* data, std::size_t n);
-  void write_record(const std::string& serialized);
+  // The buffer is one block (format 4): its header, records, and room for its checksum.
+  // A write(2) per 256 KiB of records.
+  static constexpr std::size_t kBufferBytes = 256 * 1024;
+  // Room for a record of up to n bytes at buffer_ + used_ (n <= kMaxInBlock), sealing and
+  // writing the block first if it would not fit.
+  char* room(std::size_t n) {
+    if (kBufferBytes - kBlockTrailer - used_ < n) [[unlikely]]
+      flush();
+    return buffer_.get() + used_;
+  }
+  // One record whose bytes are `head` then `tail` (either may be empty), framed (its
+  // varint length first) into the block; a record too big for a block gets one of its own.
+  void append_record(std::string_view head, std::string_view tail = {});
+  void write_record(const std::string& serialized) { append_record(serialized); }
   void write_event(const LoopEvent& e);
   void write_out(const char* data, std::size_t n);
+  // Seals the block in the buffer (its length and checksum) and writes it; nothing if it
+  // holds no record.
   void flush();
-  // The record of `n` bytes at `record` (in the buffer) gets its checksum, in the 4 bytes
-  // after it, when the buffer is written out (seal_checksums).
-  void checksum_later(const char* record, std::size_t n) {
-    unsealed_.push_back(
-        {static_cast<std::uint32_t>(record - buffer_.get()), static_cast<std::uint32_t>(n)});
-  }
-  void seal_checksums() noexcept;
+  static constexpr std::size_t kBlockHeader = 5;   // marker byte, 4-byte length
+  static constexpr std::size_t kBlockTrailer = 4;  // CRC-32
+  static constexpr std::size_t kMaxInBlock = kBufferBytes - kBlockHeader - kBlockTrailer;
 
   std::string path_;
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;  // kBufferBytes; records are encoded in place
-  std::size_t used_ = 0;
-  // Records in the buffer whose checksum is still to be written: summed in one pass
-  // before the buffer goes out. Summed as each record is encoded, the CRC's word loads
-  // of bytes just stored one by one stall on store forwarding, and it took a quarter of
-  // recording a run of sleep(0)s.
-  struct Unsealed {
-    std::uint32_t offset;  // of the record in the buffer
-    std::uint32_t size;    // its bytes before the checksum
-  };
-  std::vector<Unsealed> unsealed_;
+  std::size_t used_ = kBlockHeader;
   std::uint64_t bytes_ = 0;
   TimePoint last_time_{};
-  // Bounds are written XOR the strategy's maximum for their kind (duration_bound), by kind.
-  std::array<std::uint64_t, static_cast<std::size_t>(kMaxDecisionKind) + 1> bound_mask_{};
+  // A decision whose bound is the strategy's maximum for its kind (duration_bound) codes
+  // no bound: by kind.
+  std::array<std::uint64_t, static_cast<std::size_t>(kMaxDecisionKind) + 1> usual_bound_{};
   std::string write_error_;  // an on_event that could not write: thrown by finish()
   // Texts of events that repeat (what tasks wait on), by their number among the events
   // written with a text (EventRecord.text_ref); at most kMaxInterned of them.
@@ -240,26 +243,32 @@ enum class TraceParts { kEverything, kDecisionsOnly };
 
 struct ReadOptions {
   TraceParts parts = TraceParts::kEverything;
-  // Skip damaged records (format 3) instead of throwing TraceCorruptError: every record
-  // whose checksum holds is read, and Trace::gaps lists what was skipped. For reading
-  // what survives, not for replay (replay_trace reads without it).
+  // Skip damaged blocks (format 4; records in format 3) instead of throwing
+  // TraceCorruptError: every block whose checksum holds is read, and Trace::gaps lists
+  // what was skipped. For reading what survives, not for replay (replay_trace reads
+  // without it).
   bool salvage = false;
 };
 
 // Reads a whole trace. TraceError for a file that is missing, empty, not a trace, of a
-// newer format version, or corrupt (TraceCorruptError for a damaged record of a format-3
-// trace, unless salvaging); a trace cut short (no End record, or a partial last record:
-// a run that died mid-write) is returned with what it holds and `truncation` saying where
-// it stopped.
+// newer format version, or corrupt (TraceCorruptError for a damaged block, or record of a
+// format-3 trace, unless salvaging); a trace cut short (no End record, or a partial last
+// block: a run that died mid-write) is returned with what it holds - a partial block's
+// whole records, which its missing checksum cannot vouch for - and `truncation` saying
+// where it stopped.
 Trace read_trace(const std::string& path, ReadOptions options);
 inline Trace read_trace(const std::string& path, TraceParts parts = TraceParts::kEverything) {
   return read_trace(path, ReadOptions{.parts = parts});
 }
 
-// The checksum format 3 stores after each record: CRC-32 (zlib's crc32) of `bytes`.
+// The checksum format 4 stores after each block (format 3: after each record): CRC-32
+// (zlib's crc32) of `bytes`.
 std::uint32_t trace_checksum(std::string_view bytes) noexcept;
 // One record framed as format 3 writes it: varint length, `record`, checksum. For tools
 // and tests that write trace bytes by hand.
 std::string frame_record(std::string_view record);
+// One block framed as format 4 writes it: the marker, the length, each record with its
+// varint length before it, the checksum. For tools and tests that write traces by hand.
+std::string frame_block(std::initializer_list<std::string_view> records);
 
 }  // namespace lockstep

@@ -1,9 +1,9 @@
 // libFuzzer target: the trace reader and everything the CLI does with what it reads.
 // Any input must give a Trace or a one-line TraceError: never a crash, a hang, a leak or
 // undefined behaviour (the fuzz config adds ASan and UBSan). Each input is read as it is,
-// then salvaging, then with the checksums of format 3 made to hold: a mutated record
-// would almost never pass its checksum, and the fuzzer would stop at the framing
-// instead of reaching the record decoders behind it.
+// then salvaging, then with its checksums made to hold (format 4's per block, format 3's
+// per record): a mutated record would almost never pass its checksum, and the fuzzer
+// would stop at the framing instead of reaching the record decoders behind it.
 //
 //   ./bazelw build --config=fuzz //tests/fuzz:trace_reader_fuzzer
 //   tests/fuzz/run_trace_reader_fuzzer.sh [libFuzzer flags]     # seeds a corpus, runs
@@ -33,24 +33,49 @@ const std::string& scratch_path() {
   return path;
 }
 
-// `bytes` with every format-3 frame's checksum (after the magic: varint length, bytes,
-// 4-byte CRC) recomputed, up to the first frame that does not fit.
+// Reads the varint at bytes[p...]; false if it does not end inside bytes.
+bool varint_at(const std::string& bytes, std::size_t& p, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < bytes.size() && shift < 64; shift += 7) {
+    const auto b = static_cast<unsigned char>(bytes[p++]);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+void put_crc(std::string& bytes, std::size_t from, std::size_t to) {
+  const std::uint32_t crc = lockstep::trace_checksum(std::string_view(bytes).substr(from, to - from));
+  for (int i = 0; i < 4; ++i) bytes[to + i] = static_cast<char>(crc >> (8 * i));
+}
+
+// `bytes` with every checksum recomputed, up to the first frame that does not fit: after
+// the magic, the header (varint length, bytes, CRC), then format 4's blocks (marker,
+// 4-byte length, records, CRC) or, if the first byte after the header is no block marker,
+// format 3's records (varint length, bytes, CRC).
 std::string with_checksums_fixed(std::string bytes) {
   std::size_t at = 16;
+  std::uint64_t length = 0;
+  std::size_t p = at;
+  if (!varint_at(bytes, p, length) || length > bytes.size() || bytes.size() - p < length + 4)
+    return bytes;
+  put_crc(bytes, at, p + static_cast<std::size_t>(length));
+  at = p + static_cast<std::size_t>(length) + 4;
+  const bool blocks = at < bytes.size() && static_cast<unsigned char>(bytes[at]) == 0xb4;
   while (at < bytes.size()) {
-    std::uint64_t length = 0;
-    std::size_t p = at;
-    for (int shift = 0; p < bytes.size() && shift < 64; shift += 7) {
-      const auto b = static_cast<unsigned char>(bytes[p++]);
-      length |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
+    p = at;
+    if (blocks) {
+      if (bytes.size() - at < 5) break;
+      length = 0;
+      for (int i = 0; i < 4; ++i)
+        length |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at + 1 + i])) << (8 * i);
+      p = at + 5;
+    } else if (!varint_at(bytes, p, length)) {
+      break;
     }
     if (length > bytes.size() || bytes.size() - p < length + 4) break;
-    const std::uint32_t crc = lockstep::trace_checksum(
-        std::string_view(bytes).substr(at, p + static_cast<std::size_t>(length) - at));
-    p += static_cast<std::size_t>(length);
-    for (int i = 0; i < 4; ++i) bytes[p + i] = static_cast<char>(crc >> (8 * i));
-    at = p + 4;
+    put_crc(bytes, at, p + static_cast<std::size_t>(length));
+    at = p + static_cast<std::size_t>(length) + 4;
   }
   return bytes;
 }

@@ -363,12 +363,18 @@ TEST(CliTest, ShowRefusesADamagedTraceAndSalvageReadsAroundTheDamage) {
   EXPECT_THAT(clean.out, ::testing::Not(HasSubstr("salvaged")));
 
   const std::size_t at = bytes.size() / 2;
-  // A record boundary: where the intact trace's frames start, after the middle.
-  std::size_t boundary = 16;
+  // A block boundary: where the intact trace's blocks start, after the middle (past the
+  // header: a varint length, the header, its checksum; then a marker byte, a 4-byte
+  // length, the records and a checksum per block).
+  ASSERT_LT(static_cast<unsigned char>(bytes[16]), 128u);
+  std::size_t boundary = 16 + 1 + static_cast<unsigned char>(bytes[16]) + 4;
   while (boundary < at) {
-    std::size_t length = static_cast<unsigned char>(bytes[boundary]);
-    ASSERT_LT(length, 128u);
-    boundary += 1 + length + 4;
+    ASSERT_EQ(static_cast<unsigned char>(bytes[boundary]), 0xb4u);
+    std::uint32_t length = 0;
+    for (int i = 0; i < 4; ++i)
+      length |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[boundary + 1 + i]))
+                << (8 * i);
+    boundary += 5 + length + 4;
   }
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       << bytes.substr(0, boundary) << std::string(37, '\x11') << bytes.substr(boundary);
@@ -376,15 +382,15 @@ TEST(CliTest, ShowRefusesADamagedTraceAndSalvageReadsAroundTheDamage) {
   Result refused = run({"show", path});
   EXPECT_EQ(refused.code, 3);
   EXPECT_EQ(refused.out, "");
-  EXPECT_EQ(refused.err, "lockstep show: " + path + ": corrupt record at offset " +
+  EXPECT_EQ(refused.err, "lockstep show: " + path + ": corrupt block at offset " +
                              std::to_string(boundary) +
-                             " (checksum mismatch); --salvage reads what is intact around it\n");
+                             " (no block starts here); --salvage reads what is intact around it\n");
 
   Result salvaged = run({"show", "--salvage", path});
   EXPECT_EQ(salvaged.code, 4) << salvaged.err;
   EXPECT_THAT(salvaged.out,
               HasSubstr("salvaged: skipped 37 bytes at offset " + std::to_string(boundary) + "-" +
-                        std::to_string(boundary + 36) + " (checksum mismatch)"));
+                        std::to_string(boundary + 36) + " (no block starts here)"));
   EXPECT_THAT(salvaged.out, HasSubstr("cannot be trusted for replay"));
   EXPECT_THAT(salvaged.out, HasSubstr("end: main returned"));
   EXPECT_EQ(run({"stats", "--salvage", path}).code, 4);

@@ -245,7 +245,7 @@ TEST(TraceEventsTest, AnEventKindFromANewerWriterIsShownAsUnknown) {
   std::ifstream in(path, std::ios::binary);
   const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Record.event {kind: 99, text: "x"}
-  write_file(path, header + frame_record(std::string("\x22\x05\x08\x63\x2a\x01", 6) + "x"));
+  write_file(path, header + frame_block({std::string("\x22\x05\x08\x63\x2a\x01", 6) + "x"}));
   Trace t = read_trace(path);
   ASSERT_EQ(t.events.size(), 1u);
   EXPECT_EQ(static_cast<unsigned>(t.events[0].kind), 99u);

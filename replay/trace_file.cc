@@ -548,7 +548,7 @@ void TraceWriter::append_record(std::string_view head, std::string_view tail) {
     out = std::copy(length, length + length_bytes, out);
     out = std::copy(head.begin(), head.end(), out);
     std::copy(tail.begin(), tail.end(), out);
-    used_ += length_bytes + n;
+    after_packed(length_bytes + n);  // keeps room for a packed record
     return;
   }
   // A huge log line or error text: a block of its own, written in pieces.
@@ -590,8 +590,7 @@ void TraceWriter::on_decision(const Decision& d) {
   // Packed (see trace.proto): a header byte saying which fields take no bytes, then
   // varints for those that do, encoded in place. Building and serialising a message per
   // decision costs more than the rest of a simulated step.
-  constexpr std::size_t kMax = 1 + 1 + 1 + 5 * 10;  // length, header, kind, 5 varints
-  char* const out = room(kMax);
+  char* const out = packed_room();
   const auto kind = static_cast<std::uint8_t>(d.kind);
   std::uint8_t header = kPackedDecision;
   const bool small_kind = kind >= 1 && kind <= kMaxInlineKind;
@@ -612,7 +611,7 @@ void TraceWriter::on_decision(const Decision& d) {
   last_time_ = d.time;
   out[0] = static_cast<char>(end - out - 1);  // the record's length: under 128
   out[1] = static_cast<char>(header);
-  used_ += static_cast<std::size_t>(end - out);
+  after_packed(static_cast<std::size_t>(end - out));
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
@@ -633,9 +632,50 @@ void TraceWriter::on_site(std::uint64_t site, std::string_view name) {
   write_record(r.SerializeAsString());
 }
 
+inline void TraceWriter::write_packed_event(const LoopEvent& e, std::uint64_t text_ref) {
+  char* const out = packed_room();
+  std::uint8_t header = kPackedEvent;
+  if (e.time == last_time_) header |= kEventTimeSame;
+  if (e.other != 0) header |= kEventOther;
+  if (text_ref != 0) header |= kEventTextRef;
+  if (e.node != 0) header |= kEventNode;
+  char* end = out + 2;
+  *end++ = static_cast<char>(e.kind);
+  end = put_varint(end, e.task);
+  if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((e.time - last_time_).count()));
+  if (header & kEventOther) end = put_varint(end, e.other);
+  if (header & kEventTextRef) end = put_varint(end, text_ref);
+  if (header & kEventNode) end = put_varint(end, e.node);
+  last_time_ = e.time;
+  out[0] = static_cast<char>(end - out - 1);
+  out[1] = static_cast<char>(header);
+  after_packed(static_cast<std::size_t>(end - out));
+}
+
+inline void TraceWriter::write_event(const LoopEvent& e) {
+  // Packed like decisions when the event has no text of its own: most are starts, ends,
+  // timers, and suspensions and wakeups whose text was written before (by reference).
+  // That path is kept short; anything else goes out of line.
+  if (e.text.empty()) {
+    // A cancel with an empty message keeps its (empty) text field: absent means none.
+    if (!e.no_message && is_cancel_event(e.kind)) [[unlikely]]
+      return write_event_with_text(e);
+    write_packed_event(e, 0);
+  } else if (e.text_id != 0 && text_ids_[e.text_id % text_ids_.size()].id == e.text_id &&
+             is_interned_event(e.kind)) {
+    write_packed_event(e, text_ids_[e.text_id % text_ids_.size()].number);
+  } else {
+    return write_event_with_text(e);
+  }
+  // An error may be the last thing the run does before it dies.
+  if (e.kind == LoopEvent::Kind::kError) [[unlikely]]
+    flush();
+}
+
 void TraceWriter::on_event(const LoopEvent& e) noexcept {
   // Never throws into the loop: a write error is kept and thrown by finish().
-  if (!write_error_.empty()) return;
+  if (!write_error_.empty()) [[unlikely]]
+    return;
   try {
     write_event(e);
   } catch (const std::exception& error) {
@@ -699,74 +739,47 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
   ++size_;
 }
 
-void TraceWriter::write_event(const LoopEvent& e) {
-  // Packed like decisions when the event has no text of its own (most: starts, ends,
-  // timers, and every suspension and wakeup after the first of its kind, whose text goes
-  // by reference); an event carrying a text is a protobuf Record.
-  std::uint64_t text_ref = 0;
+void TraceWriter::write_event_with_text(const LoopEvent& e) {
   if (!e.text.empty() && is_interned_event(e.kind)) {
-    // Seen before: by reference. Else written out, and numbered for later references.
-    // A text the loop identified (text_id) is found by its id, without hashing it.
+    // Seen before (under another text_id, or one the small table lost): by reference.
+    // Else written out, and numbered for later references.
     TextIdSlot* slot = e.text_id ? &text_ids_[e.text_id % text_ids_.size()] : nullptr;
-    text_ref = slot && slot->id == e.text_id ? slot->number : interned_.find(e.text);
-    if (text_ref) {
-      if (slot) *slot = {e.text_id, text_ref};
-    } else if (interned_.size() < kMaxInterned) {
+    if (const std::uint64_t number = interned_.find(e.text)) {
+      if (slot) *slot = {e.text_id, number};
+      write_packed_event(e, number);
+      return;
+    }
+    if (interned_.size() < kMaxInterned) {
       interned_.insert(e.text, texts_written_ + 1);
       if (slot) *slot = {e.text_id, texts_written_ + 1};
     }
   }
-  // A cancel with an empty message keeps its (empty) text field: absent means none.
-  const bool empty_message = e.text.empty() && !e.no_message && is_cancel_event(e.kind);
-  const bool with_text = !text_ref && (!e.text.empty() || empty_message);
-  if (!with_text) {
-    constexpr std::size_t kMax = 1 + 1 + 1 + 5 * 10;  // length, header, kind, 5 varints
-    char* const out = room(kMax);
-    std::uint8_t header = kPackedEvent;
-    if (e.time == last_time_) header |= kEventTimeSame;
-    if (e.other != 0) header |= kEventOther;
-    if (text_ref != 0) header |= kEventTextRef;
-    if (e.node != 0) header |= kEventNode;
-    char* end = out + 2;
-    *end++ = static_cast<char>(e.kind);
-    end = put_varint(end, e.task);
-    if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((e.time - last_time_).count()));
-    if (header & kEventOther) end = put_varint(end, e.other);
-    if (header & kEventTextRef) end = put_varint(end, text_ref);
-    if (header & kEventNode) end = put_varint(end, e.node);
-    last_time_ = e.time;
-    out[0] = static_cast<char>(end - out - 1);
-    out[1] = static_cast<char>(header);
-    used_ += static_cast<std::size_t>(end - out);
-  } else {
-    // Hand-encoded in protobuf's wire format: a Record holding an EventRecord.
-    constexpr std::size_t kMaxFields = 5 * 11;
-    char fields[kMaxFields];
-    char* end = fields;
-    auto field = [&](std::uint32_t number, std::uint64_t v) {
-      if (v == 0) return;
-      *end++ = static_cast<char>(number << 3);  // wire type 0: varint
-      end = put_varint(end, v);
-    };
-    field(1, static_cast<std::uint32_t>(e.kind));
-    field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
-    field(3, e.task);
-    field(4, e.other);
-    field(kEventNodeField, e.node);
-    last_time_ = e.time;
-    ++texts_written_;
-    char prefix[1 + 10 + kMaxFields + 1 + 10];
-    const auto nfields = static_cast<std::size_t>(end - fields);
-    char* m = prefix;
-    *m++ = static_cast<char>((kEventField << 3) | 2);
-    m = put_varint(m, nfields + 1 + varint_size(e.text.size()) + e.text.size());
-    m = std::copy(fields, end, m);
-    *m++ = static_cast<char>((kEventTextField << 3) | 2);
-    m = put_varint(m, e.text.size());
-    append_record(std::string_view(prefix, static_cast<std::size_t>(m - prefix)), e.text);
-  }
-  // An error may be the last thing the run does before it dies.
-  if (e.kind == LoopEvent::Kind::kError) flush();
+  // Hand-encoded in protobuf's wire format: a Record holding an EventRecord.
+  constexpr std::size_t kMaxFields = 5 * 11;
+  char fields[kMaxFields];
+  char* end = fields;
+  auto field = [&](std::uint32_t number, std::uint64_t v) {
+    if (v == 0) return;
+    *end++ = static_cast<char>(number << 3);  // wire type 0: varint
+    end = put_varint(end, v);
+  };
+  field(1, static_cast<std::uint32_t>(e.kind));
+  field(2, static_cast<std::uint64_t>((e.time - last_time_).count()));
+  field(3, e.task);
+  field(4, e.other);
+  field(kEventNodeField, e.node);
+  last_time_ = e.time;
+  ++texts_written_;
+  char prefix[1 + 10 + kMaxFields + 1 + 10];
+  const auto nfields = static_cast<std::size_t>(end - fields);
+  char* m = prefix;
+  *m++ = static_cast<char>((kEventField << 3) | 2);
+  m = put_varint(m, nfields + 1 + varint_size(e.text.size()) + e.text.size());
+  m = std::copy(fields, end, m);
+  *m++ = static_cast<char>((kEventTextField << 3) | 2);
+  m = put_varint(m, e.text.size());
+  append_record(std::string_view(prefix, static_cast<std::size_t>(m - prefix)), e.text);
+  if (e.kind == LoopEvent::Kind::kError) flush();  // it may be the last thing the run does
 }
 
 void TraceWriter::finish(const TraceEnd& end) {

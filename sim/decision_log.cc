@@ -38,8 +38,7 @@ DecisionLog::DecisionLog(const DecisionLog& other)
     : block_used_(other.block_used_),
       checkpoints_(other.checkpoints_),
       size_(other.size_),
-      writer_(other.writer_),
-      last_(other.last_) {
+      writer_(other.writer_) {
   blocks_.reserve(other.blocks_.size());
   for (std::size_t b = 0; b < other.blocks_.size(); ++b) {
     blocks_.push_back(new_block(b));
@@ -66,7 +65,6 @@ DecisionLog& DecisionLog::operator=(DecisionLog&& other) noexcept {
   limit_ = std::exchange(other.limit_, nullptr);
   size_ = std::exchange(other.size_, 0);
   writer_ = std::exchange(other.writer_, CodingState{});
-  last_ = std::exchange(other.last_, Decision{});
   other.blocks_.clear();
   other.block_used_.clear();
   other.checkpoints_.clear();

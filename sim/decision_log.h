@@ -42,7 +42,7 @@ class DecisionLog {
   DecisionLog(DecisionLog&& other) noexcept { *this = std::move(other); }
   DecisionLog& operator=(DecisionLog&& other) noexcept;
 
-  void push_back(const Decision& d) {
+  [[gnu::always_inline]] void push_back(const Decision& d) {
     // Inline: a simulation appends one decision per step. Everything is read from and
     // written to the object before the record's bytes are stored: a byte store may alias
     // any member, so interleaving them would make the compiler reload the members.
@@ -63,7 +63,6 @@ class DecisionLog {
     }
     if (d.task == d.site) header |= kTaskIsSite;
     writer_.time = d.time;
-    last_ = d;
     ++size_;
 
     *p++ = header;
@@ -82,7 +81,7 @@ class DecisionLog {
   // The i-th decision (i < size()).
   Decision operator[](std::size_t i) const;
   Decision front() const { return (*this)[0]; }
-  Decision back() const { return last_; }
+  Decision back() const { return (*this)[size_ - 1]; }
 
   const_iterator begin() const;
   const_iterator end() const;
@@ -179,7 +178,6 @@ class DecisionLog {
   std::vector<Position> checkpoints_;      // where records 0, 64, 128, ... start
   std::size_t size_ = 0;
   CodingState writer_;
-  Decision last_{};
 };
 
 // Decodes in order; each element is a Decision by value (the log holds no Decision

@@ -313,8 +313,7 @@ std::string EscapeMonitor::report() const {
   return s;
 }
 
-void EscapeMonitor::check() {
-  if (thrown_ || failing_ == 0) return;
+void EscapeMonitor::check_failing() {
   if (mode_ != EscapeMode::kFail && mode_ != EscapeMode::kVirtualize) return;
   thrown_ = true;
   thrown_error_ = std::make_exception_ptr(EscapeError(report()));

@@ -83,7 +83,10 @@ class EscapeMonitor final : public EscapeHook {
 
   // Throws EscapeError if the run must fail and has not yet been told (after every
   // step, and once at the end).
-  void check();
+  void check() {
+    if (failing_ != 0 && !thrown_) [[unlikely]]
+      check_failing();
+  }
   // The EscapeError of this run under kFail/kVirtualize, if it escaped; else null.
   std::exception_ptr failure() const;
   const std::vector<Escape>& escapes() const noexcept { return escapes_; }
@@ -105,6 +108,7 @@ class EscapeMonitor final : public EscapeHook {
   std::vector<Escape> escapes_;  // distinct (call, site), in order
   // Backtrace hashes seen (of the call and its frames): the index in escapes_, -1 allowed.
   std::vector<std::pair<std::uint64_t, int>> seen_;
+  void check_failing();
   std::size_t failing_ = 0;              // escapes_ that fail the run (not virtualized)
   bool thrown_ = false;                  // check() has thrown
   std::exception_ptr thrown_error_;      // what it threw

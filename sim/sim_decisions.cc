@@ -130,6 +130,20 @@ Duration SimDecisions::decide_duration(DecisionKind kind, std::uint64_t site, Dr
 }
 
 Duration SimDecisions::step_cost(const StepInfo& step) {
+  // Once per step: drawing afresh (a seeded run, not a replay) skips decide()'s
+  // replay cases and the bound's lookup. The same draws as decide() would make.
+  if (!replaying_ && !lenient_ && !choices_) [[likely]] {
+    std::uint64_t cost = 0;
+    if (strategy_.max_step_cost > Duration::zero() &&
+        rng_.chance(strategy_.step_cost_percent, 100)) [[unlikely]]
+      cost = 1 + rng_.below(static_cast<std::uint64_t>(strategy_.max_step_cost.count()));
+    const Decision d{DecisionKind::kStepCost, step.task_id, step_cost_bound_, cost, now(),
+                     step.task_id};
+    ++next_;
+    made_.push_back(d);
+    if (sink_) sink_->on_decision(d);
+    return Duration(static_cast<Duration::rep>(cost));
+  }
   return decide_duration(DecisionKind::kStepCost, step.task_id, [&] {
     return draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
   });
@@ -268,7 +282,11 @@ void SimDecisions::after_step(const StepInfo&) {
   if (escapes_) escapes_->check();  // throws EscapeError once, under kFail
   // After the first violation the run is over: the shutdown that follows (cancelling
   // the tasks left) is not checked again.
-  if (violation_) return;
+  if (!invariants_.empty() && !violation_) [[unlikely]]
+    check_invariants();
+}
+
+void SimDecisions::check_invariants() {
   for (std::size_t i = 0; i < invariants_.size(); ++i) {
     Invariant& check = *invariants_[i];
     if (!check.holds()) {

@@ -184,6 +184,7 @@ class SimDecisions final : public DecisionSource {
  private:
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, DecisionLog recorded, bool replaying)
       : strategy_(strategy),
+        step_cost_bound_(duration_bound(DecisionKind::kStepCost, strategy)),
         rng_(seed),
         fault_rng_(seed ^ 0x6661756c74730000ull),  // "faults": a stream of its own
         recorded_(std::move(recorded)),
@@ -197,9 +198,11 @@ class SimDecisions final : public DecisionSource {
   template <class Draw>
   Duration decide_duration(DecisionKind kind, std::uint64_t site, Draw draw);
   void diverge(Decision requested);
+  [[gnu::noinline]] void check_invariants();  // after_step's rare part
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
 
   StrategyOptions strategy_;
+  std::uint64_t step_cost_bound_;  // duration_bound(kStepCost, strategy_): asked every step
   SplitMix64 rng_;
   // Faults and injected cancellations draw from their own stream, so turning them on (or
   // adding a fault point) leaves every other decision of the seed as it was: a plan that

@@ -34,6 +34,12 @@ std::uint32_t crc32_update(std::uint32_t crc, const char* data, std::size_t n) n
       ::crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
 
+// Format 4's block checksum: CRC-32C, one instruction per 8 bytes on an SSE4.2 CPU (zlib's
+// CRC-32 cost 4 instructions a byte, a twentieth of recording a ping-pong).
+std::uint32_t block_crc(std::uint32_t crc, const char* data, std::size_t n) noexcept {
+  return trace_crc32c(crc, data, n);
+}
+
 void put_checksum(char* out, std::uint32_t crc) noexcept {
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(crc >> (8 * i));
 }
@@ -397,7 +403,7 @@ Block read_block(const char* at, const char* end) {
       char header[kBlockHeaderBytes];
       put_block_header(header, whole);
       if (get_checksum(payload + whole) ==
-          crc32_update(crc32_update(0, header, kBlockHeaderBytes), payload, whole)) {
+          block_crc(block_crc(0, header, kBlockHeaderBytes), payload, whole)) {
         b.status = FrameStatus::kCorrupt;
         b.problem = "its length, " + std::to_string(b.length) +
                     ", runs past the end of the file, which holds the whole block at length " +
@@ -411,7 +417,7 @@ Block read_block(const char* at, const char* end) {
     return b;
   }
   const auto length = static_cast<std::size_t>(b.length);
-  if (get_checksum(payload + length) != crc32_update(0, at, kBlockHeaderBytes + length)) {
+  if (get_checksum(payload + length) != block_crc(0, at, kBlockHeaderBytes + length)) {
     b.status = FrameStatus::kCorrupt;
     b.problem = "checksum mismatch";
     return b;
@@ -447,6 +453,10 @@ std::uint32_t trace_checksum(std::string_view bytes) noexcept {
   return crc32_update(0, bytes.data(), bytes.size());
 }
 
+std::uint32_t block_checksum(std::string_view bytes) noexcept {
+  return block_crc(0, bytes.data(), bytes.size());
+}
+
 std::string frame_record(std::string_view record) {
   char length[10];
   std::string out(length, static_cast<std::size_t>(put_varint(length, record.size()) - length));
@@ -468,7 +478,7 @@ std::string frame_block(std::initializer_list<std::string_view> records) {
   put_block_header(out.data(), payload.size());
   out += payload;
   char crc[kChecksumBytes];
-  put_checksum(crc, trace_checksum(out));
+  put_checksum(crc, block_checksum(out));
   out.append(crc, sizeof crc);
   return out;
 }
@@ -555,10 +565,10 @@ void TraceWriter::append_record(std::string_view head, std::string_view tail) {
   flush();
   char block_header[kBlockHeader];
   put_block_header(block_header, length_bytes + n);
-  std::uint32_t crc = crc32_update(0, block_header, kBlockHeader);
-  crc = crc32_update(crc, length, length_bytes);
-  crc = crc32_update(crc, head.data(), head.size());
-  crc = crc32_update(crc, tail.data(), tail.size());
+  std::uint32_t crc = block_crc(0, block_header, kBlockHeader);
+  crc = block_crc(crc, length, length_bytes);
+  crc = block_crc(crc, head.data(), head.size());
+  crc = block_crc(crc, tail.data(), tail.size());
   char trailer[kBlockTrailer];
   put_checksum(trailer, crc);
   write_out(block_header, kBlockHeader);
@@ -581,7 +591,7 @@ void TraceWriter::flush() {
   put_block_header(block, used_ - kBlockHeader);
   // One checksum over the whole block (zlib's crc32 runs at GB/s on long buffers): a
   // checksum per record cost 4 bytes and a CRC setup for every ~5-byte record.
-  put_checksum(block + used_, crc32_update(0, block, used_));
+  put_checksum(block + used_, block_crc(0, block, used_));
   const std::size_t n = std::exchange(used_, kBlockHeader) + kBlockTrailer;
   write_out(block, n);
 }

@@ -275,9 +275,11 @@ inline Trace read_trace(const std::string& path, TraceParts parts = TraceParts::
   return read_trace(path, ReadOptions{.parts = parts});
 }
 
-// The checksum format 4 stores after each block (format 3: after each record): CRC-32
-// (zlib's crc32) of `bytes`.
+// The checksum after the header, and format 3's after each record: CRC-32 (zlib's crc32)
+// of `bytes`.
 std::uint32_t trace_checksum(std::string_view bytes) noexcept;
+// The checksum format 4 stores after each block: CRC-32C (Castagnoli) of `bytes`.
+std::uint32_t block_checksum(std::string_view bytes) noexcept;
 // One record framed as format 3 writes it: varint length, `record`, checksum. For tools
 // and tests that write trace bytes by hand.
 std::string frame_record(std::string_view record);

@@ -44,8 +44,10 @@ bool varint_at(const std::string& bytes, std::size_t& p, std::uint64_t& v) {
   return false;
 }
 
-void put_crc(std::string& bytes, std::size_t from, std::size_t to) {
-  const std::uint32_t crc = lockstep::trace_checksum(std::string_view(bytes).substr(from, to - from));
+void put_crc(std::string& bytes, std::size_t from, std::size_t to, bool block = false) {
+  const std::string_view covered = std::string_view(bytes).substr(from, to - from);
+  const std::uint32_t crc =
+      block ? lockstep::block_checksum(covered) : lockstep::trace_checksum(covered);
   for (int i = 0; i < 4; ++i) bytes[to + i] = static_cast<char>(crc >> (8 * i));
 }
 
@@ -74,7 +76,7 @@ std::string with_checksums_fixed(std::string bytes) {
       break;
     }
     if (length > bytes.size() || bytes.size() - p < length + 4) break;
-    put_crc(bytes, at, p + static_cast<std::size_t>(length));
+    put_crc(bytes, at, p + static_cast<std::size_t>(length), blocks);
     at = p + static_cast<std::size_t>(length) + 4;
   }
   return bytes;

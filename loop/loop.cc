@@ -1,7 +1,6 @@
 #include "loop/loop.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -282,16 +281,19 @@ void Loop::notify_suspended(const internal::TaskBase& task,
     if (key.p) {
       // Most suspensions wait on the same few kinds of thing: the text built last time
       // for this key, and its id, are reused.
-      const auto h = (reinterpret_cast<std::uintptr_t>(key.p) >> 3) * 0x9E3779B97F4A7C15ull ^
-                     key.n * 0xC2B2AE3D27D4EB4Full;
-      WaitText& slot = wait_texts_[static_cast<std::size_t>(h >> 58)];
+      std::uint64_t h = (reinterpret_cast<std::uintptr_t>(key.p) >> 3) * 0x9E3779B97F4A7C15ull ^
+                        key.n * 0xC2B2AE3D27D4EB4Full;
+      h ^= h >> 31;
+      WaitText& slot = wait_texts_[static_cast<std::size_t>(h >> 54)];  // the top 10 bits
       if (slot.id == 0 || !(slot.key == key)) {
         slot.text.clear();
         awaited.append_wait_text(slot.text);
         slot.key = key;
-        // Unique across loops, so an observer of several never confuses two texts.
-        static std::atomic<std::uint64_t> last_id{0};
-        slot.id = last_id.fetch_add(1, std::memory_order_relaxed) + 1;
+        // A function of the key, as the text is (equal keys, equal texts): an observer
+        // that saw the text under this id before finds it again, even after this small
+        // table forgot it (a run sleeping for a thousand different delays). Never 0; two
+        // keys with one id is a 2^-64 chance. Only ever compared: it changes no output.
+        slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
       }
       observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
                                     slot.text, false, slot.id});
@@ -314,9 +316,13 @@ void Loop::notify_woken(const internal::TaskBase& task,
   } else if (awaited && awaited->is_task()) {
     notify(LoopEvent::Kind::kTaskWoken, task.id(),
            static_cast<const internal::TaskBase*>(awaited)->id());
+  } else if (callback_cause_.timer) {
+    // Identified like a wait text, so a recorder need not look "timer" up every time.
+    constexpr std::uint64_t kTimerTextId = 2;  // even: no wait text's id (those are odd)
+    observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskWoken, global_time(), task.id(),
+                                  callback_cause_.task, "timer", false, kTimerTextId});
   } else {
-    notify(LoopEvent::Kind::kTaskWoken, task.id(), callback_cause_.task,
-           callback_cause_.timer ? "timer" : "");
+    notify(LoopEvent::Kind::kTaskWoken, task.id(), callback_cause_.task, "");
   }
 }
 

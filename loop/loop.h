@@ -69,7 +69,7 @@ struct FdWatches;
 // See FutureBase::wait_text_key.
 struct WaitTextKey {
   const void* p = nullptr;
-  std::uint32_t n = 0;
+  std::uint64_t n = 0;
   friend bool operator==(const WaitTextKey&, const WaitTextKey&) = default;
 };
 }  // namespace internal
@@ -491,9 +491,9 @@ class Loop {
   struct WaitText {
     internal::WaitTextKey key;
     std::string text;
-    std::uint64_t id = 0;  // 0: empty; else unique in the process (LoopEvent::text_id)
+    std::uint64_t id = 0;  // 0: empty; else LoopEvent::text_id, a function of the key
   };
-  std::array<WaitText, 64> wait_texts_;
+  std::array<WaitText, 1024> wait_texts_;
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

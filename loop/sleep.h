@@ -26,6 +26,9 @@ namespace lockstep {
 namespace internal {
 
 // The private future of one sleep.
+// Appends "sleep(Xs)", X the delay in seconds as printf's %g prints it.
+void append_sleep_text(std::string& out, Duration delay);
+
 class SleepFuture final : public FutureBase {
  public:
   SleepFuture(Loop& loop, TimePoint when, SourceLocation where)
@@ -35,6 +38,9 @@ class SleepFuture final : public FutureBase {
   std::string diagnose() const override { return describe() + where_.at_suffix(); }
   std::string wait_text() const override;  // "sleep(0.25s)": the delay, from now
   void append_wait_text(std::string& out) const override;
+  // The text is a function of the delay left: keyed by it, so a recorded run builds one
+  // text per distinct delay, not one per sleep.
+  TextKey wait_text_key() const noexcept override;
   SourceLocation await_site() const noexcept override { return where_; }
 
  private:

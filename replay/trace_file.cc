@@ -671,9 +671,9 @@ inline void TraceWriter::write_event(const LoopEvent& e) {
     if (!e.no_message && is_cancel_event(e.kind)) [[unlikely]]
       return write_event_with_text(e);
     write_packed_event(e, 0);
-  } else if (e.text_id != 0 && text_ids_[e.text_id % text_ids_.size()].id == e.text_id &&
+  } else if (e.text_id != 0 && text_id_slot(e.text_id).id == e.text_id &&
              is_interned_event(e.kind)) {
-    write_packed_event(e, text_ids_[e.text_id % text_ids_.size()].number);
+    write_packed_event(e, text_id_slot(e.text_id).number);
   } else {
     return write_event_with_text(e);
   }
@@ -753,7 +753,7 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before (under another text_id, or one the small table lost): by reference.
     // Else written out, and numbered for later references.
-    TextIdSlot* slot = e.text_id ? &text_ids_[e.text_id % text_ids_.size()] : nullptr;
+    TextIdSlot* slot = e.text_id ? &text_id_slot(e.text_id) : nullptr;
     if (const std::uint64_t number = interned_.find(e.text)) {
       if (slot) *slot = {e.text_id, number};
       write_packed_event(e, number);

@@ -9,10 +9,10 @@
 //   lockstep::Trace t = lockstep::read_trace("run.trace");   // throws TraceError
 //   auto again = lockstep::replay(program, t.decisions, t.simulation_options());
 //
-// Format: replay/trace.proto. Records are streamed into a 256 KiB block, written out
+// Format: replay/trace.proto. Records are streamed into a 64 KiB block, written out
 // when full, on every log line and error event, and at finish(): a run that dies leaves
 // a file readable up to its last written record, which read_trace() reports as
-// truncated rather than failing. Every block carries a CRC-32 (format 4; format 3 had one
+// truncated rather than failing. Every block carries a CRC-32C (format 4; format 3 had one
 // per record): a block damaged after it was written is a TraceCorruptError naming its
 // offset, and
 //
@@ -244,7 +244,10 @@ class TraceWriter final : public TraceSink {
     std::uint64_t id = 0;
     std::uint64_t number = 0;
   };
-  std::array<TextIdSlot, 256> text_ids_{};
+  std::array<TextIdSlot, 1024> text_ids_{};
+  TextIdSlot& text_id_slot(std::uint64_t text_id) noexcept {
+    return text_ids_[(text_id * 0x9E3779B97F4A7C15ull) >> 54];  // the top 10 bits
+  }
   std::uint64_t texts_written_ = 0;  // events written with a text
 };
 

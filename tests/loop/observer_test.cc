@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,33 @@ TEST(ObserverTest, ASuspensionSaysWhatTheTaskAwaitsAndTheWakeupWhoEndedIt) {
   });
   ASSERT_NE(getter_waits, lines.end());
   EXPECT_THAT(*getter_waits, ::testing::HasSubstr("Queue.get()"));
+}
+
+// A sleep's wait text is printf's "sleep(%gs)" of the delay, built without printf where
+// that is exact: the same text for every delay, short or long, round or not.
+TEST(ObserverTest, ASleepsWaitTextIsPrintfsG) {
+  std::vector<std::int64_t> delays = {1, 999, 1000, 99'999, 100'000, 100'001, 250'000'000,
+                                      1'000'000'000, 1'500'000'000, 123'456'000'000,
+                                      999'999'000'000'000, 1'000'000'000'000'000,
+                                      -5'000'000, 3'600'000'000'000};
+  std::uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // Round numbers of every size (what programs sleep for) and arbitrary ones.
+    std::int64_t v = static_cast<std::int64_t>(x % 1'000'000) + 1;
+    for (std::uint64_t k = (x >> 20) % 13; k > 0; --k) v *= 10;  // up to 10^18
+    delays.push_back(v);
+    delays.push_back(static_cast<std::int64_t>(x >> 12));
+  }
+  for (std::int64_t ns : delays) {
+    std::string text;
+    internal::append_sleep_text(text, Duration(ns));
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "sleep(%gs)", to_seconds(Duration(ns)));
+    ASSERT_EQ(text, expected) << ns << " ns";
+  }
 }
 
 TEST(ObserverTest, ACancelWakesTheTaskOnBehalfOfTheRequester) {

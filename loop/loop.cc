@@ -281,7 +281,8 @@ void Loop::notify_suspended(const internal::TaskBase& task,
     if (key.p) {
       // Most suspensions wait on the same few kinds of thing: the text built last time
       // for this key, and its id, are reused.
-      std::uint64_t h = (reinterpret_cast<std::uintptr_t>(key.p) >> 3) * 0x9E3779B97F4A7C15ull ^
+      // Every bit of the pointer: keys are often byte-aligned strings.
+      std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
                         key.n * 0xC2B2AE3D27D4EB4Full;
       h ^= h >> 31;
       WaitText& slot = wait_texts_[static_cast<std::size_t>(h >> 54)];  // the top 10 bits
@@ -291,8 +292,8 @@ void Loop::notify_suspended(const internal::TaskBase& task,
         slot.key = key;
         // A function of the key, as the text is (equal keys, equal texts): an observer
         // that saw the text under this id before finds it again, even after this small
-        // table forgot it (a run sleeping for a thousand different delays). Never 0; two
-        // keys with one id is a 2^-64 chance. Only ever compared: it changes no output.
+        // table forgot it (a run sleeping for a thousand different delays). Never 0. Two
+        // keys may share an id (rarely): the trace writer compares the text as well.
         slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
       }
       observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,

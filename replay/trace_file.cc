@@ -70,7 +70,7 @@ std::size_t varint_size(std::uint64_t v) noexcept {
 
 // Format 4 (trace.proto): after the header, blocks. A block is the marker byte, its
 // payload's length (4 bytes, little endian), the payload (records, each a varint length
-// and its bytes) and the CRC-32 of all that before it.
+// and its bytes) and the CRC-32C of all that before it.
 constexpr std::uint32_t kBlockChecksums = 2;  // Header.record_checksum of format 4
 constexpr unsigned char kBlockMarker = 0xB4;
 constexpr std::size_t kBlockHeaderBytes = 5;
@@ -85,7 +85,7 @@ void put_block_header(char* out, std::size_t payload) noexcept {
 
 // Packed records (format 4): the first byte says which, and which fields take no bytes.
 // A protobuf Record starts with a field tag under 0x40 (fields 1-7, wire type 2).
-//   decision: 1kkk vtbs   kkk: the kind if 1-7, else 0 and a kind byte follows; then the
+//   decision: 1kkk vbts   kkk: the kind if 1-7, else 0 and a kind byte follows; then the
 //                         varints site, [time delta], [bound], [value], [task]
 //   event:    0100 nroT   a kind byte, then the varints task, [time delta], [other],
 //                         [text_ref], [node]
@@ -589,7 +589,7 @@ void TraceWriter::flush() {
   if (used_ == kBlockHeader) return;  // no record
   char* const block = buffer_.get();
   put_block_header(block, used_ - kBlockHeader);
-  // One checksum over the whole block (zlib's crc32 runs at GB/s on long buffers): a
+  // One checksum over the whole block (CRC-32C, 8 bytes an instruction): a
   // checksum per record cost 4 bytes and a CRC setup for every ~5-byte record.
   put_checksum(block + used_, block_crc(0, block, used_));
   const std::size_t n = std::exchange(used_, kBlockHeader) + kBlockTrailer;
@@ -671,9 +671,12 @@ inline void TraceWriter::write_event(const LoopEvent& e) {
     if (!e.no_message && is_cancel_event(e.kind)) [[unlikely]]
       return write_event_with_text(e);
     write_packed_event(e, 0);
-  } else if (e.text_id != 0 && text_id_slot(e.text_id).id == e.text_id &&
-             is_interned_event(e.kind)) {
-    write_packed_event(e, text_id_slot(e.text_id).number);
+  } else if (const TextIdSlot& slot = text_id_slot(e.text_id);
+             e.text_id != 0 && slot.id == e.text_id && is_interned_event(e.kind) &&
+             interned_texts_[slot.number - 1] == e.text) {
+    // The text compared too: an id stands for one text, but the trace must not depend on
+    // how the loop made its ids.
+    write_packed_event(e, slot.number);
   } else {
     return write_event_with_text(e);
   }
@@ -761,6 +764,8 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
     }
     if (interned_.size() < kMaxInterned) {
       interned_.insert(e.text, texts_written_ + 1);
+      interned_texts_.resize(texts_written_ + 1);
+      interned_texts_[texts_written_] = std::string(e.text);
       if (slot) *slot = {e.text_id, texts_written_ + 1};
     }
   }
@@ -919,6 +924,16 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   std::size_t record_index = 0;
   std::string truncation;
 
+  // The time after a record's delta: a delta that leaves the range of a TimePoint is
+  // damage (or a crafted file), not a time.
+  auto advance = [&](std::int64_t delta) {
+    std::int64_t ns = 0;
+    if (__builtin_add_overflow(time.time_since_epoch().count(), delta, &ns))
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                     " moves the time out of range");
+    time = TimePoint(Duration(ns));
+  };
+
   // One record's bytes, of any format, into t.
   auto consume = [&](std::string_view bytes) {
     auto record_case = trace::Record::RECORD_NOT_SET;
@@ -981,7 +996,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         if (kind_value < 1 || kind_value > static_cast<std::uint64_t>(kMaxDecisionKind))
           fail(path, "corrupt trace: record #" + std::to_string(record_index) +
                          " has unknown decision kind " + std::to_string(kind_value));
-        time += Duration(static_cast<std::int64_t>(fast.field[5]));
+        advance(static_cast<std::int64_t>(fast.field[5]));
         const auto kind = static_cast<DecisionKind>(kind_value);
         t.decisions.push_back(Decision{kind, fast.field[2],
                                        fast.field[3] ^ duration_bound(kind, t.info.strategy),
@@ -995,13 +1010,13 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         t.site_names[r.site().site()] = r.site().name();
         break;
       case trace::Record::kLog:
-        time += Duration(r.log().time_delta_ns());
+        advance(r.log().time_delta_ns());
         if (notes)
           t.logs.push_back(TraceLogLine{time, r.log().task(), r.log().text(), t.decisions.size(),
                                         t.logs.size() + t.events.size()});
         break;
       case trace::Record::kEvent: {
-        time += Duration(static_cast<std::int64_t>(fast.field[2]));
+        advance(static_cast<std::int64_t>(fast.field[2]));
         if (!notes) break;
         std::string text(fast.text);
         const std::uint64_t ref = fast.field[kEventTextRefField];

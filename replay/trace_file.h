@@ -249,6 +249,9 @@ class TraceWriter final : public TraceSink {
     return text_ids_[(text_id * 0x9E3779B97F4A7C15ull) >> 54];  // the top 10 bits
   }
   std::uint64_t texts_written_ = 0;  // events written with a text
+  // The interned texts by number - 1 ("" for a number whose event was not interned): what
+  // a text_id hit is checked against.
+  std::vector<std::string> interned_texts_;
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

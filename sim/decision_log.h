@@ -81,7 +81,7 @@ class DecisionLog {
   // The i-th decision (i < size()).
   Decision operator[](std::size_t i) const;
   Decision front() const { return (*this)[0]; }
-  Decision back() const { return (*this)[size_ - 1]; }
+  Decision back() const { return size_ ? (*this)[size_ - 1] : Decision{}; }  // {} if empty
 
   const_iterator begin() const;
   const_iterator end() const;

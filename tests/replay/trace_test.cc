@@ -680,6 +680,11 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
   EXPECT_THAT(error_of(cut_short), HasSubstr("is not a well-formed packed record"));
   const std::string extra = r.bytes.substr(0, r.blocks.back()) + frame_block({"\x9f\x01\x05"});
   EXPECT_THAT(error_of(extra), HasSubstr("is not a well-formed packed record"));
+  // Two whose time deltas (zigzag INT64_MAX each) add up past any time: an error, not an
+  // overflow.
+  const std::string far("\x9d\x01\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12);
+  const std::string overflow = r.bytes.substr(0, r.blocks.back()) + frame_block({far, far});
+  EXPECT_THAT(error_of(overflow), HasSubstr("moves the time out of range"));
   // A well-formed one reads back as the decision it codes.
   const std::string path = temp_path("packed-one.trace");
   write_file(path, r.bytes.substr(0, r.blocks[1]) + frame_block({"\x9f\x03"}));

@@ -651,6 +651,7 @@ TEST(TraceFormat3Test, AFormat3TraceReadsAsTheSameRunAndReplays) {
 
 TEST(TraceFormat3Test, ADamagedFormat3RecordIsNamedAndSalvaged) {
   const std::string bytes = read_file(format3_fixture(6));
+  ASSERT_GT(bytes.size(), 16u) << "missing fixture " << format3_fixture(6);
   const Trace whole = read_trace(format3_fixture(6));
   const std::vector<std::size_t> frames = frame_offsets(bytes);
   ASSERT_GT(frames.size(), 20u);
@@ -699,6 +700,7 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
 
 TEST(TraceFormat3Test, PackedRecordsAreRefusedInAFormat3Trace) {
   const std::string bytes = read_file(format3_fixture(6));
+  ASSERT_GT(bytes.size(), 16u) << "missing fixture " << format3_fixture(6);
   const std::vector<std::size_t> frames = frame_offsets(bytes);
   // A packed decision (step_cost at site 1: value 0, same time, usual bound, task = site),
   // which only format 4 has.

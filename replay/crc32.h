@@ -43,7 +43,6 @@ inline std::uint32_t load_le32(const unsigned char* p) noexcept {
          static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
 }
 
-
 // Slicing-by-8 over `t`: a reflected CRC of `data`, continuing from `crc`.
 inline std::uint32_t crc_slicing8(const CrcTables& t, std::uint32_t crc, const char* data,
                                   std::size_t n) noexcept {

@@ -23,10 +23,9 @@ constexpr char kMagic[16] = {'L', 'O', 'C', 'K', 'S', 'T', 'E',  'P',
 constexpr std::uint32_t kMaxRecordBytes = 64 << 20;  // a sanity bound for corrupt lengths
 constexpr std::size_t kChecksumBytes = 4;            // format 3: after every record
 
-// The record checksum is zlib's CRC-32, not CRC32C: its detection is the same in kind
-// for records of tens of bytes (every burst of up to 32 bits, every odd number of flipped
-// bits). Short records (nearly all of them) are summed inline (crc32.h: zlib's values,
-// without a library call per record); long ones by zlib.
+// The header's checksum, and format 3's per record, is zlib's CRC-32. Short records
+// (nearly all of format 3's) are summed inline (crc32.h: zlib's values, without a library
+// call per record); long ones by zlib.
 constexpr std::size_t kInlineCrcBytes = 256;
 std::uint32_t crc32_update(std::uint32_t crc, const char* data, std::size_t n) noexcept {
   if (n <= kInlineCrcBytes) return trace_crc32(crc, data, n);
@@ -669,8 +668,9 @@ inline void TraceWriter::write_event(const LoopEvent& e) {
   if (e.text.empty()) {
     // A cancel with an empty message keeps its (empty) text field: absent means none.
     if (!e.no_message && is_cancel_event(e.kind)) [[unlikely]]
-      return write_event_with_text(e);
-    write_packed_event(e, 0);
+      write_event_with_text(e);
+    else
+      write_packed_event(e, 0);
   } else if (const TextIdSlot& slot = text_id_slot(e.text_id);
              e.text_id != 0 && slot.id == e.text_id && is_interned_event(e.kind) &&
              interned_texts_[slot.number - 1] == e.text) {
@@ -678,7 +678,7 @@ inline void TraceWriter::write_event(const LoopEvent& e) {
     // how the loop made its ids.
     write_packed_event(e, slot.number);
   } else {
-    return write_event_with_text(e);
+    write_event_with_text(e);
   }
   // An error may be the last thing the run does before it dies.
   if (e.kind == LoopEvent::Kind::kError) [[unlikely]]
@@ -794,7 +794,6 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
   *m++ = static_cast<char>((kEventTextField << 3) | 2);
   m = put_varint(m, e.text.size());
   append_record(std::string_view(prefix, static_cast<std::size_t>(m - prefix)), e.text);
-  if (e.kind == LoopEvent::Kind::kError) flush();  // it may be the last thing the run does
 }
 
 void TraceWriter::finish(const TraceEnd& end) {
@@ -914,8 +913,9 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   const bool blocks = t.format_version >= 4;
   // Most records are decisions of about 3 bytes (11 before format 4, 15 with format 3's
   // checksum): reserve for them.
-  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) /
-                      (blocks ? 4 : checked ? 16 : 12));
+  t.decisions.reserve(static_cast<std::size_t>(data_end - cursor) / (blocks    ? 4
+                                                                     : checked ? 16
+                                                                               : 12));
   TimePoint time{};
   trace::Record r;  // reused: parsing clears it
   FastRecord fast;
@@ -1081,8 +1081,8 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         // intact block after this one means its length is what is damaged.
         resume = find_block(at + 1, data_end);
         if (!resume) {
-          truncation = "the file ends inside block #" + std::to_string(block_index) +
-                       " (offset " + std::to_string(offset_of(at)) + ")";
+          truncation = "the file ends inside block #" + std::to_string(block_index) + " (offset " +
+                       std::to_string(offset_of(at)) + ")";
           // Its whole records are read, though no checksum vouches for them: they are the
           // last the run wrote.
           const char* p = block.payload.data();

@@ -133,12 +133,9 @@ Duration SimDecisions::step_cost(const StepInfo& step) {
   // Once per step: drawing afresh (a seeded run, not a replay) skips decide()'s
   // replay cases and the bound's lookup. The same draws as decide() would make.
   if (!replaying_ && !lenient_ && !choices_) [[likely]] {
-    std::uint64_t cost = 0;
-    if (strategy_.max_step_cost > Duration::zero() &&
-        rng_.chance(strategy_.step_cost_percent, 100)) [[unlikely]]
-      cost = 1 + rng_.below(static_cast<std::uint64_t>(strategy_.max_step_cost.count()));
-    const Decision d{DecisionKind::kStepCost, step.task_id, step_cost_bound_, cost, now(),
-                     step.task_id};
+    const std::uint64_t cost = draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
+    const Decision d{
+        DecisionKind::kStepCost, step.task_id, step_cost_bound_, cost, now(), step.task_id};
     ++next_;
     made_.push_back(d);
     if (sink_) sink_->on_decision(d);

@@ -70,7 +70,8 @@ std::string with_checksums_fixed(std::string bytes) {
       if (bytes.size() - at < 5) break;
       length = 0;
       for (int i = 0; i < 4; ++i)
-        length |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at + 1 + i])) << (8 * i);
+        length |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at + 1 + i]))
+                  << (8 * i);
       p = at + 5;
     } else if (!varint_at(bytes, p, length)) {
       break;

@@ -169,10 +169,20 @@ TEST(ObserverTest, ASuspensionSaysWhatTheTaskAwaitsAndTheWakeupWhoEndedIt) {
 // A sleep's wait text is printf's "sleep(%gs)" of the delay, built without printf where
 // that is exact: the same text for every delay, short or long, round or not.
 TEST(ObserverTest, ASleepsWaitTextIsPrintfsG) {
-  std::vector<std::int64_t> delays = {1, 999, 1000, 99'999, 100'000, 100'001, 250'000'000,
-                                      1'000'000'000, 1'500'000'000, 123'456'000'000,
-                                      999'999'000'000'000, 1'000'000'000'000'000,
-                                      -5'000'000, 3'600'000'000'000};
+  std::vector<std::int64_t> delays = {1,
+                                      999,
+                                      1000,
+                                      99'999,
+                                      100'000,
+                                      100'001,
+                                      250'000'000,
+                                      1'000'000'000,
+                                      1'500'000'000,
+                                      123'456'000'000,
+                                      999'999'000'000'000,
+                                      1'000'000'000'000'000,
+                                      -5'000'000,
+                                      3'600'000'000'000};
   std::uint64_t x = 88172645463325252ull;
   for (int i = 0; i < 20000; ++i) {
     x ^= x << 13;

@@ -7,12 +7,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "loop/lockstep.h"
 #include "replay/crc32.h"
@@ -330,24 +330,28 @@ TEST(TraceIntegrityTest, TheChecksumIsZlibsCrc32) {
   const std::string block = std::string("\xb4\x03\x00\x00\x00\x02", 6) + "ab";
   EXPECT_EQ(frame_block({"ab"}), block + le32(block_checksum(block)));
   // Format 3's frame: varint length, bytes, CRC.
-  EXPECT_EQ(frame_record("ab"), std::string("\x02", 1) + "ab" +
-                                    le32(trace_checksum(std::string("\x02", 1) + "ab")));
+  EXPECT_EQ(frame_record("ab"),
+            std::string("\x02", 1) + "ab" + le32(trace_checksum(std::string("\x02", 1) + "ab")));
 }
 
 // Where the header and each block of a format-4 trace start: after the magic, the header
 // is a varint length, that many bytes and a checksum; a block is a marker byte, a 4-byte
 // length, that many bytes and a checksum.
+// The varint at bytes[at], `at` moved past it.
+std::uint64_t varint_at(const std::string& bytes, std::size_t& at) {
+  std::uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto b = static_cast<unsigned char>(bytes[at++]);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+
 std::vector<std::size_t> block_offsets(const std::string& bytes) {
   std::vector<std::size_t> offsets{16};
   std::size_t at = 16;
-  std::uint64_t length = 0;
-  int shift = 0;
-  while (static_cast<unsigned char>(bytes[at]) & 0x80) {
-    length |= static_cast<std::uint64_t>(bytes[at++] & 0x7f) << shift;
-    shift += 7;
-  }
-  length |= static_cast<std::uint64_t>(bytes[at++]) << shift;
-  at += length + 4;
+  const std::uint64_t header = varint_at(bytes, at);
+  at += header + 4;
   while (at < bytes.size()) {
     offsets.push_back(at);
     EXPECT_EQ(static_cast<unsigned char>(bytes[at]), 0xb4u) << "a block marker at " << at;
@@ -524,7 +528,8 @@ TEST(TraceIntegrityTest, SalvageOfADamagedEndSaysTheEndWasSkipped) {
   EXPECT_FALSE(t.end);
   EXPECT_THAT(t.truncation, HasSubstr("skipped as damaged"));
   ASSERT_LE(t.decisions.size(), r.run.decisions.size());
-  for (std::size_t i = 0; i < t.decisions.size(); ++i) EXPECT_EQ(t.decisions[i], r.run.decisions[i]);
+  for (std::size_t i = 0; i < t.decisions.size(); ++i)
+    EXPECT_EQ(t.decisions[i], r.run.decisions[i]);
 }
 
 // A damaged byte anywhere after the header (every third one, to keep the test quick
@@ -600,13 +605,7 @@ std::vector<std::size_t> frame_offsets(const std::string& bytes) {
   std::size_t at = 16;
   while (at < bytes.size()) {
     offsets.push_back(at);
-    std::uint64_t length = 0;
-    int shift = 0;
-    while (static_cast<unsigned char>(bytes[at]) & 0x80) {
-      length |= static_cast<std::uint64_t>(bytes[at++] & 0x7f) << shift;
-      shift += 7;
-    }
-    length |= static_cast<std::uint64_t>(bytes[at++]) << shift;
+    const std::uint64_t length = varint_at(bytes, at);
     at += length + 4;
   }
   EXPECT_EQ(at, bytes.size());
@@ -695,7 +694,8 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
   EXPECT_EQ(t.decisions[0].site, 3u);
   EXPECT_EQ(t.decisions[0].task, 3u);
   EXPECT_EQ(t.decisions[0].value, 0u);
-  EXPECT_EQ(t.decisions[0].bound, static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
+  EXPECT_EQ(t.decisions[0].bound,
+            static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
 }
 
 TEST(TraceFormat3Test, PackedRecordsAreRefusedInAFormat3Trace) {

@@ -132,7 +132,9 @@ void Loop::on_await_point(internal::TaskBase& task, const internal::FutureBase* 
 void Loop::on_wake_point(internal::TaskBase& task, const internal::FutureBase& awaited) {
   // Woken by its own cancellation (the awaited future cancelled): nothing to race with.
   if (awaited.cancelled() || task.done()) return;
-  const AwaitInfo info{&task, &awaited};
+  AwaitInfo info;
+  info.task = &task;
+  info.awaited = &awaited;
   if (!decisions_->at_wake(info)) return;
   const std::string what = info.awaited_text();
   as_the_loop(current_task_, [&] {

@@ -375,7 +375,7 @@ std::string shrink_summary(const std::vector<Decision>& decisions, std::size_t b
           // range) read as one line: "12 random draws at x.cc:30 gave 3-9 of [0, 10) ...".
           auto [it, fresh] = group_of.try_emplace(*key, groups.size());
           if (fresh) {
-            groups.push_back({d.kind, d.site, d.bound});
+            groups.push_back({d.kind, d.site, d.bound, {}});
             lines.push_back({std::string(), it->second});
           }
           groups[it->second].add(d);

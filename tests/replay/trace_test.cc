@@ -592,10 +592,16 @@ Coro<int> fixture_program() {
   co_return total;
 }
 
+// Found the way Bazel says ($TEST_SRCDIR/$TEST_WORKSPACE, as CMake's test sets them too),
+// else next to this file: __FILE__ is relative under both builds, so it serves only a
+// test run from the source root.
 std::string format3_fixture(std::uint64_t s) {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind('/') + 1) + "testdata/format3_seed" + std::to_string(s) +
-         ".trace";
+  const std::string name = "tests/replay/testdata/format3_seed" + std::to_string(s) + ".trace";
+  if (const char* srcdir = std::getenv("TEST_SRCDIR")) {
+    const char* workspace = std::getenv("TEST_WORKSPACE");
+    return std::string(srcdir) + "/" + (workspace ? workspace : "lockstep") + "/" + name;
+  }
+  return name;
 }
 
 // Where each record of a format-3 trace starts: after the magic, the header and each

@@ -296,15 +296,17 @@ void Loop::notify_suspended(const internal::TaskBase& task,
         // keys may share an id (rarely): the trace writer compares the text as well.
         slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
       }
-      observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
-                                    slot.text, false, slot.id});
+      observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
+                               slot.text, slot.id);
       return;
     }
     wait_text_.clear();  // reused: no allocation per suspension once it is big enough
     awaited.append_wait_text(wait_text_);
-    notify(LoopEvent::Kind::kTaskSuspended, task.id(), 0, wait_text_);
+    observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
+                             wait_text_, 0);
   } catch (...) {  // describe() could not allocate: the event goes without its text
-    notify(LoopEvent::Kind::kTaskSuspended, task.id());
+    observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0, {},
+                             0);
   }
 }
 
@@ -312,18 +314,19 @@ void Loop::notify_woken(const internal::TaskBase& task,
                         const internal::FutureBase* awaited) noexcept {
   // The task whose step completed the future; else, outside any step, the awaited task
   // that just ended, or what the running callback stands for.
+  constexpr auto kWoken = LoopEvent::Kind::kTaskWoken;
   if (current_task_) {
-    notify(LoopEvent::Kind::kTaskWoken, task.id(), current_task_->id());
+    observer_->on_wait_event(kWoken, global_time(), task.id(), current_task_->id(), {}, 0);
   } else if (awaited && awaited->is_task()) {
-    notify(LoopEvent::Kind::kTaskWoken, task.id(),
-           static_cast<const internal::TaskBase*>(awaited)->id());
+    observer_->on_wait_event(kWoken, global_time(), task.id(),
+                             static_cast<const internal::TaskBase*>(awaited)->id(), {}, 0);
   } else if (callback_cause_.timer) {
     // Identified like a wait text, so a recorder need not look "timer" up every time.
     constexpr std::uint64_t kTimerTextId = 2;  // even: no wait text's id (those are odd)
-    observer_->on_event(LoopEvent{LoopEvent::Kind::kTaskWoken, global_time(), task.id(),
-                                  callback_cause_.task, "timer", false, kTimerTextId});
+    observer_->on_wait_event(kWoken, global_time(), task.id(), callback_cause_.task, "timer",
+                             kTimerTextId);
   } else {
-    notify(LoopEvent::Kind::kTaskWoken, task.id(), callback_cause_.task, "");
+    observer_->on_wait_event(kWoken, global_time(), task.id(), callback_cause_.task, {}, 0);
   }
 }
 

@@ -76,6 +76,14 @@ class LoopObserver {
   virtual ~LoopObserver() = default;
   // Called on the loop's thread, in the order events happen; must not throw.
   virtual void on_event(const LoopEvent& event) noexcept = 0;
+  // kTaskSuspended and kTaskWoken, the two events of every await that suspends, as their
+  // fields (no_message false, node 0): a recorder that takes millions of them may override
+  // this to skip building a LoopEvent and sorting it by kind. By default, on_event.
+  virtual void on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint64_t task,
+                             std::uint64_t other, std::string_view text,
+                             std::uint64_t text_id) noexcept {
+    on_event(LoopEvent{kind, time, task, other, text, false, text_id});
+  }
 };
 
 }  // namespace lockstep

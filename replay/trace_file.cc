@@ -641,24 +641,30 @@ void TraceWriter::on_site(std::uint64_t site, std::string_view name) {
   write_record(r.SerializeAsString());
 }
 
-inline void TraceWriter::write_packed_event(const LoopEvent& e, std::uint64_t text_ref) {
+inline void TraceWriter::write_packed_event(LoopEvent::Kind kind, TimePoint time,
+                                            std::uint64_t task, std::uint64_t other,
+                                            std::uint64_t text_ref, std::uint32_t node) {
   char* const out = packed_room();
   std::uint8_t header = kPackedEvent;
-  if (e.time == last_time_) header |= kEventTimeSame;
-  if (e.other != 0) header |= kEventOther;
+  if (time == last_time_) header |= kEventTimeSame;
+  if (other != 0) header |= kEventOther;
   if (text_ref != 0) header |= kEventTextRef;
-  if (e.node != 0) header |= kEventNode;
+  if (node != 0) header |= kEventNode;
   char* end = out + 2;
-  *end++ = static_cast<char>(e.kind);
-  end = put_varint(end, e.task);
-  if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((e.time - last_time_).count()));
-  if (header & kEventOther) end = put_varint(end, e.other);
+  *end++ = static_cast<char>(kind);
+  end = put_varint(end, task);
+  if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((time - last_time_).count()));
+  if (header & kEventOther) end = put_varint(end, other);
   if (header & kEventTextRef) end = put_varint(end, text_ref);
-  if (header & kEventNode) end = put_varint(end, e.node);
-  last_time_ = e.time;
+  if (header & kEventNode) end = put_varint(end, node);
+  last_time_ = time;
   out[0] = static_cast<char>(end - out - 1);
   out[1] = static_cast<char>(header);
   after_packed(static_cast<std::size_t>(end - out));
+}
+
+inline void TraceWriter::write_packed_event(const LoopEvent& e, std::uint64_t text_ref) {
+  write_packed_event(e.kind, e.time, e.task, e.other, text_ref, e.node);
 }
 
 inline void TraceWriter::write_event(const LoopEvent& e) {
@@ -691,6 +697,27 @@ void TraceWriter::on_event(const LoopEvent& e) noexcept {
     return;
   try {
     write_event(e);
+  } catch (const std::exception& error) {
+    write_error_ = error.what();
+  }
+}
+
+void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint64_t task,
+                                std::uint64_t other, std::string_view text,
+                                std::uint64_t text_id) noexcept {
+  // write_event's paths for these two kinds, without a LoopEvent: a suspension and a
+  // wakeup are most of what a recorded run's events are.
+  if (!write_error_.empty()) [[unlikely]]
+    return;
+  try {
+    if (text.empty()) {
+      write_packed_event(kind, time, task, other, 0, 0);
+    } else if (const TextIdSlot& slot = text_id_slot(text_id);
+               text_id != 0 && slot.id == text_id && interned_texts_[slot.number - 1] == text) {
+      write_packed_event(kind, time, task, other, slot.number, 0);
+    } else {
+      write_event_with_text(LoopEvent{kind, time, task, other, text, false, text_id});
+    }
   } catch (const std::exception& error) {
     write_error_ = error.what();
   }

@@ -152,6 +152,8 @@ class TraceWriter final : public TraceSink {
   void on_decision(const Decision& d) override;
   void on_log(TimePoint time, std::uint64_t task, std::string_view text) override;
   void on_event(const LoopEvent& e) noexcept override;
+  void on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint64_t task, std::uint64_t other,
+                     std::string_view text, std::uint64_t text_id) noexcept override;
   void on_site(std::uint64_t site, std::string_view name) override;
   // Writes the End record and flushes. The trace is complete after this.
   void finish(const TraceEnd& end);
@@ -193,6 +195,9 @@ class TraceWriter final : public TraceSink {
   void append_record(std::string_view head, std::string_view tail = {});
   void write_record(const std::string& serialized) { append_record(serialized); }
   [[gnu::always_inline]] void write_event(const LoopEvent& e);
+  [[gnu::always_inline]] void write_packed_event(LoopEvent::Kind kind, TimePoint time,
+                                                 std::uint64_t task, std::uint64_t other,
+                                                 std::uint64_t text_ref, std::uint32_t node);
   [[gnu::always_inline]] void write_packed_event(const LoopEvent& e, std::uint64_t text_ref);
   [[gnu::noinline]] void write_event_with_text(const LoopEvent& e);
   void write_out(const char* data, std::size_t n);

@@ -118,7 +118,8 @@ void SimDecisions::diverge(Decision requested) {
   if (loop_) loop_->stop();
 }
 
-std::uint64_t SimDecisions::draw_duration(std::uint32_t percent, Duration max) {
+[[gnu::always_inline]] inline std::uint64_t SimDecisions::draw_duration(std::uint32_t percent,
+                                                                        Duration max) {
   if (max <= Duration::zero() || !rng_.chance(percent, 100)) return 0;
   return 1 + rng_.below(static_cast<std::uint64_t>(max.count()));
 }

@@ -166,6 +166,43 @@ TEST(ObserverTest, ASuspensionSaysWhatTheTaskAwaitsAndTheWakeupWhoEndedIt) {
   EXPECT_THAT(*getter_waits, ::testing::HasSubstr("Queue.get()"));
 }
 
+// An observer that overrides on_wait_event (as the trace writer does) gets every
+// suspension and wakeup there, with the fields on_event would have had, and not twice.
+TEST(ObserverTest, WaitEventsReachAnOverriddenOnWaitEventInsteadOfOnEvent) {
+  struct Split : Recorder {
+    std::size_t waits_in_on_event = 0;
+    void on_event(const LoopEvent& e) noexcept override {
+      if (e.kind == LoopEvent::Kind::kTaskSuspended || e.kind == LoopEvent::Kind::kTaskWoken)
+        ++waits_in_on_event;
+      Recorder::on_event(e);
+    }
+    void on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint64_t task,
+                       std::uint64_t other, std::string_view text,
+                       std::uint64_t text_id) noexcept override {
+      Recorder::on_event(LoopEvent{kind, time, task, other, text, false, text_id});
+    }
+  };
+  auto program = []() -> Coro<void> {
+    Queue<int> q;
+    auto getter = create_task([](Queue<int>& q) -> Coro<void> { co_await q.get(); }(q));
+    co_await sleep(2ms);
+    q.put_nowait(1);
+    co_await getter;
+  };
+  Recorder whole;
+  whole.waits = true;
+  Split split;
+  split.waits = true;
+  for (LoopObserver* o : {static_cast<LoopObserver*>(&whole), static_cast<LoopObserver*>(&split)}) {
+    RunOptions options;
+    options.observer = o;
+    run(program(), std::move(options));
+  }
+  EXPECT_EQ(split.waits_in_on_event, 0u);
+  EXPECT_EQ(split.lines, whole.lines);
+  EXPECT_THAT(split.lines, ::testing::Contains("t=2 task_woken task=2 other=1"));
+}
+
 // A sleep's wait text is printf's "sleep(%gs)" of the delay, built without printf where
 // that is exact: the same text for every delay, short or long, round or not.
 TEST(ObserverTest, ASleepsWaitTextIsPrintfsG) {

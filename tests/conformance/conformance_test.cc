@@ -52,12 +52,34 @@ bool same_line(const std::string& expected, const std::string& actual, bool real
   return me == ma && ta >= te - 0.0005 && ta <= te + kRealTimeSlack;
 }
 
+// The two logs say the same things in the same order, but some line is stamped outside
+// the real-time slack.
+bool only_times_differ(const std::vector<std::string>& expected,
+                       const std::vector<std::string>& actual) {
+  if (expected.size() != actual.size()) return false;
+  bool late = false;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    double te, ta;
+    std::string me, ma;
+    if (!split_line(expected[i], te, me) || !split_line(actual[i], ta, ma) || me != ma)
+      return false;
+    late = late || !same_line(expected[i], actual[i], /*real_time=*/true);
+  }
+  return late;
+}
+
 void expect_log_matches_cpython(const std::string& name, DecisionSource* decisions,
                                 Driver* driver = nullptr) {
   const std::vector<std::string> expected = read_lines(expected_dir() / (name + ".log"));
   ASSERT_FALSE(expected.empty()) << "no expected log for " << name;
-  const std::vector<std::string> actual = run_scenario(name, decisions, driver);
   const bool real_time = driver && !driver->is_virtual();
+  std::vector<std::string> actual = run_scenario(name, decisions, driver);
+  // On the real clock a stall of the machine (a loaded CI host, a sanitizer build) can
+  // stamp a line later than the slack allows: a run whose lines all say the same as
+  // CPython's but some too late is run again, up to three times in all. A scenario that
+  // really waits is late every time.
+  for (int attempt = 1; real_time && attempt < 3 && only_times_differ(expected, actual); ++attempt)
+    actual = run_scenario(name, decisions, driver);
   std::ostringstream report;
   const std::size_t n = std::max(expected.size(), actual.size());
   std::size_t first_diff = n;

@@ -276,6 +276,8 @@ void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
 
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
+  std::string_view text;
+  std::uint64_t text_id = 0;
   try {
     const internal::FutureBase::TextKey key = awaited.wait_text_key();
     if (key.p) {
@@ -296,38 +298,40 @@ void Loop::notify_suspended(const internal::TaskBase& task,
         // keys may share an id (rarely): the trace writer compares the text as well.
         slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
       }
-      observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
-                               slot.text, slot.id);
-      return;
+      text = slot.text;
+      text_id = slot.id;
+    } else {
+      wait_text_.clear();  // reused: no allocation per suspension once it is big enough
+      awaited.append_wait_text(wait_text_);
+      text = wait_text_;
     }
-    wait_text_.clear();  // reused: no allocation per suspension once it is big enough
-    awaited.append_wait_text(wait_text_);
-    observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
-                             wait_text_, 0);
   } catch (...) {  // describe() could not allocate: the event goes without its text
-    observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0, {},
-                             0);
+    text = {};
+    text_id = 0;
   }
+  observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0, text,
+                           text_id);
 }
 
 void Loop::notify_woken(const internal::TaskBase& task,
                         const internal::FutureBase* awaited) noexcept {
   // The task whose step completed the future; else, outside any step, the awaited task
   // that just ended, or what the running callback stands for.
-  constexpr auto kWoken = LoopEvent::Kind::kTaskWoken;
+  std::uint64_t by = callback_cause_.task;
+  std::string_view text;
+  std::uint64_t text_id = 0;
   if (current_task_) {
-    observer_->on_wait_event(kWoken, global_time(), task.id(), current_task_->id(), {}, 0);
+    by = current_task_->id();
   } else if (awaited && awaited->is_task()) {
-    observer_->on_wait_event(kWoken, global_time(), task.id(),
-                             static_cast<const internal::TaskBase*>(awaited)->id(), {}, 0);
+    by = static_cast<const internal::TaskBase*>(awaited)->id();
   } else if (callback_cause_.timer) {
     // Identified like a wait text, so a recorder need not look "timer" up every time.
     constexpr std::uint64_t kTimerTextId = 2;  // even: no wait text's id (those are odd)
-    observer_->on_wait_event(kWoken, global_time(), task.id(), callback_cause_.task, "timer",
-                             kTimerTextId);
-  } else {
-    observer_->on_wait_event(kWoken, global_time(), task.id(), callback_cause_.task, {}, 0);
+    text = "timer";
+    text_id = kTimerTextId;
   }
+  observer_->on_wait_event(LoopEvent::Kind::kTaskWoken, global_time(), task.id(), by, text,
+                           text_id);
 }
 
 void Loop::unregister_task(internal::TaskBase* task) noexcept {

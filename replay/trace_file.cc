@@ -677,12 +677,9 @@ inline void TraceWriter::write_event(const LoopEvent& e) {
       write_event_with_text(e);
     else
       write_packed_event(e, 0);
-  } else if (const TextIdSlot& slot = text_id_slot(e.text_id);
-             e.text_id != 0 && slot.id == e.text_id && is_interned_event(e.kind) &&
-             interned_texts_[slot.number - 1] == e.text) {
-    // The text compared too: an id stands for one text, but the trace must not depend on
-    // how the loop made its ids.
-    write_packed_event(e, slot.number);
+  } else if (const std::uint64_t number =
+                 is_interned_event(e.kind) ? known_text(e.text, e.text_id) : 0) {
+    write_packed_event(e, number);
   } else {
     write_event_with_text(e);
   }
@@ -712,9 +709,8 @@ void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint6
   try {
     if (text.empty()) {
       write_packed_event(kind, time, task, other, 0, 0);
-    } else if (const TextIdSlot& slot = text_id_slot(text_id);
-               text_id != 0 && slot.id == text_id && interned_texts_[slot.number - 1] == text) {
-      write_packed_event(kind, time, task, other, slot.number, 0);
+    } else if (const std::uint64_t number = known_text(text, text_id)) {
+      write_packed_event(kind, time, task, other, number, 0);
     } else {
       write_event_with_text(LoopEvent{kind, time, task, other, text, false, text_id});
     }
@@ -753,7 +749,7 @@ std::uint64_t TraceWriter::TextTable::find(std::string_view text) const noexcept
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.number == 0) return 0;
-    if (slot.hash == h && slot.text == text) return slot.number;
+    if (slot.hash == h && texts_[slot.number - 1] == text) return slot.number;
   }
 }
 
@@ -762,12 +758,12 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
     std::vector<Slot> old =
         std::exchange(slots_, std::vector<Slot>(std::max<std::size_t>(64, 2 * slots_.size())));
     size_ = 0;
-    for (Slot& slot : old)
+    for (const Slot& slot : old)
       if (slot.number != 0) {
         const std::size_t mask = slots_.size() - 1;
         std::size_t i = slot.hash & mask;
         while (slots_[i].number != 0) i = (i + 1) & mask;
-        slots_[i] = std::move(slot);
+        slots_[i] = slot;
         ++size_;
       }
   }
@@ -775,8 +771,10 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = h & mask;
   while (slots_[i].number != 0) i = (i + 1) & mask;
-  slots_[i] = Slot{h, number, std::string(text)};
+  slots_[i] = Slot{h, number};
   ++size_;
+  if (texts_.size() < number) texts_.resize(number);
+  texts_[number - 1] = std::string(text);
 }
 
 void TraceWriter::write_event_with_text(const LoopEvent& e) {
@@ -791,8 +789,6 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
     }
     if (interned_.size() < kMaxInterned) {
       interned_.insert(e.text, texts_written_ + 1);
-      interned_texts_.resize(texts_written_ + 1);
-      interned_texts_[texts_written_] = std::string(e.text);
       if (slot) *slot = {e.text_id, texts_written_ + 1};
     }
   }

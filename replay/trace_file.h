@@ -231,16 +231,20 @@ class TraceWriter final : public TraceSink {
     // Stores `number` (> 0) for `text`, which is not there yet.
     void insert(std::string_view text, std::uint64_t number);
     std::size_t size() const noexcept { return size_; }
+    // The text stored under `number` ("" if none is).
+    std::string_view text(std::uint64_t number) const noexcept {
+      return number - 1 < texts_.size() ? std::string_view(texts_[number - 1]) : "";
+    }
 
    private:
     struct Slot {
       std::uint64_t hash = 0;
       std::uint64_t number = 0;  // 0: the slot is empty
-      std::string text;
     };
     static std::uint64_t hash(std::string_view text) noexcept;
     std::vector<Slot> slots_;  // a power of two of them, at most half full
     std::size_t size_ = 0;
+    std::vector<std::string> texts_;  // by number - 1 ("" for a number not stored)
   };
   TextTable interned_;
   // Interned numbers by LoopEvent::text_id (hashed into a small table; a miss looks the
@@ -253,10 +257,18 @@ class TraceWriter final : public TraceSink {
   TextIdSlot& text_id_slot(std::uint64_t text_id) noexcept {
     return text_ids_[(text_id * 0x9E3779B97F4A7C15ull) >> 54];  // the top 10 bits
   }
+  const TextIdSlot& text_id_slot(std::uint64_t text_id) const noexcept {
+    return text_ids_[(text_id * 0x9E3779B97F4A7C15ull) >> 54];
+  }
+  // The number of the text written before under `text_id`, if the small table still has
+  // it and it is `text`; else 0. The text is compared too: an id stands for one text, but
+  // the trace must not depend on how the loop made its ids.
+  std::uint64_t known_text(std::string_view text, std::uint64_t text_id) const noexcept {
+    const TextIdSlot& slot = text_id_slot(text_id);
+    return text_id != 0 && slot.id == text_id && interned_.text(slot.number) == text ? slot.number
+                                                                                     : 0;
+  }
   std::uint64_t texts_written_ = 0;  // events written with a text
-  // The interned texts by number - 1 ("" for a number whose event was not interned): what
-  // a text_id hit is checked against.
-  std::vector<std::string> interned_texts_;
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

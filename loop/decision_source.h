@@ -33,7 +33,8 @@ namespace lockstep {
 
 // What a step was, for sources that key decisions on it.
 struct StepInfo {
-  std::uint64_t task_id = 0;  // the task that stepped, or 0 for a plain callback
+  std::uint64_t task_id = 0;    // the task that stepped, or 0 for a plain callback
+  std::uint64_t task_step = 0;  // which of that task's steps (1 = its first); 0 for a callback
 };
 
 namespace internal {

@@ -537,7 +537,8 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
     }
     internal::ReadyNode* node = ready_.take(i);
     --ready_size_;
-    StepInfo info{node->task_id()};
+    const internal::ReadyNode::StepNumber number = node->number_step();
+    const StepInfo info{number.task_id, number.ordinal};
     node->run();  // may destroy the task: use only `info` below
     if (perturbs_.step_cost) {
       // Most steps cost nothing: then time did not move and the budget needs no check.

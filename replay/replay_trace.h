@@ -57,6 +57,10 @@ auto replay_trace(F program, const std::string& path, std::string_view program_n
   options.break_at = break_at;
   auto run = replay(std::move(program), std::move(t.decisions), options);
   if (run.divergence) {
+    // The recording's sites by the names it gave them: the replaying program may never
+    // have reached (so named) the site it diverged from.
+    for (const auto& [site, name] : t.site_names)
+      run.divergence->site_names.try_emplace(site, name);
     // The recording's last lines before that point, log lines and events included.
     run.divergence->recorded_context = context_before(read_trace(path), run.divergence->index, 10);
   }

@@ -45,8 +45,10 @@ namespace lockstep {
 // The trace format this lockstep writes; a reader refuses newer ones.
 // Version 2 added loop events (EventRecord); version 3 texts by reference
 // (EventRecord.text_ref) and a checksum per record; version 4 packed decisions and events
-// in checksummed blocks. Versions 1 to 3 are still read.
-inline constexpr std::uint32_t kTraceFormatVersion = 4;
+// in checksummed blocks; version 5 records a step's cost only when it is not 0, with the
+// number of the task's step it belongs to. Versions 1 to 4 are still read (their zero step
+// costs are dropped as they are read).
+inline constexpr std::uint32_t kTraceFormatVersion = 5;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the
@@ -183,7 +185,7 @@ class TraceWriter final : public TraceSink {
   // soon as less room than that is left (after_packed), so encoding one needs no check
   // and no call before it, and keeps its registers (a call there made every record save
   // and restore them).
-  static constexpr std::size_t kMaxPacked = 1 + 1 + 1 + 5 * 10;  // length, header, kind
+  static constexpr std::size_t kMaxPacked = 1 + 1 + 1 + 6 * 10;  // length, header, kind
   char* packed_room() noexcept { return buffer_.get() + used_; }
   void after_packed(std::size_t n) {
     used_ += n;

@@ -68,7 +68,9 @@ std::string describe(const Decision& d, const std::map<std::uint64_t, std::strin
   std::snprintf(buf, sizeof buf, " bound=%llu value=%llu t=%.6fs task=%llu",
                 static_cast<unsigned long long>(d.bound), static_cast<unsigned long long>(d.value),
                 to_seconds(d.time), static_cast<unsigned long long>(d.task));
-  return std::string(to_string(d.kind)) + " site=" + site_text(d.site, site_names) + buf;
+  std::string s = std::string(to_string(d.kind)) + " site=" + site_text(d.site, site_names) + buf;
+  if (d.step != 0) s += " step=" + std::to_string(d.step);
+  return s;
 }
 
 }  // namespace lockstep

@@ -7,6 +7,11 @@
 // scheduling order among ties, arrival order of completions, FIFO ready order, zero
 // executor time. So a run's decisions can be shrunk toward 0, and a decision missing
 // from a shortened stream takes 0.
+//
+// A step's cost is asked at every step but is a decision only when it is not 0 (most
+// steps cost nothing: recording each would be most of a run's decisions). Such a
+// decision says which step it was (`step`: the n-th step of task `site`); every other
+// step of a replay costs 0.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +89,7 @@ struct Decision {
   std::uint64_t value = 0;  // the choice; 0 = asyncio's default
   TimePoint time{};         // the loop's time when it was made
   std::uint64_t task = 0;   // the task running then (step_cost: the task that stepped), or 0
+  std::uint64_t step = 0;   // step_cost: which of the task's steps (1 = its first); else 0
 
   friend bool operator==(const Decision&, const Decision&) = default;
 };

@@ -11,9 +11,9 @@
 // Most decisions are the default (value 0) at the time of the previous one, with the
 // bound the previous decision of their kind had, and a step's cost has its task as its
 // site. Each record is one header byte saying which of these hold, then varints for what
-// does not. Records live in fixed-size blocks (appending never copies what is stored);
-// every 64th record is coded without reference to the ones before, so log[i] decodes at
-// most 63 records.
+// does not (and, for a step's cost, which step of its task it was). Records live in fixed-size
+// blocks (appending never copies what is stored); every 64th record is coded without reference to
+// the ones before, so log[i] decodes at most 63 records.
 #pragma once
 
 #include <array>
@@ -72,6 +72,7 @@ class DecisionLog {
     if (!(header & kBoundSame)) p = put_varint(p, d.bound);
     if (!(header & kValueZero)) p = put_varint(p, d.value);
     if (!(header & kTaskIsSite)) p = put_varint(p, d.task);
+    if (d.kind == DecisionKind::kStepCost) p = put_varint(p, d.step);
     cur_ = p;
   }
   void clear() noexcept;
@@ -105,7 +106,7 @@ class DecisionLog {
   static std::size_t block_bytes(std::size_t b) noexcept {
     return b == 0 ? kFirstBlockBytes : kBlockBytes;
   }
-  static constexpr std::size_t kMaxRecordBytes = 2 + 5 * 10;  // header, kind, 5 varints
+  static constexpr std::size_t kMaxRecordBytes = 2 + 6 * 10;  // header, kind, 6 varints
   static constexpr std::size_t kCheckpointEvery = 64;
 
   // What a record is coded against: the previous record's time, each kind's last bound.

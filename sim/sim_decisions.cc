@@ -26,6 +26,7 @@ std::string Divergence::report() const {
   s += "  requested: " + std::string(to_string(requested.kind)) +
        " site=" + site_text(requested.site, site_names) +
        " bound=" + std::to_string(requested.bound) +
+       (requested.step != 0 ? " step=" + std::to_string(requested.step) : std::string()) +
        " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
        std::to_string(requested.task) + "\n";
   if (!recorded_context.empty()) {
@@ -62,10 +63,7 @@ template <class Draw>
 std::uint64_t SimDecisions::decide(DecisionKind kind, std::uint64_t site, std::uint64_t bound,
                                    Draw draw) {
   if (divergence_) return 0;  // diverged: defaults until the loop stops
-  // A step's cost is decided after the step, when no task is current: it belongs to the
-  // task that stepped, which is its site.
-  const std::uint64_t task = kind == DecisionKind::kStepCost ? site : current_task_id();
-  Decision d{kind, site, bound, 0, now(), task};
+  Decision d{kind, site, bound, 0, now(), current_task_id()};
   if (lenient_) {
     // By (kind, site): see replaying_leniently.
     auto it = keyed_.find({kind, site});
@@ -131,20 +129,63 @@ Duration SimDecisions::decide_duration(DecisionKind kind, std::uint64_t site, Dr
 }
 
 Duration SimDecisions::step_cost(const StepInfo& step) {
-  // Once per step: drawing afresh (a seeded run, not a replay) skips decide()'s
-  // replay cases and the bound's lookup. The same draws as decide() would make.
+  // Once per step, so kept short: a seeded run draws, and only a step that costs time
+  // is a decision (recorded, streamed). Nine in ten cost nothing and leave no trace.
+  const std::uint64_t ordinal = step.task_id != 0 ? step.task_step : ++callback_steps_;
   if (!replaying_ && !lenient_ && !choices_) [[likely]] {
     const std::uint64_t cost = draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
-    const Decision d{
-        DecisionKind::kStepCost, step.task_id, step_cost_bound_, cost, now(), step.task_id};
-    ++next_;
-    made_.push_back(d);
-    if (sink_) sink_->on_decision(d);
+    if (cost != 0) [[unlikely]]
+      record_step_cost(step.task_id, ordinal, cost);
     return Duration(static_cast<Duration::rep>(cost));
   }
-  return decide_duration(DecisionKind::kStepCost, step.task_id, [&] {
-    return draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
-  });
+  return Duration(static_cast<Duration::rep>(given_step_cost(step.task_id, ordinal)));
+}
+
+void SimDecisions::record_step_cost(std::uint64_t task, std::uint64_t ordinal, std::uint64_t cost) {
+  // A step's cost is decided after the step, when no task is current: it belongs to the
+  // task that stepped, which is its site.
+  const Decision d{DecisionKind::kStepCost, task, step_cost_bound_, cost, now(), task, ordinal};
+  made_.push_back(d);
+  if (sink_) sink_->on_decision(d);
+}
+
+std::uint64_t SimDecisions::given_step_cost(std::uint64_t task, std::uint64_t ordinal) {
+  if (divergence_) return 0;  // diverged: defaults until the loop stops
+  const std::uint64_t bound = step_cost_bound_;
+  std::uint64_t cost = 0;
+  if (lenient_) {
+    // The recorded cost of this task's step with this number, if it has one.
+    auto it = keyed_.find({DecisionKind::kStepCost, task});
+    if (it != keyed_.end()) {
+      KeyedChoices& k = it->second;
+      while (k.next < k.recorded.size() && k.recorded[k.next].step < ordinal) ++k.next;
+      if (k.next < k.recorded.size() && k.recorded[k.next].step == ordinal) {
+        const Decision& r = k.recorded[k.next++];
+        if (r.bound == bound && r.value <= bound) cost = r.value;
+      }
+    }
+  } else if (choices_) {
+    // Every step takes a choice, 0 or not: the schedule as a value keeps its shape.
+    const std::uint64_t c = next_ < choices_->size() ? (*choices_)[next_] : 0;
+    ++next_;
+    cost = bound == std::numeric_limits<std::uint64_t>::max() ? c : c % (bound + 1);
+  } else {
+    // Strict replay: the next recorded decision is this step's cost, or this step cost
+    // nothing. A recorded cost for an earlier step of this task was skipped: diverged.
+    // (One for another task, or another kind, waits: the next request that is not a
+    // step of a task the recording has no cost for meets it, and diverges if it must.)
+    const Decision* r = recorded_next();
+    if (!r || r->kind != DecisionKind::kStepCost || r->site != task || r->step > ordinal) return 0;
+    if (r->step < ordinal || r->bound != bound || r->value > bound) {
+      diverge(Decision{DecisionKind::kStepCost, task, bound, 0, now(), task, ordinal});
+      return 0;
+    }
+    cost = r->value;
+    ++*next_recorded_;
+    ++next_;
+  }
+  if (cost != 0) record_step_cost(task, ordinal, cost);
+  return cost;
 }
 
 Duration SimDecisions::timer_delay(Duration) {

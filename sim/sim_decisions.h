@@ -200,6 +200,12 @@ class SimDecisions final : public DecisionSource {
   void diverge(Decision requested);
   [[gnu::noinline]] void check_invariants();  // after_step's rare part
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
+  // A step that cost time: the decision, recorded and streamed.
+  [[gnu::noinline]] void record_step_cost(std::uint64_t task, std::uint64_t ordinal,
+                                          std::uint64_t cost);
+  // The cost of step `ordinal` of `task` (0: callbacks) when it is not drawn: replayed
+  // (strictly or leniently) or taken from the choices.
+  [[gnu::noinline]] std::uint64_t given_step_cost(std::uint64_t task, std::uint64_t ordinal);
 
   StrategyOptions strategy_;
   std::uint64_t step_cost_bound_;  // duration_bound(kStepCost, strategy_): asked every step
@@ -231,6 +237,7 @@ class SimDecisions final : public DecisionSource {
   internal::EscapeMonitor* escapes_ = nullptr;  // see set_escapes
   std::optional<std::string> violation_;
   std::uint64_t steps_seen_ = 0;
+  std::uint64_t callback_steps_ = 0;  // steps of plain callbacks: their step costs' numbers
   struct KeyedChoices {
     std::vector<Decision> recorded;  // in stream order
     std::size_t next = 0;

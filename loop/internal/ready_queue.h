@@ -21,6 +21,15 @@ class ReadyNode {
   // The id of the task this node steps, or 0 for a plain callback (for decision sources
   // that key choices on tasks; cheaper than a dynamic_cast per step).
   virtual std::uint64_t task_id() const noexcept { return 0; }
+  // The step the node is about to run, counted: its task's id and which of that task's
+  // steps it is (1 = its first); {0, 0} for a plain callback. Each call counts one step.
+  // For decision sources that key a step's choices on "the n-th step of task t", which
+  // stays put when other tasks' steps come and go.
+  struct StepNumber {
+    std::uint64_t task_id = 0;
+    std::uint64_t ordinal = 0;
+  };
+  virtual StepNumber number_step() noexcept { return {}; }
 
   ReadyNode* next_ = nullptr;  // link in the ready queue or in a future's callback list
 

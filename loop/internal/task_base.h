@@ -42,6 +42,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   }
   void drop() noexcept override {}  // the loop's registry owns pending tasks
   std::uint64_t task_id() const noexcept override { return id_; }
+  StepNumber number_step() noexcept override { return {id_, ++steps_numbered_}; }
 
   // Task.cancel(msg): requests cancellation. Returns false iff the task is done.
   bool cancel(std::optional<std::string> msg) override;
@@ -133,6 +134,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
   mutable std::unique_ptr<std::string> name_;  // null until named or asked for
   std::uint64_t id_;
   std::uint64_t steps_taken_ = 0;     // see steps_taken()
+  std::uint64_t steps_numbered_ = 0;  // see number_step(): the loop's steps of this task
   std::uint32_t unnamed_number_ = 0;  // n of "Task-<n>": asyncio counts unnamed tasks only
   std::uint32_t num_cancels_requested_ = 0;
   bool must_cancel_ = false;       // cancel() arrived with nothing cancellable to forward to

@@ -42,26 +42,26 @@ debug() {  # debug OUT -- ENV... BINARY ARGS...
 "$target" show "$work/run.trace" > "$work/show.txt"; check "show reads it" $?
 ! sed '1d;$d' "$work/show.txt" | grep -qvE '^[del][0-9]+ +[0-9]+\.[0-9]{6}s  '
 check "every timeline line of show starts with d<N>, e<N> or l<N>" $?
-has "$work/show.txt" "d8   0.010216s  task 3 'producer'  decision #8 random site=tests/replay/debug_target.cc"
-check "show numbers the decision to break at: d8" $?
+has "$work/show.txt" "d2   0.010216s  task 3 'producer'  decision #2 random site=tests/replay/debug_target.cc"
+check "show numbers the decision to break at: d2" $?
 
 # 1. replay --break-at at a decision: stopped inside the code that asked for it.
-debug "$work/d8.txt" -- "$target" replay "$work/run.trace" --break-at=d8
-has "$work/d8.txt" "LOCKSTEP_BREAK_AT=d8 reached: decision #8 random"; check "d8: says where it stops" $?
-has "$work/d8.txt" "Program received signal SIGTRAP"; check "d8: gdb stops with SIGTRAP" $?
-grep -qE "^#0 .*BreakAtSink::trap" "$work/d8.txt"; check "d8: frame 0 is BreakAtSink::trap" $?
-in_bt "$work/d8.txt" "BreakAtSink::on_decision"; check "d8: a decision" $?
-in_bt "$work/d8.txt" "pick_batch_size"; check "d8: pick_batch_size() asked for it" $?
-in_bt "$work/d8.txt" "producer"; check "d8: in the producer's coroutine" $?
-has "$work/d8.txt" "task 3 'producer': running"; check "d8: lockstep tasks: the producer runs" $?
-has "$work/d8.txt" "task 2 'consumer': ready (#1 in the ready queue)"
-check "d8: lockstep tasks: the consumer is ready" $?
-has "$work/d8.txt" "task 1 'main': waiting on Task 'producer'"; check "d8: lockstep tasks: main awaits" $?
-has "$work/d8.txt" "ready queue (1, runs first to last):"; check "d8: lockstep ready" $?
-has "$work/d8.txt" "1. task 2 'consumer' (its next step)"; check "d8: lockstep ready lists the consumer" $?
-has "$work/d8.txt" "timers (0, in firing order):"; check "d8: lockstep timers" $?
-has "$work/d8.txt" "virtual time: 0.010216s (global)"; check "d8: lockstep time" $?
-has "$work/d8.txt" "replayed $work/run.trace: ok"; check "d8: continue runs the replay to its end" $?
+debug "$work/d2.txt" -- "$target" replay "$work/run.trace" --break-at=d2
+has "$work/d2.txt" "LOCKSTEP_BREAK_AT=d2 reached: decision #2 random"; check "d2: says where it stops" $?
+has "$work/d2.txt" "Program received signal SIGTRAP"; check "d2: gdb stops with SIGTRAP" $?
+grep -qE "^#0 .*BreakAtSink::trap" "$work/d2.txt"; check "d2: frame 0 is BreakAtSink::trap" $?
+in_bt "$work/d2.txt" "BreakAtSink::on_decision"; check "d2: a decision" $?
+in_bt "$work/d2.txt" "pick_batch_size"; check "d2: pick_batch_size() asked for it" $?
+in_bt "$work/d2.txt" "producer"; check "d2: in the producer's coroutine" $?
+has "$work/d2.txt" "task 3 'producer': running"; check "d2: lockstep tasks: the producer runs" $?
+has "$work/d2.txt" "task 2 'consumer': ready (#1 in the ready queue)"
+check "d2: lockstep tasks: the consumer is ready" $?
+has "$work/d2.txt" "task 1 'main': waiting on Task 'producer'"; check "d2: lockstep tasks: main awaits" $?
+has "$work/d2.txt" "ready queue (1, runs first to last):"; check "d2: lockstep ready" $?
+has "$work/d2.txt" "1. task 2 'consumer' (its next step)"; check "d2: lockstep ready lists the consumer" $?
+has "$work/d2.txt" "timers (0, in firing order):"; check "d2: lockstep timers" $?
+has "$work/d2.txt" "virtual time: 0.010216s (global)"; check "d2: lockstep time" $?
+has "$work/d2.txt" "replayed $work/run.trace: ok"; check "d2: continue runs the replay to its end" $?
 
 # 2. LOCKSTEP_BREAK_AT at an event (a task's first step), with replay.
 debug "$work/e7.txt" -- LOCKSTEP_BREAK_AT=e7 "$target" replay "$work/run.trace"
@@ -86,11 +86,11 @@ env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX -u TEST_SHARD_STATUS_FILE -u XML_OU
 failing="$work/traces/Sample.LostUpdate.seed0.trace"
 check "the suite saves a failing trace" $([[ -s "$failing" ]]; echo $?)
 "$target" show "$failing" > "$work/failing_show.txt"
-has "$work/failing_show.txt" "d4   0.000000s  task 3 'b'  decision #4 random site=tests/testing/sample_suite.cc"
-check "its show numbers b's draw d4" $?
+has "$work/failing_show.txt" "d2   0.000000s  task 3 'b'  decision #2 random site=tests/testing/sample_suite.cc"
+check "its show numbers b's draw d2" $?
 debug "$work/replay.txt" -- LOCKSTEP_REPLAY="$failing" LOCKSTEP_TRACE_DIR="$work/traces2" \
-  LOCKSTEP_BREAK_AT=d4 "$suite" --gtest_filter=Sample.LostUpdate
-has "$work/replay.txt" "LOCKSTEP_BREAK_AT=d4 reached: decision #4 random"; check "LOCKSTEP_REPLAY: stops at d4" $?
+  LOCKSTEP_BREAK_AT=d2 "$suite" --gtest_filter=Sample.LostUpdate
+has "$work/replay.txt" "LOCKSTEP_BREAK_AT=d2 reached: decision #2 random"; check "LOCKSTEP_REPLAY: stops at d2" $?
 in_bt "$work/replay.txt" "Sample_LostUpdate_LockstepTest::LockstepBody|at tests/testing/sample_suite.cc:38"
 check "LOCKSTEP_REPLAY: in the test's coroutine" $?
 has "$work/replay.txt" "task 3 'b': running"; check "LOCKSTEP_REPLAY: lockstep tasks" $?
@@ -114,7 +114,7 @@ LOCKSTEP_BREAK_AT=7 "$target" replay "$work/run.trace" > "$work/env.txt" 2>&1
 check "garbage in LOCKSTEP_BREAK_AT: exit 2" $([[ $? -eq 2 ]]; echo $?)
 has "$work/env.txt" "LOCKSTEP_BREAK_AT='7' is not a moment of a run"; check "garbage in LOCKSTEP_BREAK_AT: named" $?
 LOCKSTEP_BREAK_AT=d999 "$target" replay "$work/run.trace" > "$work/never.txt" 2>&1
-has "$work/never.txt" "LOCKSTEP_BREAK_AT=d999 was never reached: the run made 30 decisions (d0-d29), 44 events (e0-e43), 9 log lines (l0-l8)"
+has "$work/never.txt" "LOCKSTEP_BREAK_AT=d999 was never reached: the run made 6 decisions (d0-d5), 44 events (e0-e43), 9 log lines (l0-l8)"
 check "never reached: says what the run made" $?
 
 echo "$failures failed"

@@ -239,7 +239,8 @@ TEST(TraceTest, ANewerFormatVersionIsRefusedWithTheWritersVersion) {
   bytes.push_back(static_cast<char>(header.size()));
   bytes += header;
   const std::string e = error_of(bytes);
-  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (4)"));
+  EXPECT_THAT(e, HasSubstr("trace format version 99 is newer than this lockstep reads (" +
+                           std::to_string(kTraceFormatVersion) + ")"));
   EXPECT_THAT(e, HasSubstr("9.9"));
 }
 
@@ -294,8 +295,9 @@ RC_GTEST_PROP(TraceReaderLaws, AnyBytesAfterTheMagicGiveATraceOrATraceError, ())
   }
 }
 
-TEST(TraceTest, BytesPerDecisionAreFew) {
+TEST(TraceTest, BytesPerAwaitAreFew) {
   const std::string path = temp_path("size.trace");
+  constexpr int kAwaits = 100 * 50;
   auto busy = []() -> Coro<void> {
     std::vector<Task<void>> tasks;
     for (int i = 0; i < 100; ++i)
@@ -305,14 +307,14 @@ TEST(TraceTest, BytesPerDecisionAreFew) {
     co_await gather(tasks);
   };
   auto run = record_trace(busy, seed(5), path, "p");
-  const double per_decision =
-      static_cast<double>(read_file(path).size()) / static_cast<double>(run.decisions.size());
-  ::testing::Test::RecordProperty("bytes_per_decision", std::to_string(per_decision));
-  std::printf("%zu decisions, %.2f bytes per decision\n", run.decisions.size(), per_decision);
-  // 12.6 bytes in format 2; format 3 added the tasks' suspensions and wakeups (two events
-  // per await, their texts by reference) and a 4-byte checksum per record: 20 bytes.
-  // Format 4 packs decisions and events and checksums blocks.
-  EXPECT_LT(per_decision, 11.0);
+  const double per_await = static_cast<double>(read_file(path).size()) / kAwaits;
+  ::testing::Test::RecordProperty("bytes_per_await", std::to_string(per_await));
+  std::printf("%zu decisions, %.2f bytes per await\n", run.decisions.size(), per_await);
+  // Each await: a draw, a timer's lateness, a suspension, the timer firing, a wakeup, and
+  // one step in ten costing time. 250 bytes in format 3 (a record each, protobuf-coded,
+  // with a checksum); format 4 packs decisions and events and checksums blocks (38
+  // bytes); format 5 drops the step costs of steps that cost nothing (36).
+  EXPECT_LT(per_await, 37.0);
 }
 
 // Format 4: records in blocks, each block with a CRC-32. Damage is told apart from a run
@@ -464,10 +466,11 @@ TEST(TraceIntegrityTest, AFlippedHeaderByteIsACorruptHeader) {
   const std::size_t version = bad.find(kLockstepVersion);
   bad[version + 2] = static_cast<char>(bad[version + 2] + 1);  // "0.2.0": still parses
   EXPECT_THAT(error_of(bad), HasSubstr("corrupt header at offset 16 (checksum mismatch)"));
-  // The format version itself, 4 -> 3 or 2: still read as checksummed, so still caught.
+  // The format version itself, 5 -> 3 or 2: still read as checksummed, so still caught.
   for (char older : {'\x03', '\x02'}) {
     bad = r.bytes;
-    const std::size_t field = bad.find(std::string("\x08\x04", 2), 16);
+    const std::size_t field =
+        bad.find(std::string{'\x08', static_cast<char>(kTraceFormatVersion)}, 16);
     ASSERT_LT(field, 20u);
     bad[field + 1] = older;
     EXPECT_THAT(error_of(bad), HasSubstr("corrupt header at offset 16 (checksum mismatch)"));
@@ -681,25 +684,26 @@ TEST(TraceFormat3Test, ADamagedFormat3RecordIsNamedAndSalvaged) {
 TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
   Recorded r = recorded("packed.trace");
   // After the last block: one whose checksum holds, holding a packed decision cut short
-  // (its site varint unfinished) and one with a time delta too many.
+  // (its site varint unfinished) and one with a byte too many.
   const std::string cut_short = r.bytes.substr(0, r.blocks.back()) + frame_block({"\x9f\x81"});
   EXPECT_THAT(error_of(cut_short), HasSubstr("is not a well-formed packed record"));
-  const std::string extra = r.bytes.substr(0, r.blocks.back()) + frame_block({"\x9f\x01\x05"});
+  const std::string extra = r.bytes.substr(0, r.blocks.back()) + frame_block({"\x9f\x01\x05\x05"});
   EXPECT_THAT(error_of(extra), HasSubstr("is not a well-formed packed record"));
   // Two whose time deltas (zigzag INT64_MAX each) add up past any time: an error, not an
   // overflow.
-  const std::string far("\x9d\x01\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12);
+  const std::string far("\x9d\x01\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01\x01", 13);
   const std::string overflow = r.bytes.substr(0, r.blocks.back()) + frame_block({far, far});
   EXPECT_THAT(error_of(overflow), HasSubstr("moves the time out of range"));
   // A well-formed one reads back as the decision it codes.
   const std::string path = temp_path("packed-one.trace");
-  write_file(path, r.bytes.substr(0, r.blocks[1]) + frame_block({"\x9f\x03"}));
+  write_file(path, r.bytes.substr(0, r.blocks[1]) + frame_block({"\x9f\x03\x02"}));
   const Trace t = read_trace(path);
   ASSERT_EQ(t.decisions.size(), 1u);
   EXPECT_EQ(t.decisions[0].kind, DecisionKind::kStepCost);
   EXPECT_EQ(t.decisions[0].site, 3u);
   EXPECT_EQ(t.decisions[0].task, 3u);
   EXPECT_EQ(t.decisions[0].value, 0u);
+  EXPECT_EQ(t.decisions[0].step, 2u);  // format 5: the step number follows
   EXPECT_EQ(t.decisions[0].bound,
             static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
 }

@@ -77,19 +77,34 @@ TEST(DecisionLogTest, ManyBlocksRoundTripAndTypicalStepsTakeAFewBytes) {
   for (std::size_t k = 0; k < want.size(); ++k) ASSERT_EQ(log[k], want[k]) << "log[" << k << "]";
 }
 
-TEST(DecisionLogTest, ASimulationKeepsItsDecisionsCompactly) {
+TEST(DecisionLogTest, ASimulationKeepsOnlyTheStepsThatCostTime) {
+  constexpr std::uint64_t kSteps = 100'000;
   auto program = []() -> Coro<int> {
-    for (int i = 0; i < 100'000; ++i) co_await lockstep::sleep(Duration::zero());
+    for (std::uint64_t i = 0; i < kSteps; ++i) co_await lockstep::sleep(Duration::zero());
     co_return 1;
   };
   SimulationOptions o;
   o.seed = 3;
   auto run = simulate(program, o);
-  ASSERT_GE(run.decisions.size(), 100'000u);
-  // 48 bytes each as a vector; a few here.
-  EXPECT_LE(run.decisions.bytes_used(), 4 * run.decisions.size()) << run.decisions.size();
+  // step_cost_percent is 10: about one step in ten is a decision, each saying which step
+  // of main (task 1) it was.
+  EXPECT_GT(run.decisions.size(), kSteps / 20);
+  EXPECT_LT(run.decisions.size(), kSteps / 5);
+  // (A few are the loop's own callbacks around main, site 0, numbered apart.)
+  std::uint64_t last_step[2] = {0, 0};
+  for (const Decision& d : run.decisions) {
+    ASSERT_EQ(d.kind, DecisionKind::kStepCost);
+    ASSERT_NE(d.value, 0u) << "a step that cost nothing is no decision";
+    ASSERT_LE(d.site, 1u);
+    ASSERT_GT(d.step, last_step[d.site]);
+    last_step[d.site] = d.step;
+  }
+  EXPECT_LE(last_step[1], kSteps + 2);
+  // Under two bytes a step (three when every step was a decision; 48 as a vector).
+  EXPECT_LT(run.decisions.bytes_used(), 2 * kSteps) << run.decisions.bytes_used();
   auto again = replay(program, run.decisions, o);
   EXPECT_FALSE(again.divergence);
+  EXPECT_TRUE(again.replay_complete);
   EXPECT_EQ(again.decisions, run.decisions);
 }
 

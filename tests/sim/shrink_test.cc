@@ -132,6 +132,52 @@ TEST(ShrinkTest, EquivalentDecisionsReadAsOneLine) {
   EXPECT_THAT(small.summary, Not(HasSubstr("random draw at "))) << small.summary;
 }
 
+// A watchdog that fails when the worker has not taken its 30 steps within 2ms: only a
+// step that costs time can do that, and a chattering task steps in between. Step costs
+// are decisions only where a step cost time, each naming its task's step, so removing one
+// leaves the others on the steps they were drawn for.
+Coro<void> yield_steps(int n) {
+  for (int i = 0; i < n; ++i) co_await sleep(0s);
+}
+Coro<int> watched() {
+  bool done = false;
+  auto worker = create_task(
+      [](bool* done) -> Coro<void> {
+        co_await yield_steps(30);
+        *done = true;
+      }(&done),
+      "worker");
+  auto chatter = create_task(yield_steps(30), "chatter");
+  co_await sleep(2ms);
+  if (!done) throw std::runtime_error("the worker missed its deadline");
+  co_await gather(worker, chatter);
+  co_return 1;
+}
+
+TEST(ShrinkTest, ASlowStepShrinksToThatOneStep) {
+  SimulationOptions o;
+  o.strategy.timer_delay_percent = 0;  // step costs are the only decisions
+  auto failing = first_failing(watched, o);
+  o.seed = failing.seed;
+  auto small = shrink(watched, failing.decisions, o);
+  ASSERT_TRUE(small.failed);
+  EXPECT_THAT(small.failure, HasSubstr("missed its deadline"));
+  EXPECT_EQ(small.non_default_after, 1u) << small.summary;
+  std::size_t costs = 0;
+  for (const Decision& d : small.run.decisions) {
+    if (d.value == 0) continue;
+    ++costs;
+    EXPECT_EQ(d.kind, DecisionKind::kStepCost);
+    EXPECT_GE(d.value, 1'000'000u) << "under 1ms cannot miss a 2ms deadline";
+    EXPECT_GE(d.step, 1u);
+  }
+  EXPECT_EQ(costs, 1u);
+  EXPECT_THAT(small.summary, HasSubstr("a step of ")) << small.summary;
+  auto again = replay(watched, small.run.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  EXPECT_FALSE(again.outcome.ok());
+}
+
 TEST(ShrinkTest, ARunThatDoesNotFailIsNotShrunk) {
   SimulationOptions o;
   o.seed = 1;

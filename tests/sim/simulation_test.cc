@@ -189,6 +189,60 @@ TEST(SimulationTest, ADifferentProgramDivergesWithAReport) {
   EXPECT_THAT(report, HasSubstr("the decisions before it"));
 }
 
+// Main takes seven steps and reads the clock in each (sleep(0) is a bare yield: no timer,
+// so step costs are the only decisions).
+Coro<std::vector<std::int64_t>> stepping_clock() {
+  std::vector<std::int64_t> times;
+  for (int i = 0; i < 7; ++i) {
+    times.push_back(now().time_since_epoch().count());
+    co_await sleep(0s);
+  }
+  co_return times;
+}
+
+TEST(StepCostTest, OnlyStepsThatCostTimeAreDecisionsAndReplayPutsEachBackOnItsStep) {
+  SimulationOptions o = seed(2);
+  o.strategy.step_cost_percent = 50;
+  auto run = simulate(stepping_clock, o);
+  ASSERT_TRUE(run.outcome.ok());
+  const std::vector<std::int64_t> times = run.outcome.value();
+  std::size_t main_costs = 0;
+  for (const Decision& d : run.decisions) {
+    ASSERT_EQ(d.kind, DecisionKind::kStepCost);
+    EXPECT_NE(d.value, 0u);
+    if (d.site != 1) continue;  // the loop's own callbacks (site 0)
+    ++main_costs;
+    // Main's step n ran from times[n-1]; its cost shows in the clock it reads next (its
+    // 8th, last step returns).
+    ASSERT_GE(d.step, 1u);
+    ASSERT_LE(d.step, times.size() + 1);
+    if (d.step > times.size() - 1) continue;
+    EXPECT_GE(times[d.step] - times[d.step - 1], static_cast<std::int64_t>(d.value));
+  }
+  EXPECT_GT(main_costs, 0u);
+  EXPECT_LT(main_costs, times.size()) << "seed 2 has steps that cost nothing";
+  auto again = replay(stepping_clock, run.decisions, o);
+  EXPECT_FALSE(again.divergence);
+  EXPECT_EQ(again.outcome.value(), times);
+  EXPECT_EQ(again.decisions, run.decisions);
+}
+
+TEST(StepCostTest, ARecordedStepCostWhoseStepWentByIsADivergence) {
+  SimulationOptions o = seed(1);
+  const auto bound = static_cast<std::uint64_t>(o.strategy.max_step_cost.count());
+  // Main's 3rd step took 1ms; then one for its 2nd, which a replay passed long ago.
+  const std::vector<Decision> recorded = {
+      Decision{DecisionKind::kStepCost, 1, bound, 1'000'000, {}, 1, 3},
+      Decision{DecisionKind::kStepCost, 1, bound, 1'000'000, {}, 1, 2}};
+  auto r = replay(stepping_clock, recorded, o);
+  ASSERT_TRUE(r.divergence);
+  EXPECT_EQ(r.divergence->index, 1u);
+  const std::string report = r.divergence->report();
+  EXPECT_THAT(report, HasSubstr("recorded:  step_cost site=1"));
+  EXPECT_THAT(report, HasSubstr("step=2"));
+  EXPECT_THAT(report, HasSubstr("requested: step_cost site=1 bound=10000000 step=4"));
+}
+
 TEST(SimulationTest, ReplayingMoreThanWasRecordedIsADivergence) {
   auto run = simulate(racy_program, seed(4));
   std::vector<Decision> cut = run.decisions;

@@ -56,6 +56,21 @@ auto replay_trace(F program, const std::string& path, std::string_view program_n
   SimulationOptions options = t.simulation_options();
   options.break_at = break_at;
   auto run = replay(std::move(program), std::move(t.decisions), options);
+  if (!run.divergence && t.end && t.end->schedule_digest != 0 &&
+      run.schedule_digest != t.end->schedule_digest) {
+    // Every decision matched, but not the order of steps (those that cost nothing are no
+    // decisions): the program depends on something its decisions do not fix.
+    Divergence d;
+    d.index = run.decisions.size();
+    d.what =
+        "the replay made every recorded decision, but its tasks took their steps in "
+        "another order than the recording's (schedule digest " +
+        std::to_string(run.schedule_digest) + ", recorded " +
+        std::to_string(t.end->schedule_digest) +
+        "): something outside the decisions, "
+        "such as a real clock, an address or hash order, chose what ran";
+    run.divergence = std::move(d);
+  }
   if (run.divergence) {
     // The recording's sites by the names it gave them: the replaying program may never
     // have reached (so named) the site it diverged from.

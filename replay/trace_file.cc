@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 
 #include "faults/fault_plan.h"
 #include "replay/crc32.h"
@@ -190,10 +190,10 @@ struct FastRecord {
   bool bound_usual = false;     // packed decisions: the bound is the strategy's maximum
 };
 
-// A packed record (format 4; format 5 when `step_numbers`) into `out`, its fields
+// A packed record (format 4; format 5 when `ordinals`) into `out`, its fields
 // numbered as DecisionRecord's and EventRecord's are (time deltas as int64 bits): true for
 // a decision, false for an event, nothing if the bytes are not one packed record exactly.
-std::optional<bool> decode_packed(std::string_view bytes, bool step_numbers, FastRecord& out) {
+std::optional<bool> decode_packed(std::string_view bytes, bool ordinals, FastRecord& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
   if (p == end) return std::nullopt;
@@ -222,7 +222,8 @@ std::optional<bool> decode_packed(std::string_view bytes, bool step_numbers, Fas
     if (!out.bound_usual) out.field[3] = varint();
     if (!(header & kValueZero)) out.field[4] = varint();
     out.field[6] = header & kTaskIsSite ? out.field[2] : varint();
-    if (step_numbers && kind == static_cast<std::uint64_t>(DecisionKind::kStepCost))
+    if (ordinals && kind >= 1 && kind <= static_cast<std::uint64_t>(kMaxDecisionKind) &&
+        is_sparse(static_cast<DecisionKind>(kind)))
       out.field[7] = varint();
   } else if ((header & kPackedEventMask) == kPackedEvent) {
     decision = false;
@@ -620,7 +621,7 @@ void TraceWriter::on_decision(const Decision& d) {
   if (!(header & kBoundUsual)) end = put_varint(end, d.bound);
   if (!(header & kValueZero)) end = put_varint(end, d.value);
   if (!(header & kTaskIsSite)) end = put_varint(end, d.task);
-  if (d.kind == DecisionKind::kStepCost) end = put_varint(end, d.step);
+  if (is_sparse(d.kind)) end = put_varint(end, d.ordinal);
   last_time_ = d.time;
   out[0] = static_cast<char>(end - out - 1);  // the record's length: under 128
   out[1] = static_cast<char>(header);
@@ -832,6 +833,7 @@ void TraceWriter::finish(const TraceEnd& end) {
   e->set_end_time_ns(end.end_time.time_since_epoch().count());
   e->set_steps(end.steps);
   e->set_decisions(end.decisions);
+  e->set_schedule_digest(end.schedule_digest);
   write_record(r.SerializeAsString());
   flush();
 }
@@ -950,8 +952,8 @@ Trace read_trace(const std::string& path, ReadOptions options) {
   std::size_t texts_before_gap = 0;  // salvage: texts read before the first skipped record
   std::size_t record_index = 0;
   std::string truncation;
-  std::unordered_map<std::uint64_t, std::uint64_t> old_format_steps;  // formats 1-4: by task
-  std::uint64_t old_format_zero_steps = 0;                            // ... and those dropped
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> old_format_ordinals;
+  std::uint64_t old_format_zeros = 0;  // formats 1-4: zero step costs and timer delays dropped
 
   // The time after a record's delta: a delta that leaves the range of a TimePoint is
   // damage (or a crafted file), not a time.
@@ -1001,7 +1003,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         fast.field[4] = d.value();
         fast.field[5] = static_cast<std::uint64_t>(d.time_delta_ns());
         fast.field[6] = d.task();
-        fast.field[7] = d.step();
+        fast.field[7] = d.ordinal();
       } else if (record_case == trace::Record::kEvent) {
         const auto& e = r.event();
         fast.field[1] = e.kind();
@@ -1028,19 +1030,20 @@ Trace read_trace(const std::string& path, ReadOptions options) {
                          " has unknown decision kind " + std::to_string(kind_value));
         advance(static_cast<std::int64_t>(fast.field[5]));
         const auto kind = static_cast<DecisionKind>(kind_value);
-        std::uint64_t step = fast.field[7];
-        if (kind == DecisionKind::kStepCost && t.format_version < 5) {
-          // Formats 1-4 have a step_cost record for every step: number them per task, and
-          // keep those that cost time, as format 5 records them.
-          step = ++old_format_steps[fast.field[2]];
+        std::uint64_t ordinal = fast.field[7];
+        if (is_sparse(kind) && t.format_version < 5) {
+          // Formats 1-4 have a step_cost record for every step and a timer_delay one for
+          // every timer: number them per kind and site (a step's site is its task, a
+          // timer's 0), and keep those that are not 0, as format 5 records them.
+          ordinal = ++old_format_ordinals[{kind_value, fast.field[2]}];
           if (fast.field[4] == 0) {
-            ++old_format_zero_steps;
+            ++old_format_zeros;
             break;
           }
         }
         t.decisions.push_back(Decision{kind, fast.field[2],
                                        fast.field[3] ^ duration_bound(kind, t.info.strategy),
-                                       fast.field[4], time, fast.field[6], step});
+                                       fast.field[4], time, fast.field[6], ordinal});
         break;
       }
       case trace::Record::kSite:
@@ -1087,10 +1090,12 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         break;
       }
       case trace::Record::kEnd:
-        t.end =
-            TraceEnd{r.end().ok(), r.end().error(), TimePoint(Duration(r.end().end_time_ns())),
-                     r.end().steps(),
-                     r.end().decisions() - std::min(r.end().decisions(), old_format_zero_steps)};
+        t.end = TraceEnd{r.end().ok(),
+                         r.end().error(),
+                         TimePoint(Duration(r.end().end_time_ns())),
+                         r.end().steps(),
+                         r.end().decisions() - std::min(r.end().decisions(), old_format_zeros),
+                         r.end().schedule_digest()};
         break;
       default:
         fail(path, "corrupt trace: record #" + std::to_string(record_index) + " is empty");

@@ -45,9 +45,10 @@ namespace lockstep {
 // The trace format this lockstep writes; a reader refuses newer ones.
 // Version 2 added loop events (EventRecord); version 3 texts by reference
 // (EventRecord.text_ref) and a checksum per record; version 4 packed decisions and events
-// in checksummed blocks; version 5 records a step's cost only when it is not 0, with the
-// number of the task's step it belongs to. Versions 1 to 4 are still read (their zero step
-// costs are dropped as they are read).
+// in checksummed blocks; version 5 records a step's cost and a timer's lateness only when
+// not 0, with the ordinal of the request (the task's n-th step, the run's n-th timer).
+// Versions 1 to 4 are still read (their zero step costs and timer delays are dropped as
+// they are read).
 inline constexpr std::uint32_t kTraceFormatVersion = 5;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
@@ -112,6 +113,7 @@ struct TraceEnd {
   TimePoint end_time{};
   std::uint64_t steps = 0;
   std::uint64_t decisions = 0;
+  std::uint64_t schedule_digest = 0;  // format 5 (SimulationResult::schedule_digest); 0: none
 };
 
 // Bytes a salvaging read skipped: from the damaged block (format 3: record) at `offset` to
@@ -163,7 +165,8 @@ class TraceWriter final : public TraceSink {
   void finish(const SimulationResult<T>& run) {
     finish(TraceEnd{run.outcome.ok(),
                     run.outcome.ok() ? std::string() : describe_exception(run.outcome.exception()),
-                    run.end_time, run.steps, static_cast<std::uint64_t>(run.decisions.size())});
+                    run.end_time, run.steps, static_cast<std::uint64_t>(run.decisions.size()),
+                    run.schedule_digest});
   }
   // Bytes written so far (header included).
   std::uint64_t bytes() const noexcept { return bytes_; }

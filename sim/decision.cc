@@ -69,7 +69,8 @@ std::string describe(const Decision& d, const std::map<std::uint64_t, std::strin
                 static_cast<unsigned long long>(d.bound), static_cast<unsigned long long>(d.value),
                 to_seconds(d.time), static_cast<unsigned long long>(d.task));
   std::string s = std::string(to_string(d.kind)) + " site=" + site_text(d.site, site_names) + buf;
-  if (d.step != 0) s += " step=" + std::to_string(d.step);
+  if (d.ordinal != 0)
+    s += (d.kind == DecisionKind::kTimerDelay ? " timer=" : " step=") + std::to_string(d.ordinal);
   return s;
 }
 

@@ -8,10 +8,10 @@
 // executor time. So a run's decisions can be shrunk toward 0, and a decision missing
 // from a shortened stream takes 0.
 //
-// A step's cost is asked at every step but is a decision only when it is not 0 (most
-// steps cost nothing: recording each would be most of a run's decisions). Such a
-// decision says which step it was (`step`: the n-th step of task `site`); every other
-// step of a replay costs 0.
+// A step's cost and a timer's lateness are asked at every step and every timer, but are
+// decisions only when they are not 0 (most cost nothing: recording each would be most of
+// a run's decisions). Such a decision says which request it answers (`ordinal`: the n-th
+// step of task `site`, the run's n-th timer); every other request of a replay takes 0.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +79,12 @@ constexpr bool is_duration(DecisionKind k) noexcept {
          k == DecisionKind::kDiskLatency;
 }
 
+// True for the kinds asked far more often than they are not 0, and so recorded only
+// when they are not 0, numbered (Decision::ordinal): a step's cost, a timer's lateness.
+constexpr bool is_sparse(DecisionKind k) noexcept {
+  return k == DecisionKind::kStepCost || k == DecisionKind::kTimerDelay;
+}
+
 // "step_cost", "timer_delay", ...: the names traces and reports use.
 const char* to_string(DecisionKind kind) noexcept;
 
@@ -89,7 +95,9 @@ struct Decision {
   std::uint64_t value = 0;  // the choice; 0 = asyncio's default
   TimePoint time{};         // the loop's time when it was made
   std::uint64_t task = 0;   // the task running then (step_cost: the task that stepped), or 0
-  std::uint64_t step = 0;   // step_cost: which of the task's steps (1 = its first); else 0
+  // is_sparse(kind): which request of its kind and site it answers (1 = the first):
+  // step_cost the task's n-th step, timer_delay the run's n-th timer. Else 0.
+  std::uint64_t ordinal = 0;
 
   friend bool operator==(const Decision&, const Decision&) = default;
 };

@@ -145,7 +145,7 @@ Decision DecisionLog::decode(const std::uint8_t*& p, CodingState& state) {
     d.bound = get_varint(p);
   d.value = header & kValueZero ? 0 : get_varint(p);
   d.task = header & kTaskIsSite ? d.site : get_varint(p);
-  if (d.kind == DecisionKind::kStepCost) d.step = get_varint(p);
+  if (is_sparse(d.kind)) d.ordinal = get_varint(p);
   state.time = d.time;
   if (small_kind) state.bound[kind] = d.bound;
   return d;

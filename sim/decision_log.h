@@ -11,7 +11,7 @@
 // Most decisions are the default (value 0) at the time of the previous one, with the
 // bound the previous decision of their kind had, and a step's cost has its task as its
 // site. Each record is one header byte saying which of these hold, then varints for what
-// does not (and, for a step's cost, which step of its task it was). Records live in fixed-size
+// does not (and, for a sparse kind, the ordinal). Records live in fixed-size
 // blocks (appending never copies what is stored); every 64th record is coded without reference to
 // the ones before, so log[i] decodes at most 63 records.
 #pragma once
@@ -43,7 +43,7 @@ class DecisionLog {
   DecisionLog& operator=(DecisionLog&& other) noexcept;
 
   [[gnu::always_inline]] void push_back(const Decision& d) {
-    // Inline: a simulation appends one decision per step. Everything is read from and
+    // Inline: a simulation may append a decision per step. Everything is read from and
     // written to the object before the record's bytes are stored: a byte store may alias
     // any member, so interleaving them would make the compiler reload the members.
     std::uint8_t* p = cur_;
@@ -72,7 +72,7 @@ class DecisionLog {
     if (!(header & kBoundSame)) p = put_varint(p, d.bound);
     if (!(header & kValueZero)) p = put_varint(p, d.value);
     if (!(header & kTaskIsSite)) p = put_varint(p, d.task);
-    if (d.kind == DecisionKind::kStepCost) p = put_varint(p, d.step);
+    if (is_sparse(d.kind)) p = put_varint(p, d.ordinal);
     cur_ = p;
   }
   void clear() noexcept;

@@ -19,16 +19,28 @@ std::uint64_t SimDecisions::current_task_id() const noexcept {
 }
 
 std::string Divergence::report() const {
+  if (!what.empty()) {
+    std::string s = "replay diverged after decision #" + std::to_string(index) + ": " + what + "\n";
+    for (const std::string& line : recorded_context) s += "    " + line + "\n";
+    return s;
+  }
   std::string s = "replay diverged at decision #" + std::to_string(index) + ":\n";
   s += "  recorded:  " +
        (recorded ? describe(*recorded, site_names) : std::string("(the recording ends here)")) +
        "\n";
-  s += "  requested: " + std::string(to_string(requested.kind)) +
-       " site=" + site_text(requested.site, site_names) +
-       " bound=" + std::to_string(requested.bound) +
-       (requested.step != 0 ? " step=" + std::to_string(requested.step) : std::string()) +
-       " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
-       std::to_string(requested.task) + "\n";
+  if (run_ended)
+    s += "  requested: nothing: the run ended first, at t=" +
+         std::to_string(to_seconds(requested.time)) + "s\n";
+  else
+    s += "  requested: " + std::string(to_string(requested.kind)) +
+         " site=" + site_text(requested.site, site_names) +
+         " bound=" + std::to_string(requested.bound) +
+         (requested.ordinal == 0 ? std::string()
+          : requested.kind == DecisionKind::kTimerDelay
+              ? " timer=" + std::to_string(requested.ordinal)
+              : " step=" + std::to_string(requested.ordinal)) +
+         " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
+         std::to_string(requested.task) + "\n";
   if (!recorded_context.empty()) {
     s += "  the recording just before it:\n";
     for (const std::string& line : recorded_context) s += "    " + line + "\n";
@@ -104,6 +116,12 @@ const Decision* SimDecisions::recorded_next() {
   return next_recorded_->operator->();
 }
 
+void SimDecisions::end_of_run(TimePoint end) {
+  if (!replaying_ || lenient_ || divergence_ || next_ >= recorded_.size()) return;
+  diverge(Decision{{}, 0, 0, 0, end, 0});
+  divergence_->run_ended = true;
+}
+
 void SimDecisions::diverge(Decision requested) {
   Divergence div;
   div.index = next_;
@@ -135,68 +153,82 @@ Duration SimDecisions::step_cost(const StepInfo& step) {
   if (!replaying_ && !lenient_ && !choices_) [[likely]] {
     const std::uint64_t cost = draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
     if (cost != 0) [[unlikely]]
-      record_step_cost(step.task_id, ordinal, cost);
+      record_sparse(DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, cost);
     return Duration(static_cast<Duration::rep>(cost));
   }
-  return Duration(static_cast<Duration::rep>(given_step_cost(step.task_id, ordinal)));
-}
-
-void SimDecisions::record_step_cost(std::uint64_t task, std::uint64_t ordinal, std::uint64_t cost) {
   // A step's cost is decided after the step, when no task is current: it belongs to the
   // task that stepped, which is its site.
-  const Decision d{DecisionKind::kStepCost, task, step_cost_bound_, cost, now(), task, ordinal};
-  made_.push_back(d);
-  if (sink_) sink_->on_decision(d);
-}
-
-std::uint64_t SimDecisions::given_step_cost(std::uint64_t task, std::uint64_t ordinal) {
-  if (divergence_) return 0;  // diverged: defaults until the loop stops
-  const std::uint64_t bound = step_cost_bound_;
-  std::uint64_t cost = 0;
-  if (lenient_) {
-    // The recorded cost of this task's step with this number, if it has one.
-    auto it = keyed_.find({DecisionKind::kStepCost, task});
-    if (it != keyed_.end()) {
-      KeyedChoices& k = it->second;
-      while (k.next < k.recorded.size() && k.recorded[k.next].step < ordinal) ++k.next;
-      if (k.next < k.recorded.size() && k.recorded[k.next].step == ordinal) {
-        const Decision& r = k.recorded[k.next++];
-        if (r.bound == bound && r.value <= bound) cost = r.value;
-      }
-    }
-  } else if (choices_) {
-    // Every step takes a choice, 0 or not: the schedule as a value keeps its shape.
-    const std::uint64_t c = next_ < choices_->size() ? (*choices_)[next_] : 0;
-    ++next_;
-    cost = bound == std::numeric_limits<std::uint64_t>::max() ? c : c % (bound + 1);
-  } else {
-    // Strict replay: the next recorded decision is this step's cost, or this step cost
-    // nothing. A recorded cost for an earlier step of this task was skipped: diverged.
-    // (One for another task, or another kind, waits: the next request that is not a
-    // step of a task the recording has no cost for meets it, and diverges if it must.)
-    const Decision* r = recorded_next();
-    if (!r || r->kind != DecisionKind::kStepCost || r->site != task || r->step > ordinal) return 0;
-    if (r->step < ordinal || r->bound != bound || r->value > bound) {
-      diverge(Decision{DecisionKind::kStepCost, task, bound, 0, now(), task, ordinal});
-      return 0;
-    }
-    cost = r->value;
-    ++*next_recorded_;
-    ++next_;
-  }
-  if (cost != 0) record_step_cost(task, ordinal, cost);
-  return cost;
+  return Duration(static_cast<Duration::rep>(given_sparse(
+      DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, step_cost_bound_)));
 }
 
 Duration SimDecisions::timer_delay(Duration) {
   if (exact_timer_) return Duration::zero();
   Duration late{};
-  if (strategy_.kind != Strategy::kFifo)
-    late = decide_duration(DecisionKind::kTimerDelay, 0, [&] {
-      return draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
-    });
+  if (strategy_.kind != Strategy::kFifo) {
+    // Like a step's cost: every timer asks, only a late one is a decision.
+    const std::uint64_t ordinal = ++timers_;
+    std::uint64_t v;
+    if (!replaying_ && !lenient_ && !choices_) [[likely]] {
+      v = draw_duration(strategy_.timer_delay_percent, strategy_.max_timer_delay);
+      if (v != 0) [[unlikely]]
+        record_sparse(DecisionKind::kTimerDelay, 0, current_task_id(), ordinal, v);
+    } else {
+      v = given_sparse(DecisionKind::kTimerDelay, 0, current_task_id(), ordinal,
+                       timer_delay_bound_);
+    }
+    late = Duration(static_cast<Duration::rep>(v));
+  }
   if (faults_) late += faults_->timer_delay(*this);
   return late;
+}
+
+void SimDecisions::record_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
+                                 std::uint64_t ordinal, std::uint64_t value) {
+  const std::uint64_t bound =
+      kind == DecisionKind::kStepCost ? step_cost_bound_ : timer_delay_bound_;
+  const Decision d{kind, site, bound, value, now(), task, ordinal};
+  made_.push_back(d);
+  if (sink_) sink_->on_decision(d);
+}
+
+std::uint64_t SimDecisions::given_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
+                                         std::uint64_t ordinal, std::uint64_t bound) {
+  if (divergence_) return 0;  // diverged: defaults until the loop stops
+  std::uint64_t value = 0;
+  if (lenient_) {
+    // The recorded value for this request (the n-th of its kind at its site), if any.
+    auto it = keyed_.find({kind, site});
+    if (it != keyed_.end()) {
+      KeyedChoices& k = it->second;
+      while (k.next < k.recorded.size() && k.recorded[k.next].ordinal < ordinal) ++k.next;
+      if (k.next < k.recorded.size() && k.recorded[k.next].ordinal == ordinal) {
+        const Decision& r = k.recorded[k.next++];
+        if (r.bound == bound && r.value <= bound) value = r.value;
+      }
+    }
+  } else if (choices_) {
+    // Every request takes a choice, 0 or not: the schedule as a value keeps its shape.
+    const std::uint64_t c = next_ < choices_->size() ? (*choices_)[next_] : 0;
+    ++next_;
+    value = bound == std::numeric_limits<std::uint64_t>::max() ? c : c % (bound + 1);
+  } else {
+    // Strict replay: the next recorded decision answers this request, or the request
+    // took 0. One recorded for an earlier request of this kind and site went by
+    // unclaimed: diverged. (One of another site or kind waits: the next request it does
+    // not answer meets it, and diverges if it must.)
+    const Decision* r = recorded_next();
+    if (!r || r->kind != kind || r->site != site || r->ordinal > ordinal) return 0;
+    if (r->ordinal < ordinal || r->bound != bound || r->value > bound) {
+      diverge(Decision{kind, site, bound, 0, now(), task, ordinal});
+      return 0;
+    }
+    value = r->value;
+    ++*next_recorded_;
+    ++next_;
+  }
+  if (value != 0) record_sparse(kind, site, task, ordinal, value);
+  return value;
 }
 
 std::size_t SimDecisions::pick_due_timer(std::size_t n) {
@@ -316,8 +348,9 @@ std::exception_ptr SimDecisions::job_error(std::uint64_t job) {
   return faults_ ? faults_->job_error(*this, job) : nullptr;
 }
 
-void SimDecisions::after_step(const StepInfo&) {
+void SimDecisions::after_step(const StepInfo& step) {
   ++steps_seen_;
+  schedule_digest_ = (schedule_digest_ ^ step.task_id) * 0x100000001b3ull;
   if (escapes_) escapes_->check();  // throws EscapeError once, under kFail
   // After the first violation the run is over: the shutdown that follows (cancelling
   // the tasks left) is not checked again.
@@ -341,7 +374,7 @@ std::string SimDecisions::violation_message(const Invariant& check, const std::s
   std::string s = "invariant '" + check.name() + "' violated " + when + at;
   s += made_.empty() ? "\n  no decision had been made yet"
                      : "\n  the last decision: #" + std::to_string(made_.size() - 1) + " " +
-                           describe(made_.back());
+                           describe(made_.back(), site_names_);
   return s;
 }
 

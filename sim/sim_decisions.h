@@ -49,7 +49,11 @@ struct Divergence {
   std::size_t index = 0;             // the decision's number in the stream, from 0
   std::optional<Decision> recorded;  // what the recording has there (none: it ended)
   Decision requested;                // what the program asked for (value unset)
-  std::vector<Decision> recent;      // the decisions just before, oldest first
+  bool run_ended = false;            // the run ended with `recorded` still unclaimed
+  // Set when the replay did not diverge at a decision (the decisions matched, the order
+  // of steps did not): what differed, for the report.
+  std::string what;
+  std::vector<Decision> recent;  // the decisions just before, oldest first
   // Filled by replay from a trace file: the recording's last lines (decisions, log lines,
   // task events) before this point, oldest first, as `lockstep show` prints them.
   std::vector<std::string> recorded_context;
@@ -71,13 +75,16 @@ class SimDecisions final : public DecisionSource {
   }
   // Choices read back from `recorded` where they fit, the default (0) where they do not.
   // Matched by (kind, site), not by position: the n-th request of a kind at a site (the
-  // n-th step of a task, the n-th await of a task, the n-th draw at a call site) takes
-  // the n-th recorded decision of that kind and site, if its bound matches and its value
-  // is in range; anything else takes 0. Never diverges. What the shrinker runs candidates
+  // n-th await of a task, the n-th draw at a call site) takes the n-th recorded decision
+  // of that kind and site, and the sparse kinds (a task's n-th step, the run's n-th timer)
+  // the recorded decision with that ordinal, if its bound matches and its value is in
+  // range; anything else takes 0. Never diverges. What the shrinker runs candidates
   // with: an edit that shifts the interleaving still leaves each task its own choices.
   static SimDecisions replaying_leniently(std::vector<Decision> recorded, StrategyOptions strategy);
-  // Choices taken from `choices` in order, whatever their kind: the i-th decision's value
-  // is choices[i] brought into range (modulo its bound), 0 once they run out. For test
+  // Choices taken from `choices` in order, whatever their kind: the i-th request's value
+  // is choices[i] brought into range (modulo its bound), 0 once they run out. Every step
+  // and every timer is a request and takes a choice, though only those not 0 become
+  // decisions (is_sparse). For test
   // generators that make the schedule a value (sim/testing/rapidcheck.h): shrinking the values
   // toward 0 shrinks the run toward plain asyncio. The strategy still says which choices
   // are decisions and bounds them, but none is drawn: no probability applies, pct's
@@ -134,6 +141,13 @@ class SimDecisions final : public DecisionSource {
   const std::optional<Divergence>& divergence() const noexcept { return divergence_; }
   // Replay only: true iff the program consumed every recorded decision.
   bool replay_complete() const noexcept { return !replaying_ || next_ == recorded_.size(); }
+  // Called when the run has ended, at `end`: a strict replay that left a recorded decision
+  // unclaimed diverged there (steps that cost nothing are no decisions, so a replay that
+  // went another way may only show it by what it never asked for).
+  void end_of_run(TimePoint end);
+  // Which task took each step, in order, as one number (FNV-1a over the steps' task ids):
+  // equal for a run and its faithful replay.
+  std::uint64_t schedule_digest() const noexcept { return schedule_digest_; }
   const StrategyOptions& strategy() const noexcept { return strategy_; }
 
   // lockstep::random_below() under this simulation: a decision of kind kRandom.
@@ -185,6 +199,7 @@ class SimDecisions final : public DecisionSource {
   SimDecisions(StrategyOptions strategy, std::uint64_t seed, DecisionLog recorded, bool replaying)
       : strategy_(strategy),
         step_cost_bound_(duration_bound(DecisionKind::kStepCost, strategy)),
+        timer_delay_bound_(duration_bound(DecisionKind::kTimerDelay, strategy)),
         rng_(seed),
         fault_rng_(seed ^ 0x6661756c74730000ull),  // "faults": a stream of its own
         recorded_(std::move(recorded)),
@@ -200,15 +215,19 @@ class SimDecisions final : public DecisionSource {
   void diverge(Decision requested);
   [[gnu::noinline]] void check_invariants();  // after_step's rare part
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
-  // A step that cost time: the decision, recorded and streamed.
-  [[gnu::noinline]] void record_step_cost(std::uint64_t task, std::uint64_t ordinal,
-                                          std::uint64_t cost);
-  // The cost of step `ordinal` of `task` (0: callbacks) when it is not drawn: replayed
-  // (strictly or leniently) or taken from the choices.
-  [[gnu::noinline]] std::uint64_t given_step_cost(std::uint64_t task, std::uint64_t ordinal);
+  // A decision of a sparse kind (is_sparse: a step's cost, a timer's lateness) that is not
+  // 0, recorded and streamed.
+  [[gnu::noinline]] void record_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
+                                       std::uint64_t ordinal, std::uint64_t value);
+  // The value of request `ordinal` of a sparse kind at `site` when it is not drawn:
+  // replayed (strictly or leniently) or taken from the choices.
+  [[gnu::noinline]] std::uint64_t given_sparse(DecisionKind kind, std::uint64_t site,
+                                               std::uint64_t task, std::uint64_t ordinal,
+                                               std::uint64_t bound);
 
   StrategyOptions strategy_;
-  std::uint64_t step_cost_bound_;  // duration_bound(kStepCost, strategy_): asked every step
+  std::uint64_t step_cost_bound_;    // duration_bound(kStepCost, strategy_): asked every step
+  std::uint64_t timer_delay_bound_;  // ... (kTimerDelay, ...): asked for every timer
   SplitMix64 rng_;
   // Faults and injected cancellations draw from their own stream, so turning them on (or
   // adding a fault point) leaves every other decision of the seed as it was: a plan that
@@ -237,7 +256,9 @@ class SimDecisions final : public DecisionSource {
   internal::EscapeMonitor* escapes_ = nullptr;  // see set_escapes
   std::optional<std::string> violation_;
   std::uint64_t steps_seen_ = 0;
-  std::uint64_t callback_steps_ = 0;  // steps of plain callbacks: their step costs' numbers
+  std::uint64_t callback_steps_ = 0;  // steps of plain callbacks: their step costs' ordinals
+  std::uint64_t timers_ = 0;          // timers asked about: their delays' ordinals
+  std::uint64_t schedule_digest_ = 0xcbf29ce484222325ull;  // see schedule_digest()
   struct KeyedChoices {
     std::vector<Decision> recorded;  // in stream order
     std::size_t next = 0;

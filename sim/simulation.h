@@ -93,6 +93,9 @@ struct SimulationResult {
   DecisionLog decisions;  // every choice, in order (compact; to_vector() for an editable copy)
   std::optional<Divergence> divergence;  // replay only: where it stopped matching
   bool replay_complete = true;           // replay only: every recorded decision was used
+  // Which task took each step, in order (SimDecisions::schedule_digest): a replay that
+  // made the same decisions but stepped its tasks in another order differs here.
+  std::uint64_t schedule_digest = 0;
   std::uint64_t seed = 0;
   Strategy strategy = Strategy::kFaithful;
   std::uint64_t steps = 0;  // callbacks and task steps run
@@ -175,6 +178,7 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
         Outcome<T>::from_error(std::current_exception(), internal::handling_cancelled_error());
   }
   escapes.detach();  // when run() threw before on_finish
+  decisions.detach();
   decisions.set_escapes(nullptr);
   result.escapes = escapes.escapes();
   // The run escaped the simulation: whatever it did after that is not a function of its
@@ -194,8 +198,10 @@ SimulationResult<program_result_t<F>> run_simulated(F& program, SimDecisions& de
     if (!breaker->reached())
       std::fprintf(stderr, "lockstep: %s\n", breaker->not_reached_text().c_str());
   }
+  decisions.end_of_run(result.end_time);
   result.divergence = decisions.divergence();
   result.replay_complete = decisions.replay_complete();
+  result.schedule_digest = decisions.schedule_digest();
   result.decisions = decisions.take_decisions();
   result.probes = std::move(decisions.probes());
   result.faults_reached = std::move(decisions.faults_reached());
@@ -282,6 +288,8 @@ DeterminismReport compare_replay(const SimulationResult<T>& first,
   } else if (first.end_time != second.end_time || first.steps != second.steps) {
     differ("the run ended at t=" + std::to_string(to_seconds(first.end_time)) +
            "s, the replay at t=" + std::to_string(to_seconds(second.end_time)) + "s");
+  } else if (first.schedule_digest != second.schedule_digest) {
+    differ("the replay made the same decisions but its tasks took their steps in another order");
   }
   return r;
 }

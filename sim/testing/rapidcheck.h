@@ -12,7 +12,8 @@
 //   }
 //
 // A Schedule is a sequence of choices, most of them 0 (plain asyncio); the run takes its
-// i-th decision from the i-th choice. Draw the inputs and the schedule in one pick
+// i-th choice point (every step's cost and timer's lateness among them) from the i-th
+// choice. Draw the inputs and the schedule in one pick
 // (with_schedule): RapidCheck regenerates every later pick whenever an earlier one
 // shrinks, so inputs and schedule drawn apart do not shrink together. When a run fails,
 // its trace is saved (LOCKSTEP_TRACE_DIR, else Bazel's test outputs, else the temp dir)

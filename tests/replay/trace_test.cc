@@ -166,6 +166,36 @@ TEST(TraceTest, AFailingRunsTraceReplaysToTheSameFailure) {
   FAIL() << "no seed of 200 failed";
 }
 
+// Steps that cost nothing are no decisions: a replay that makes the same decisions in
+// another order of steps is caught by the End record's schedule digest.
+int order_flips = 0;
+Coro<int> flipping_order() {
+  const bool flip = ++order_flips % 2 == 0;  // state leaking from run to run
+  auto yields = [](int n) -> Coro<void> {
+    for (int i = 0; i < n; ++i) co_await sleep(std::chrono::seconds(0));
+  };
+  auto a = create_task(yields(flip ? 3 : 1));
+  auto b = create_task(yields(flip ? 1 : 3));
+  co_await gather(a, b);
+  co_return 0;
+}
+
+TEST(TraceTest, AReplayThatStepsInAnotherOrderDiverges) {
+  const std::string path = temp_path("order.trace");
+  SimulationOptions o = seed(1);
+  o.strategy.step_cost_percent = 0;
+  o.strategy.timer_delay_percent = 0;
+  auto run = record_trace(flipping_order, o, path, "flipping");
+  ASSERT_TRUE(read_trace(path).end);
+  EXPECT_NE(read_trace(path).end->schedule_digest, 0u);
+  EXPECT_EQ(read_trace(path).end->schedule_digest, run.schedule_digest);
+  auto again = replay_trace(flipping_order, path, "flipping");
+  ASSERT_TRUE(again.divergence);
+  EXPECT_THAT(again.divergence->report(), HasSubstr("took their steps in another order"));
+  auto third = replay_trace(flipping_order, path, "flipping");  // flipped back: the same
+  EXPECT_FALSE(third.divergence);
+}
+
 TEST(TraceTest, ATraceOfAnotherProgramIsRefused) {
   const std::string path = temp_path("other.trace");
   record_trace(program, seed(1), path, "service_a");
@@ -703,7 +733,7 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
   EXPECT_EQ(t.decisions[0].site, 3u);
   EXPECT_EQ(t.decisions[0].task, 3u);
   EXPECT_EQ(t.decisions[0].value, 0u);
-  EXPECT_EQ(t.decisions[0].step, 2u);  // format 5: the step number follows
+  EXPECT_EQ(t.decisions[0].ordinal, 2u);  // format 5: the step number follows
   EXPECT_EQ(t.decisions[0].bound,
             static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
 }

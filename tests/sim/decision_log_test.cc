@@ -96,8 +96,8 @@ TEST(DecisionLogTest, ASimulationKeepsOnlyTheStepsThatCostTime) {
     ASSERT_EQ(d.kind, DecisionKind::kStepCost);
     ASSERT_NE(d.value, 0u) << "a step that cost nothing is no decision";
     ASSERT_LE(d.site, 1u);
-    ASSERT_GT(d.step, last_step[d.site]);
-    last_step[d.site] = d.step;
+    ASSERT_GT(d.ordinal, last_step[d.site]);
+    last_step[d.site] = d.ordinal;
   }
   EXPECT_LE(last_step[1], kSteps + 2);
   // Under two bytes a step (three when every step was a decision; 48 as a vector).

@@ -169,7 +169,7 @@ TEST(ShrinkTest, ASlowStepShrinksToThatOneStep) {
     ++costs;
     EXPECT_EQ(d.kind, DecisionKind::kStepCost);
     EXPECT_GE(d.value, 1'000'000u) << "under 1ms cannot miss a 2ms deadline";
-    EXPECT_GE(d.step, 1u);
+    EXPECT_GE(d.ordinal, 1u);
   }
   EXPECT_EQ(costs, 1u);
   EXPECT_THAT(small.summary, HasSubstr("a step of ")) << small.summary;

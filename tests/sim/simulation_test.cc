@@ -214,10 +214,10 @@ TEST(StepCostTest, OnlyStepsThatCostTimeAreDecisionsAndReplayPutsEachBackOnItsSt
     ++main_costs;
     // Main's step n ran from times[n-1]; its cost shows in the clock it reads next (its
     // 8th, last step returns).
-    ASSERT_GE(d.step, 1u);
-    ASSERT_LE(d.step, times.size() + 1);
-    if (d.step > times.size() - 1) continue;
-    EXPECT_GE(times[d.step] - times[d.step - 1], static_cast<std::int64_t>(d.value));
+    ASSERT_GE(d.ordinal, 1u);
+    ASSERT_LE(d.ordinal, times.size() + 1);
+    if (d.ordinal > times.size() - 1) continue;
+    EXPECT_GE(times[d.ordinal] - times[d.ordinal - 1], static_cast<std::int64_t>(d.value));
   }
   EXPECT_GT(main_costs, 0u);
   EXPECT_LT(main_costs, times.size()) << "seed 2 has steps that cost nothing";
@@ -241,6 +241,45 @@ TEST(StepCostTest, ARecordedStepCostWhoseStepWentByIsADivergence) {
   EXPECT_THAT(report, HasSubstr("recorded:  step_cost site=1"));
   EXPECT_THAT(report, HasSubstr("step=2"));
   EXPECT_THAT(report, HasSubstr("requested: step_cost site=1 bound=10000000 step=4"));
+}
+
+TEST(StepCostTest, AReplayThatEndsBeforeARecordedDecisionDiverges) {
+  SimulationOptions o = seed(1);
+  const auto bound = static_cast<std::uint64_t>(o.strategy.max_step_cost.count());
+  // A cost for main's 50th step: the program takes 8.
+  const std::vector<Decision> recorded = {
+      Decision{DecisionKind::kStepCost, 1, bound, 1'000'000, {}, 1, 50}};
+  auto r = replay(stepping_clock, recorded, o);
+  ASSERT_TRUE(r.divergence);
+  EXPECT_TRUE(r.divergence->run_ended);
+  EXPECT_EQ(r.divergence->index, 0u);
+  EXPECT_THAT(r.divergence->report(), HasSubstr("requested: nothing: the run ended first"));
+  EXPECT_THAT(r.divergence->report(), HasSubstr("step=50"));
+}
+
+// Two tasks yield 1 and 3 times, or 3 and 1: the same number of steps, the same time,
+// the same outcome and no decision at all, but another order of steps.
+int schedule_flips = 0;
+Coro<int> flipping_schedule() {
+  const bool flip = ++schedule_flips % 2 == 0;  // state leaking from run to run
+  auto yields = [](int n) -> Coro<void> {
+    for (int i = 0; i < n; ++i) co_await sleep(0s);
+  };
+  auto a = create_task(yields(flip ? 3 : 1));
+  auto b = create_task(yields(flip ? 1 : 3));
+  co_await gather(a, b);
+  co_return 0;
+}
+
+TEST(SimulationTest, DeterminismCheckCatchesAnotherOrderOfStepsWithoutDecisions) {
+  SimulationOptions o = seed(1);
+  o.strategy.step_cost_percent = 0;
+  o.strategy.timer_delay_percent = 0;
+  auto first = simulate(flipping_schedule, o);
+  EXPECT_TRUE(first.decisions.empty());
+  const DeterminismReport r = check_determinism(flipping_schedule, o);
+  EXPECT_FALSE(r.deterministic);
+  EXPECT_THAT(r.report, HasSubstr("took their steps in another order"));
 }
 
 TEST(SimulationTest, ReplayingMoreThanWasRecordedIsADivergence) {

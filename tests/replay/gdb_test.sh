@@ -73,7 +73,7 @@ has "$work/e7.txt" "task 3 'producer': about to take its first step"; check "e7:
 # 3. A LOCKSTEP_TEST, a plain seeded run (no trace): the stack shows the test's body.
 debug "$work/suite.txt" -- LOCKSTEP_SEED=1 LOCKSTEP_BREAK_AT=d1 "$suite" --gtest_filter=Sample.Passes
 has "$work/suite.txt" "LOCKSTEP_BREAK_AT=d1 reached: decision #1 random"; check "suite: stops at d1" $?
-in_bt "$work/suite.txt" "Sample_Passes_LockstepTest::LockstepBody|LockstepBody .* at tests/testing/sample_suite.cc:29"
+in_bt "$work/suite.txt" "Sample_Passes_LockstepTest::LockstepBody|LockstepBody .* at tests/testing/sample_suite.cc:30"
 check "suite: in the test's body" $?
 has "$work/suite.txt" "task 1 'main': running"; check "suite: lockstep tasks" $?
 has "$work/suite.txt" "[  PASSED  ] 1 test."; check "suite: continue finishes the test" $?

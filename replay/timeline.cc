@@ -40,9 +40,7 @@ std::string decision_text(const Decision& d,
     std::snprintf(buf, sizeof buf, " (%.3fms)", static_cast<double>(d.value) / 1e6);
     s += buf;
   }
-  if (d.ordinal != 0)
-    s += (d.kind == DecisionKind::kTimerDelay ? " timer=" : " step=") + std::to_string(d.ordinal);
-  return s;
+  return s + ordinal_text(d);
 }
 
 std::string task_label(std::uint64_t task, const std::map<std::uint64_t, std::string>& names) {

@@ -48,6 +48,11 @@ const char* to_string(DecisionKind kind) noexcept {
 
 std::string describe(const Decision& d) { return describe(d, {}); }
 
+std::string ordinal_text(const Decision& d) {
+  if (d.ordinal == 0) return {};
+  return (d.kind == DecisionKind::kTimerDelay ? " timer=" : " step=") + std::to_string(d.ordinal);
+}
+
 std::string ordinal(std::uint64_t n) {
   const char* suffix = "th";
   if (n % 100 < 11 || n % 100 > 13) {
@@ -69,9 +74,7 @@ std::string describe(const Decision& d, const std::map<std::uint64_t, std::strin
                 static_cast<unsigned long long>(d.bound), static_cast<unsigned long long>(d.value),
                 to_seconds(d.time), static_cast<unsigned long long>(d.task));
   std::string s = std::string(to_string(d.kind)) + " site=" + site_text(d.site, site_names) + buf;
-  if (d.ordinal != 0)
-    s += (d.kind == DecisionKind::kTimerDelay ? " timer=" : " step=") + std::to_string(d.ordinal);
-  return s;
+  return s + ordinal_text(d);
 }
 
 }  // namespace lockstep

@@ -106,6 +106,10 @@ struct Decision {
 std::string describe(const Decision& d);
 // The same with the site by name where one is known ("random site=pool.cc:41 ...").
 std::string describe(const Decision& d, const std::map<std::uint64_t, std::string>& site_names);
+// " step=N" (a step's cost), " timer=N" (a timer's lateness): the ordinal of a sparse
+// decision as reports print it; "" when it has none.
+std::string ordinal_text(const Decision& d);
+
 // "1st", "2nd", "3rd", "4th", "11th", "21st": for reports.
 std::string ordinal(std::uint64_t n);
 // A decision site for people: its name ("pool.cc:41") if known, else its number.

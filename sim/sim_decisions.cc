@@ -34,11 +34,7 @@ std::string Divergence::report() const {
   else
     s += "  requested: " + std::string(to_string(requested.kind)) +
          " site=" + site_text(requested.site, site_names) +
-         " bound=" + std::to_string(requested.bound) +
-         (requested.ordinal == 0 ? std::string()
-          : requested.kind == DecisionKind::kTimerDelay
-              ? " timer=" + std::to_string(requested.ordinal)
-              : " step=" + std::to_string(requested.ordinal)) +
+         " bound=" + std::to_string(requested.bound) + ordinal_text(requested) +
          " at t=" + std::to_string(to_seconds(requested.time)) + "s in task " +
          std::to_string(requested.task) + "\n";
   if (!recorded_context.empty()) {

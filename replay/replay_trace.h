@@ -44,6 +44,30 @@ auto save_trace(F program, std::vector<Decision> decisions, SimulationOptions op
   return run;
 }
 
+// After replaying trace `t` into `run`: when every recorded decision matched but the
+// steps did not (steps that cost nothing are no decisions, so only the End record's
+// schedule digest tells), a divergence that says so. Traces without a digest (formats
+// 1-4, a run that died before its End) are not checked.
+template <class T>
+void note_schedule_mismatch(SimulationResult<T>& run, const Trace& t) {
+  if (run.divergence || !t.end || t.end->schedule_digest == 0 ||
+      run.schedule_digest == t.end->schedule_digest)
+    return;
+  Divergence d;
+  d.index = run.decisions.size();
+  if (run.steps != t.end->steps)
+    d.what = "the replay made every recorded decision but took " + std::to_string(run.steps) +
+             " steps where the recording took " + std::to_string(t.end->steps) +
+             " (a step or time budget the replay does not share, or something outside the "
+             "decisions, such as a real clock, an address or hash order, chose what ran)";
+  else
+    d.what =
+        "the replay made every recorded decision, but its tasks took their steps in "
+        "another order than the recording's: something outside the decisions, such as a "
+        "real clock, an address or hash order, chose what ran";
+  run.divergence = std::move(d);
+}
+
 // `break_at`: stop in a debugger at that moment of the replay (sim/break_at.h); nullopt:
 // LOCKSTEP_BREAK_AT's, if set.
 template <class F>
@@ -56,21 +80,7 @@ auto replay_trace(F program, const std::string& path, std::string_view program_n
   SimulationOptions options = t.simulation_options();
   options.break_at = break_at;
   auto run = replay(std::move(program), std::move(t.decisions), options);
-  if (!run.divergence && t.end && t.end->schedule_digest != 0 &&
-      run.schedule_digest != t.end->schedule_digest) {
-    // Every decision matched, but not the order of steps (those that cost nothing are no
-    // decisions): the program depends on something its decisions do not fix.
-    Divergence d;
-    d.index = run.decisions.size();
-    d.what =
-        "the replay made every recorded decision, but its tasks took their steps in "
-        "another order than the recording's (schedule digest " +
-        std::to_string(run.schedule_digest) + ", recorded " +
-        std::to_string(t.end->schedule_digest) +
-        "): something outside the decisions, "
-        "such as a real clock, an address or hash order, chose what ran";
-    run.divergence = std::move(d);
-  }
+  note_schedule_mismatch(run, t);
   if (run.divergence) {
     // The recording's sites by the names it gave them: the replaying program may never
     // have reached (so named) the site it diverged from.

@@ -377,6 +377,7 @@ void run_lockstep_test(const LockstepTestCase& test, const std::function<Coro<vo
       run = replay(program, trace.decisions, replay_options);
       parts = parts_since(0);
     }
+    note_schedule_mismatch(*run, trace);
     if (const auto why = skipped(*run)) GTEST_SKIP() << *why;
     if (run->divergence) {
       ADD_FAILURE_AT(test.file, test.line)

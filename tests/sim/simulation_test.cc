@@ -257,6 +257,29 @@ TEST(StepCostTest, AReplayThatEndsBeforeARecordedDecisionDiverges) {
   EXPECT_THAT(r.divergence->report(), HasSubstr("step=50"));
 }
 
+TEST(StepCostTest, ARecordedLateTimerWhoseTimerWentByIsADivergence) {
+  SimulationOptions o = seed(1);
+  const auto bound = static_cast<std::uint64_t>(o.strategy.max_timer_delay.count());
+  auto three_sleeps = []() -> Coro<int> {
+    for (int i = 0; i < 3; ++i) co_await sleep(1ms);
+    co_return static_cast<int>(now().time_since_epoch().count() / 1000);
+  };
+  // The run's 2nd timer fired 0.5ms late; then one for its 1st, long gone.
+  const std::vector<Decision> late_second = {
+      Decision{DecisionKind::kTimerDelay, 0, bound, 500'000, {}, 1, 2}};
+  auto r = replay(three_sleeps, late_second, o);
+  EXPECT_FALSE(r.divergence);
+  EXPECT_EQ(r.outcome.value(), 3500) << "us: three 1ms sleeps, the 2nd one 0.5ms late";
+  std::vector<Decision> out_of_order = late_second;
+  out_of_order.push_back(Decision{DecisionKind::kTimerDelay, 0, bound, 500'000, {}, 1, 1});
+  r = replay(three_sleeps, out_of_order, o);
+  ASSERT_TRUE(r.divergence);
+  EXPECT_EQ(r.divergence->index, 1u);
+  EXPECT_THAT(
+      r.divergence->report(),
+      HasSubstr("requested: timer_delay site=0 bound=" + std::to_string(bound) + " timer=3"));
+}
+
 // Two tasks yield 1 and 3 times, or 3 and 1: the same number of steps, the same time,
 // the same outcome and no decision at all, but another order of steps.
 int schedule_flips = 0;

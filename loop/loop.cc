@@ -136,7 +136,10 @@ Loop::Loop(LoopOptions options)
       // production, which may run for as long as it likes.
       max_steps_(driver_->is_virtual() ? options.max_steps : 0),
       max_time_(driver_->is_virtual() ? options.max_time : Duration::zero()),
-      handler_(std::move(options.exception_handler)) {}
+      handler_(std::move(options.exception_handler)) {
+  if (observer_)
+    if (EventBatch* b = observer_->event_batch(); b && b->next && b->next < b->end) batch_ = b;
+}
 
 Loop::~Loop() {
   close();
@@ -271,46 +274,83 @@ void Loop::bury_task(internal::TaskBase* task) {
 
 void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                   std::string_view text, bool no_message) noexcept {
+  if (batch_ && kind == LoopEvent::Kind::kTimerFired && text.empty())
+    return push_batched(kind, task, other, 0);
   observer_->on_event(LoopEvent{kind, global_time(), task, other, text, no_message});
 }
 
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
-  std::string_view text;
-  std::uint64_t text_id = 0;
-  try {
-    const internal::FutureBase::TextKey key = awaited.wait_text_key();
-    if (key.p) {
-      // Most suspensions wait on the same few kinds of thing: the text built last time
-      // for this key, and its id, are reused.
-      // Every bit of the pointer: keys are often byte-aligned strings.
-      std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
-                        key.n * 0xC2B2AE3D27D4EB4Full;
-      h ^= h >> 31;
-      WaitText& slot = wait_texts_[static_cast<std::size_t>(h >> 54)];  // the top 10 bits
-      if (slot.id == 0 || !(slot.key == key)) {
-        slot.text.clear();
-        awaited.append_wait_text(slot.text);
-        slot.key = key;
-        // A function of the key, as the text is (equal keys, equal texts): an observer
-        // that saw the text under this id before finds it again, even after this small
-        // table forgot it (a run sleeping for a thousand different delays). Never 0. Two
-        // keys may share an id (rarely): the trace writer compares the text as well.
-        slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
+  if (const internal::FutureBase::TextKey key = awaited.wait_text_key(); key.p) {
+    // Most suspensions wait on the same few kinds of thing: the text built last time
+    // for this key, and its id, are reused.
+    // Every bit of the pointer: keys are often byte-aligned strings.
+    std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
+                      key.n * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 31;
+    const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
+    std::size_t i = kNoWaitText;
+    if (wait_texts_) [[likely]] {
+      WaitText* ways = &wait_texts_[set * kWaitTextWays];
+      if (ways[0].id != 0 && ways[0].key == key) {
+        i = set * kWaitTextWays;
+        ways[0].victim = 1;
+      } else if (ways[1].id != 0 && ways[1].key == key) {
+        i = set * kWaitTextWays + 1;
+        ways[0].victim = 0;
       }
-      text = slot.text;
-      text_id = slot.id;
-    } else {
+    }
+    if (i == kNoWaitText) i = fill_wait_text(awaited, key, set);
+    if (i != kNoWaitText) [[likely]] {
+      const WaitText& slot = wait_texts_[i];
+      if (batch_)
+        push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0,
+                     static_cast<std::uint32_t>(2 + i));
+      else
+        observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
+                                 slot.text, slot.id);
+      return;
+    }
+  } else {
+    try {
       wait_text_.clear();  // reused: no allocation per suspension once it is big enough
       awaited.append_wait_text(wait_text_);
-      text = wait_text_;
+      observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0,
+                               wait_text_, 0);
+      return;
+    } catch (...) {
     }
-  } catch (...) {  // describe() could not allocate: the event goes without its text
-    text = {};
-    text_id = 0;
   }
-  observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0, text,
-                           text_id);
+  // The text could not be made (no memory): the event goes without it.
+  observer_->on_wait_event(LoopEvent::Kind::kTaskSuspended, global_time(), task.id(), 0, {}, 0);
+}
+
+std::size_t Loop::fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
+                                 std::size_t set) noexcept {
+  try {
+    if (!wait_texts_)
+      wait_texts_ =
+          std::make_unique<WaitText[]>((std::size_t{1} << kWaitTextSetBits) * kWaitTextWays);
+    WaitText* ways = &wait_texts_[set * kWaitTextWays];
+    const std::size_t way = ways[0].id == 0 ? 0 : ways[1].id == 0 ? 1 : ways[0].victim;
+    ways[0].victim = static_cast<std::uint8_t>(1 - way);
+    WaitText& slot = ways[way];
+    slot.id = 0;  // until its text is whole
+    slot.text.clear();
+    awaited.append_wait_text(slot.text);
+    slot.key = key;
+    // A function of the key, as the text is (equal keys, equal texts): an observer that
+    // saw the text under this id before finds it again, even after this table forgot it.
+    // Never 0. Two keys may share an id (rarely): the trace writer compares the text too.
+    const std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
+                            key.n * 0xC2B2AE3D27D4EB4Full;
+    slot.id = ((h ^ (h >> 31)) * 0xD6E8FEB86659FD93ull) | 1;
+    const std::size_t i = set * kWaitTextWays + way;
+    if (batch_) observer_->on_batch_text(static_cast<std::uint32_t>(2 + i), slot.text);
+    return i;
+  } catch (...) {  // append_wait_text could not allocate
+    return kNoWaitText;
+  }
 }
 
 void Loop::notify_woken(const internal::TaskBase& task,
@@ -318,20 +358,26 @@ void Loop::notify_woken(const internal::TaskBase& task,
   // The task whose step completed the future; else, outside any step, the awaited task
   // that just ended, or what the running callback stands for.
   std::uint64_t by = callback_cause_.task;
-  std::string_view text;
-  std::uint64_t text_id = 0;
+  bool by_timer = false;
   if (current_task_) {
     by = current_task_->id();
   } else if (awaited && awaited->is_task()) {
     by = static_cast<const internal::TaskBase*>(awaited)->id();
-  } else if (callback_cause_.timer) {
-    // Identified like a wait text, so a recorder need not look "timer" up every time.
-    constexpr std::uint64_t kTimerTextId = 2;  // even: no wait text's id (those are odd)
-    text = "timer";
-    text_id = kTimerTextId;
+  } else {
+    by_timer = callback_cause_.timer;
   }
-  observer_->on_wait_event(LoopEvent::Kind::kTaskWoken, global_time(), task.id(), by, text,
-                           text_id);
+  if (batch_) {
+    if (by_timer && !timer_text_given_) {
+      observer_->on_batch_text(kTimerTextNumber, "timer");
+      timer_text_given_ = true;
+    }
+    return push_batched(LoopEvent::Kind::kTaskWoken, task.id(), by,
+                        by_timer ? kTimerTextNumber : 0);
+  }
+  // Identified like a wait text, so a recorder need not look "timer" up every time.
+  constexpr std::uint64_t kTimerTextId = 2;  // even: no wait text's id (those are odd)
+  observer_->on_wait_event(LoopEvent::Kind::kTaskWoken, global_time(), task.id(), by,
+                           by_timer ? "timer" : "", by_timer ? kTimerTextId : 0);
 }
 
 void Loop::unregister_task(internal::TaskBase* task) noexcept {

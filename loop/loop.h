@@ -487,13 +487,40 @@ class Loop {
   CallbackCause callback_cause_;                   // see exchange_callback_cause
   // notify_suspended's text, reused from one suspension to the next.
   std::string wait_text_;
-  // notify_suspended's texts of futures with a wait_text_key, by a hash of the key.
+  // notify_suspended's texts of futures with a wait_text_key, by a hash of the key: two
+  // ways per set, so that a program sleeping for a thousand different delays keeps them
+  // (a text is built at a miss, and a batching observer told it again). Made on first use:
+  // only a loop with an observer needs it.
   struct WaitText {
     internal::WaitTextKey key;
     std::string text;
-    std::uint64_t id = 0;  // 0: empty; else LoopEvent::text_id, a function of the key
+    std::uint64_t id = 0;     // 0: empty; else LoopEvent::text_id, a function of the key
+    std::uint8_t victim = 0;  // in a set's first way: which way a miss refills
   };
-  std::array<WaitText, 1024> wait_texts_;
+  static constexpr std::size_t kWaitTextSetBits = 10;
+  static constexpr std::size_t kWaitTextWays = 2;
+  std::unique_ptr<WaitText[]> wait_texts_;
+  static constexpr std::size_t kNoWaitText = ~std::size_t{0};
+  std::size_t fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
+                             std::size_t set) noexcept;
+  // Batching (LoopObserver::event_batch): the observer's batch, or nullptr. Text numbers:
+  // 1 is "timer", 2 + i the text of wait_texts_[i].
+  EventBatch* batch_ = nullptr;
+  static constexpr std::uint32_t kTimerTextNumber = 1;
+  bool timer_text_given_ = false;
+  void push_batched(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
+                    std::uint32_t text) noexcept {
+    // Field by field: built whole on the stack and copied, it was read back in pieces
+    // that straddled the stores writing it (a store-forwarding stall per event).
+    BatchedEvent* const e = batch_->next;
+    e->time = global_time();
+    e->task = task;
+    e->other = other;
+    e->text = text;
+    e->kind = kind;
+    if ((batch_->next = e + 1) == batch_->end) [[unlikely]]
+      observer_->on_batch_full();
+  }
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

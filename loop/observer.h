@@ -68,6 +68,20 @@ struct LoopEvent {
   std::uint32_t node = 0;
 };
 
+// An event as the loop appends it to a batching observer's EventBatch (see LoopObserver).
+struct BatchedEvent {
+  TimePoint time;
+  std::uint64_t task;
+  std::uint64_t other;
+  std::uint32_t text;  // 0: none; else the text last given for this number by on_batch_text
+  LoopEvent::Kind kind;
+};
+// The observer's storage; the loop appends at next while next != end.
+struct EventBatch {
+  BatchedEvent* next = nullptr;
+  BatchedEvent* end = nullptr;
+};
+
 // "task_created", "timer_fired", ...; "unknown" for a value outside Kind.
 const char* to_string(LoopEvent::Kind kind) noexcept;
 
@@ -84,6 +98,19 @@ class LoopObserver {
                              std::uint64_t text_id) noexcept {
     on_event(LoopEvent{kind, time, task, other, text, false, text_id});
   }
+
+  // Batching, for a recorder of millions of events (the trace writer): an observer that
+  // returns a batch here (asked once, when the loop is made) gets the most frequent events,
+  // kTaskSuspended, kTaskWoken and kTimerFired, appended to it as their fields, with no
+  // call per event, instead of by on_wait_event / on_event. The loop writes *next++ and,
+  // when next reaches end, calls on_batch_full(), which must take the events and make
+  // room again. The observer must take what is in its batch before anything else it is
+  // given (on_event, its own inputs), to keep the order of events. Texts go by number:
+  // on_batch_text(number, text) says that the batched events from then on with that text
+  // number have that text (until it is given again), and comes before them.
+  virtual EventBatch* event_batch() noexcept { return nullptr; }
+  virtual void on_batch_full() noexcept {}
+  virtual void on_batch_text(std::uint32_t /*number*/, std::string_view /*text*/) noexcept {}
 };
 
 }  // namespace lockstep

@@ -521,7 +521,10 @@ SimulationOptions Trace::simulation_options() const {
 }
 
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
-    : path_(path), buffer_(new char[kBufferBytes]) {
+    : path_(path),
+      buffer_(new char[kBufferBytes]),
+      batch_events_(new BatchedEvent[kBatchEvents]),
+      batch_{batch_events_.get(), batch_events_.get() + kBatchEvents} {
   for (std::size_t k = 0; k < usual_bound_.size(); ++k)
     usual_bound_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
@@ -544,6 +547,7 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
 TraceWriter::~TraceWriter() {
   if (file_) {
     try {
+      take_batch();
       flush();
     } catch (const TraceError&) {
       // A destructor cannot report it; finish() would have.
@@ -603,6 +607,7 @@ void TraceWriter::on_decision(const Decision& d) {
   // Packed (see trace.proto): a header byte saying which fields take no bytes, then
   // varints for those that do, encoded in place. Building and serialising a message per
   // decision costs more than the rest of a simulated step.
+  take_batch();
   char* const out = packed_room();
   const auto kind = static_cast<std::uint8_t>(d.kind);
   std::uint8_t header = kPackedDecision;
@@ -629,6 +634,7 @@ void TraceWriter::on_decision(const Decision& d) {
 }
 
 void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view text) {
+  take_batch();
   trace::Record r;
   trace::LogRecord* lr = r.mutable_log();
   lr->set_time_delta_ns((time - last_time_).count());
@@ -640,6 +646,7 @@ void TraceWriter::on_log(TimePoint time, std::uint64_t task, std::string_view te
 }
 
 void TraceWriter::on_site(std::uint64_t site, std::string_view name) {
+  take_batch();
   trace::Record r;
   r.mutable_site()->set_site(site);
   r.mutable_site()->set_name(std::string(name));
@@ -698,6 +705,7 @@ void TraceWriter::on_event(const LoopEvent& e) noexcept {
   if (!write_error_.empty()) [[unlikely]]
     return;
   try {
+    take_batch();
     write_event(e);
   } catch (const std::exception& error) {
     write_error_ = error.what();
@@ -712,6 +720,7 @@ void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint6
   if (!write_error_.empty()) [[unlikely]]
     return;
   try {
+    take_batch();
     if (text.empty()) {
       write_packed_event(kind, time, task, other, 0, 0);
     } else if (const std::uint64_t number = known_text(text, text_id)) {
@@ -721,6 +730,53 @@ void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint6
     }
   } catch (const std::exception& error) {
     write_error_ = error.what();
+  }
+}
+
+void TraceWriter::write_batch() {
+  const BatchedEvent* const begin = batch_events_.get();
+  const BatchedEvent* const end = std::exchange(batch_.next, batch_events_.get());
+  for (const BatchedEvent* e = begin; e != end; ++e) {
+    if (e->text == 0 || e->text >= batch_texts_.size()) {  // (or a text it could not keep)
+      write_packed_event(e->kind, e->time, e->task, e->other, 0, 0);
+      continue;
+    }
+    BatchText& text = batch_texts_[e->text];
+    if (text.interned != 0) {
+      write_packed_event(e->kind, e->time, e->task, e->other, text.interned, 0);
+    } else {
+      text.interned = write_event_with_text(
+          LoopEvent{e->kind, e->time, e->task, e->other, text.text, false, 0});
+    }
+  }
+}
+
+void TraceWriter::take_batch_noexcept() noexcept {
+  try {
+    take_batch();
+  } catch (const std::exception& error) {
+    if (write_error_.empty()) write_error_ = error.what();
+  }
+}
+
+void TraceWriter::on_batch_full() noexcept {
+  if (!write_error_.empty()) [[unlikely]] {
+    batch_.next = batch_events_.get();  // nothing more is written
+    return;
+  }
+  take_batch_noexcept();
+}
+
+void TraceWriter::on_batch_text(std::uint32_t number, std::string_view text) noexcept {
+  // The events before this one that have this number have its old text.
+  on_batch_full();
+  try {
+    if (batch_texts_.size() <= number) batch_texts_.resize(number + 1);
+    BatchText& slot = batch_texts_[number];
+    slot.text.assign(text);
+    slot.interned = interned_.find(text);
+  } catch (const std::exception& error) {
+    if (write_error_.empty()) write_error_ = error.what();
   }
 }
 
@@ -782,7 +838,8 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
   texts_[number - 1] = std::string(text);
 }
 
-void TraceWriter::write_event_with_text(const LoopEvent& e) {
+std::uint64_t TraceWriter::write_event_with_text(const LoopEvent& e) {
+  std::uint64_t interned = 0;
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before (under another text_id, or one the small table lost): by reference.
     // Else written out, and numbered for later references.
@@ -790,11 +847,12 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
     if (const std::uint64_t number = interned_.find(e.text)) {
       if (slot) *slot = {e.text_id, number};
       write_packed_event(e, number);
-      return;
+      return number;
     }
     if (interned_.size() < kMaxInterned) {
-      interned_.insert(e.text, texts_written_ + 1);
-      if (slot) *slot = {e.text_id, texts_written_ + 1};
+      interned = texts_written_ + 1;
+      interned_.insert(e.text, interned);
+      if (slot) *slot = {e.text_id, interned};
     }
   }
   // Hand-encoded in protobuf's wire format: a Record holding an EventRecord.
@@ -822,9 +880,11 @@ void TraceWriter::write_event_with_text(const LoopEvent& e) {
   *m++ = static_cast<char>((kEventTextField << 3) | 2);
   m = put_varint(m, e.text.size());
   append_record(std::string_view(prefix, static_cast<std::size_t>(m - prefix)), e.text);
+  return interned;
 }
 
 void TraceWriter::finish(const TraceEnd& end) {
+  take_batch_noexcept();
   if (!write_error_.empty()) throw TraceError(write_error_);
   trace::Record r;
   trace::End* e = r.mutable_end();

@@ -159,6 +159,12 @@ class TraceWriter final : public TraceSink {
   void on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint64_t task, std::uint64_t other,
                      std::string_view text, std::uint64_t text_id) noexcept override;
   void on_site(std::uint64_t site, std::string_view name) override;
+  // Suspensions, wakeups and timers firing come in batches (see LoopObserver): the loop
+  // appends them without a call each, and they are encoded together, before anything
+  // else this writer is given.
+  EventBatch* event_batch() noexcept override { return &batch_; }
+  void on_batch_full() noexcept override;
+  void on_batch_text(std::uint32_t number, std::string_view text) noexcept override;
   // Writes the End record and flushes. The trace is complete after this.
   void finish(const TraceEnd& end);
   template <class T>
@@ -204,7 +210,16 @@ class TraceWriter final : public TraceSink {
                                                  std::uint64_t task, std::uint64_t other,
                                                  std::uint64_t text_ref, std::uint32_t node);
   [[gnu::always_inline]] void write_packed_event(const LoopEvent& e, std::uint64_t text_ref);
-  [[gnu::noinline]] void write_event_with_text(const LoopEvent& e);
+  // Returns the number the text is known by from now on (0: none; it is written again).
+  [[gnu::noinline]] std::uint64_t write_event_with_text(const LoopEvent& e);
+  // Encodes the batched events, if any (the batch is empty after, even if that threw).
+  void take_batch() {
+    if (batch_.next != batch_events_.get()) [[unlikely]]
+      write_batch();
+  }
+  void write_batch();
+  // A noexcept entry point's take_batch: a write error is kept for finish().
+  void take_batch_noexcept() noexcept;
   void write_out(const char* data, std::size_t n);
   // Seals the block in the buffer (its length and checksum) and writes it; nothing if it
   // holds no record.
@@ -274,6 +289,18 @@ class TraceWriter final : public TraceSink {
                                                                                      : 0;
   }
   std::uint64_t texts_written_ = 0;  // events written with a text
+
+  // The batch the loop appends to: a few hundred events (a few KiB, cache-resident).
+  static constexpr std::size_t kBatchEvents = 256;
+  std::unique_ptr<BatchedEvent[]> batch_events_;
+  EventBatch batch_;
+  // Batched events' texts by their number (on_batch_text), with the number each is
+  // interned under in the trace (0: not yet written, or not interned).
+  struct BatchText {
+    std::string text;
+    std::uint64_t interned = 0;
+  };
+  std::vector<BatchText> batch_texts_;
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

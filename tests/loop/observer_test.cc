@@ -203,6 +203,73 @@ TEST(ObserverTest, WaitEventsReachAnOverriddenOnWaitEventInsteadOfOnEvent) {
   EXPECT_THAT(split.lines, ::testing::Contains("t=2 task_woken task=2 other=1"));
 }
 
+// A batching observer (as the trace writer is) gets suspensions, wakeups and timers
+// firing in its batch, in their place among the other events, with the texts their
+// numbers had when they happened: the same lines as an observer taking every event by
+// on_event, here for more distinct sleep texts than the loop's table keeps (so numbers
+// are given new texts) and waits with no reusable text (a task awaiting a task).
+TEST(ObserverTest, BatchedEventsAreTheSameEventsInTheSameOrder) {
+  struct Batching : Recorder {
+    std::vector<BatchedEvent> storage = std::vector<BatchedEvent>(7);  // small: fills often
+    EventBatch batch{storage.data(), storage.data() + storage.size()};
+    std::vector<std::string> texts;  // by number
+    std::size_t full = 0, batched = 0, waits_outside = 0, task_waits = 0;
+    EventBatch* event_batch() noexcept override { return &batch; }
+    void take() {
+      for (BatchedEvent* e = storage.data(); e != batch.next; ++e) {
+        ++batched;
+        Recorder::on_event(LoopEvent{e->kind, e->time, e->task, e->other,
+                                     e->text ? std::string_view(texts.at(e->text)) : ""});
+      }
+      batch.next = storage.data();
+    }
+    void on_batch_full() noexcept override {
+      ++full;
+      take();
+    }
+    void on_batch_text(std::uint32_t number, std::string_view text) noexcept override {
+      take();  // the events before it have the number's old text
+      if (texts.size() <= number) texts.resize(number + 1);
+      texts[number] = std::string(text);
+    }
+    void on_event(const LoopEvent& e) noexcept override {
+      take();
+      if (e.kind == LoopEvent::Kind::kTimerFired ||
+          (e.kind == LoopEvent::Kind::kTaskSuspended && e.text.starts_with("sleep(")))
+        ++waits_outside;
+      if (e.kind == LoopEvent::Kind::kTaskSuspended && e.text.starts_with("Task ")) ++task_waits;
+      Recorder::on_event(e);
+    }
+  };
+  auto program = []() -> Coro<void> {
+    std::vector<Task<void>> sleepers;
+    for (int i = 0; i < 3000; ++i)
+      sleepers.push_back(create_task([](int i) -> Coro<void> {
+        co_await sleep(std::chrono::microseconds(1 + i));     // 3000 different texts
+        co_await sleep(std::chrono::microseconds(3001 - i));  // and again, in another order
+      }(i)));
+    for (auto& t : sleepers) co_await t;  // a wait whose text is the task's name
+  };
+  Recorder whole;
+  whole.waits = true;
+  Batching batching;
+  batching.waits = true;
+  for (LoopObserver* o :
+       {static_cast<LoopObserver*>(&whole), static_cast<LoopObserver*>(&batching)}) {
+    RunOptions options;
+    options.observer = o;
+    run(program(), std::move(options));
+  }
+  batching.take();  // what the run left in the batch (the trace writer's finish does this)
+  EXPECT_EQ(batching.lines, whole.lines);
+  EXPECT_GT(batching.full, 1000u);
+  EXPECT_GT(batching.batched, 3 * 6000u) << "suspensions, timers firing and wakeups";
+  EXPECT_GT(batching.texts.size(), 1000u);
+  EXPECT_EQ(batching.waits_outside, 0u) << "sleeps' suspensions and timers go in the batch";
+  EXPECT_GE(batching.task_waits, 1u) << "a text that is no key's goes by on_wait_event";
+  EXPECT_THAT(batching.lines, ::testing::Contains("t=0 task_suspended task=3 sleep(2e-06s)"));
+}
+
 // A sleep's wait text is printf's "sleep(%gs)" of the delay, built without printf where
 // that is exact: the same text for every delay, short or long, round or not.
 TEST(ObserverTest, ASleepsWaitTextIsPrintfsG) {

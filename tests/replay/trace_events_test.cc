@@ -44,6 +44,9 @@ struct Tee : TraceSink {
   void on_log(TimePoint time, std::uint64_t task, std::string_view text) override {
     if (inner) inner->on_log(time, task, text);
   }
+  void on_site(std::uint64_t site, std::string_view name) override {
+    if (inner) inner->on_site(site, name);
+  }
   void on_event(const LoopEvent& e) noexcept override {
     TraceEvent t{e.kind, e.time, e.task, e.other, std::string(e.text), decisions.size()};
     t.no_message = e.no_message;
@@ -148,6 +151,48 @@ TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
   EXPECT_THAT(shown, HasSubstr("'quiet'  cancelled\n"));
   EXPECT_THAT(shown, HasSubstr("'empty'  cancel requested by task 1 'main': ''\n"));
   EXPECT_THAT(shown, HasSubstr("'empty'  cancelled: ''\n"));
+}
+
+// The loop hands the writer suspensions, wakeups and timers firing in batches, which it
+// encodes before anything else it writes: the file is byte for byte the one written an
+// event at a time (through a sink that does not batch), for a program of every kind of
+// event and for one whose sleep texts outnumber the loop's table of them.
+TEST(TraceEventsTest, BatchedEventsWriteTheSameBytes) {
+  auto many_sleeps = []() -> Coro<void> {
+    std::vector<Task<void>> tasks;
+    for (int i = 0; i < 3000; ++i)
+      tasks.push_back(create_task([](int i) -> Coro<void> {
+        co_await sleep(std::chrono::microseconds(1 + i));
+        if (random_below(3) == 0) log("task " + std::to_string(i));
+        co_await sleep(std::chrono::microseconds(3001 - i));
+      }(i)));
+    co_await gather(tasks);
+  };
+  auto record = [](auto program, const std::string& path, bool batched) {
+    SimulationOptions o = options(8);
+    TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "p", {}});
+    Tee tee(&writer);
+    o.trace = batched ? static_cast<TraceSink*>(&writer) : &tee;
+    auto run = simulate(program, o);
+    writer.finish(run);
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    return std::pair(bytes.str(), tee.events.size());
+  };
+  for (const bool sleepy : {false, true}) {
+    SCOPED_TRACE(sleepy ? "many sleeps" : "eventful");
+    const auto [batched, unused] = sleepy ? record(many_sleeps, temp_path("b.trace"), true)
+                                          : record(eventful, temp_path("b.trace"), true);
+    const auto [one_by_one, events] = sleepy ? record(many_sleeps, temp_path("e.trace"), false)
+                                             : record(eventful, temp_path("e.trace"), false);
+    EXPECT_GT(events, sleepy ? 15000u : 20u);
+    EXPECT_EQ(batched.size(), one_by_one.size());
+    EXPECT_TRUE(batched == one_by_one);
+    const Trace t = read_trace(temp_path("b.trace"));
+    EXPECT_EQ(t.events.size(), events);
+    EXPECT_TRUE(t.truncation.empty()) << t.truncation;
+  }
 }
 
 TEST(TraceEventsTest, TheTimelineKeepsTheRecordedOrder) {

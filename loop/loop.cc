@@ -279,6 +279,12 @@ void Loop::notify(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
   observer_->on_event(LoopEvent{kind, global_time(), task, other, text, no_message});
 }
 
+void Loop::take_batch_full() noexcept {
+  observer_->on_batch_full();
+  if (!batch_->next || batch_->next >= batch_->end) [[unlikely]]
+    batch_ = nullptr;  // the observer broke its side: events go one by one from now on
+}
+
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
   if (const internal::FutureBase::TextKey key = awaited.wait_text_key(); key.p) {

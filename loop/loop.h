@@ -507,6 +507,8 @@ class Loop {
   // 1 is "timer", 2 + i the text of wait_texts_[i].
   EventBatch* batch_ = nullptr;
   static constexpr std::uint32_t kTimerTextNumber = 1;
+  // on_batch_full(); an observer that did not make room is no longer batched into.
+  void take_batch_full() noexcept;
   bool timer_text_given_ = false;
   void push_batched(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                     std::uint32_t text) noexcept {
@@ -519,7 +521,7 @@ class Loop {
     e->text = text;
     e->kind = kind;
     if ((batch_->next = e + 1) == batch_->end) [[unlikely]]
-      observer_->on_batch_full();
+      take_batch_full();
   }
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;

@@ -107,7 +107,8 @@ class LoopObserver {
   // room again. The observer must take what is in its batch before anything else it is
   // given (on_event, its own inputs), to keep the order of events. Texts go by number:
   // on_batch_text(number, text) says that the batched events from then on with that text
-  // number have that text (until it is given again), and comes before them.
+  // number have that text (until it is given again), and comes before them. A batch
+  // serves one loop at a time (the numbers are that loop's).
   virtual EventBatch* event_batch() noexcept { return nullptr; }
   virtual void on_batch_full() noexcept {}
   virtual void on_batch_text(std::uint32_t /*number*/, std::string_view /*text*/) noexcept {}

@@ -546,10 +546,10 @@ TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
 
 TraceWriter::~TraceWriter() {
   if (file_) {
+    take_batch_noexcept();
     try {
-      take_batch();
       flush();
-    } catch (const TraceError&) {
+    } catch (...) {
       // A destructor cannot report it; finish() would have.
     }
     std::fclose(file_);
@@ -736,8 +736,10 @@ void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint6
 void TraceWriter::write_batch() {
   const BatchedEvent* const begin = batch_events_.get();
   const BatchedEvent* const end = std::exchange(batch_.next, batch_events_.get());
+  if (!write_error_.empty()) return;  // nothing is written after a write failed
   for (const BatchedEvent* e = begin; e != end; ++e) {
-    if (e->text == 0 || e->text >= batch_texts_.size()) {  // (or a text it could not keep)
+    // (Or a text it could not keep: the event goes without it, as the loop's own.)
+    if (e->text == 0 || e->text >= batch_texts_.size() || batch_texts_[e->text].text.empty()) {
       write_packed_event(e->kind, e->time, e->task, e->other, 0, 0);
       continue;
     }
@@ -770,13 +772,15 @@ void TraceWriter::on_batch_full() noexcept {
 void TraceWriter::on_batch_text(std::uint32_t number, std::string_view text) noexcept {
   // The events before this one that have this number have its old text.
   on_batch_full();
+  if (number < batch_texts_.size()) batch_texts_[number] = {};  // its old text is gone
   try {
     if (batch_texts_.size() <= number) batch_texts_.resize(number + 1);
     BatchText& slot = batch_texts_[number];
     slot.text.assign(text);
     slot.interned = interned_.find(text);
-  } catch (const std::exception& error) {
-    if (write_error_.empty()) write_error_ = error.what();
+  } catch (...) {
+    // No memory for the text: its events go without it (an empty slot), as the loop's
+    // own do when it cannot build one.
   }
 }
 

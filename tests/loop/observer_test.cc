@@ -270,6 +270,37 @@ TEST(ObserverTest, BatchedEventsAreTheSameEventsInTheSameOrder) {
   EXPECT_THAT(batching.lines, ::testing::Contains("t=0 task_suspended task=3 sleep(2e-06s)"));
 }
 
+// An observer whose on_batch_full does not make room is not written past its batch: the
+// loop gives it the rest of the events one by one.
+TEST(ObserverTest, ABatchThatIsNotEmptiedIsNotOverrun) {
+  struct Stuck : Recorder {
+    std::vector<BatchedEvent> storage = std::vector<BatchedEvent>(4);
+    EventBatch batch{storage.data(), storage.data() + storage.size()};
+    std::size_t full = 0;
+    EventBatch* event_batch() noexcept override { return &batch; }
+    void on_batch_full() noexcept override { ++full; }  // keeps them all
+  };
+  Stuck stuck;
+  stuck.waits = true;
+  RunOptions options;
+  options.observer = &stuck;
+  run(
+      []() -> Coro<void> {
+        for (int i = 0; i < 10; ++i) co_await sleep(1ms);
+      }(),
+      std::move(options));
+  EXPECT_EQ(stuck.full, 1u);
+  EXPECT_EQ(stuck.batch.next, stuck.storage.data() + 4);
+  // 10 sleeps: a suspension, a timer and a wakeup each; the first 4 went in the batch.
+  EXPECT_EQ(std::count_if(stuck.lines.begin(), stuck.lines.end(),
+                          [](const std::string& s) {
+                            return s.find("task_suspended") != std::string::npos ||
+                                   s.find("timer_fired") != std::string::npos ||
+                                   s.find("task_woken") != std::string::npos;
+                          }),
+            30 - 4);
+}
+
 // A sleep's wait text is printf's "sleep(%gs)" of the delay, built without printf where
 // that is exact: the same text for every delay, short or long, round or not.
 TEST(ObserverTest, ASleepsWaitTextIsPrintfsG) {

@@ -306,7 +306,7 @@ void Loop::notify_suspended(const internal::TaskBase& task,
         ways[0].victim = 0;
       }
     }
-    if (i == kNoWaitText) i = fill_wait_text(awaited, key, set);
+    if (i == kNoWaitText) i = fill_wait_text(awaited, key, h);
     if (i != kNoWaitText) [[likely]] {
       const WaitText& slot = wait_texts_[i];
       if (batch_)
@@ -332,7 +332,8 @@ void Loop::notify_suspended(const internal::TaskBase& task,
 }
 
 std::size_t Loop::fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
-                                 std::size_t set) noexcept {
+                                 std::uint64_t h) noexcept {
+  const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
   try {
     if (!wait_texts_)
       wait_texts_ =
@@ -348,9 +349,7 @@ std::size_t Loop::fill_wait_text(const internal::FutureBase& awaited, internal::
     // A function of the key, as the text is (equal keys, equal texts): an observer that
     // saw the text under this id before finds it again, even after this table forgot it.
     // Never 0. Two keys may share an id (rarely): the trace writer compares the text too.
-    const std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
-                            key.n * 0xC2B2AE3D27D4EB4Full;
-    slot.id = ((h ^ (h >> 31)) * 0xD6E8FEB86659FD93ull) | 1;
+    slot.id = (h * 0xD6E8FEB86659FD93ull) | 1;
     const std::size_t i = set * kWaitTextWays + way;
     if (batch_) observer_->on_batch_text(static_cast<std::uint32_t>(2 + i), slot.text);
     return i;

@@ -501,8 +501,10 @@ class Loop {
   static constexpr std::size_t kWaitTextWays = 2;
   std::unique_ptr<WaitText[]> wait_texts_;
   static constexpr std::size_t kNoWaitText = ~std::size_t{0};
+  // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
+  // kNoWaitText if it could not be built.
   std::size_t fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
-                             std::size_t set) noexcept;
+                             std::uint64_t h) noexcept;
   // Batching (LoopObserver::event_batch): the observer's batch, or nullptr. Text numbers:
   // 1 is "timer", 2 + i the text of wait_texts_[i].
   EventBatch* batch_ = nullptr;

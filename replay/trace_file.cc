@@ -761,13 +761,7 @@ void TraceWriter::take_batch_noexcept() noexcept {
   }
 }
 
-void TraceWriter::on_batch_full() noexcept {
-  if (!write_error_.empty()) [[unlikely]] {
-    batch_.next = batch_events_.get();  // nothing more is written
-    return;
-  }
-  take_batch_noexcept();
-}
+void TraceWriter::on_batch_full() noexcept { take_batch_noexcept(); }
 
 void TraceWriter::on_batch_text(std::uint32_t number, std::string_view text) noexcept {
   // The events before this one that have this number have its old text.

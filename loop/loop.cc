@@ -127,6 +127,7 @@ void TimerNode::cancel() noexcept {
 
 Loop::Loop(LoopOptions options)
     : driver_(options.driver ? options.driver : &own_driver_),
+      driver_clock_(driver_->clock_variable()),
       io_(driver_->io()),
       decisions_(options.decisions),
       observer_(options.observer),
@@ -287,17 +288,35 @@ void Loop::take_batch_full() noexcept {
 
 void Loop::notify_suspended(const internal::TaskBase& task,
                             const internal::FutureBase& awaited) noexcept {
-  if (const internal::FutureBase::TextKey key = awaited.wait_text_key(); key.p) {
-    // Most suspensions wait on the same few kinds of thing: the text built last time
-    // for this key, and its id, are reused.
-    // Every bit of the pointer: keys are often byte-aligned strings.
-    std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
-                      key.n * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 31;
+  // Kept short (the rest is notify_suspended_slow): most suspensions wait on the same
+  // few kinds of thing, whose text was built for an earlier one and is in the table.
+  const internal::FutureBase::TextKey key = awaited.wait_text_key();
+  const std::uint64_t h = key.p ? wait_text_hash(key) : 0;
+  if (key.p && wait_texts_ && batch_) [[likely]] {
     const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
+    WaitText* const ways = &wait_texts_[set * kWaitTextWays];
+    std::size_t way = 2;
+    if (ways[0].id != 0 && ways[0].key == key)
+      way = 0;
+    else if (ways[1].id != 0 && ways[1].key == key)
+      way = 1;
+    if (way != 2) {
+      ways[0].victim = static_cast<std::uint8_t>(1 - way);
+      return push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0,
+                          static_cast<std::uint32_t>(2 + set * kWaitTextWays + way));
+    }
+  }
+  notify_suspended_slow(task, awaited, key, h);
+}
+
+void Loop::notify_suspended_slow(const internal::TaskBase& task,
+                                 const internal::FutureBase& awaited, internal::WaitTextKey key,
+                                 std::uint64_t h) noexcept {
+  if (key.p) {
     std::size_t i = kNoWaitText;
-    if (wait_texts_) [[likely]] {
-      WaitText* ways = &wait_texts_[set * kWaitTextWays];
+    if (wait_texts_) {
+      const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
+      WaitText* const ways = &wait_texts_[set * kWaitTextWays];
       if (ways[0].id != 0 && ways[0].key == key) {
         i = set * kWaitTextWays;
         ways[0].victim = 1;

@@ -131,11 +131,11 @@ class Loop {
   // The loop's current time, as the current node's clock reads it (see node.h): what
   // asyncio's loop.time() is to the code running now.
   TimePoint time() const {
-    const TimePoint t = driver_->now();
+    const TimePoint t = global_time();
     return clock_ ? clock_->to_local(t) : t;
   }
   // The one timeline every node's clock reads: what traces and budgets are stamped with.
-  TimePoint global_time() const { return driver_->now(); }
+  TimePoint global_time() const { return driver_clock_ ? *driver_clock_ : driver_->now(); }
   // The current node's wall clock (std::chrono::system_clock): the real one on a real-time
   // driver; under virtual time kVirtualWallEpoch plus the node's time and wall offset.
   std::chrono::system_clock::time_point wall_clock() const;
@@ -367,6 +367,13 @@ class Loop {
                                           const internal::FutureBase& awaited) noexcept;
   [[gnu::noinline]] void notify_woken(const internal::TaskBase& task,
                                       const internal::FutureBase* awaited) noexcept;
+  // notify_woken's usual case, inline where tasks wake (no call): woken by the running
+  // task's step, with events batched. Returns false if it is not that case.
+  bool notify_woken_by_step(std::uint64_t task, std::uint64_t by) noexcept {
+    if (!batch_) return false;
+    push_batched(LoopEvent::Kind::kTaskWoken, task, by, 0);
+    return true;
+  }
   // Who runs a callback outside any task step, for kTaskWoken: set around a callback's
   // run only while an observer is installed. `timer`: a timer's callback, armed by `task`;
   // else a done callback of task `task` (0: of a plain future, or a call_soon callback).
@@ -461,6 +468,7 @@ class Loop {
 
   VirtualDriver own_driver_;
   Driver* driver_;
+  const TimePoint* driver_clock_;                    // driver_->clock_variable(), cached
   IoReactor* io_;                                    // driver_->io(), cached
   std::unique_ptr<internal::FdWatches> fd_watches_;  // add_reader/add_writer; made on first use
   DecisionSource* decisions_;
@@ -502,6 +510,17 @@ class Loop {
   std::unique_ptr<WaitText[]> wait_texts_;
   static constexpr std::size_t kNoWaitText = ~std::size_t{0};
   // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
+  // notify_suspended when the table does not have the text, or events are not batched.
+  [[gnu::noinline]] void notify_suspended_slow(const internal::TaskBase& task,
+                                               const internal::FutureBase& awaited,
+                                               internal::WaitTextKey key,
+                                               std::uint64_t h) noexcept;
+  static std::uint64_t wait_text_hash(internal::WaitTextKey key) noexcept {
+    // Every bit of the pointer: keys are often byte-aligned strings.
+    std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
+                      key.n * 0xC2B2AE3D27D4EB4Full;
+    return h ^ (h >> 31);
+  }
   // kNoWaitText if it could not be built.
   std::size_t fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
                              std::uint64_t h) noexcept;

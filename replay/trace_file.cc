@@ -733,22 +733,57 @@ void TraceWriter::on_wait_event(LoopEvent::Kind kind, TimePoint time, std::uint6
   }
 }
 
+inline char* TraceWriter::encode_batched(char* out, const BatchedEvent& e, TimePoint& last_time,
+                                         std::uint64_t text_ref) noexcept {
+  // write_packed_event's record (with no node: batched events have none).
+  std::uint8_t header = kPackedEvent;
+  if (e.time == last_time) header |= kEventTimeSame;
+  if (e.other != 0) header |= kEventOther;
+  if (text_ref != 0) header |= kEventTextRef;
+  char* end = out + 2;
+  *end++ = static_cast<char>(e.kind);
+  end = put_varint(end, e.task);
+  if (!(header & kEventTimeSame)) end = put_varint(end, zigzag((e.time - last_time).count()));
+  if (header & kEventOther) end = put_varint(end, e.other);
+  if (header & kEventTextRef) end = put_varint(end, text_ref);
+  last_time = e.time;
+  out[0] = static_cast<char>(end - out - 1);
+  out[1] = static_cast<char>(header);
+  return end;
+}
+
 void TraceWriter::write_batch() {
-  const BatchedEvent* const begin = batch_events_.get();
+  const BatchedEvent* e = batch_events_.get();
   const BatchedEvent* const end = std::exchange(batch_.next, batch_events_.get());
   if (!write_error_.empty()) return;  // nothing is written after a write failed
-  for (const BatchedEvent* e = begin; e != end; ++e) {
-    // (Or a text it could not keep: the event goes without it, as the loop's own.)
-    if (e->text == 0 || e->text >= batch_texts_.size() || batch_texts_[e->text].text.empty()) {
-      write_packed_event(e->kind, e->time, e->task, e->other, 0, 0);
-      continue;
+  while (e != end) {
+    // As many events as surely fit in the block, encoded with the block's state in locals:
+    // a store through a char* may alias any member, so the compiler would reload them all
+    // after each byte written.
+    char* const block = buffer_.get();
+    const std::size_t used = used_;
+    const std::size_t fit = (kBufferBytes - kBlockTrailer - used) / kMaxPacked;
+    const BatchedEvent* const stop = e + std::min<std::size_t>(fit, end - e);
+    const std::uint64_t* const refs = batch_text_refs_.data();
+    const std::size_t known = batch_text_refs_.size();
+    TimePoint last_time = last_time_;
+    char* out = block + used;
+    for (; e != stop; ++e) {
+      const std::uint64_t ref = e->text < known ? refs[e->text] : 0;
+      if (ref == kTextToWrite) [[unlikely]]
+        break;
+      out = encode_batched(out, *e, last_time, ref);
     }
-    BatchText& text = batch_texts_[e->text];
-    if (text.interned != 0) {
-      write_packed_event(e->kind, e->time, e->task, e->other, text.interned, 0);
-    } else {
-      text.interned = write_event_with_text(
-          LoopEvent{e->kind, e->time, e->task, e->other, text.text, false, 0});
+    last_time_ = last_time;
+    after_packed(static_cast<std::size_t>(out - (block + used)));  // flushes a full block
+    if (e != stop) {
+      // The first event with this text since it was given: the text goes out in full,
+      // and is referred to by its interned number from then on (if it got one).
+      const std::uint32_t number = e->text;
+      const std::uint64_t interned = write_event_with_text(
+          LoopEvent{e->kind, e->time, e->task, e->other, batch_texts_[number], false, 0});
+      if (interned != 0) batch_text_refs_[number] = interned;
+      ++e;
     }
   }
 }
@@ -766,15 +801,18 @@ void TraceWriter::on_batch_full() noexcept { take_batch_noexcept(); }
 void TraceWriter::on_batch_text(std::uint32_t number, std::string_view text) noexcept {
   // The events before this one that have this number have its old text.
   on_batch_full();
-  if (number < batch_texts_.size()) batch_texts_[number] = {};  // its old text is gone
+  if (number < batch_text_refs_.size()) batch_text_refs_[number] = 0;  // its old text is gone
   try {
-    if (batch_texts_.size() <= number) batch_texts_.resize(number + 1);
-    BatchText& slot = batch_texts_[number];
-    slot.text.assign(text);
-    slot.interned = interned_.find(text);
+    if (batch_text_refs_.size() <= number) {
+      batch_texts_.resize(number + 1);
+      batch_text_refs_.resize(number + 1, 0);
+    }
+    batch_texts_[number].assign(text);
+    const std::uint64_t interned = interned_.find(text);
+    batch_text_refs_[number] = interned != 0 ? interned : text.empty() ? 0 : kTextToWrite;
   } catch (...) {
-    // No memory for the text: its events go without it (an empty slot), as the loop's
-    // own do when it cannot build one.
+    // No memory for the text: its events go without it (ref 0), as the loop's own do
+    // when it cannot build one.
   }
 }
 

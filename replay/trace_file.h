@@ -210,6 +210,11 @@ class TraceWriter final : public TraceSink {
                                                  std::uint64_t task, std::uint64_t other,
                                                  std::uint64_t text_ref, std::uint32_t node);
   [[gnu::always_inline]] void write_packed_event(const LoopEvent& e, std::uint64_t text_ref);
+  // The packed record of a batched event at `out` (room for kMaxPacked bytes); returns
+  // its end. `last_time` is the previous record's time, and becomes this one's.
+  [[gnu::always_inline]] static char* encode_batched(char* out, const BatchedEvent& e,
+                                                     TimePoint& last_time,
+                                                     std::uint64_t text_ref) noexcept;
   // Returns the number the text is known by from now on (0: none; it is written again).
   [[gnu::noinline]] std::uint64_t write_event_with_text(const LoopEvent& e);
   // Encodes the batched events, if any (the batch is empty after, even if that threw).
@@ -296,11 +301,11 @@ class TraceWriter final : public TraceSink {
   EventBatch batch_;
   // Batched events' texts by their number (on_batch_text), with the number each is
   // interned under in the trace (0: not yet written, or not interned).
-  struct BatchText {
-    std::string text;
-    std::uint64_t interned = 0;
-  };
-  std::vector<BatchText> batch_texts_;
+  std::vector<std::string> batch_texts_ = std::vector<std::string>(1);
+  // By the same number, what an event with that number refers to: the interned number,
+  // 0 for no text (none given, or one that could not be kept), or kTextToWrite.
+  static constexpr std::uint64_t kTextToWrite = ~std::uint64_t{0};
+  std::vector<std::uint64_t> batch_text_refs_{0};
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

@@ -26,8 +26,10 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // FutureWaiter: what this task awaited completed; schedule the next step.
   void on_future_done(Loop& loop, FutureBase& awaited) override {
     loop.push_ready(this);
-    if (loop.observer()) [[unlikely]]
-      loop.notify_woken(*this, &awaited);
+    if (loop.observer()) [[unlikely]] {
+      const TaskBase* by = loop.current_task();
+      if (!by || !loop.notify_woken_by_step(id_, by->id_)) loop.notify_woken(*this, &awaited);
+    }
     if (loop.perturbs().wake_points) [[unlikely]]
       loop.on_wake_point(*this, awaited);
   }

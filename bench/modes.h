@@ -4,7 +4,8 @@
 //   LOCKSTEP_BENCH_MODE=simulate  lockstep::simulate, seed 1, the faithful strategy: every
 //                                 decision drawn and kept in memory
 //   LOCKSTEP_BENCH_MODE=record    the same, every decision, log line and event also
-//                                 streamed to a trace file (LOCKSTEP_BENCH_DIR, default /tmp)
+//                                 streamed to a trace file (LOCKSTEP_BENCH_DIR, default /tmp;
+//                                 removed after, unless LOCKSTEP_BENCH_KEEP=1)
 //
 //   const long sum = lockstep::bench::run_workload("yield", [&] { return root(elapsed_ns); });
 //
@@ -56,7 +57,9 @@ auto run_workload(const char* workload, F program) {
   const long long bytes = mode == Mode::kRecord && stat(path.c_str(), &st) == 0 ? st.st_size : 0;
   std::fprintf(stderr, "note mode=%s decisions=%zu trace_bytes=%lld\n",
                mode == Mode::kSimulate ? "simulate" : "record", result.decisions.size(), bytes);
-  if (mode == Mode::kRecord) std::remove(path.c_str());
+  // LOCKSTEP_BENCH_KEEP=1 keeps the trace, to look at (lockstep show / stats).
+  const char* keep = std::getenv("LOCKSTEP_BENCH_KEEP");
+  if (mode == Mode::kRecord && !(keep && *keep == '1')) std::remove(path.c_str());
   return std::move(result.outcome).value();
 }
 

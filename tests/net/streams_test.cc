@@ -292,8 +292,9 @@ LOCKSTEP_NET_TEST(Streams, GarbageWithoutSeparatorOverrunsTheLimitAndStaysReadab
     co_return;
   };
   Server server = co_await lockstep::start_server(handler, env.host, 0);
-  auto [reader, writer] =
-      co_await lockstep::open_connection(env.host, server.port(), {.limit = 16});
+  lockstep::StreamOptions limited;
+  limited.limit = 16;
+  auto [reader, writer] = co_await lockstep::open_connection(env.host, server.port(), limited);
   // Everything in the buffer first, so the overrun is about the limit, not about how the
   // bytes were split in transit (a yield per round: no fixed real delay).
   while (reader.buffered() < 106) co_await lockstep::sleep(0s);
@@ -312,9 +313,10 @@ LOCKSTEP_NET_TEST(Streams, AFailingHandlerIsReportedAndItsConnectionClosed) {
   auto [reader, writer] = co_await lockstep::open_connection(env.host, server.port());
   EXPECT_EQ(co_await reader.read(), "") << "the client is not left waiting";
   EXPECT_EQ(env.errors.size(), 1u);
-  if (!env.errors.empty())
+  if (!env.errors.empty()) {
     EXPECT_EQ(env.errors[0],
               "Unhandled exception in client_connected_cb: std::runtime_error: handler bug");
+  }
   writer.close();
   server.close();
 }
@@ -341,7 +343,8 @@ LOCKSTEP_NET_TEST(Streams, ThousandsOfConnectionsOpenedAndDroppedLeakNothing) {
     else
       writer.close();
   }
-  while (server.active_connections() > 0 || served < kConnections) co_await lockstep::sleep(0s);
+  while (server.active_connections() > 0 || served < std::size_t(kConnections))
+    co_await lockstep::sleep(0s);
   EXPECT_EQ(served, std::size_t(kConnections));
   EXPECT_GT(resets, 0u) << "abort() resets the connection";
   EXPECT_LE(resets, std::size_t(kConnections / 2));
@@ -389,6 +392,7 @@ LOCKSTEP_NET_TEST(Streams, EchoesOverAUnixSocket) {
   writer.close();
   server.close();
   co_await server.wait_closed();
-  if (!env.simulated)
+  if (!env.simulated) {
     EXPECT_NE(::access(path.c_str(), F_OK), 0) << "close() removes the socket file";
+  }
 }

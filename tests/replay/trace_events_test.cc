@@ -118,7 +118,7 @@ bool same(const TraceEvent& a, const TraceEvent& b) {
 TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
   const std::string path = temp_path("events.trace");
   SimulationOptions o = options(3);
-  TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "eventful", {}});
+  TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "eventful", {}, ""});
   Tee tee(&writer);
   o.trace = &tee;
   auto run = simulate(eventful, o);
@@ -171,7 +171,7 @@ TEST(TraceEventsTest, BatchedEventsWriteTheSameBytes) {
   auto record = [](auto program, const std::string& path, bool batched) {
     SimulationOptions o = options(8);
     o.break_at_env = false;  // LOCKSTEP_BREAK_AT would wrap the writer (which then does not batch)
-    TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "p", {}});
+    TraceWriter writer(path, TraceInfo{o.seed, o.strategy, "p", {}, ""});
     Tee tee(&writer);
     o.trace = batched ? static_cast<TraceSink*>(&writer) : &tee;
     auto run = simulate(program, o);
@@ -287,7 +287,7 @@ TEST(TraceEventsTest, AnEventInAVersionOneTraceIsCorruption) {
 
 TEST(TraceEventsTest, AnEventKindFromANewerWriterIsShownAsUnknown) {
   const std::string path = temp_path("future-kind.trace");
-  { TraceWriter header_only(path, TraceInfo{5, {}, "eventful", {}}); }  // no End record
+  { TraceWriter header_only(path, TraceInfo{5, {}, "eventful", {}, ""}); }  // no End record
   std::ifstream in(path, std::ios::binary);
   const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Record.event {kind: 99, text: "x"}

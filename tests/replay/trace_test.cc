@@ -136,9 +136,9 @@ TEST(TraceTest, ARecordedRunReadsBackExactlyAndReplaysFromTheFile) {
 TEST(TraceTest, WakePointCancellationRoundTripsThroughTheFile) {
   const std::string path = temp_path("wake.trace");
   SimulationOptions o = seed(5);
-  o.strategy.cancellation = {.mode = CancellationFuzzing::Mode::kRandom,
-                             .at = CancellationFuzzing::Point::kWake,
-                             .probability = 0.5};
+  o.strategy.cancellation.mode = CancellationFuzzing::Mode::kRandom;
+  o.strategy.cancellation.at = CancellationFuzzing::Point::kWake;
+  o.strategy.cancellation.probability = 0.5;
   auto run = record_trace(program, o, path, "trace_test.program");
   Trace t = read_trace(path);
   EXPECT_EQ(t.info.strategy.cancellation.at, CancellationFuzzing::Point::kWake);
@@ -669,8 +669,9 @@ TEST(TraceFormat3Test, AFormat3TraceReadsAsTheSameRunAndReplays) {
       EXPECT_EQ(old.events[i].other, now.events[i].other) << i;
       EXPECT_EQ(old.events[i].after_decisions, now.events[i].after_decisions) << i;
       // Texts that name no source line (those may move as this file changes).
-      if (old.events[i].text.find(".cc:") == std::string::npos)
+      if (old.events[i].text.find(".cc:") == std::string::npos) {
         EXPECT_EQ(old.events[i].text, now.events[i].text) << i;
+      }
     }
     ASSERT_EQ(old.logs.size(), 4u);
     ASSERT_EQ(now.logs.size(), 4u);

@@ -43,7 +43,11 @@ inline Mode mode_from_env() {
 template <class F>
 auto run_workload(const char* workload, F program) {
   const Mode mode = mode_from_env();
-  if (mode == Mode::kPlain) return run(program());
+  if (mode == Mode::kPlain) {
+    RunOptions plain;
+    plain.max_steps = ~std::uint64_t{0};  // the workloads are long on purpose
+    return run(program(), plain);
+  }
   SimulationOptions options;
   options.seed = 1;
   options.max_steps = ~std::uint64_t{0};  // the workloads are long on purpose

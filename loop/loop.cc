@@ -651,7 +651,9 @@ std::string Loop::describe_busy_tasks() const {
     return a->steps_taken() > b->steps_taken();
   });
   std::string s = "the pending tasks, those that kept running first:\n";
+  std::size_t listed = 0;
   for (const internal::TaskBase* t : tasks) {
+    if (++listed > kTasksListed) break;
     s += "  " + t->describe() + " (" + std::to_string(t->steps_taken()) + " steps)";
     if (const internal::FutureBase* w = t->waiting_on())
       s += " awaits " + w->diagnose();
@@ -659,7 +661,12 @@ std::string Loop::describe_busy_tasks() const {
       s += " is ready to run";
     s += '\n';
   }
-  return s;
+  return s + tasks_not_listed(tasks.size());
+}
+
+std::string Loop::tasks_not_listed(std::size_t pending) {
+  if (pending <= kTasksListed) return "";
+  return "  ... and " + std::to_string(pending - kTasksListed) + " more\n";
 }
 
 void Loop::reset_budget() noexcept {
@@ -671,7 +678,7 @@ std::string Loop::describe_pending_tasks() const {
   std::string s;
   std::size_t n = 0;
   for (internal::TaskBase* t = first_task_; t; t = t->next_task_) {
-    ++n;
+    if (++n > kTasksListed) continue;  // counted, not listed
     s += "  " + t->describe();
     if (const internal::FutureBase* w = t->waiting_on())
       s += " awaits " + w->diagnose();
@@ -679,7 +686,8 @@ std::string Loop::describe_pending_tasks() const {
       s += " is ready to run";
     s += '\n';
   }
-  return n ? "pending tasks (" + std::to_string(n) + "):\n" + s : "no pending tasks\n";
+  return n ? "pending tasks (" + std::to_string(n) + "):\n" + s + tasks_not_listed(n)
+           : "no pending tasks\n";
 }
 
 void Loop::throw_deadlock() const {

@@ -315,11 +315,14 @@ class Loop {
   std::uint64_t steps() const noexcept { return steps_; }
   // Starts the step and time budgets afresh from now (e.g. for a shutdown phase).
   void reset_budget() noexcept;
-  // One line per pending task: its name and what it awaits. For diagnostics.
+  // One line per pending task: its name and what it awaits. For diagnostics. At most
+  // kTasksListed lines, then how many more there are.
   std::string describe_pending_tasks() const;
   // For budget errors: the pending tasks, those that took the most steps first, with
-  // their step counts ("the tasks that kept running").
+  // their step counts ("the tasks that kept running"); at most kTasksListed of them.
   std::string describe_busy_tasks() const;
+  // An error that names a thousand tasks is not read: the first few say what happened.
+  static constexpr std::size_t kTasksListed = 20;
 
   // Internal interface for futures, tasks and timers.
   void push_ready(internal::ReadyNode* node) noexcept {
@@ -521,6 +524,8 @@ class Loop {
                       key.n * 0xC2B2AE3D27D4EB4Full;
     return h ^ (h >> 31);
   }
+  // "  ... and N more" for the pending tasks past kTasksListed; "" if none.
+  static std::string tasks_not_listed(std::size_t pending);
   // kNoWaitText if it could not be built.
   std::size_t fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
                              std::uint64_t h) noexcept;

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "loop/lockstep.h"
 #include "tests/loop/test_util.h"
 
@@ -227,6 +230,47 @@ TEST(LoopTest, DefaultBudgetsStopAnEndlessRetryLoopAndNameTheTaskThatKeptRunning
     EXPECT_LT(retry_at, idle_at) << "the task that kept running comes first";
   }
   EXPECT_LE(loop.time(), TimePoint{} + std::chrono::hours(24) + 2s);
+}
+
+// A budget error or a deadlock among a thousand tasks lists the first kTasksListed (those
+// that kept running first) and says how many more there are: one screen, not a thousand
+// lines.
+TEST(LoopTest, AnErrorNamesAtMostTwentyTasksAndCountsTheRest) {
+  {
+    LoopOptions o;
+    o.max_steps = 5000;
+    Loop loop(o);
+    auto spin = []() -> Coro<void> {
+      for (;;) co_await sleep(0s);
+    };
+    std::vector<Task<void>> tasks;
+    for (int i = 0; i < 1000; ++i) tasks.push_back(loop.create_task(spin()));
+    try {
+      loop.run_until_complete(Future<void>(tasks.back()));
+      FAIL() << "expected BudgetExceededError";
+    } catch (const BudgetExceededError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(std::count(what.begin(), what.end(), '\n'), 2 + 20 + 1) << what;
+      EXPECT_THAT(what, HasSubstr("  ... and 980 more\n"));
+      EXPECT_THAT(what, HasSubstr("Task 'Task-1' (6 steps) is ready to run"));
+    }
+  }
+  {
+    Loop loop;
+    Future<void> never(loop);
+    auto wait = [](Future<void> f) -> Coro<void> { co_await f; };
+    std::vector<Task<void>> tasks;
+    for (int i = 0; i < 100; ++i) tasks.push_back(loop.create_task(wait(never)));
+    try {
+      loop.run_until_complete(Future<void>(tasks.back()));
+      FAIL() << "expected DeadlockError";
+    } catch (const DeadlockError& e) {
+      const std::string what = e.what();
+      EXPECT_THAT(what, HasSubstr("pending tasks (100):\n"));
+      EXPECT_THAT(what, HasSubstr("  ... and 80 more\n"));
+      EXPECT_EQ(what.find("Task-21'"), std::string::npos) << what;
+    }
+  }
 }
 
 // A loop on the real clock is a program in production: no step or time budget.

@@ -286,11 +286,10 @@ void Loop::take_batch_full() noexcept {
     batch_ = nullptr;  // the observer broke its side: events go one by one from now on
 }
 
-void Loop::notify_suspended(const internal::TaskBase& task,
-                            const internal::FutureBase& awaited) noexcept {
+void Loop::notify_suspended(const internal::TaskBase& task, const internal::FutureBase& awaited,
+                            internal::WaitTextKey key) noexcept {
   // Kept short (the rest is notify_suspended_slow): most suspensions wait on the same
   // few kinds of thing, whose text was built for an earlier one and is in the table.
-  const internal::FutureBase::TextKey key = awaited.wait_text_key();
   const std::uint64_t h = key.p ? wait_text_hash(key) : 0;
   if (key.p && wait_texts_ && batch_) [[likely]] {
     const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));

@@ -366,8 +366,11 @@ class Loop {
   // For the observer (which must be set): `task` suspended until `awaited` completes
   // (kTaskSuspended); `task` was made ready because `awaited` completed (kTaskWoken, which
   // works out who did it).
+  // `key` is awaited.wait_text_key(), asked by the caller (so that this makes no call but
+  // a tail call, and saves no registers, when the text is in its table).
   [[gnu::noinline]] void notify_suspended(const internal::TaskBase& task,
-                                          const internal::FutureBase& awaited) noexcept;
+                                          const internal::FutureBase& awaited,
+                                          internal::WaitTextKey key) noexcept;
   [[gnu::noinline]] void notify_woken(const internal::TaskBase& task,
                                       const internal::FutureBase* awaited) noexcept;
   // notify_woken's usual case, inline where tasks wake (no call): woken by the running
@@ -516,8 +519,7 @@ class Loop {
   // notify_suspended when the table does not have the text, or events are not batched.
   [[gnu::noinline]] void notify_suspended_slow(const internal::TaskBase& task,
                                                const internal::FutureBase& awaited,
-                                               internal::WaitTextKey key,
-                                               std::uint64_t h) noexcept;
+                                               internal::WaitTextKey key, std::uint64_t h) noexcept;
   static std::uint64_t wait_text_hash(internal::WaitTextKey key) noexcept {
     // Every bit of the pointer: keys are often byte-aligned strings.
     std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.p) * 0x9E3779B97F4A7C15ull ^
@@ -534,7 +536,7 @@ class Loop {
   EventBatch* batch_ = nullptr;
   static constexpr std::uint32_t kTimerTextNumber = 1;
   // on_batch_full(); an observer that did not make room is no longer batched into.
-  void take_batch_full() noexcept;
+  [[gnu::noinline]] void take_batch_full() noexcept;
   bool timer_text_given_ = false;
   void push_batched(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                     std::uint32_t text) noexcept {

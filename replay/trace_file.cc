@@ -102,6 +102,13 @@ constexpr std::uint8_t kEventTimeSame = 1u << 0;  // at the previous record's ti
 constexpr std::uint8_t kEventOther = 1u << 1;     // `other` follows
 constexpr std::uint8_t kEventTextRef = 1u << 2;   // text_ref follows
 constexpr std::uint8_t kEventNode = 1u << 3;      // node follows
+// A repeat (format 6): 0101 0ppp, then the varint count N: N events, each a copy of the
+// (ppp + 1)-th event before it in the block, at the previous record's time.
+constexpr std::uint8_t kPackedRepeat = 0x50;
+constexpr std::uint8_t kPackedRepeatMask = 0xF8;
+// More is damage: the writer's runs end with its batch of events (256). The bound keeps a
+// damaged or crafted file from making billions of events out of a few bytes.
+constexpr std::uint64_t kMaxRepeatCount = 1024;
 
 // Time deltas are signed (a decision made on a node's clock may precede the last event).
 constexpr std::uint64_t zigzag(std::int64_t v) noexcept {
@@ -523,8 +530,9 @@ SimulationOptions Trace::simulation_options() const {
 TraceWriter::TraceWriter(const std::string& path, TraceInfo info)
     : path_(path),
       buffer_(new char[kBufferBytes]),
-      batch_events_(new BatchedEvent[kBatchEvents]),
-      batch_{batch_events_.get(), batch_events_.get() + kBatchEvents} {
+      batch_events_(new BatchedEvent[kRepeatWindow + kBatchEvents]()),
+      batch_{batch_start(), batch_start() + kBatchEvents},
+      batch_written_(batch_start()) {
   for (std::size_t k = 0; k < usual_bound_.size(); ++k)
     usual_bound_[k] = duration_bound(static_cast<DecisionKind>(k), info.strategy);
   file_ = std::fopen(path.c_str(), "wb");
@@ -600,6 +608,7 @@ void TraceWriter::flush() {
   // checksum per record cost 4 bytes and a CRC setup for every ~5-byte record.
   put_checksum(block + used_, block_crc(0, block, used_));
   const std::size_t n = std::exchange(used_, kBlockHeader) + kBlockTrailer;
+  forget_recent_events();  // a repeat refers to events of its own block
   write_out(block, n);
 }
 
@@ -656,6 +665,7 @@ void TraceWriter::on_site(std::uint64_t site, std::string_view name) {
 inline void TraceWriter::write_packed_event(LoopEvent::Kind kind, TimePoint time,
                                             std::uint64_t task, std::uint64_t other,
                                             std::uint64_t text_ref, std::uint32_t node) {
+  forget_recent_events();
   char* const out = packed_room();
   std::uint8_t header = kPackedEvent;
   if (time == last_time_) header |= kEventTimeSame;
@@ -752,28 +762,77 @@ inline char* TraceWriter::encode_batched(char* out, const BatchedEvent& e, TimeP
   return end;
 }
 
+char* TraceWriter::encode_repeat(char* out, std::uint64_t period, std::uint64_t count) noexcept {
+  char* end = put_varint(out + 2, count);
+  out[0] = static_cast<char>(end - out - 1);
+  out[1] = static_cast<char>(kPackedRepeat | (period - 1));
+  return end;
+}
+
 void TraceWriter::write_batch() {
-  const BatchedEvent* e = batch_events_.get();
-  const BatchedEvent* const end = std::exchange(batch_.next, batch_events_.get());
-  if (!write_error_.empty()) return;  // nothing is written after a write failed
+  const BatchedEvent* e = batch_written_;
+  const BatchedEvent* const end = batch_written_ = batch_.next;
+  if (batch_.next == batch_.end) {
+    // Full: its last events go in front of it, for the next ones' repeats to refer to
+    // (after these are encoded: copied first, they could overlap them).
+    struct Restart {
+      TraceWriter& w;
+      ~Restart() {
+        std::copy(w.batch_.end - kRepeatWindow, w.batch_.end, w.batch_events_.get());
+        w.batch_.next = w.batch_written_ = w.batch_start();
+      }
+    } restart{*this};
+    if (write_error_.empty()) write_batch_events(e, end);
+  } else if (write_error_.empty()) {  // nothing is written after a write failed
+    write_batch_events(e, end);
+  }
+}
+
+void TraceWriter::write_batch_events(const BatchedEvent* e, const BatchedEvent* const end) {
   while (e != end) {
     // As many events as surely fit in the block, encoded with the block's state in locals:
     // a store through a char* may alias any member, so the compiler would reload them all
-    // after each byte written.
+    // after each byte written. An event makes at most one record (a run of repeats
+    // makes one for all, written before the next literal event or at the end).
     char* const block = buffer_.get();
     const std::size_t used = used_;
     const std::size_t fit = (kBufferBytes - kBlockTrailer - used) / kMaxPacked;
     const BatchedEvent* const stop = e + std::min<std::size_t>(fit, end - e);
     const std::uint64_t* const refs = batch_text_refs_.data();
     const std::size_t known = batch_text_refs_.size();
+    std::uint64_t* const last_of_kind = last_of_kind_.data();
+    std::uint64_t count = recent_count_;
     TimePoint last_time = last_time_;
     char* out = block + used;
-    for (; e != stop; ++e) {
+    while (e != stop) {
       const std::uint64_t ref = e->text < known ? refs[e->text] : 0;
       if (ref == kTextToWrite) [[unlikely]]
         break;
-      out = encode_batched(out, *e, last_time, ref);
+      // The last event of this task and kind, if it is in the window, may be the one this
+      // repeats (the distance back is the run's period).
+      const std::size_t slot = shape_slot(e->task, e->kind);
+      const std::uint64_t back = count + 1 - last_of_kind[slot];
+      if (e->time != last_time || back - 1 >= kRepeatWindow || back > count ||
+          !same_shape(*e, e[-static_cast<std::ptrdiff_t>(back)])) {
+        out = encode_batched(out, *e, last_time, ref);
+        last_of_kind[slot] = ++count;
+        ++e;
+        continue;
+      }
+      // A run of repeats, as long as it goes: each event's text is the one P back, which
+      // had a reference (an event written with its text forgets those before it).
+      const auto period = static_cast<std::ptrdiff_t>(back);
+      const BatchedEvent* r = e + 1;
+      while (r != stop && r->time == last_time && same_shape(*r, r[-period])) ++r;
+      const auto length = static_cast<std::uint64_t>(r - e);
+      out = encode_repeat(out, back, length);
+      count += length;
+      e = r;
+      // The run's last period holds the last event of each of its tasks and kinds.
+      for (std::ptrdiff_t i = 1; i <= std::min<std::ptrdiff_t>(period, length); ++i)
+        last_of_kind[shape_slot(e[-i].task, e[-i].kind)] = count + 1 - i;
     }
+    recent_count_ = count;
     last_time_ = last_time;
     after_packed(static_cast<std::size_t>(out - (block + used)));  // flushes a full block
     if (e != stop) {
@@ -801,6 +860,7 @@ void TraceWriter::on_batch_full() noexcept { take_batch_noexcept(); }
 void TraceWriter::on_batch_text(std::uint32_t number, std::string_view text) noexcept {
   // The events before this one that have this number have its old text.
   on_batch_full();
+  forget_recent_events();  // their number may stand for another text from now on
   if (number < batch_text_refs_.size()) batch_text_refs_[number] = 0;  // its old text is gone
   try {
     if (batch_text_refs_.size() <= number) {
@@ -875,6 +935,7 @@ void TraceWriter::TextTable::insert(std::string_view text, std::uint64_t number)
 }
 
 std::uint64_t TraceWriter::write_event_with_text(const LoopEvent& e) {
+  forget_recent_events();
   std::uint64_t interned = 0;
   if (!e.text.empty() && is_interned_event(e.kind)) {
     // Seen before (under another text_id, or one the small table lost): by reference.
@@ -1061,10 +1122,42 @@ Trace read_trace(const std::string& path, ReadOptions options) {
     time = TimePoint(Duration(ns));
   };
 
+  // Events read from the current block (format 6's repeats copy them); a new block
+  // starts from none.
+  std::uint64_t block_events = 0;
+  const bool repeats = t.format_version >= 6;
+
+  // A repeat record (format 6): copies of earlier events of its block, at the time of the
+  // record before it.
+  auto consume_repeat = [&](std::string_view bytes) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto* const end = p + bytes.size();
+    const std::uint64_t period = (*p++ & ~kPackedRepeatMask) + 1u;
+    std::uint64_t count = 0;
+    if (!repeats || get_varint(p, end, count) != VarintRead::kOk || p != end)
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                     " is not a well-formed packed record");
+    if (t.end) fail(path, "corrupt trace: records after the End record");
+    if (count == 0 || count > kMaxRepeatCount || period > block_events)
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) + " repeats " +
+                     std::to_string(count) + " events " + std::to_string(period) +
+                     " back, and its block has " + std::to_string(block_events) + " before it");
+    block_events += count;
+    if (!notes) return;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      TraceEvent copy = t.events[t.events.size() - period];
+      copy.time = time;
+      copy.after_decisions = t.decisions.size();
+      copy.sequence = t.logs.size() + t.events.size();
+      t.events.push_back(std::move(copy));
+    }
+  };
+
   // One record's bytes, of any format, into t.
   auto consume = [&](std::string_view bytes) {
     auto record_case = trace::Record::RECORD_NOT_SET;
     const auto first = bytes.empty() ? 0 : static_cast<unsigned char>(bytes[0]);
+    if ((first & kPackedRepeatMask) == kPackedRepeat && blocks) return consume_repeat(bytes);
     if (first >= kPackedEvent) {
       // Packed (format 4): decisions and events, nearly every record.
       if (!blocks)
@@ -1156,6 +1249,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         break;
       case trace::Record::kEvent: {
         advance(static_cast<std::int64_t>(fast.field[2]));
+        ++block_events;
         if (!notes) break;
         std::string text(fast.text);
         const std::uint64_t ref = fast.field[kEventTextRefField];
@@ -1216,6 +1310,7 @@ Trace read_trace(const std::string& path, ReadOptions options) {
     std::size_t block_index = 0;
     while (cursor != data_end) {
       ++block_index;
+      block_events = 0;
       const char* const at = cursor;
       Block block = read_block(at, data_end);
       const char* resume = nullptr;

@@ -47,9 +47,10 @@ namespace lockstep {
 // (EventRecord.text_ref) and a checksum per record; version 4 packed decisions and events
 // in checksummed blocks; version 5 records a step's cost and a timer's lateness only when
 // not 0, with the ordinal of the request (the task's n-th step, the run's n-th timer).
-// Versions 1 to 4 are still read (their zero step costs and timer delays are dropped as
-// they are read).
-inline constexpr std::uint32_t kTraceFormatVersion = 5;
+// Version 6 writes a run of events that repeat earlier ones of their block (a ping-pong's
+// suspensions and wakeups) as one record. Versions 1 to 5 are still read (the zero step
+// costs and timer delays of 1 to 4 are dropped as they are read).
+inline constexpr std::uint32_t kTraceFormatVersion = 6;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the
@@ -219,10 +220,11 @@ class TraceWriter final : public TraceSink {
   [[gnu::noinline]] std::uint64_t write_event_with_text(const LoopEvent& e);
   // Encodes the batched events, if any (the batch is empty after, even if that threw).
   void take_batch() {
-    if (batch_.next != batch_events_.get()) [[unlikely]]
+    if (batch_.next != batch_written_) [[unlikely]]
       write_batch();
   }
   void write_batch();
+  void write_batch_events(const BatchedEvent* e, const BatchedEvent* end);
   // A noexcept entry point's take_batch: a write error is kept for finish().
   void take_batch_noexcept() noexcept;
   void write_out(const char* data, std::size_t n);
@@ -296,9 +298,15 @@ class TraceWriter final : public TraceSink {
   std::uint64_t texts_written_ = 0;  // events written with a text
 
   // The batch the loop appends to: a few hundred events (a few KiB, cache-resident).
-  static constexpr std::size_t kBatchEvents = 256;
+  static constexpr std::size_t kBatchEvents = 256;  // at most kMaxRepeatCount (1024)
+  // kRepeatWindow events (the last ones written, for repeats to refer to), then the batch.
   std::unique_ptr<BatchedEvent[]> batch_events_;
+  BatchedEvent* batch_start() const noexcept { return batch_events_.get() + kRepeatWindow; }
   EventBatch batch_;
+  // The batch's events from here to batch_.next are not written yet. The loop appends
+  // after those written until the batch is full: the window before an event is then
+  // usually in place, not copied.
+  BatchedEvent* batch_written_ = nullptr;
   // Batched events' texts by their number (on_batch_text), with the number each is
   // interned under in the trace (0: not yet written, or not interned).
   std::vector<std::string> batch_texts_ = std::vector<std::string>(1);
@@ -306,6 +314,33 @@ class TraceWriter final : public TraceSink {
   // 0 for no text (none given, or one that could not be kept), or kTextToWrite.
   static constexpr std::uint64_t kTextToWrite = ~std::uint64_t{0};
   std::vector<std::uint64_t> batch_text_refs_{0};
+
+  // Repeats (format 6): a batched event equal to the P-th event before it in its block
+  // (P <= kRepeatWindow) and at the previous record's time is not written; a run of them
+  // becomes one repeat record. Ping-pong and polling loops make such runs. The events
+  // referred to are the batch's own or, before its start, the last ones of the batch
+  // before, kept in front of it; only the last recent_count_ events are of the block.
+  static constexpr std::size_t kRepeatWindow = 8;
+  std::uint64_t recent_count_ = 0;  // events of the block since they were last forgotten
+  // 1 + the index in the block of the last recent event of a (task, kind), hashed (0:
+  // none): where to look for the event a new one may repeat. A stale entry costs only a
+  // repeat not found.
+  std::array<std::uint64_t, 256> last_of_kind_{};
+  static std::size_t shape_slot(std::uint64_t task, LoopEvent::Kind kind) noexcept {
+    return static_cast<std::size_t>((task << 3) ^ static_cast<std::uint64_t>(kind)) & 255;
+  }
+  // The same event but for its time. Within a batch a text number stands for one text
+  // reference: a number given another text (on_batch_text) forgets the recent events.
+  static bool same_shape(const BatchedEvent& a, const BatchedEvent& b) noexcept {
+    // Without a branch per field: in a run they are all equal.
+    return ((a.task ^ b.task) | (a.other ^ b.other) | (a.text ^ b.text) |
+            (static_cast<std::uint64_t>(a.kind) ^ static_cast<std::uint64_t>(b.kind))) == 0;
+  }
+  // An event written another way (not batched, or with its text) is not in the window:
+  // nothing before it may be repeated.
+  void forget_recent_events() noexcept { recent_count_ = 0; }
+  // The repeat record at `out` (room for kMaxPacked bytes); returns its end.
+  static char* encode_repeat(char* out, std::uint64_t period, std::uint64_t count) noexcept;
 };
 
 // `text` as one line of at most about `max_chars` printable ASCII characters (others as

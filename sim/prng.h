@@ -32,15 +32,9 @@ class SplitMix64 {
   // gives 0.
   constexpr std::uint64_t below(std::uint64_t bound) noexcept {
     if (bound == 0) return 0;
-    unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
-    auto low = static_cast<std::uint64_t>(m);
-    if (low < bound) {
-      const std::uint64_t threshold = (0 - bound) % bound;
-      while (low < threshold) {
-        m = static_cast<unsigned __int128>(next()) * bound;
-        low = static_cast<std::uint64_t>(m);
-      }
-    }
+    const unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
+    if (static_cast<std::uint64_t>(m) < bound) [[unlikely]]
+      return below_rejecting(bound, m);
     return static_cast<std::uint64_t>(m >> 64);
   }
 
@@ -50,6 +44,16 @@ class SplitMix64 {
   }
 
  private:
+  // below()'s rare part (a chance of bound in 2^64): out of line, so that callers drawing
+  // once per step keep their registers.
+  [[gnu::noinline]] constexpr std::uint64_t below_rejecting(std::uint64_t bound,
+                                                            unsigned __int128 m) noexcept {
+    const std::uint64_t threshold = (0 - bound) % bound;
+    while (static_cast<std::uint64_t>(m) < threshold)
+      m = static_cast<unsigned __int128>(next()) * bound;
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+
   std::uint64_t state_;
 };
 

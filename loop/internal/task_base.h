@@ -72,7 +72,7 @@ class TaskBase : public FutureBase, public FutureWaiter {
     fut_waiter_ = &awaited;
     cancel_forwarded_ = false;
     if (loop_->observer()) [[unlikely]]
-      loop_->notify_suspended(*this, awaited);
+      loop_->notify_suspended(*this, awaited, awaited.wait_text_key());
     // asyncio: a cancel() earlier in this step is forwarded to the new _fut_waiter.
     if (must_cancel_) [[unlikely]]
       forward_cancel_request();

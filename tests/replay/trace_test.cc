@@ -739,6 +739,51 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
             static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
 }
 
+// Format 6: a repeat record (0101 0ppp, a count) stands for copies of the events
+// ppp + 1 back, in its own block only.
+TEST(TraceIntegrityTest, ARepeatRecordCopiesEarlierEventsOfItsBlockOnly) {
+  Recorded r = recorded("repeat.trace");
+  const std::string header = r.bytes.substr(0, r.blocks[1]);
+  const std::string suspended_2("\x41\x0b\x02", 3);  // task 2 suspends, at the same time
+  const std::string suspended_3("\x41\x0b\x03", 3);  // task 3
+  const std::string path = temp_path("repeat-one.trace");
+  // Period 2, three times: tasks 2, 3, 2 again.
+  write_file(path, header + frame_block({suspended_2, suspended_3, "\x51\x03"}));
+  const Trace t = read_trace(path);
+  ASSERT_EQ(t.events.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(t.events[i].kind, LoopEvent::Kind::kTaskSuspended) << i;
+    EXPECT_EQ(t.events[i].task, i % 2 == 0 ? 2u : 3u) << i;
+    EXPECT_EQ(t.events[i].sequence, i) << i;
+  }
+  // Reaching before the block's first event, in it or across blocks: damage named.
+  EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x51\x01"})),
+              HasSubstr("record #2 repeats 1 events 2 back, and its block has 1 before it"));
+  EXPECT_THAT(error_of(header + frame_block({suspended_2}) + frame_block({"\x50\x01"})),
+              HasSubstr("record #2 repeats 1 events 1 back, and its block has 0 before it"));
+  // A count of none, or of more than any writer makes; a count cut short.
+  EXPECT_THAT(error_of(header + frame_block({suspended_2, std::string("\x50\x00", 2)})),
+              HasSubstr("record #2 repeats 0 events"));
+  EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x50\x81\x08"})),
+              HasSubstr("record #2 repeats 1025 events"));
+  EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x50\x81"})),
+              HasSubstr("record #2 is not a well-formed packed record"));
+  // Format 5 has no repeats: the same bytes under a format-5 header are refused.
+  std::string message = header.substr(16);
+  std::size_t at = 0;
+  const std::uint64_t length = varint_at(message, at);
+  message = message.substr(at, length);
+  ASSERT_EQ(message.substr(0, 2), (std::string{'\x08', static_cast<char>(kTraceFormatVersion)}));
+  message[1] = '\x05';
+  const std::string format5 = header.substr(0, 16) + frame_record(message);
+  EXPECT_EQ(read_trace(path).format_version, kTraceFormatVersion);
+  EXPECT_THAT(error_of(format5 + frame_block({suspended_2, suspended_3, "\x51\x03"})),
+              HasSubstr("record #3 is not a well-formed packed record"));
+  write_file(path, format5 + frame_block({suspended_2, suspended_3}));
+  EXPECT_EQ(read_trace(path).format_version, 5u);
+  EXPECT_EQ(read_trace(path).events.size(), 2u);
+}
+
 TEST(TraceFormat3Test, PackedRecordsAreRefusedInAFormat3Trace) {
   const std::string bytes = read_file(format3_fixture(6));
   ASSERT_GT(bytes.size(), 16u) << "missing fixture " << format3_fixture(6);

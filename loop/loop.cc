@@ -286,10 +286,15 @@ void Loop::take_batch_full() noexcept {
     batch_ = nullptr;  // the observer broke its side: events go one by one from now on
 }
 
-void Loop::notify_suspended(const internal::TaskBase& task, const internal::FutureBase& awaited,
+void Loop::notify_suspended(internal::TaskBase& task, const internal::FutureBase& awaited,
                             internal::WaitTextKey key) noexcept {
   // Kept short (the rest is notify_suspended_slow): most suspensions wait on the same
-  // few kinds of thing, whose text was built for an earlier one and is in the table.
+  // few kinds of thing, whose text was built for an earlier one and is in the table;
+  // and a task mostly waits on what it waited on last (its memo of that spares hashing
+  // the key and looking in the table).
+  internal::TaskBase::WaitTextMemo& memo = task.wait_text_memo_;
+  if (memo.generation == wait_text_generation_ && memo.key == key && batch_) [[likely]]
+    return push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0, memo.number);
   const std::uint64_t h = key.p ? wait_text_hash(key) : 0;
   if (key.p && wait_texts_ && batch_) [[likely]] {
     const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
@@ -301,8 +306,9 @@ void Loop::notify_suspended(const internal::TaskBase& task, const internal::Futu
       way = 1;
     if (way != 2) {
       ways[0].victim = static_cast<std::uint8_t>(1 - way);
-      return push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0,
-                          static_cast<std::uint32_t>(2 + set * kWaitTextWays + way));
+      const auto number = static_cast<std::uint32_t>(2 + set * kWaitTextWays + way);
+      memo = {key, number, wait_text_generation_};
+      return push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0, number);
     }
   }
   notify_suspended_slow(task, awaited, key, h);
@@ -360,7 +366,8 @@ std::size_t Loop::fill_wait_text(const internal::FutureBase& awaited, internal::
     const std::size_t way = ways[0].id == 0 ? 0 : ways[1].id == 0 ? 1 : ways[0].victim;
     ways[0].victim = static_cast<std::uint8_t>(1 - way);
     WaitText& slot = ways[way];
-    slot.id = 0;  // until its text is whole
+    if (slot.id != 0) ++wait_text_generation_;  // a text replaced: memos of it are void
+    slot.id = 0;                                // until its text is whole
     slot.text.clear();
     awaited.append_wait_text(slot.text);
     slot.key = key;

@@ -368,7 +368,7 @@ class Loop {
   // works out who did it).
   // `key` is awaited.wait_text_key(), asked by the caller (so that this makes no call but
   // a tail call, and saves no registers, when the text is in its table).
-  [[gnu::noinline]] void notify_suspended(const internal::TaskBase& task,
+  [[gnu::noinline]] void notify_suspended(internal::TaskBase& task,
                                           const internal::FutureBase& awaited,
                                           internal::WaitTextKey key) noexcept;
   [[gnu::noinline]] void notify_woken(const internal::TaskBase& task,
@@ -515,6 +515,9 @@ class Loop {
   static constexpr std::size_t kWaitTextWays = 2;
   std::unique_ptr<WaitText[]> wait_texts_;
   static constexpr std::size_t kNoWaitText = ~std::size_t{0};
+  // Changes whenever a text in wait_texts_ is replaced: a task's memo of its last text
+  // (TaskBase::WaitTextMemo) holds while it is the same. Never 0.
+  std::uint64_t wait_text_generation_ = 1;
   // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
   // notify_suspended when the table does not have the text, or events are not batched.
   [[gnu::noinline]] void notify_suspended_slow(const internal::TaskBase& task,

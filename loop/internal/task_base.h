@@ -105,6 +105,16 @@ class TaskBase : public FutureBase, public FutureWaiter {
   // Loop::close(): the task never finished; destroy its coroutine. Stays pending.
   void destroy_pending() noexcept;
 
+  // The loop's memo of what this task last waited on, for recording its suspensions
+  // (Loop::notify_suspended): the wait text's key, its number in the loop's table of
+  // texts, and the table's generation then (a text replaced in the table makes a new one).
+  struct WaitTextMemo {
+    WaitTextKey key;
+    std::uint32_t number = 0;
+    std::uint64_t generation = 0;  // 0: none
+  };
+  WaitTextMemo wait_text_memo_;
+
   TaskBase* prev_task_ = nullptr;  // the loop's registry of pending tasks, creation order
   TaskBase* next_task_ = nullptr;
 

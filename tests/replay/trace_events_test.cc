@@ -189,6 +189,11 @@ Coro<void> ping_pong() {
 TEST(TraceEventsTest, BatchedEventsReadBackAsWrittenOneByOne) {
   auto many_sleeps = []() -> Coro<void> {
     std::vector<Task<void>> tasks;
+    // One task waits on the same thing again and again while the others' texts replace
+    // those in the loop's table: what it remembers of its last wait must not outlive it.
+    tasks.push_back(create_task([]() -> Coro<void> {
+      for (int i = 0; i < 4; ++i) co_await sleep(std::chrono::milliseconds(2));
+    }()));
     for (int i = 0; i < 3000; ++i)
       tasks.push_back(create_task([](int i) -> Coro<void> {
         co_await sleep(std::chrono::microseconds(1 + i));

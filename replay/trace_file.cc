@@ -613,10 +613,21 @@ void TraceWriter::flush() {
 }
 
 void TraceWriter::on_decision(const Decision& d) {
+  if (batch_.next != batch_written_) [[likely]] {
+    // Events wait in the batch: the decision waits with them, after them.
+    if (pending_count_ < kPendingDecisions) [[likely]] {
+      pending_decisions_[pending_count_++] = {batch_.next, d};
+      return;
+    }
+  }
+  take_batch();
+  write_decision(d);
+}
+
+void TraceWriter::write_decision(const Decision& d) {
   // Packed (see trace.proto): a header byte saying which fields take no bytes, then
   // varints for those that do, encoded in place. Building and serialising a message per
   // decision costs more than the rest of a simulated step.
-  take_batch();
   char* const out = packed_room();
   const auto kind = static_cast<std::uint8_t>(d.kind);
   std::uint8_t header = kPackedDecision;
@@ -782,10 +793,22 @@ void TraceWriter::write_batch() {
         w.batch_.next = w.batch_written_ = w.batch_start();
       }
     } restart{*this};
-    if (write_error_.empty()) write_batch_events(e, end);
-  } else if (write_error_.empty()) {  // nothing is written after a write failed
-    write_batch_events(e, end);
+    write_batch_and_decisions(e, end);
+  } else {
+    write_batch_and_decisions(e, end);
   }
+}
+
+void TraceWriter::write_batch_and_decisions(const BatchedEvent* e, const BatchedEvent* end) {
+  const std::size_t decisions = std::exchange(pending_count_, 0);
+  if (!write_error_.empty()) return;  // nothing is written after a write failed
+  for (std::size_t i = 0; i < decisions; ++i) {
+    const PendingDecision& p = pending_decisions_[i];
+    write_batch_events(e, p.before);
+    e = p.before;
+    write_decision(p.decision);
+  }
+  write_batch_events(e, end);
 }
 
 void TraceWriter::write_batch_events(const BatchedEvent* e, const BatchedEvent* const end) {

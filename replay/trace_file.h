@@ -218,13 +218,17 @@ class TraceWriter final : public TraceSink {
                                                      std::uint64_t text_ref) noexcept;
   // Returns the number the text is known by from now on (0: none; it is written again).
   [[gnu::noinline]] std::uint64_t write_event_with_text(const LoopEvent& e);
-  // Encodes the batched events, if any (the batch is empty after, even if that threw).
+  // Encodes the batched events and the decisions among them, if any (the batch is empty
+  // after, even if that threw).
   void take_batch() {
-    if (batch_.next != batch_written_) [[unlikely]]
+    if (batch_.next != batch_written_ || pending_count_ != 0) [[unlikely]]
       write_batch();
   }
   void write_batch();
+  void write_batch_and_decisions(const BatchedEvent* e, const BatchedEvent* end);
   void write_batch_events(const BatchedEvent* e, const BatchedEvent* end);
+  // A decision's packed record.
+  void write_decision(const Decision& d);
   // A noexcept entry point's take_batch: a write error is kept for finish().
   void take_batch_noexcept() noexcept;
   void write_out(const char* data, std::size_t n);
@@ -307,6 +311,16 @@ class TraceWriter final : public TraceSink {
   // after those written until the batch is full: the window before an event is then
   // usually in place, not copied.
   BatchedEvent* batch_written_ = nullptr;
+  // Decisions made while events wait in the batch, in order, each with the place in the
+  // batch it goes before: written with the events (a decision that made the batch be
+  // written cost a pass over a few events for every step that cost time).
+  struct PendingDecision {
+    const BatchedEvent* before = nullptr;
+    Decision decision;
+  };
+  static constexpr std::size_t kPendingDecisions = 64;
+  std::array<PendingDecision, kPendingDecisions> pending_decisions_{};
+  std::size_t pending_count_ = 0;
   // Batched events' texts by their number (on_batch_text), with the number each is
   // interned under in the trace (0: not yet written, or not interned).
   std::vector<std::string> batch_texts_ = std::vector<std::string>(1);

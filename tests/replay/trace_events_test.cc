@@ -155,7 +155,8 @@ TEST(TraceEventsTest, EveryEventIsWrittenInItsPlaceAndReadsBackExactly) {
 }
 
 // Two tasks trading futures, a step in ten costing time: runs of suspensions and
-// wakeups that repeat the events a few back (format 6 writes each run as one record).
+// wakeups that repeat the events a few back (format 6 writes each run as one record),
+// now and then a hundred draws in a row.
 Coro<void> ping_pong() {
   struct Channel {
     std::optional<Future<int>> req, reply;
@@ -176,6 +177,9 @@ Coro<void> ping_pong() {
     chan.req->set_result(i);
     co_await *chan.reply;
     if (i % 2000 == 0) log("round " + std::to_string(i));
+    // Decisions while events wait to be written, more than the writer holds back.
+    if (i % 5000 == 1)
+      for (int k = 0; k < 100; ++k) random_below(10);
   }
   co_await pong;
 }

@@ -106,9 +106,9 @@ constexpr std::uint8_t kEventNode = 1u << 3;      // node follows
 // (ppp + 1)-th event before it in the block, at the previous record's time.
 constexpr std::uint8_t kPackedRepeat = 0x50;
 constexpr std::uint8_t kPackedRepeatMask = 0xF8;
-// More is damage: the writer's runs end with its batch of events (256). The bound keeps a
-// damaged or crafted file from making billions of events out of a few bytes.
-constexpr std::uint64_t kMaxRepeatCount = 1024;
+// More is damage: the writer's runs end with its batch of events (TraceWriter's
+// kBatchEvents). The bound keeps a damaged or crafted file to 85 events a byte.
+constexpr std::uint64_t kMaxRepeatCount = 256;
 
 // Time deltas are signed (a decision made on a node's clock may precede the last event).
 constexpr std::uint64_t zigzag(std::int64_t v) noexcept {
@@ -613,6 +613,8 @@ void TraceWriter::flush() {
 }
 
 void TraceWriter::on_decision(const Decision& d) {
+  if (!write_error_.empty()) [[unlikely]]
+    return;  // nothing is written after a write failed (finish() throws it)
   if (batch_.next != batch_written_) [[likely]] {
     // Events wait in the batch: the decision waits with them, after them.
     if (pending_count_ < kPendingDecisions) [[likely]] {
@@ -1167,6 +1169,11 @@ Trace read_trace(const std::string& path, ReadOptions options) {
                      " back, and its block has " + std::to_string(block_events) + " before it");
     block_events += count;
     if (!notes) return;
+    // The writer forgets the events before one written with a text of its own: a repeat
+    // never reaches one (nor copies its text, which a crafted file could make huge).
+    if (!texts.empty() && texts.back() + period >= t.events.size())
+      fail(path, "corrupt trace: record #" + std::to_string(record_index) + " repeats " +
+                     std::to_string(period) + " events back, past an event with a text");
     for (std::uint64_t i = 0; i < count; ++i) {
       TraceEvent copy = t.events[t.events.size() - period];
       copy.time = time;

@@ -302,7 +302,7 @@ class TraceWriter final : public TraceSink {
   std::uint64_t texts_written_ = 0;  // events written with a text
 
   // The batch the loop appends to: a few hundred events (a few KiB, cache-resident).
-  static constexpr std::size_t kBatchEvents = 256;  // at most kMaxRepeatCount (1024)
+  static constexpr std::size_t kBatchEvents = 256;  // at most the format's longest repeat
   // kRepeatWindow events (the last ones written, for repeats to refer to), then the batch.
   std::unique_ptr<BatchedEvent[]> batch_events_;
   BatchedEvent* batch_start() const noexcept { return batch_events_.get() + kRepeatWindow; }

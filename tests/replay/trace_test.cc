@@ -764,8 +764,14 @@ TEST(TraceIntegrityTest, ARepeatRecordCopiesEarlierEventsOfItsBlockOnly) {
   // A count of none, or of more than any writer makes; a count cut short.
   EXPECT_THAT(error_of(header + frame_block({suspended_2, std::string("\x50\x00", 2)})),
               HasSubstr("record #2 repeats 0 events"));
-  EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x50\x81\x08"})),
-              HasSubstr("record #2 repeats 1025 events"));
+  EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x50\x81\x02"})),
+              HasSubstr("record #2 repeats 257 events"));
+  // Back to an event with a text of its own (Record.event {kind: 11, task: 2, text: "x"}).
+  const std::string with_text("\x22\x07\x08\x0b\x18\x02\x2a\x01x", 9);
+  EXPECT_THAT(error_of(header + frame_block({with_text, "\x50\x01"})),
+              HasSubstr("record #2 repeats 1 events back, past an event with a text"));
+  EXPECT_THAT(error_of(header + frame_block({with_text, suspended_3, "\x51\x01"})),
+              HasSubstr("record #3 repeats 2 events back, past an event with a text"));
   EXPECT_THAT(error_of(header + frame_block({suspended_2, "\x50\x81"})),
               HasSubstr("record #2 is not a well-formed packed record"));
   // Format 5 has no repeats: the same bytes under a format-5 header are refused.

@@ -785,20 +785,18 @@ char* TraceWriter::encode_repeat(char* out, std::uint64_t period, std::uint64_t 
 void TraceWriter::write_batch() {
   const BatchedEvent* e = batch_written_;
   const BatchedEvent* const end = batch_written_ = batch_.next;
-  if (batch_.next == batch_.end) {
-    // Full: its last events go in front of it, for the next ones' repeats to refer to
-    // (after these are encoded: copied first, they could overlap them).
-    struct Restart {
-      TraceWriter& w;
-      ~Restart() {
-        std::copy(w.batch_.end - kRepeatWindow, w.batch_.end, w.batch_events_.get());
-        w.batch_.next = w.batch_written_ = w.batch_start();
-      }
-    } restart{*this};
-    write_batch_and_decisions(e, end);
-  } else {
-    write_batch_and_decisions(e, end);
-  }
+  // A full batch starts again, even if writing threw, with its last events in front of it
+  // for the next ones' repeats to refer to (copied after they are encoded: before, they
+  // could overlap them).
+  struct RestartIfFull {
+    TraceWriter& w;
+    ~RestartIfFull() {
+      if (w.batch_.next != w.batch_.end) return;
+      std::copy(w.batch_.end - kRepeatWindow, w.batch_.end, w.batch_events_.get());
+      w.batch_.next = w.batch_written_ = w.batch_start();
+    }
+  } restart{*this};
+  write_batch_and_decisions(e, end);
 }
 
 void TraceWriter::write_batch_and_decisions(const BatchedEvent* e, const BatchedEvent* end) {

@@ -145,27 +145,17 @@ Duration SimDecisions::decide_duration(DecisionKind kind, std::uint64_t site, Dr
 Duration SimDecisions::step_cost(const StepInfo& step) {
   // Once per step, so kept short: a seeded run draws, and only a step that costs time
   // is a decision (recorded, streamed). Nine in ten cost nothing and leave no trace.
-  // Every other path ends in a tail call: the usual one makes no call and saves no
-  // registers.
   const std::uint64_t ordinal = step.task_id != 0 ? step.task_step : ++callback_steps_;
   if (!replaying_ && !lenient_ && !choices_) [[likely]] {
-    // draw_duration's draws, the second (how much) out of line.
-    if (strategy_.max_step_cost <= Duration::zero() ||
-        !rng_.chance(strategy_.step_cost_percent, 100)) [[likely]]
-      return Duration::zero();
-    return draw_step_cost(step.task_id, ordinal);
+    const std::uint64_t cost = draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
+    if (cost != 0) [[unlikely]]
+      record_sparse(DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, cost);
+    return Duration(static_cast<Duration::rep>(cost));
   }
   // A step's cost is decided after the step, when no task is current: it belongs to the
   // task that stepped, which is its site.
   return Duration(static_cast<Duration::rep>(given_sparse(
       DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, step_cost_bound_)));
-}
-
-Duration SimDecisions::draw_step_cost(std::uint64_t task, std::uint64_t ordinal) {
-  const std::uint64_t cost =
-      1 + rng_.below(static_cast<std::uint64_t>(strategy_.max_step_cost.count()));
-  return Duration(static_cast<Duration::rep>(
-      record_sparse(DecisionKind::kStepCost, task, task, ordinal, cost)));
 }
 
 Duration SimDecisions::timer_delay(Duration) {
@@ -189,14 +179,13 @@ Duration SimDecisions::timer_delay(Duration) {
   return late;
 }
 
-std::uint64_t SimDecisions::record_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
-                                          std::uint64_t ordinal, std::uint64_t value) {
+void SimDecisions::record_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
+                                 std::uint64_t ordinal, std::uint64_t value) {
   const std::uint64_t bound =
       kind == DecisionKind::kStepCost ? step_cost_bound_ : timer_delay_bound_;
   const Decision d{kind, site, bound, value, now(), task, ordinal};
   made_.push_back(d);
   if (sink_) sink_->on_decision(d);
-  return value;
 }
 
 std::uint64_t SimDecisions::given_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,

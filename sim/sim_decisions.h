@@ -215,13 +215,10 @@ class SimDecisions final : public DecisionSource {
   void diverge(Decision requested);
   [[gnu::noinline]] void check_invariants();  // after_step's rare part
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
-  // A step that costs time: how much, recorded.
-  [[gnu::noinline]] Duration draw_step_cost(std::uint64_t task, std::uint64_t ordinal);
   // A decision of a sparse kind (is_sparse: a step's cost, a timer's lateness) that is not
-  // 0, recorded and streamed; returns `value`.
-  [[gnu::noinline]] std::uint64_t record_sparse(DecisionKind kind, std::uint64_t site,
-                                                std::uint64_t task, std::uint64_t ordinal,
-                                                std::uint64_t value);
+  // 0, recorded and streamed.
+  [[gnu::noinline]] void record_sparse(DecisionKind kind, std::uint64_t site, std::uint64_t task,
+                                       std::uint64_t ordinal, std::uint64_t value);
   // The value of request `ordinal` of a sparse kind at `site` when it is not drawn:
   // replayed (strictly or leniently) or taken from the choices.
   [[gnu::noinline]] std::uint64_t given_sparse(DecisionKind kind, std::uint64_t site,

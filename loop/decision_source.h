@@ -106,6 +106,9 @@ class DecisionSource {
     bool after_step = false;        // after_step(): checks of the program's invariants
     bool job_errors = false;        // job_error(): executor jobs that fail
     bool wake_points = false;       // at_wake(): cancellation fuzzing after a wakeup
+    // With step_cost and after_step: end_step() does after_step()'s work itself for a step
+    // that cost nothing (one call per step instead of two; a simulation makes both).
+    bool after_step_in_end_step = false;
   };
 
   virtual ~DecisionSource() = default;
@@ -113,6 +116,13 @@ class DecisionSource {
 
   // Virtual time the step just run consumed. Default: zero.
   virtual Duration step_cost(const StepInfo&) { return Duration::zero(); }
+
+  // What the loop calls after each step when perturbs().step_cost: the step's cost. Where
+  // perturbs().after_step_in_end_step, a step that cost nothing has had after_step()'s
+  // work done here too (its time did not move, so nothing tells the two orders apart); a
+  // step that cost time is charged first, and after_step() called after. Default:
+  // step_cost().
+  virtual Duration end_step(const StepInfo& step) { return step_cost(step); }
 
   // Extra lateness of a timer armed to fire after `delay` (an OS never wakes early).
   // Default: zero.

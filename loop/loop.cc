@@ -133,6 +133,7 @@ Loop::Loop(LoopOptions options)
       observer_(options.observer),
       perturbs_(decisions_ ? decisions_->perturbs() : DecisionSource::Perturbs{}),
       wants_ready_ids_(decisions_ && decisions_->wants_ready_ids()),
+      after_free_step_(perturbs_.after_step && !perturbs_.after_step_in_end_step),
       // Budgets stop runaway simulations; a loop on the real clock is a program in
       // production, which may run for as long as it likes.
       max_steps_(driver_->is_virtual() ? options.max_steps : 0),
@@ -618,12 +619,16 @@ void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
     node->run();  // may destroy the task: use only `info` below
     if (perturbs_.step_cost) {
       // Most steps cost nothing: then time did not move and the budget needs no check.
-      if (const Duration cost = decisions_->step_cost(info); cost != Duration::zero()) {
+      if (const Duration cost = decisions_->end_step(info); cost != Duration::zero()) {
         driver_->charge(cost);
         check_time_budget();
+        if (perturbs_.after_step) decisions_->after_step(info);
+      } else if (after_free_step_) {
+        decisions_->after_step(info);
       }
+    } else if (perturbs_.after_step) {
+      decisions_->after_step(info);
     }
-    if (perturbs_.after_step) decisions_->after_step(info);
   }
 }
 

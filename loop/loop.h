@@ -481,6 +481,8 @@ class Loop {
   LoopObserver* observer_;
   DecisionSource::Perturbs perturbs_;
   bool wants_ready_ids_;
+  // after_step() is called after a step that cost nothing (not done by end_step()).
+  bool after_free_step_;
   std::uint64_t max_steps_;
   Duration max_time_;
   ExceptionHandler handler_;

@@ -84,9 +84,11 @@ class EscapeMonitor final : public EscapeHook {
   // Throws EscapeError if the run must fail and has not yet been told (after every
   // step, and once at the end).
   void check() {
-    if (failing_ != 0 && !thrown_) [[unlikely]]
+    if (must_throw()) [[unlikely]]
       check_failing();
   }
+  // check() would throw.
+  bool must_throw() const noexcept { return failing_ != 0 && !thrown_; }
   // The EscapeError of this run under kFail/kVirtualize, if it escaped; else null.
   std::exception_ptr failure() const;
   const std::vector<Escape>& escapes() const noexcept { return escapes_; }

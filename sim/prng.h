@@ -32,8 +32,21 @@ class SplitMix64 {
   // gives 0.
   constexpr std::uint64_t below(std::uint64_t bound) noexcept {
     if (bound == 0) return 0;
-    const unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
-    if (static_cast<std::uint64_t>(m) < bound) [[unlikely]]
+    return below_from(bound, scaled(bound));
+  }
+
+  // below(bound) (bound > 0) in two halves, for a caller whose usual case must make no
+  // call: scaled(bound) draws; when settled(m, bound) the value is m >> 64, and in any
+  // case below_from(bound, m) is.
+  using Scaled = unsigned __int128;
+  constexpr Scaled scaled(std::uint64_t bound) noexcept {
+    return static_cast<Scaled>(next()) * bound;
+  }
+  static constexpr bool settled(Scaled m, std::uint64_t bound) noexcept {
+    return static_cast<std::uint64_t>(m) >= bound;
+  }
+  constexpr std::uint64_t below_from(std::uint64_t bound, Scaled m) noexcept {
+    if (!settled(m, bound)) [[unlikely]]
       return below_rejecting(bound, m);
     return static_cast<std::uint64_t>(m >> 64);
   }

@@ -64,6 +64,7 @@ DecisionSource::Perturbs SimDecisions::perturbs() const {
   p.step_cost = p.due_timer_order = p.completion_order = timing;
   p.timer_delay = p.job_duration = timing || faults_ != nullptr;
   p.ready_order = strategy_.kind == Strategy::kRandom || strategy_.kind == Strategy::kPct;
+  p.after_step_in_end_step = true;
   return p;
 }
 
@@ -143,12 +144,20 @@ Duration SimDecisions::decide_duration(DecisionKind kind, std::uint64_t site, Dr
 }
 
 Duration SimDecisions::step_cost(const StepInfo& step) {
-  // Once per step, so kept short: a seeded run draws, and only a step that costs time
-  // is a decision (recorded, streamed). Nine in ten cost nothing and leave no trace.
-  const std::uint64_t ordinal = step.task_id != 0 ? step.task_step : ++callback_steps_;
-  if (!replaying_ && !lenient_ && !choices_) [[likely]] {
-    const std::uint64_t cost = draw_duration(strategy_.step_cost_percent, strategy_.max_step_cost);
-    if (cost != 0) [[unlikely]]
+  if (step.task_id == 0) ++callback_steps_;
+  return cost_of_step(step, draws_step_costs_ ? rng_.scaled(100) : 0);
+}
+
+Duration SimDecisions::cost_of_step(const StepInfo& step, SplitMix64::Scaled chance) {
+  // Only a step that costs time is a decision (recorded, streamed).
+  const std::uint64_t ordinal = step.task_id != 0 ? step.task_step : callback_steps_;
+  if (!replaying_ && !lenient_ && !choices_) {
+    // draw_duration's draw, its chance already drawn.
+    const std::uint64_t cost =
+        draws_step_costs_ && rng_.below_from(100, chance) < strategy_.step_cost_percent
+            ? 1 + rng_.below(static_cast<std::uint64_t>(strategy_.max_step_cost.count()))
+            : 0;
+    if (cost != 0)
       record_sparse(DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, cost);
     return Duration(static_cast<Duration::rep>(cost));
   }
@@ -156,6 +165,30 @@ Duration SimDecisions::step_cost(const StepInfo& step) {
   // task that stepped, which is its site.
   return Duration(static_cast<Duration::rep>(given_sparse(
       DecisionKind::kStepCost, step.task_id, step.task_id, ordinal, step_cost_bound_)));
+}
+
+Duration SimDecisions::end_step(const StepInfo& step) {
+  // step_cost() and, for a step that cost nothing, after_step(), in one call per step.
+  // The usual step (seeded, drawn to cost nothing, nothing watching) makes no call, so
+  // that it saves no registers; the rest is finish_step().
+  if (step.task_id == 0) ++callback_steps_;
+  if (draws_step_costs_) [[likely]] {
+    const SplitMix64::Scaled chance = rng_.scaled(100);
+    if (SplitMix64::settled(chance, 100) &&
+        static_cast<std::uint64_t>(chance >> 64) >= strategy_.step_cost_percent &&
+        (!escapes_ || !escapes_->must_throw()) && invariants_.empty()) [[likely]] {
+      count_step(step);
+      return Duration::zero();
+    }
+    return finish_step(step, chance);
+  }
+  return finish_step(step, 0);
+}
+
+Duration SimDecisions::finish_step(const StepInfo& step, SplitMix64::Scaled chance) {
+  const Duration cost = cost_of_step(step, chance);
+  if (cost == Duration::zero()) after_step(step);
+  return cost;
 }
 
 Duration SimDecisions::timer_delay(Duration) {
@@ -297,6 +330,7 @@ SimDecisions SimDecisions::from_choices(std::vector<std::uint64_t> choices, std:
                                         StrategyOptions strategy) {
   SimDecisions d(strategy, seed, {}, false);
   d.choices_ = std::move(choices);
+  d.draws_step_costs_ = false;
   return d;
 }
 
@@ -345,8 +379,7 @@ std::exception_ptr SimDecisions::job_error(std::uint64_t job) {
 }
 
 void SimDecisions::after_step(const StepInfo& step) {
-  ++steps_seen_;
-  schedule_digest_ = (schedule_digest_ ^ step.task_id) * 0x100000001b3ull;
+  count_step(step);
   if (escapes_) escapes_->check();  // throws EscapeError once, under kFail
   // After the first violation the run is over: the shutdown that follows (cancelling
   // the tasks left) is not checked again.

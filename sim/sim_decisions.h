@@ -171,6 +171,7 @@ class SimDecisions final : public DecisionSource {
   // DecisionSource
   Perturbs perturbs() const override;
   Duration step_cost(const StepInfo& step) override;
+  Duration end_step(const StepInfo& step) override;
   Duration timer_delay(Duration delay) override;
   std::size_t pick_due_timer(std::size_t n) override;
   std::size_t pick_completion(std::size_t n) override;
@@ -200,6 +201,7 @@ class SimDecisions final : public DecisionSource {
       : strategy_(strategy),
         step_cost_bound_(duration_bound(DecisionKind::kStepCost, strategy)),
         timer_delay_bound_(duration_bound(DecisionKind::kTimerDelay, strategy)),
+        draws_step_costs_(!replaying && strategy.max_step_cost > Duration::zero()),
         rng_(seed),
         fault_rng_(seed ^ 0x6661756c74730000ull),  // "faults": a stream of its own
         recorded_(std::move(recorded)),
@@ -214,6 +216,16 @@ class SimDecisions final : public DecisionSource {
   Duration decide_duration(DecisionKind kind, std::uint64_t site, Draw draw);
   void diverge(Decision requested);
   [[gnu::noinline]] void check_invariants();  // after_step's rare part
+  // step_cost()'s work once the step is counted, its chance drawn from rng_.scaled(100)
+  // if draws_step_costs_.
+  Duration cost_of_step(const StepInfo& step, SplitMix64::Scaled chance);
+  // end_step() but for its usual case.
+  [[gnu::noinline]] Duration finish_step(const StepInfo& step, SplitMix64::Scaled chance);
+  // after_step()'s bookkeeping: the step goes into the schedule digest.
+  void count_step(const StepInfo& step) noexcept {
+    ++steps_seen_;
+    schedule_digest_ = (schedule_digest_ ^ step.task_id) * 0x100000001b3ull;
+  }
   std::uint64_t draw_duration(std::uint32_t percent, Duration max);
   // A decision of a sparse kind (is_sparse: a step's cost, a timer's lateness) that is not
   // 0, recorded and streamed.
@@ -228,6 +240,9 @@ class SimDecisions final : public DecisionSource {
   StrategyOptions strategy_;
   std::uint64_t step_cost_bound_;    // duration_bound(kStepCost, strategy_): asked every step
   std::uint64_t timer_delay_bound_;  // ... (kTimerDelay, ...): asked for every timer
+  // A step's cost is drawn (seeded, not from choices or a recording; a cost can be had).
+  // Cleared by replaying_leniently and from_choices.
+  bool draws_step_costs_;
   SplitMix64 rng_;
   // Faults and injected cancellations draw from their own stream, so turning them on (or
   // adding a fault point) leaves every other decision of the seed as it was: a plan that

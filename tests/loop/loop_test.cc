@@ -360,6 +360,56 @@ TEST(LoopTest, DecisionSourceCanReorderReadyCallbacksAndTimersAndChargeTime) {
   EXPECT_THAT(log.lines[3], HasSubstr("@1.01"));
 }
 
+// Every other step costs 1ms; logs what the loop asks, and the time it asks at.
+class ChargesEveryOtherStep : public DecisionSource {
+ public:
+  explicit ChargesEveryOtherStep(bool merged, Loop*& loop) : merged_(merged), loop_(loop) {}
+  Perturbs perturbs() const override {
+    return {.step_cost = true, .after_step = true, .after_step_in_end_step = merged_};
+  }
+  Duration step_cost(const StepInfo&) override {
+    calls.push_back("cost@" + std::to_string(to_seconds(loop_->time())));
+    return ++steps_ % 2 == 0 ? 1ms : Duration::zero();
+  }
+  Duration end_step(const StepInfo& step) override {
+    if (!merged_) return DecisionSource::end_step(step);
+    const Duration cost = step_cost(step);
+    if (cost == Duration::zero()) after_step(step);
+    return cost;
+  }
+  void after_step(const StepInfo&) override {
+    calls.push_back("after@" + std::to_string(to_seconds(loop_->time())));
+  }
+  std::vector<std::string> calls;
+
+ private:
+  bool merged_;
+  Loop*& loop_;
+  int steps_ = 0;
+};
+
+TEST(LoopTest, AfterStepFollowsTheChargeOfAStepThatCostTimeWhetherOrNotEndStepDoesItsWork) {
+  // A source that does after_step()'s work in end_step() sees the same calls at the same
+  // times as one that does not: after a step that cost time, after_step() comes after the
+  // charge; after one that cost nothing, once (not also from the loop).
+  std::vector<std::string> seen[2];
+  for (const bool merged : {false, true}) {
+    Loop* current = nullptr;
+    ChargesEveryOtherStep d(merged, current);
+    Loop loop({.decisions = &d});
+    current = &loop;
+    for (int i = 0; i < 3; ++i) loop.call_soon([] {});
+    loop.call_soon([&] { loop.stop(); });
+    loop.run_forever();
+    seen[merged] = d.calls;
+  }
+  const std::vector<std::string> expected = {"cost@0.000000",  "after@0.000000", "cost@0.000000",
+                                             "after@0.001000", "cost@0.001000",  "after@0.001000",
+                                             "cost@0.001000",  "after@0.002000"};
+  EXPECT_EQ(seen[false], expected);
+  EXPECT_EQ(seen[true], expected);
+}
+
 TEST(LoopTest, WithoutADecisionSourceNoStepCostIsCharged) {
   Loop loop;
   for (int i = 0; i < 100; ++i) loop.call_soon([] {});

@@ -293,9 +293,17 @@ void Loop::notify_suspended(internal::TaskBase& task, const internal::FutureBase
   // few kinds of thing, whose text was built for an earlier one and is in the table;
   // and a task mostly waits on what it waited on last (its memo of that spares hashing
   // the key and looking in the table).
-  internal::TaskBase::WaitTextMemo& memo = task.wait_text_memo_;
+  // The memo's case makes no call but a tail call, so that it saves no registers.
+  const internal::TaskBase::WaitTextMemo& memo = task.wait_text_memo_;
   if (memo.generation == wait_text_generation_ && memo.key == key && batch_) [[likely]]
     return push_batched(LoopEvent::Kind::kTaskSuspended, task.id(), 0, memo.number);
+  notify_suspended_unmemoized(task, awaited, key);
+}
+
+void Loop::notify_suspended_unmemoized(internal::TaskBase& task,
+                                       const internal::FutureBase& awaited,
+                                       internal::WaitTextKey key) noexcept {
+  internal::TaskBase::WaitTextMemo& memo = task.wait_text_memo_;
   const std::uint64_t h = key.p ? wait_text_hash(key) : 0;
   if (key.p && wait_texts_ && batch_) [[likely]] {
     const auto set = static_cast<std::size_t>(h >> (64 - kWaitTextSetBits));
@@ -313,6 +321,18 @@ void Loop::notify_suspended(internal::TaskBase& task, const internal::FutureBase
     }
   }
   notify_suspended_slow(task, awaited, key, h);
+}
+
+void Loop::push_batched_at_driver_time(LoopEvent::Kind kind, std::uint64_t task,
+                                       std::uint64_t other, std::uint32_t text) noexcept {
+  BatchedEvent* const e = batch_->next;
+  e->time = driver_->now();
+  e->task = task;
+  e->other = other;
+  e->text = text;
+  e->kind = kind;
+  if ((batch_->next = e + 1) == batch_->end) [[unlikely]]
+    take_batch_full();
 }
 
 void Loop::notify_suspended_slow(const internal::TaskBase& task,

@@ -521,6 +521,10 @@ class Loop {
   // (TaskBase::WaitTextMemo) holds while it is the same. Never 0.
   std::uint64_t wait_text_generation_ = 1;
   // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
+  // notify_suspended when the task's memo does not have the text: the table.
+  [[gnu::noinline]] void notify_suspended_unmemoized(internal::TaskBase& task,
+                                                     const internal::FutureBase& awaited,
+                                                     internal::WaitTextKey key) noexcept;
   // notify_suspended when the table does not have the text, or events are not batched.
   [[gnu::noinline]] void notify_suspended_slow(const internal::TaskBase& task,
                                                const internal::FutureBase& awaited,
@@ -546,9 +550,13 @@ class Loop {
   void push_batched(LoopEvent::Kind kind, std::uint64_t task, std::uint64_t other,
                     std::uint32_t text) noexcept {
     // Field by field: built whole on the stack and copied, it was read back in pieces
-    // that straddled the stores writing it (a store-forwarding stall per event).
+    // that straddled the stores writing it (a store-forwarding stall per event). No call
+    // but tail calls (the driver's clock is read through its pointer), so that callers
+    // save no registers for it.
+    if (!driver_clock_) [[unlikely]]
+      return push_batched_at_driver_time(kind, task, other, text);
     BatchedEvent* const e = batch_->next;
-    e->time = global_time();
+    e->time = *driver_clock_;
     e->task = task;
     e->other = other;
     e->text = text;
@@ -556,6 +564,9 @@ class Loop {
     if ((batch_->next = e + 1) == batch_->end) [[unlikely]]
       take_batch_full();
   }
+  [[gnu::noinline]] void push_batched_at_driver_time(LoopEvent::Kind kind, std::uint64_t task,
+                                                     std::uint64_t other,
+                                                     std::uint32_t text) noexcept;
   internal::TaskBase* first_task_ = nullptr;  // pending tasks, creation order
   internal::TaskBase* last_task_ = nullptr;
   std::uint64_t task_counter_ = 0;

@@ -462,6 +462,45 @@ void Loop::call_exception_handler(const ExceptionContext& context) noexcept {
   }
 }
 
+// Inline in run_forever_perturbed, its one caller: a call per batch of one step, as a
+// ping-pong's are, cost a tenth of a simulated step.
+[[gnu::always_inline]] inline void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
+  for (; ntodo > 0; --ntodo) {
+    std::size_t i = 0;
+    if (perturbs_.ready_order && ntodo > 1) {
+      if (wants_ready_ids_) {
+        std::vector<std::uint64_t> ids;
+        ids.reserve(ntodo);
+        internal::ReadyNode* n = ready_.front();
+        for (std::size_t k = 0; k < ntodo; ++k, n = ready_.next(n)) {
+          ids.push_back(n->task_id());
+        }
+        i = decisions_->pick_ready(ids);
+      } else {
+        i = decisions_->pick_ready(ntodo);
+      }
+      if (i >= ntodo) i = 0;
+    }
+    internal::ReadyNode* node = ready_.take(i);
+    --ready_size_;
+    const internal::ReadyNode::StepNumber number = node->number_step();
+    const StepInfo info{number.task_id, number.ordinal};
+    node->run();  // may destroy the task: use only `info` below
+    if (perturbs_.step_cost) {
+      // Most steps cost nothing: then time did not move and the budget needs no check.
+      if (const Duration cost = decisions_->end_step(info); cost != Duration::zero()) {
+        driver_->charge(cost);
+        check_time_budget();
+        if (perturbs_.after_step) decisions_->after_step(info);
+      } else if (after_free_step_) {
+        decisions_->after_step(info);
+      }
+    } else if (perturbs_.after_step) {
+      decisions_->after_step(info);
+    }
+  }
+}
+
 void Loop::run_forever() {
   if (closed_) throw RuntimeError("lockstep: Event loop is closed");
   if (running_) throw RuntimeError("lockstep: This event loop is already running");
@@ -477,8 +516,18 @@ void Loop::run_forever() {
       current_ = nullptr;
     }
   } restore{this};
+  if (perturbs_.ready_order || perturbs_.step_cost || perturbs_.after_step) [[unlikely]]
+    return run_forever_perturbed();
   for (;;) {
     run_once();
+    if (stopping_) break;
+  }
+}
+
+void Loop::run_forever_perturbed() {
+  for (;;) {
+    run_ready_batch_perturbed(begin_iteration());
+    end_iteration();
     if (stopping_) break;
   }
 }
@@ -612,43 +661,6 @@ void Loop::move_due_group_in_decided_order() {
       notify(LoopEvent::Kind::kTimerFired, group[i]->armed_by_);
     push_ready(group[i]);
     group.erase(group.begin() + static_cast<std::ptrdiff_t>(i));
-  }
-}
-
-void Loop::run_ready_batch_perturbed(std::size_t ntodo) {
-  for (; ntodo > 0; --ntodo) {
-    std::size_t i = 0;
-    if (perturbs_.ready_order && ntodo > 1) {
-      if (wants_ready_ids_) {
-        std::vector<std::uint64_t> ids;
-        ids.reserve(ntodo);
-        internal::ReadyNode* n = ready_.front();
-        for (std::size_t k = 0; k < ntodo; ++k, n = ready_.next(n)) {
-          ids.push_back(n->task_id());
-        }
-        i = decisions_->pick_ready(ids);
-      } else {
-        i = decisions_->pick_ready(ntodo);
-      }
-      if (i >= ntodo) i = 0;
-    }
-    internal::ReadyNode* node = ready_.take(i);
-    --ready_size_;
-    const internal::ReadyNode::StepNumber number = node->number_step();
-    const StepInfo info{number.task_id, number.ordinal};
-    node->run();  // may destroy the task: use only `info` below
-    if (perturbs_.step_cost) {
-      // Most steps cost nothing: then time did not move and the budget needs no check.
-      if (const Duration cost = decisions_->end_step(info); cost != Duration::zero()) {
-        driver_->charge(cost);
-        check_time_budget();
-        if (perturbs_.after_step) decisions_->after_step(info);
-      } else if (after_free_step_) {
-        decisions_->after_step(info);
-      }
-    } else if (perturbs_.after_step) {
-      decisions_->after_step(info);
-    }
   }
 }
 

@@ -426,7 +426,19 @@ class Loop {
   };
 
   void run_until_done(internal::FutureBase& future);
+  // One iteration of asyncio's _run_once, with no decision source asked about its steps
+  // (run_forever_perturbed's iterations are these with the steps asked about).
   void run_once() {
+    std::size_t ntodo = begin_iteration();
+    for (; ntodo > 0; --ntodo) {
+      --ready_size_;
+      ready_.pop_front()->run();
+    }
+    end_iteration();
+  }
+  // An iteration up to its steps: waits for work, moves due timers; the number of steps
+  // to run (only what is ready now; the rest runs next iteration).
+  std::size_t begin_iteration() {
     if (timer_cancelled_count_ != 0) purge_cancelled_timers();
     if (inbox_.has_posts()) [[unlikely]]
       drain_inbox();
@@ -436,19 +448,17 @@ class Loop {
       io_->poll();  // asyncio's select(0): busy iterations still see fds (and signals)
     }
     if (!timers_.empty()) move_due_timers();
-    std::size_t ntodo = ready_size_;  // only what is ready now; the rest runs next iteration
+    const std::size_t ntodo = ready_size_;
     steps_ += ntodo;
-    if (perturbs_.ready_order || perturbs_.step_cost || perturbs_.after_step) [[unlikely]] {
-      run_ready_batch_perturbed(ntodo);
-    } else {
-      for (; ntodo > 0; --ntodo) {
-        --ready_size_;
-        ready_.pop_front()->run();
-      }
-    }
+    return ntodo;
+  }
+  void end_iteration() {
     if (max_steps_ && steps_ - budget_base_steps_ > max_steps_) [[unlikely]]
       throw_step_budget_exceeded();
   }
+  // run_forever's loop of iterations when the decision source is asked about steps (their
+  // order, their cost, after each): one call for the whole run, not one per iteration.
+  [[gnu::noinline]] void run_forever_perturbed();
   void schedule_timer_at(internal::TimerNode* node, TimePoint due);
   void wait_for_work();
   void drain_inbox();

@@ -673,15 +673,13 @@ void Loop::throw_step_budget_exceeded() const {
       describe_busy_tasks());
 }
 
-void Loop::check_time_budget() {
-  if (max_time_ > Duration::zero() && global_time() - budget_base_time_ > max_time_) [[unlikely]] {
-    throw BudgetExceededError(
-        "run exceeded its virtual-time budget of " + std::to_string(to_seconds(max_time_)) +
-        "s at t=" + std::to_string(to_seconds(global_time())) +
-        "s (an endless retry or polling loop?); raise LoopOptions::max_time if the run is "
-        "meant to be this long\n" +
-        describe_busy_tasks());
-  }
+void Loop::throw_time_budget_exceeded() const {
+  throw BudgetExceededError(
+      "run exceeded its virtual-time budget of " + std::to_string(to_seconds(max_time_)) +
+      "s at t=" + std::to_string(to_seconds(global_time())) +
+      "s (an endless retry or polling loop?); raise LoopOptions::max_time if the run is "
+      "meant to be this long\n" +
+      describe_busy_tasks());
 }
 
 std::string Loop::describe_busy_tasks() const {

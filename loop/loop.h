@@ -470,7 +470,11 @@ class Loop {
   void move_due_group_in_decided_order();
   void run_ready_batch_perturbed(std::size_t ntodo);
   void purge_cancelled_timers();
-  void check_time_budget();
+  void check_time_budget() {
+    if (max_time_ > Duration::zero() && global_time() - budget_base_time_ > max_time_) [[unlikely]]
+      throw_time_budget_exceeded();
+  }
+  [[noreturn]] void throw_time_budget_exceeded() const;
   [[noreturn]] void throw_deadlock() const;
 
   struct NodeRecord {

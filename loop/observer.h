@@ -75,6 +75,9 @@ struct BatchedEvent {
   std::uint64_t other;
   std::uint32_t text;  // 0: none; else the text last given for this number by on_batch_text
   LoopEvent::Kind kind;
+  // Never written by the loop: zero as the observer made them, so that the last eight
+  // bytes (text, kind and these) compare as one word.
+  std::uint8_t zero[3] = {};
 };
 // The observer's storage; the loop appends at next while next != end.
 struct EventBatch {

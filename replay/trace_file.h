@@ -22,7 +22,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <initializer_list>
 #include <map>
@@ -346,9 +348,16 @@ class TraceWriter final : public TraceSink {
   // The same event but for its time. Within a batch a text number stands for one text
   // reference: a number given another text (on_batch_text) forgets the recent events.
   static bool same_shape(const BatchedEvent& a, const BatchedEvent& b) noexcept {
-    // Without a branch per field: in a run they are all equal.
-    return ((a.task ^ b.task) | (a.other ^ b.other) | (a.text ^ b.text) |
-            (static_cast<std::uint64_t>(a.kind) ^ static_cast<std::uint64_t>(b.kind))) == 0;
+    // Without a branch per field (in a run they are all equal), and the text and kind as
+    // one word with the zero bytes after them.
+    static_assert(offsetof(BatchedEvent, zero) + sizeof(BatchedEvent::zero) ==
+                      sizeof(BatchedEvent) &&
+                  offsetof(BatchedEvent, text) + 8 == sizeof(BatchedEvent));
+    constexpr std::size_t kTail = offsetof(BatchedEvent, text);
+    std::uint64_t tail_a, tail_b;
+    std::memcpy(&tail_a, reinterpret_cast<const char*>(&a) + kTail, sizeof tail_a);
+    std::memcpy(&tail_b, reinterpret_cast<const char*>(&b) + kTail, sizeof tail_b);
+    return ((a.task ^ b.task) | (a.other ^ b.other) | (tail_a ^ tail_b)) == 0;
   }
   // An event written another way (not batched, or with its text) is not in the window:
   // nothing before it may be repeated.

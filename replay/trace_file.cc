@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -649,7 +650,12 @@ void TraceWriter::write_decision(const Decision& d) {
   if (!(header & kValueZero)) end = put_varint(end, d.value);
   if (!(header & kTaskIsSite)) end = put_varint(end, d.task);
   if (is_sparse(d.kind)) end = put_varint(end, d.ordinal);
-  last_time_ = d.time;
+  // Format 7: a step's cost moves the trace's clock on by it (what the loop does next is
+  // at that time: the record after it needs no time of its own, and a run of repeats
+  // goes on past it).
+  last_time_ = d.kind == DecisionKind::kStepCost
+                   ? d.time + Duration(static_cast<Duration::rep>(d.value))
+                   : d.time;
   out[0] = static_cast<char>(end - out - 1);  // the record's length: under 128
   out[1] = static_cast<char>(header);
   after_packed(static_cast<std::size_t>(end - out));
@@ -1261,6 +1267,14 @@ Trace read_trace(const std::string& path, ReadOptions options) {
         t.decisions.push_back(Decision{kind, fast.field[2],
                                        fast.field[3] ^ duration_bound(kind, t.info.strategy),
                                        fast.field[4], time, fast.field[6], ordinal});
+        // Format 7: the clock moves on by a step's cost (a value out of range is damage,
+        // named by advance()).
+        if (kind == DecisionKind::kStepCost && t.format_version >= 7) {
+          if (fast.field[4] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            fail(path, "corrupt trace: record #" + std::to_string(record_index) +
+                           " moves the time out of range");
+          advance(static_cast<std::int64_t>(fast.field[4]));
+        }
         break;
       }
       case trace::Record::kSite:

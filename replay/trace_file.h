@@ -50,9 +50,10 @@ namespace lockstep {
 // in checksummed blocks; version 5 records a step's cost and a timer's lateness only when
 // not 0, with the ordinal of the request (the task's n-th step, the run's n-th timer).
 // Version 6 writes a run of events that repeat earlier ones of their block (a ping-pong's
-// suspensions and wakeups) as one record. Versions 1 to 5 are still read (the zero step
+// suspensions and wakeups) as one record; version 7 moves the clock on by a step's cost
+// (the records after it are at that time). Versions 1 to 6 are still read (the zero step
 // costs and timer delays of 1 to 4 are dropped as they are read).
-inline constexpr std::uint32_t kTraceFormatVersion = 6;
+inline constexpr std::uint32_t kTraceFormatVersion = 7;
 inline constexpr const char* kLockstepVersion = "0.1.0";
 
 // A trace file could not be written or read. what() is one line naming the file and the

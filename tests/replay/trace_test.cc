@@ -741,6 +741,48 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
 
 // Format 6: a repeat record (0101 0ppp, a count) stands for copies of the events
 // ppp + 1 back, in its own block only.
+TEST(TraceIntegrityTest, AStepsCostMovesTheClockOnFromFormat7) {
+  // A step that cost 3ms at t=5ms: the loop goes on at 8ms, and so does the trace, without
+  // a time on the next record (format 7). The same bytes read as format 6 leave the clock
+  // at 5ms.
+  const std::string path = temp_path("step-cost-clock.trace");
+  const TimePoint at = TimePoint{} + 5ms;
+  {
+    TraceWriter w(path, TraceInfo{.seed = 1, .program = "p"});
+    w.on_event(LoopEvent{LoopEvent::Kind::kTaskStarted, at, 2});
+    w.on_decision(Decision{DecisionKind::kStepCost, 2,
+                           duration_bound(DecisionKind::kStepCost, StrategyOptions{}), 3'000'000,
+                           at, 2, 1});
+    w.on_event(LoopEvent{LoopEvent::Kind::kTaskFinished, at + 3ms, 2});
+    w.finish(TraceEnd{.ok = true,
+                      .error = "",
+                      .end_time = at + 3ms,
+                      .steps = 1,
+                      .decisions = 1,
+                      .schedule_digest = 0});
+  }
+  const Trace t = read_trace(path);
+  ASSERT_EQ(t.events.size(), 2u);
+  ASSERT_EQ(t.decisions.size(), 1u);
+  EXPECT_EQ(t.decisions[0].time, at);
+  EXPECT_EQ(t.decisions[0].value, 3'000'000u);
+  EXPECT_EQ(t.events[1].time, at + 3ms);
+
+  const std::string bytes = read_file(path);
+  const std::vector<std::size_t> blocks = block_offsets(bytes);
+  std::string message = bytes.substr(16, blocks[1] - 16);
+  std::size_t from = 0;
+  const std::uint64_t length = varint_at(message, from);
+  message = message.substr(from, length);
+  ASSERT_EQ(message.substr(0, 2), (std::string{'\x08', static_cast<char>(kTraceFormatVersion)}));
+  message[1] = '\x06';
+  write_file(path, bytes.substr(0, 16) + frame_record(message) + bytes.substr(blocks[1]));
+  const Trace six = read_trace(path);
+  EXPECT_EQ(six.format_version, 6u);
+  ASSERT_EQ(six.events.size(), 2u);
+  EXPECT_EQ(six.events[1].time, at);
+}
+
 TEST(TraceIntegrityTest, ARepeatRecordCopiesEarlierEventsOfItsBlockOnly) {
   Recorded r = recorded("repeat.trace");
   const std::string header = r.bytes.substr(0, r.blocks[1]);

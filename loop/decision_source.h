@@ -107,7 +107,8 @@ class DecisionSource {
     bool job_errors = false;        // job_error(): executor jobs that fail
     bool wake_points = false;       // at_wake(): cancellation fuzzing after a wakeup
     // With step_cost and after_step: end_step() does after_step()'s work itself for a step
-    // that cost nothing (one call per step instead of two; a simulation makes both).
+    // that cost nothing (one call per step instead of two; a simulation makes both). A
+    // source that sets it overrides end_step(): the default one does not do that work.
     bool after_step_in_end_step = false;
   };
 
@@ -144,7 +145,7 @@ class DecisionSource {
   // submission, on the loop's thread). Default: none.
   virtual std::exception_ptr job_error(std::uint64_t /*job*/) { return nullptr; }
 
-  // Called after every step (after step_cost()). May throw to end the run (a violated
+  // Called after every step (after end_step()). May throw to end the run (a violated
   // invariant): the exception leaves run_until_complete. Default: nothing.
   virtual void after_step(const StepInfo&) {}
 

@@ -468,7 +468,7 @@ class Loop {
   internal::TimerNode* pop_timer();
   void move_due_timers();
   void move_due_group_in_decided_order();
-  void run_ready_batch_perturbed(std::size_t ntodo);
+  inline void run_ready_batch_perturbed(std::size_t ntodo);  // loop.cc, its one user
   void purge_cancelled_timers();
   void check_time_budget() {
     if (max_time_ > Duration::zero() && global_time() - budget_base_time_ > max_time_) [[unlikely]]
@@ -534,7 +534,6 @@ class Loop {
   // Changes whenever a text in wait_texts_ is replaced: a task's memo of its last text
   // (TaskBase::WaitTextMemo) holds while it is the same. Never 0.
   std::uint64_t wait_text_generation_ = 1;
-  // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
   // notify_suspended when the task's memo does not have the text: the table.
   [[gnu::noinline]] void notify_suspended_unmemoized(internal::TaskBase& task,
                                                      const internal::FutureBase& awaited,
@@ -551,6 +550,7 @@ class Loop {
   }
   // "  ... and N more" for the pending tasks past kTasksListed; "" if none.
   static std::string tasks_not_listed(std::size_t pending);
+  // A miss: builds the text for `key` (of hash `h`) into its set; its index, or
   // kNoWaitText if it could not be built.
   std::size_t fill_wait_text(const internal::FutureBase& awaited, internal::WaitTextKey key,
                              std::uint64_t h) noexcept;

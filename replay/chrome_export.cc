@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +14,17 @@
 namespace lockstep {
 
 namespace {
+
+// When the step a step_cost decision belongs to ended: its time plus its cost, at most the
+// end of time (a crafted trace's value must not overflow it).
+TimePoint step_end(const Decision& d) {
+  std::int64_t ns = 0;
+  if (d.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+      __builtin_add_overflow(d.time.time_since_epoch().count(), static_cast<std::int64_t>(d.value),
+                             &ns))
+    return TimePoint::max();
+  return TimePoint(Duration(ns));
+}
 
 std::string json_string(std::string_view s) {
   std::string out = "\"";
@@ -112,7 +124,7 @@ void export_chrome(const Trace& t, std::ostream& out) {
   for (const Decision& d : t.decisions) {
     Row& row = rows[d.task];
     if (d.kind == DecisionKind::kStepCost)
-      row.last_step_end = std::max(row.last_step_end, d.time + Duration(d.value));
+      row.last_step_end = std::max(row.last_step_end, step_end(d));
   }
   for (const TraceLogLine& l : t.logs) rows[l.task];
   // The main task (the first the loop created) and the tasks the loop creates after it
@@ -195,17 +207,17 @@ void export_chrome(const Trace& t, std::ostream& out) {
       // The step that just ran took this long: it ends later, and the wait after it too.
       if (d.kind != DecisionKind::kStepCost || d.value == 0 || !shown(d.task)) continue;
       Row& row = rows[d.task];
-      const TimePoint step_end = d.time + Duration(d.value);
+      const TimePoint ended = step_end(d);
       for (auto it = row.spans.rbegin(); it != row.spans.rend(); ++it) {
         if (!it->running) continue;
-        it->end = std::max(it->end, step_end);
-        if (!it->open) it->shown_end = std::max(it->shown_end, us(step_end));
+        it->end = std::max(it->end, ended);
+        if (!it->open) it->shown_end = std::max(it->shown_end, us(ended));
         row.cursor = std::max(row.cursor, it->shown_end);
         break;
       }
       if (!row.spans.empty() && !row.spans.back().running && row.spans.back().open) {
         Span& wait = row.spans.back();
-        wait.start = std::max(wait.start, step_end);
+        wait.start = std::max(wait.start, ended);
         wait.shown_start = std::max(wait.shown_start, row.cursor);
       }
       continue;

@@ -7,7 +7,9 @@
 #
 # Draws the export with replay/tools/timeline.html (self-contained: the JSON is put into a
 # copy of the page) and screenshots it. Installs Debian's chromium if it is missing
-# (apt-get, with sudo when not root). Not part of the test suite: CI has no Chromium.
+# (apt-get, with sudo when not root). LOCKSTEP_RENDER_DOM=file also writes the drawn
+# page's DOM there: its <body> says what was drawn (data-rows, data-running, data-waits,
+# data-arrows), which tests/replay:timeline_render_test checks.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,8 +49,13 @@ with open(out, "w") as f:
     f.write(html.replace("/*TRACE*/", "const TRACE = " + data + ";", 1))
 PY
 
-"$chromium_bin" --headless --no-sandbox --disable-gpu --disable-background-networking \
-  --hide-scrollbars --screenshot="$work/out.png" --window-size="$size" \
+flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
+  --user-data-dir="$work/profile" --window-size="$size")
+"$chromium_bin" "${flags[@]}" --hide-scrollbars --screenshot="$work/out.png" \
   "file://$work/timeline.html" >/dev/null 2>&1
+if [[ -n "${LOCKSTEP_RENDER_DOM:-}" ]]; then
+  "$chromium_bin" "${flags[@]}" --dump-dom "file://$work/timeline.html" \
+    >"$LOCKSTEP_RENDER_DOM" 2>/dev/null
+fi
 mv "$work/out.png" "$out"
 echo "$out"

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loop/lockstep.h"
+#include "replay/chrome_export.h"
 #include "replay/crc32.h"
 #include "replay/replay_trace.h"
 #include "replay/trace_file.h"
@@ -739,8 +740,19 @@ TEST(TraceIntegrityTest, AMalformedPackedRecordInAnIntactBlockIsNamed) {
             static_cast<std::uint64_t>(StrategyOptions().max_step_cost.count()));
 }
 
-// Format 6: a repeat record (0101 0ppp, a count) stands for copies of the events
-// ppp + 1 back, in its own block only.
+// `bytes`, a trace of this format, under a header that says `version` (its checksum
+// made again).
+std::string with_format_version(const std::string& bytes, char version) {
+  const std::vector<std::size_t> blocks = block_offsets(bytes);
+  std::string message = bytes.substr(16, blocks[1] - 16);
+  std::size_t from = 0;
+  const std::uint64_t length = varint_at(message, from);
+  message = message.substr(from, length);
+  EXPECT_EQ(message.substr(0, 2), (std::string{'\x08', static_cast<char>(kTraceFormatVersion)}));
+  message[1] = version;
+  return bytes.substr(0, 16) + frame_record(message) + bytes.substr(blocks[1]);
+}
+
 TEST(TraceIntegrityTest, AStepsCostMovesTheClockOnFromFormat7) {
   // A step that cost 3ms at t=5ms: the loop goes on at 8ms, and so does the trace, without
   // a time on the next record (format 7). The same bytes read as format 6 leave the clock
@@ -768,21 +780,38 @@ TEST(TraceIntegrityTest, AStepsCostMovesTheClockOnFromFormat7) {
   EXPECT_EQ(t.decisions[0].value, 3'000'000u);
   EXPECT_EQ(t.events[1].time, at + 3ms);
 
-  const std::string bytes = read_file(path);
-  const std::vector<std::size_t> blocks = block_offsets(bytes);
-  std::string message = bytes.substr(16, blocks[1] - 16);
-  std::size_t from = 0;
-  const std::uint64_t length = varint_at(message, from);
-  message = message.substr(from, length);
-  ASSERT_EQ(message.substr(0, 2), (std::string{'\x08', static_cast<char>(kTraceFormatVersion)}));
-  message[1] = '\x06';
-  write_file(path, bytes.substr(0, 16) + frame_record(message) + bytes.substr(blocks[1]));
+  write_file(path, with_format_version(read_file(path), 6));
   const Trace six = read_trace(path);
   EXPECT_EQ(six.format_version, 6u);
   ASSERT_EQ(six.events.size(), 2u);
   EXPECT_EQ(six.events[1].time, at);
 }
 
+TEST(TraceIntegrityTest, AStepCostPastTheEndOfTimeIsDamageOrDrawnToTheEnd) {
+  // A crafted cost of 2^63 ns: format 7 moves the clock by it, so it is damage; a format-6
+  // trace does not, and its timeline ends its step at the end of time (no overflow).
+  const std::string path = temp_path("huge-step-cost.trace");
+  const TimePoint at = TimePoint{} + 5ms;
+  {
+    TraceWriter w(path, TraceInfo{.seed = 1, .program = "p"});
+    w.on_event(LoopEvent{LoopEvent::Kind::kTaskCreated, at, 2});
+    w.on_decision(Decision{DecisionKind::kStepCost, 2,
+                           duration_bound(DecisionKind::kStepCost, StrategyOptions{}),
+                           std::uint64_t{1} << 63, at, 2, 1});
+    w.finish(TraceEnd{
+        .ok = true, .error = "", .end_time = at, .steps = 1, .decisions = 1, .schedule_digest = 0});
+  }
+  EXPECT_THAT(error_of(read_file(path)), HasSubstr("moves the time out of range"));
+  write_file(path, with_format_version(read_file(path), 6));
+  const Trace six = read_trace(path);
+  ASSERT_EQ(six.decisions.size(), 1u);
+  std::ostringstream json;
+  export_chrome(six, json);
+  EXPECT_THAT(json.str(), HasSubstr("traceEvents"));
+}
+
+// Format 6: a repeat record (0101 0ppp, a count) stands for copies of the events
+// ppp + 1 back, in its own block only.
 TEST(TraceIntegrityTest, ARepeatRecordCopiesEarlierEventsOfItsBlockOnly) {
   Recorded r = recorded("repeat.trace");
   const std::string header = r.bytes.substr(0, r.blocks[1]);
